@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { readVersion } from '../version.ts';
+import { registerInit } from './commands/init.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerOrg } from './commands/org.ts';
+import { registerStart } from './commands/start.ts';
+import { type CliRuntime, createRuntime, formatCliError, langFromArgv } from './runtime.ts';
+
+/** Builds the `renkou` command with help in the chosen language. */
+export function buildProgram(rt: CliRuntime): Command {
+  const program = new Command('renkou')
+    .description(rt.t('renkou 人口与家庭服务信息平台', 'renkou population and family-services platform'))
+    .version(readVersion(), '-V, --version', rt.t('显示版本', 'show the version'))
+    .option('--lang <lang>', rt.t('界面语言：zh-CN（默认）或 en', 'language: zh-CN (default) or en'))
+    .helpOption('-h, --help', rt.t('显示帮助', 'show help'))
+    .addHelpCommand('help [command]', rt.t('显示某个命令的帮助', 'show help for a command'))
+    .showHelpAfterError()
+    .exitOverride();
+  program.configureHelp({ sortSubcommands: false });
+  if (rt.lang === 'zh-CN') {
+    program.configureOutput({
+      outputError: (message, write) =>
+        write(
+          message
+            .replace(/^error: unknown command/, '错误：未知命令')
+            .replace(/^error: required option '(.+)' not specified/, "错误：缺少必需的选项 '$1'")
+            .replace(/^error: missing required argument '(.+)'/, "错误：缺少参数 '$1'")
+            .replace(/^error: unknown option/, '错误：未知选项')
+            .replace(/^error:/, '错误：'),
+        ),
+    });
+  }
+  registerStart(program, rt);
+  registerInit(program, rt);
+  registerOrg(program, rt);
+  registerMigrate(program, rt);
+  for (const command of program.commands) {
+    command.helpOption('-h, --help', rt.t('显示帮助', 'show help'));
+    command.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const lang = langFromArgv(argv, process.env);
+  const rt = createRuntime(lang);
+  const program = buildProgram(rt);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`${formatCliError(error, lang)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await runCli(process.argv.slice(2));
+  // `start` keeps the process alive through its server; everything else ends here.
+  if (code !== 0 || !['start'].includes(process.argv[2] ?? '')) process.exitCode = code;
+}

@@ -1,0 +1,52 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import { AppError } from '../domain/errors.ts';
+import { text } from '../domain/i18n.ts';
+import type { AppContext } from './context.ts';
+import { errorBody, handleError, requestLang } from './errors.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerOrgUnitRoutes } from './routes/org-units.ts';
+
+export interface BuildAppOptions {
+  logger?: pino.Logger | false;
+}
+
+/** Builds the HTTP application; routes are thin: parse, call a module, format. */
+export async function buildApp(context: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger || undefined,
+    logger: options.logger ? undefined : false,
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'renkou API',
+        description: '人口与家庭服务信息平台 / Population and family-services information platform',
+        version: context.version,
+      },
+      tags: [
+        { name: 'system', description: '系统 / System' },
+        { name: 'org-units', description: '行政区划 / Organisation units' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError(
+      'not_found',
+      text(`没有这个地址：${request.url}`, `No such route: ${request.url}`),
+    );
+    return reply.status(404).send(errorBody(error, requestLang(request)));
+  });
+
+  registerHealthRoutes(app, context);
+  registerOrgUnitRoutes(app, context);
+  return app;
+}

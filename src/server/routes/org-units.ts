@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { getOrgUnitWithFamily, listCounties } from '../../org/org-units.ts';
+import type { AppContext } from '../context.ts';
+
+const orgUnitSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string', description: '区划代码 / division code (6, 9 or 12 digits below province)' },
+    name: { type: 'string' },
+    shortName: { type: 'string' },
+    level: { type: 'string', enum: ['province', 'prefecture', 'county', 'township', 'village'] },
+    kind: { type: 'string' },
+    parentCode: { type: ['string', 'null'] },
+  },
+  required: ['code', 'name', 'level'],
+} as const;
+
+/** Org-unit tree: one unit with its family; the loaded counties. */
+export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext) {
+  app.get(
+    '/api/org-units',
+    {
+      schema: {
+        tags: ['org-units'],
+        summary: '已加载的县级单位 / Loaded counties',
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: orgUnitSchema } } } },
+      },
+    },
+    async () => ({ items: await listCounties(context.database.db) }),
+  );
+
+  app.get(
+    '/api/org-units/:code',
+    {
+      schema: {
+        tags: ['org-units'],
+        summary: '单位及其上级、下级 / A unit with its ancestors and children',
+        params: {
+          type: 'object',
+          properties: { code: { type: 'string', pattern: '^[0-9]{2,12}$' } },
+          required: ['code'],
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...orgUnitSchema.properties,
+              ancestors: { type: 'array', items: orgUnitSchema },
+              children: { type: 'array', items: orgUnitSchema },
+              descendants: { type: 'object', additionalProperties: { type: 'integer' } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { code } = request.params as { code: string };
+      return getOrgUnitWithFamily(context.database.db, code);
+    },
+  );
+}
