@@ -10,7 +10,11 @@ export interface CliResult {
 }
 
 /** Runs `renkou …` as a child process, the way a person would, with its own environment. */
-export function runRenkou(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runRenkou(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
       cwd: ROOT,

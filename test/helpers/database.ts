@@ -44,3 +44,43 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** Which storage the suite runs on, for test names. */
 export const storageName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+export interface ScratchStorage {
+  /** Environment for a child renkou process: its own PGlite directory or its own PostgreSQL database. */
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+/** Storage for a renkou child process, isolated from every other test file. */
+export async function createScratchStorage(): Promise<ScratchStorage> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dataDir = mkdtempSync(join(tmpdir(), 'renkou-test-'));
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    return {
+      env: { RENKOU_DATA_DIR: dataDir, DATABASE_URL: '' },
+      async cleanup() {
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `renkou_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString(), RENKOU_DATA_DIR: dataDir },
+    async cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listMigrations, migrateToLatest } from '../src/db/migrate.ts';
+import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+
+describe(`migrations (${storageName})`, () => {
+  let test: TestDatabase;
+  before(async () => {
+    test = await createTestDatabase();
+  });
+  after(() => test.cleanup());
+
+  it('are numbered without gaps', () => {
+    const versions = listMigrations().map((m) => m.version);
+    assert.deepEqual(
+      versions,
+      versions.map((_, i) => i + 1),
+    );
+  });
+
+  it('apply once; a second run changes nothing', async () => {
+    const again = await migrateToLatest(test.database);
+    assert.ok(again.length > 0);
+    assert.ok(again.every((m) => m.status === 'already-applied'));
+  });
+
+  it('refuse to run when an applied migration was edited', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'renkou-mig-'));
+    try {
+      cpSync(join(import.meta.dirname, '..', 'src', 'db', 'migrations'), dir, { recursive: true });
+      const first = listMigrations(dir)[0]!;
+      writeFileSync(join(dir, `0001_${first.name}.sql`), `${first.sql}\n-- edited\n`);
+      await assert.rejects(migrateToLatest(test.database, dir), { code: 'conflict' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('roll back a failing migration completely', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'renkou-mig-'));
+    try {
+      cpSync(join(import.meta.dirname, '..', 'src', 'db', 'migrations'), dir, { recursive: true });
+      const next = String(listMigrations(dir).length + 1).padStart(4, '0');
+      writeFileSync(
+        join(dir, `${next}_broken.sql`),
+        'CREATE TABLE half_written (id int);\nINSERT INTO no_such_table VALUES (1);\n',
+      );
+      await assert.rejects(migrateToLatest(test.database, dir), { code: 'internal' });
+      const tables = await test.database.withSession((s) =>
+        s.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'half_written'"),
+      );
+      assert.equal(tables[0]?.n, 0);
+      const recorded = await test.database.db
+        .selectFrom('renkou_migration')
+        .select('version')
+        .where('version', '=', Number(next))
+        .execute();
+      assert.equal(recorded.length, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
