@@ -20,7 +20,124 @@ export interface OrgUnitTable {
   created_at: Generated<string>;
 }
 
+export type Sex = 'male' | 'female';
+export type HukouType = 'rural' | 'urban';
+export type MaritalStatus = 'single' | 'married' | 'divorced' | 'widowed';
+export type ResidenceType = 'registered' | 'resident' | 'inflow' | 'outflow';
+export type PersonStatus = 'active' | 'dead' | 'moved_out' | 'voided' | 'merged';
+export type EventKind = 'birth' | 'death' | 'marriage' | 'divorce' | 'move_in' | 'move_out' | 'residence_change';
+
+export interface HouseholdTable {
+  county_code: string;
+  id: Generated<number>;
+  household_no: string;
+  org_code: string;
+  address: string | null;
+  hukou_type: HukouType | null;
+  head_person_id: number | null;
+  status: Generated<'active' | 'dissolved' | 'voided'>;
+  void_reason: string | null;
+  version: Generated<number>;
+  created_at: Generated<string>;
+  created_by: string;
+  updated_at: Generated<string>;
+}
+
+export interface PersonTable {
+  county_code: string;
+  id: Generated<number>;
+  id_number: string | null;
+  name: string;
+  name_pinyin: string;
+  name_initials: string;
+  sex: Sex;
+  birth_date: string;
+  ethnicity: string | null;
+  hukou_type: HukouType | null;
+  marital_status: MaritalStatus | null;
+  phone: string | null;
+  household_id: number | null;
+  relation_to_head: string | null;
+  mother_id: number | null;
+  father_id: number | null;
+  birth_order: number | null;
+  death_date: string | null;
+  current_org_code: string | null;
+  current_residence_type: ResidenceType | null;
+  status: Generated<PersonStatus>;
+  void_reason: string | null;
+  merged_into_id: number | null;
+  source: string;
+  import_key: string | null;
+  version: Generated<number>;
+  created_at: Generated<string>;
+  created_by: string;
+  updated_at: Generated<string>;
+  updated_by: string;
+}
+
+export interface ResidenceSpellTable {
+  county_code: string;
+  id: Generated<number>;
+  person_id: number;
+  org_code: string;
+  residence_type: ResidenceType;
+  valid_from: string;
+  valid_to: string | null;
+  household_id: number | null;
+  voided: Generated<boolean>;
+}
+
+export interface PersonUnionTable {
+  county_code: string;
+  id: Generated<number>;
+  person_id: number;
+  partner_id: number | null;
+  partner_name: string | null;
+  partner_id_number: string | null;
+  start_date: string;
+  end_date: string | null;
+  end_reason: 'divorce' | 'death' | null;
+  voided: Generated<boolean>;
+}
+
+export interface VitalEventTable {
+  county_code: string;
+  id: Generated<number>;
+  kind: EventKind;
+  person_id: number;
+  other_person_id: number | null;
+  event_date: string;
+  report_date: string;
+  org_code: string;
+  source: string;
+  entered_by: string;
+  entered_at: Generated<string>;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  import_key: string | null;
+  voided: Generated<boolean>;
+  void_reason: string | null;
+}
+
+export interface PersonVersionTable {
+  county_code: string;
+  person_id: number;
+  version: number;
+  change_kind: string;
+  changed_at: Generated<string>;
+  changed_by: string;
+  reason: string | null;
+  changes: ColumnType<Record<string, { old: unknown; new: unknown }>, string, never>;
+  snapshot: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface Schema {
   renkou_migration: RenkouMigrationTable;
   org_unit: OrgUnitTable;
+  household: HouseholdTable;
+  person: PersonTable;
+  residence_spell: ResidenceSpellTable;
+  person_union: PersonUnionTable;
+  vital_event: VitalEventTable;
+  person_version: PersonVersionTable;
 }

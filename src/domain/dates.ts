@@ -1,0 +1,45 @@
+/**
+ * Calendar dates as 'YYYY-MM-DD' strings: no time, no time zone. Arithmetic goes through UTC
+ * midnight so daylight saving and the host's zone never shift a day.
+ */
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date in YYYY-MM-DD form (2023-02-29 is not one). */
+export function isCalendarDate(value: string): boolean {
+  const match = DATE_RE.exec(value);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function toUtc(date: string): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
+function fromUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The date n days later (n may be negative). */
+export function addDays(date: string, n: number): string {
+  return fromUtc(toUtc(date) + n * 86_400_000);
+}
+
+/** Whole days from a to b (b − a). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((toUtc(b) - toUtc(a)) / 86_400_000);
+}
+
+/** Completed years of age on a date (the birthday counts on the day; 29 Feb birthdays on 1 Mar). */
+export function ageOn(birthDate: string, date: string): number {
+  let age = Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  if (date.slice(5) < birthDate.slice(5)) age -= 1;
+  return age;
+}
+
+/** Today's date in China (UTC+8), the calendar users live by. */
+export function todayInChina(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}

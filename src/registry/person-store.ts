@@ -1,0 +1,159 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { PersonTable } from '../db/schema.ts';
+import { AppError } from '../domain/errors.ts';
+import { text } from '../domain/i18n.ts';
+import type { Actor, Tx } from './context.ts';
+
+export type PersonRow = Selectable<PersonTable>;
+
+/** Fields that history records; bookkeeping columns (version, timestamps) are left out of diffs. */
+const TRACKED: (keyof PersonRow)[] = [
+  'id_number',
+  'name',
+  'sex',
+  'birth_date',
+  'ethnicity',
+  'hukou_type',
+  'marital_status',
+  'phone',
+  'household_id',
+  'relation_to_head',
+  'mother_id',
+  'father_id',
+  'birth_order',
+  'death_date',
+  'current_org_code',
+  'current_residence_type',
+  'status',
+  'void_reason',
+  'merged_into_id',
+];
+
+function snapshotOf(row: PersonRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: row.id, county_code: row.county_code };
+  for (const key of TRACKED) out[key] = row[key];
+  return out;
+}
+
+function diff(before: PersonRow | undefined, after: PersonRow): Record<string, { old: unknown; new: unknown }> {
+  const changes: Record<string, { old: unknown; new: unknown }> = {};
+  for (const key of TRACKED) {
+    const old = before ? before[key] : null;
+    if (old !== after[key]) changes[key] = { old, new: after[key] };
+  }
+  return changes;
+}
+
+export interface ChangeMeta {
+  actor: Actor;
+  kind: string;
+  reason?: string | null | undefined;
+}
+
+/** Loads a person by id (any county), or throws not_found. `forUpdate` locks the row for the transaction. */
+export async function getPersonRow(db: Tx, id: number, forUpdate = false): Promise<PersonRow> {
+  let query = db.selectFrom('person').selectAll().where('id', '=', id);
+  if (forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) {
+    throw new AppError('not_found', text(`找不到编号为 ${id} 的人员`, `No person with id ${id}`), {
+      field: 'personId',
+    });
+  }
+  return row;
+}
+
+/** Inserts a person and its first history version, in the caller's transaction. */
+export async function insertPerson(
+  db: Tx,
+  values: Omit<Insertable<PersonTable>, 'created_by' | 'updated_by'>,
+  meta: ChangeMeta,
+): Promise<PersonRow> {
+  const row = await db
+    .insertInto('person')
+    .values({ ...values, created_by: meta.actor.id, updated_by: meta.actor.id })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('person_version')
+    .values({
+      county_code: row.county_code,
+      person_id: row.id,
+      version: row.version,
+      change_kind: meta.kind,
+      changed_by: meta.actor.id,
+      reason: meta.reason ?? null,
+      changes: JSON.stringify(diff(undefined, row)),
+      snapshot: JSON.stringify(snapshotOf(row)),
+    })
+    .execute();
+  return row;
+}
+
+export type PersonPatch = Partial<Omit<PersonRow, 'id' | 'county_code' | 'version' | 'created_at' | 'created_by'>>;
+
+/**
+ * Updates a person under optimistic locking: the write succeeds only if the row still has
+ * `expectedVersion`, so of two concurrent editors the second gets a conflict, never a lost update.
+ * Writes the history version in the same transaction.
+ */
+export async function updatePerson(
+  db: Tx,
+  before: PersonRow,
+  expectedVersion: number,
+  patch: PersonPatch,
+  meta: ChangeMeta,
+): Promise<PersonRow> {
+  const after = await db
+    .updateTable('person')
+    .set({ ...patch, version: expectedVersion + 1, updated_by: meta.actor.id, updated_at: new Date().toISOString() })
+    .where('county_code', '=', before.county_code)
+    .where('id', '=', before.id)
+    .where('version', '=', expectedVersion)
+    .returningAll()
+    .executeTakeFirst();
+  if (!after) {
+    const current = await db
+      .selectFrom('person')
+      .select('version')
+      .where('county_code', '=', before.county_code)
+      .where('id', '=', before.id)
+      .executeTakeFirst();
+    throw new AppError(
+      'conflict',
+      text(
+        `此人员记录已被他人修改（你看到的是第 ${expectedVersion} 版，现在是第 ${current?.version ?? '?'} 版）。请刷新后重试。`,
+        `This person was changed by someone else (you saw version ${expectedVersion}, it is now ${current?.version ?? '?'}). Reload and try again.`,
+      ),
+      { field: 'version', details: { expectedVersion, currentVersion: current?.version } },
+    );
+  }
+  await db
+    .insertInto('person_version')
+    .values({
+      county_code: after.county_code,
+      person_id: after.id,
+      version: after.version,
+      change_kind: meta.kind,
+      changed_by: meta.actor.id,
+      reason: meta.reason ?? null,
+      changes: JSON.stringify(diff(before, after)),
+      snapshot: JSON.stringify(snapshotOf(after)),
+    })
+    .execute();
+  return after;
+}
+
+/** Refuses work on a person who is voided or merged (those records are kept, never edited further). */
+export function assertEditable(row: PersonRow, field = 'personId') {
+  if (row.status === 'voided' || row.status === 'merged') {
+    throw new AppError(
+      'conflict',
+      text(
+        `该记录已${row.status === 'voided' ? '作废' : '合并'}，不能再修改`,
+        `This record is ${row.status} and can no longer be changed`,
+      ),
+      { field },
+    );
+  }
+}
