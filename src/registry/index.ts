@@ -1,6 +1,7 @@
 /** The registry's public surface: commands change the record, queries read it. */
-export { createHousehold } from './commands/create-household.ts';
+
 export { CORRECTABLE_FIELDS, correctPerson } from './commands/correct-person.ts';
+export { createHousehold } from './commands/create-household.ts';
 export { registerBirth } from './commands/register-birth.ts';
 export { registerDeath } from './commands/register-death.ts';
 export { registerDivorce, registerMarriage } from './commands/register-marriage.ts';

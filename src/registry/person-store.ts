@@ -35,7 +35,10 @@ function snapshotOf(row: PersonRow): Record<string, unknown> {
   return out;
 }
 
-function diff(before: PersonRow | undefined, after: PersonRow): Record<string, { old: unknown; new: unknown }> {
+function diff(
+  before: PersonRow | undefined,
+  after: PersonRow,
+): Record<string, { old: unknown; new: unknown }> {
   const changes: Record<string, { old: unknown; new: unknown }> = {};
   for (const key of TRACKED) {
     const old = before ? before[key] : null;
@@ -90,7 +93,9 @@ export async function insertPerson(
   return row;
 }
 
-export type PersonPatch = Partial<Omit<PersonRow, 'id' | 'county_code' | 'version' | 'created_at' | 'created_by'>>;
+export type PersonPatch = Partial<
+  Omit<PersonRow, 'id' | 'county_code' | 'version' | 'created_at' | 'created_by'>
+>;
 
 /**
  * Updates a person under optimistic locking: the write succeeds only if the row still has
@@ -106,7 +111,12 @@ export async function updatePerson(
 ): Promise<PersonRow> {
   const after = await db
     .updateTable('person')
-    .set({ ...patch, version: expectedVersion + 1, updated_by: meta.actor.id, updated_at: new Date().toISOString() })
+    .set({
+      ...patch,
+      version: expectedVersion + 1,
+      updated_by: meta.actor.id,
+      updated_at: new Date().toISOString(),
+    })
     .where('county_code', '=', before.county_code)
     .where('id', '=', before.id)
     .where('version', '=', expectedVersion)

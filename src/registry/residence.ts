@@ -4,7 +4,11 @@ import { text } from '../domain/i18n.ts';
 import type { Tx } from './context.ts';
 
 /** Checks that a code names a village/community loaded in the registry, and returns its county. */
-export async function checkVillage(db: Tx, code: unknown, field: string): Promise<FieldIssue | { county: string }> {
+export async function checkVillage(
+  db: Tx,
+  code: unknown,
+  field: string,
+): Promise<FieldIssue | { county: string }> {
   if (typeof code !== 'string' || !/^\d{12}$/.test(code)) {
     return fieldIssue(
       'invalid_village',
@@ -13,9 +17,18 @@ export async function checkVillage(db: Tx, code: unknown, field: string): Promis
       `A 12-digit village/community code is required: ${String(code ?? '')}`,
     );
   }
-  const unit = await db.selectFrom('org_unit').select(['code', 'county_code']).where('code', '=', code).executeTakeFirst();
+  const unit = await db
+    .selectFrom('org_unit')
+    .select(['code', 'county_code'])
+    .where('code', '=', code)
+    .executeTakeFirst();
   if (!unit) {
-    return fieldIssue('unknown_village', field, `没有代码为 ${code} 的村（居）`, `No village/community with code ${code}`);
+    return fieldIssue(
+      'unknown_village',
+      field,
+      `没有代码为 ${code} 的村（居）`,
+      `No village/community with code ${code}`,
+    );
   }
   return { county: unit.county_code! };
 }
@@ -47,7 +60,13 @@ export async function openSpell(
 }
 
 /** Closes the person's open spell at `to` (exclusive). A spell that would be empty is an error. */
-export async function closeOpenSpell(db: Tx, countyCode: string, personId: number, to: string, field: string) {
+export async function closeOpenSpell(
+  db: Tx,
+  countyCode: string,
+  personId: number,
+  to: string,
+  field: string,
+) {
   const open = await db
     .selectFrom('residence_spell')
     .select(['id', 'valid_from', 'org_code', 'residence_type'])
@@ -64,7 +83,17 @@ export async function closeOpenSpell(db: Tx, countyCode: string, personId: numbe
         `日期 ${to} 不晚于当前居住记录的开始日期 ${open.valid_from}`,
         `Date ${to} is not after the start of the current residence (${open.valid_from})`,
       ),
-      { field, issues: [fieldIssue('date_before_residence', field, `日期须晚于 ${open.valid_from}`, `Date must be after ${open.valid_from}`)] },
+      {
+        field,
+        issues: [
+          fieldIssue(
+            'date_before_residence',
+            field,
+            `日期须晚于 ${open.valid_from}`,
+            `Date must be after ${open.valid_from}`,
+          ),
+        ],
+      },
     );
   }
   await db

@@ -8,6 +8,7 @@ import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerOrgUnitRoutes } from './routes/org-units.ts';
+import { registerPersonRoutes } from './routes/persons.ts';
 
 export interface BuildAppOptions {
   logger?: pino.Logger | false;
@@ -32,6 +33,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
       tags: [
         { name: 'system', description: '系统 / System' },
         { name: 'org-units', description: '行政区划 / Organisation units' },
+        { name: 'registry', description: '人口登记 / Population registry' },
       ],
     },
   });
@@ -48,5 +50,6 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
 
   registerHealthRoutes(app, context);
   registerOrgUnitRoutes(app, context);
+  registerPersonRoutes(app, context);
   return app;
 }

@@ -31,16 +31,26 @@ export interface CorrectPersonInput {
 /** Corrects one or more fields of a person, with a reason; re-checks the ID number against the corrected record. */
 export async function correctPerson(context: CommandContext, input: CorrectPersonInput) {
   const today = todayOf(context);
-  const issues: (FieldIssue | undefined)[] = [checkRequiredText(input.reason, 'reason', { zh: '更正原因', en: 'Reason' }, 500)];
+  const issues: (FieldIssue | undefined)[] = [
+    checkRequiredText(input.reason, 'reason', { zh: '更正原因', en: 'Reason' }, 500),
+  ];
   if (typeof input.expectedVersion !== 'number') {
-    issues.push(fieldIssue('required', 'expectedVersion', '缺少记录版本号', 'The record version is required'));
+    issues.push(
+      fieldIssue('required', 'expectedVersion', '缺少记录版本号', 'The record version is required'),
+    );
   }
   const entries = Object.entries(input.changes ?? {}) as [string, string | null][];
-  if (entries.length === 0) issues.push(fieldIssue('required', 'changes', '没有要更正的字段', 'Nothing to correct'));
+  if (entries.length === 0)
+    issues.push(fieldIssue('required', 'changes', '没有要更正的字段', 'Nothing to correct'));
   for (const [field] of entries) {
     if (!(field in CORRECTABLE_FIELDS)) {
       issues.push(
-        fieldIssue('not_correctable', `changes.${field}`, `字段 ${field} 不能直接更正`, `Field ${field} cannot be corrected directly`),
+        fieldIssue(
+          'not_correctable',
+          `changes.${field}`,
+          `字段 ${field} 不能直接更正`,
+          `Field ${field} cannot be corrected directly`,
+        ),
       );
     }
   }
@@ -56,7 +66,10 @@ export async function correctPerson(context: CommandContext, input: CorrectPerso
           `此人员记录已被他人修改（你看到的是第 ${input.expectedVersion} 版，现在是第 ${before.version} 版）。请刷新后重试。`,
           `This person was changed by someone else (you saw version ${input.expectedVersion}, it is now ${before.version}). Reload and try again.`,
         ),
-        { field: 'expectedVersion', details: { expectedVersion: input.expectedVersion, currentVersion: before.version } },
+        {
+          field: 'expectedVersion',
+          details: { expectedVersion: input.expectedVersion, currentVersion: before.version },
+        },
       );
     }
     const patch: PersonPatch = {};
@@ -73,27 +86,51 @@ export async function correctPerson(context: CommandContext, input: CorrectPerso
     if (c.birthDate !== undefined) {
       checks.push(checkDate(c.birthDate, 'changes.birthDate', { zh: '出生日期', en: 'Birth date' }));
       if (c.birthDate && c.birthDate > today) {
-        checks.push(fieldIssue('date_in_future', 'changes.birthDate', '出生日期不能晚于今天', 'Birth date cannot be in the future'));
+        checks.push(
+          fieldIssue(
+            'date_in_future',
+            'changes.birthDate',
+            '出生日期不能晚于今天',
+            'Birth date cannot be in the future',
+          ),
+        );
       }
       patch.birth_date = c.birthDate ?? before.birth_date;
     }
     if (c.hukouType !== undefined && c.hukouType !== null) {
-      checks.push(checkOneOf(c.hukouType, ['rural', 'urban'] as const, 'changes.hukouType', { zh: '户口性质', en: 'Hukou type' }));
+      checks.push(
+        checkOneOf(c.hukouType, ['rural', 'urban'] as const, 'changes.hukouType', {
+          zh: '户口性质',
+          en: 'Hukou type',
+        }),
+      );
       patch.hukou_type = c.hukouType as 'rural' | 'urban';
     }
     if (c.maritalStatus !== undefined && c.maritalStatus !== null) {
       checks.push(
-        checkOneOf(c.maritalStatus, ['single', 'married', 'divorced', 'widowed'] as const, 'changes.maritalStatus', {
-          zh: '婚姻状况',
-          en: 'Marital status',
-        }),
+        checkOneOf(
+          c.maritalStatus,
+          ['single', 'married', 'divorced', 'widowed'] as const,
+          'changes.maritalStatus',
+          {
+            zh: '婚姻状况',
+            en: 'Marital status',
+          },
+        ),
       );
       patch.marital_status = c.maritalStatus as 'single';
     }
     if (c.ethnicity !== undefined) patch.ethnicity = c.ethnicity;
     if (c.phone !== undefined) {
       if (c.phone && !/^[0-9+\- ]{5,20}$/.test(c.phone)) {
-        checks.push(fieldIssue('invalid_phone', 'changes.phone', `电话号码格式不对：${c.phone}`, `Not a phone number: ${c.phone}`));
+        checks.push(
+          fieldIssue(
+            'invalid_phone',
+            'changes.phone',
+            `电话号码格式不对：${c.phone}`,
+            `Not a phone number: ${c.phone}`,
+          ),
+        );
       }
       patch.phone = c.phone;
     }
@@ -103,7 +140,12 @@ export async function correctPerson(context: CommandContext, input: CorrectPerso
     const sex = patch.sex ?? before.sex;
     const birthDate = patch.birth_date ?? before.birth_date;
     const idValue = c.idNumber !== undefined ? c.idNumber : before.id_number;
-    const id = checkPersonIdNumber(idValue, c.idNumber !== undefined ? 'changes.idNumber' : 'idNumber', { sex, birthDate }, today);
+    const id = checkPersonIdNumber(
+      idValue,
+      c.idNumber !== undefined ? 'changes.idNumber' : 'idNumber',
+      { sex, birthDate },
+      today,
+    );
     throwIfIssues(id.issues);
     if (c.idNumber !== undefined) {
       await assertIdNumberFree(trx, before.county_code, id.idNumber, 'changes.idNumber', before.id);

@@ -15,9 +15,16 @@ export interface CreateHouseholdInput {
 
 /** Registers a household in a village; the household number is unique within the county. */
 export async function createHousehold(context: CommandContext, input: CreateHouseholdInput) {
-  const issues: (FieldIssue | undefined)[] = [checkRequiredText(input.householdNo, 'householdNo', { zh: '户号', en: 'Household number' }, 40)];
+  const issues: (FieldIssue | undefined)[] = [
+    checkRequiredText(input.householdNo, 'householdNo', { zh: '户号', en: 'Household number' }, 40),
+  ];
   if (input.hukouType != null) {
-    issues.push(checkOneOf(input.hukouType, ['rural', 'urban'] as const, 'hukouType', { zh: '户口性质', en: 'Hukou type' }));
+    issues.push(
+      checkOneOf(input.hukouType, ['rural', 'urban'] as const, 'hukouType', {
+        zh: '户口性质',
+        en: 'Hukou type',
+      }),
+    );
   }
   throwIfIssues(issues);
   return context.db.transaction().execute(async (trx) => {
@@ -31,10 +38,14 @@ export async function createHousehold(context: CommandContext, input: CreateHous
       .where('household_no', '=', input.householdNo.trim())
       .executeTakeFirst();
     if (existing) {
-      throw new AppError('duplicate', text(`户号 ${input.householdNo} 已存在`, `Household ${input.householdNo} already exists`), {
-        field: 'householdNo',
-        details: { existingHouseholdId: existing.id },
-      });
+      throw new AppError(
+        'duplicate',
+        text(`户号 ${input.householdNo} 已存在`, `Household ${input.householdNo} already exists`),
+        {
+          field: 'householdNo',
+          details: { existingHouseholdId: existing.id },
+        },
+      );
     }
     return trx
       .insertInto('household')

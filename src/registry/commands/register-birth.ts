@@ -42,7 +42,10 @@ export interface RegisterBirthResult {
 }
 
 /** Registers a live birth: the child as a new person linked to its mother (and father), its first residence and the birth event. */
-export async function registerBirth(context: CommandContext, input: RegisterBirthInput): Promise<RegisterBirthResult> {
+export async function registerBirth(
+  context: CommandContext,
+  input: RegisterBirthInput,
+): Promise<RegisterBirthResult> {
   const today = todayOf(context);
   const child = input.child ?? ({} as RegisterBirthInput['child']);
   const issues: (FieldIssue | undefined)[] = [
@@ -62,15 +65,33 @@ export async function registerBirth(context: CommandContext, input: RegisterBirt
   return context.db.transaction().execute(async (trx) => {
     const mother = await getPersonRow(trx, input.motherId, true).catch(() => undefined);
     if (!mother) {
-      throwIfIssues([fieldIssue('not_found', 'motherId', `找不到母亲（编号 ${input.motherId}）`, `No mother with id ${input.motherId}`)]);
+      throwIfIssues([
+        fieldIssue(
+          'not_found',
+          'motherId',
+          `找不到母亲（编号 ${input.motherId}）`,
+          `No mother with id ${input.motherId}`,
+        ),
+      ]);
     }
     const m = mother!;
     assertEditable(m, 'motherId');
     const motherIssues: (FieldIssue | undefined)[] = [];
-    if (m.sex !== 'female') motherIssues.push(fieldIssue('mother_not_female', 'motherId', '母亲须为女性', 'The mother must be female'));
-    if (m.death_date && m.death_date < child.birthDate) motherIssues.push(deadIssue('motherId', m.death_date));
+    if (m.sex !== 'female')
+      motherIssues.push(
+        fieldIssue('mother_not_female', 'motherId', '母亲须为女性', 'The mother must be female'),
+      );
+    if (m.death_date && m.death_date < child.birthDate)
+      motherIssues.push(deadIssue('motherId', m.death_date));
     if (child.birthDate < m.birth_date) {
-      motherIssues.push(fieldIssue('date_before_birth', 'child.birthDate', '出生日期早于母亲的出生日期', 'Birth date is before the mother’s own'));
+      motherIssues.push(
+        fieldIssue(
+          'date_before_birth',
+          'child.birthDate',
+          '出生日期早于母亲的出生日期',
+          'Birth date is before the mother’s own',
+        ),
+      );
     } else {
       motherIssues.push(checkParentAge(m.birth_date, child.birthDate, 'mother', 'motherId'));
     }
@@ -78,9 +99,19 @@ export async function registerBirth(context: CommandContext, input: RegisterBirt
     if (input.fatherId != null) {
       father = await getPersonRow(trx, input.fatherId).catch(() => undefined);
       if (!father) {
-        motherIssues.push(fieldIssue('not_found', 'fatherId', `找不到父亲（编号 ${input.fatherId}）`, `No father with id ${input.fatherId}`));
+        motherIssues.push(
+          fieldIssue(
+            'not_found',
+            'fatherId',
+            `找不到父亲（编号 ${input.fatherId}）`,
+            `No father with id ${input.fatherId}`,
+          ),
+        );
       } else {
-        if (father.sex !== 'male') motherIssues.push(fieldIssue('father_not_male', 'fatherId', '父亲须为男性', 'The father must be male'));
+        if (father.sex !== 'male')
+          motherIssues.push(
+            fieldIssue('father_not_male', 'fatherId', '父亲须为男性', 'The father must be male'),
+          );
         if (child.birthDate > father.birth_date) {
           motherIssues.push(checkParentAge(father.birth_date, child.birthDate, 'father', 'fatherId'));
         }

@@ -24,7 +24,12 @@ export async function registerDeath(context: CommandContext, input: RegisterDeat
     assertEditable(person);
     if (person.death_date) throwIfIssues([deadIssue('personId', person.death_date)]);
     throwIfIssues(
-      checkEventDate(input.deathDate, 'deathDate', { today, birthDate: person.birth_date }, { zh: '死亡日期', en: 'Date of death' }),
+      checkEventDate(
+        input.deathDate,
+        'deathDate',
+        { today, birthDate: person.birth_date },
+        { zh: '死亡日期', en: 'Date of death' },
+      ),
     );
     throwIfIssues(checkReportDate(input.reportDate, input.deathDate, today));
     const lastEvent = await trx
@@ -83,12 +88,7 @@ export async function registerDeath(context: CommandContext, input: RegisterDeat
   });
 }
 
-async function widowSpouses(
-  trx: Tx,
-  context: CommandContext,
-  person: PersonRow,
-  date: string,
-) {
+async function widowSpouses(trx: Tx, context: CommandContext, person: PersonRow, date: string) {
   const unions = await trx
     .selectFrom('person_union')
     .select(['id', 'partner_id'])
@@ -98,7 +98,11 @@ async function widowSpouses(
     .where('voided', '=', false)
     .execute();
   for (const union of unions) {
-    await trx.updateTable('person_union').set({ end_date: date, end_reason: 'death' }).where('id', '=', union.id).execute();
+    await trx
+      .updateTable('person_union')
+      .set({ end_date: date, end_reason: 'death' })
+      .where('id', '=', union.id)
+      .execute();
     if (union.partner_id == null) continue;
     await trx
       .updateTable('person_union')
@@ -109,11 +113,17 @@ async function widowSpouses(
       .execute();
     const spouse = await getPersonRow(trx, union.partner_id, true);
     if (spouse.status === 'active' || spouse.status === 'moved_out') {
-      await updatePerson(trx, spouse, spouse.version, { marital_status: 'widowed' }, {
-        actor: context.actor,
-        kind: 'spouse_death',
-        reason: `spouse ${person.id} died ${date}`,
-      });
+      await updatePerson(
+        trx,
+        spouse,
+        spouse.version,
+        { marital_status: 'widowed' },
+        {
+          actor: context.actor,
+          kind: 'spouse_death',
+          reason: `spouse ${person.id} died ${date}`,
+        },
+      );
     }
   }
 }

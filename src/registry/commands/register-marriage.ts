@@ -1,6 +1,11 @@
 import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { checkEventDate, checkMarriageAge, checkPersonName, checkReportDate } from '../../domain/person-rules.ts';
+import {
+  checkEventDate,
+  checkMarriageAge,
+  checkPersonName,
+  checkReportDate,
+} from '../../domain/person-rules.ts';
 import { type CommandContext, type Tx, todayOf } from '../context.ts';
 import { checkPersonIdNumber } from '../id-number.ts';
 import { assertEditable, getPersonRow, type PersonRow, updatePerson } from '../person-store.ts';
@@ -30,10 +35,20 @@ async function findOpenUnion(db: Tx, person: PersonRow) {
     .executeTakeFirst();
 }
 
-function checkSpouse(person: PersonRow, date: string, field: string, today: string): (FieldIssue | undefined)[] {
+function checkSpouse(
+  person: PersonRow,
+  date: string,
+  field: string,
+  today: string,
+): (FieldIssue | undefined)[] {
   return [
     person.death_date && person.death_date <= date ? deadIssue(field, person.death_date) : undefined,
-    ...checkEventDate(date, 'marriageDate', { today, birthDate: person.birth_date }, { zh: '结婚日期', en: 'Marriage date' }),
+    ...checkEventDate(
+      date,
+      'marriageDate',
+      { today, birthDate: person.birth_date },
+      { zh: '结婚日期', en: 'Marriage date' },
+    ),
     checkMarriageAge(person.birth_date, person.sex, date, field),
   ];
 }
@@ -42,7 +57,14 @@ function checkSpouse(person: PersonRow, date: string, field: string, today: stri
 export async function registerMarriage(context: CommandContext, input: RegisterMarriageInput) {
   const today = todayOf(context);
   if (input.partnerId == null && !input.partner) {
-    throwIfIssues([fieldIssue('required', 'partnerId', '请选择配偶，或填写配偶姓名', 'Choose the spouse or give their name')]);
+    throwIfIssues([
+      fieldIssue(
+        'required',
+        'partnerId',
+        '请选择配偶，或填写配偶姓名',
+        'Choose the spouse or give their name',
+      ),
+    ]);
   }
   return context.db.transaction().execute(async (trx) => {
     const person = await getPersonRow(trx, input.personId, true);
@@ -52,7 +74,9 @@ export async function registerMarriage(context: CommandContext, input: RegisterM
     let partnerIdNumber: string | null = null;
     if (input.partnerId != null) {
       if (input.partnerId === input.personId) {
-        issues.push(fieldIssue('same_person', 'partnerId', '不能与自己结婚', 'A person cannot marry themselves'));
+        issues.push(
+          fieldIssue('same_person', 'partnerId', '不能与自己结婚', 'A person cannot marry themselves'),
+        );
       } else {
         partner = await getPersonRow(trx, input.partnerId, true);
         assertEditable(partner, 'partnerId');
@@ -81,7 +105,14 @@ export async function registerMarriage(context: CommandContext, input: RegisterM
           ),
           {
             field,
-            issues: [fieldIssue('already_married', field, `已婚（${open.start_date} 起）`, `Already married (since ${open.start_date})`)],
+            issues: [
+              fieldIssue(
+                'already_married',
+                field,
+                `已婚（${open.start_date} 起）`,
+                `Already married (since ${open.start_date})`,
+              ),
+            ],
           },
         );
       }
@@ -100,7 +131,13 @@ export async function registerMarriage(context: CommandContext, input: RegisterM
           start_date: input.marriageDate,
         })
         .execute();
-      await updatePerson(trx, self, self.version, { marital_status: 'married' }, { actor: context.actor, kind: 'marriage' });
+      await updatePerson(
+        trx,
+        self,
+        self.version,
+        { marital_status: 'married' },
+        { actor: context.actor, kind: 'marriage' },
+      );
     }
     const eventId = await recordEvent(trx, context.actor, {
       countyCode: person.county_code,
@@ -111,7 +148,10 @@ export async function registerMarriage(context: CommandContext, input: RegisterM
       reportDate: input.reportDate || today,
       orgCode: person.current_org_code ?? person.county_code,
       source: input.source,
-      details: { partnerName: partner?.name ?? input.partner?.name ?? null, partnerIdNumber: partner?.id_number ?? partnerIdNumber },
+      details: {
+        partnerName: partner?.name ?? input.partner?.name ?? null,
+        partnerIdNumber: partner?.id_number ?? partnerIdNumber,
+      },
       importKey: input.importKey,
     });
     return { eventId };
@@ -142,7 +182,14 @@ export async function registerDivorce(context: CommandContext, input: RegisterDi
     throwIfIssues(checkReportDate(input.reportDate, input.divorceDate, today));
     const open = await findOpenUnion(trx, person);
     if (!open) {
-      throwIfIssues([fieldIssue('not_married', 'personId', '此人当前没有登记的婚姻', 'This person has no current marriage on record')]);
+      throwIfIssues([
+        fieldIssue(
+          'not_married',
+          'personId',
+          '此人当前没有登记的婚姻',
+          'This person has no current marriage on record',
+        ),
+      ]);
     }
     if (open!.start_date > input.divorceDate) {
       throwIfIssues([
@@ -160,7 +207,13 @@ export async function registerDivorce(context: CommandContext, input: RegisterDi
       .where('county_code', '=', person.county_code)
       .where('id', '=', open!.id)
       .execute();
-    await updatePerson(trx, person, person.version, { marital_status: 'divorced' }, { actor: context.actor, kind: 'divorce' });
+    await updatePerson(
+      trx,
+      person,
+      person.version,
+      { marital_status: 'divorced' },
+      { actor: context.actor, kind: 'divorce' },
+    );
     if (open!.partner_id != null) {
       const partner = await getPersonRow(trx, open!.partner_id, true);
       await trx
@@ -171,7 +224,13 @@ export async function registerDivorce(context: CommandContext, input: RegisterDi
         .where('end_date', 'is', null)
         .execute();
       if (partner.status !== 'voided' && partner.status !== 'merged' && !partner.death_date) {
-        await updatePerson(trx, partner, partner.version, { marital_status: 'divorced' }, { actor: context.actor, kind: 'divorce' });
+        await updatePerson(
+          trx,
+          partner,
+          partner.version,
+          { marital_status: 'divorced' },
+          { actor: context.actor, kind: 'divorce' },
+        );
       }
     }
     const eventId = await recordEvent(trx, context.actor, {

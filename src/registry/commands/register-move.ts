@@ -3,7 +3,7 @@ import { type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { checkEventDate, checkOneOf, checkPersonName, checkReportDate } from '../../domain/person-rules.ts';
 import { type CommandContext, todayOf } from '../context.ts';
 import { checkPersonIdNumber } from '../id-number.ts';
-import { assertEditable, getPersonRow, insertPerson, updatePerson } from '../person-store.ts';
+import { assertEditable, getPersonRow, insertPerson, type PersonRow, updatePerson } from '../person-store.ts';
 import { checkVillage, closeOpenSpell, openSpell } from '../residence.ts';
 import { recordEvent } from './record-event.ts';
 import { assertIdNumberFree, deadIssue, pinyinColumns, SEX_LABEL, SEXES, throwIfIssues } from './shared.ts';
@@ -48,7 +48,12 @@ export async function registerMoveIn(context: CommandContext, input: RegisterMov
   ];
   throwIfIssues(issues);
   issues.push(
-    ...checkEventDate(input.moveDate, 'moveDate', { today, birthDate: p.birthDate }, { zh: '迁入日期', en: 'Move-in date' }),
+    ...checkEventDate(
+      input.moveDate,
+      'moveDate',
+      { today, birthDate: p.birthDate },
+      { zh: '迁入日期', en: 'Move-in date' },
+    ),
   );
   const id = checkPersonIdNumber(p.idNumber, 'person.idNumber', p, today);
   issues.push(...id.issues);
@@ -69,7 +74,7 @@ export async function registerMoveIn(context: CommandContext, input: RegisterMov
           .forUpdate()
           .executeTakeFirst()
       : undefined;
-    let person;
+    let person: PersonRow;
     if (returning) {
       person = await updatePerson(
         trx,
@@ -129,7 +134,11 @@ export async function registerMoveIn(context: CommandContext, input: RegisterMov
       reportDate: input.reportDate || today,
       orgCode: input.orgCode,
       source: input.source,
-      details: { fromPlace: input.fromPlace ?? null, residenceType: input.residenceType, returned: Boolean(returning) },
+      details: {
+        fromPlace: input.fromPlace ?? null,
+        residenceType: input.residenceType,
+        returned: Boolean(returning),
+      },
       importKey: input.importKey,
     });
     return { person, eventId, returned: Boolean(returning) };
@@ -154,16 +163,33 @@ export interface RegisterMoveOutInput {
 /** Registers a move out of the county, or out-migration with the hukou kept here. */
 export async function registerMoveOut(context: CommandContext, input: RegisterMoveOutInput) {
   const today = todayOf(context);
-  throwIfIssues([checkOneOf(input.kind, ['out_of_county', 'outflow'] as const, 'kind', { zh: '迁出类型', en: 'Kind of move' })]);
+  throwIfIssues([
+    checkOneOf(input.kind, ['out_of_county', 'outflow'] as const, 'kind', {
+      zh: '迁出类型',
+      en: 'Kind of move',
+    }),
+  ]);
   return context.db.transaction().execute(async (trx) => {
     const person = await getPersonRow(trx, input.personId, true);
     assertEditable(person);
     if (person.death_date) throwIfIssues([deadIssue('personId', person.death_date)]);
     if (person.status === 'moved_out') {
-      throwIfIssues([fieldIssue('already_moved_out', 'personId', '此人已迁出本县', 'This person has already left the county')]);
+      throwIfIssues([
+        fieldIssue(
+          'already_moved_out',
+          'personId',
+          '此人已迁出本县',
+          'This person has already left the county',
+        ),
+      ]);
     }
     throwIfIssues(
-      checkEventDate(input.moveDate, 'moveDate', { today, birthDate: person.birth_date }, { zh: '迁出日期', en: 'Move-out date' }),
+      checkEventDate(
+        input.moveDate,
+        'moveDate',
+        { today, birthDate: person.birth_date },
+        { zh: '迁出日期', en: 'Move-out date' },
+      ),
     );
     throwIfIssues(checkReportDate(input.reportDate, input.moveDate, today));
     const orgCode = person.current_org_code ?? person.county_code;
@@ -217,17 +243,34 @@ export async function changeResidence(context: CommandContext, input: ChangeResi
     const person = await getPersonRow(trx, input.personId, true);
     assertEditable(person);
     if (person.status !== 'active') {
-      throwIfIssues([fieldIssue('not_active', 'personId', '此人不在本县登记人口中', 'This person is not in the county population')]);
+      throwIfIssues([
+        fieldIssue(
+          'not_active',
+          'personId',
+          '此人不在本县登记人口中',
+          'This person is not in the county population',
+        ),
+      ]);
     }
     throwIfIssues(
-      checkEventDate(input.date, 'date', { today, birthDate: person.birth_date }, { zh: '变动日期', en: 'Date of change' }),
+      checkEventDate(
+        input.date,
+        'date',
+        { today, birthDate: person.birth_date },
+        { zh: '变动日期', en: 'Date of change' },
+      ),
     );
     throwIfIssues(checkReportDate(input.reportDate, input.date, today));
     const village = await checkVillage(trx, input.orgCode, 'orgCode');
     if ('code' in village) throwIfIssues([village]);
     if ((village as { county: string }).county !== person.county_code) {
       throwIfIssues([
-        fieldIssue('other_county', 'orgCode', '迁往外县请登记“迁出”', 'A move to another county is a move out'),
+        fieldIssue(
+          'other_county',
+          'orgCode',
+          '迁往外县请登记“迁出”',
+          'A move to another county is a move out',
+        ),
       ]);
     }
     const residenceType = input.residenceType ?? person.current_residence_type ?? 'registered';

@@ -47,7 +47,10 @@ export async function assertIdNumberFree(
           {
             code: 'duplicate_id_number',
             field,
-            message: text(`身份证号已登记：人员 ${existing.id}`, `ID number already registered: person ${existing.id}`),
+            message: text(
+              `身份证号已登记：人员 ${existing.id}`,
+              `ID number already registered: person ${existing.id}`,
+            ),
           },
         ],
         details: { existingPersonId: existing.id },

@@ -83,9 +83,13 @@ export async function voidEvent(context: CommandContext, input: VoidEventInput) 
     .returning(['id', 'kind'])
     .executeTakeFirst();
   if (!result) {
-    throw new AppError('not_found', text(`找不到未作废的事件 ${input.eventId}`, `No live event with id ${input.eventId}`), {
-      field: 'eventId',
-    });
+    throw new AppError(
+      'not_found',
+      text(`找不到未作废的事件 ${input.eventId}`, `No live event with id ${input.eventId}`),
+      {
+        field: 'eventId',
+      },
+    );
   }
   return result;
 }

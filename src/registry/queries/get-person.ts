@@ -62,11 +62,26 @@ export function toPersonView(row: PersonRow): PersonView {
 
 export interface PersonDetail {
   person: PersonView;
-  household: { id: number; householdNo: string; orgCode: string; address: string | null; headPersonId: number | null } | null;
+  household: {
+    id: number;
+    householdNo: string;
+    orgCode: string;
+    address: string | null;
+    headPersonId: number | null;
+  } | null;
   relatives: { relation: string; id: number; name: string; sex: string; birthDate: string; status: string }[];
-  residence: Pick<Selectable<ResidenceSpellTable>, 'org_code' | 'residence_type' | 'valid_from' | 'valid_to' | 'voided'>[];
-  unions: Pick<Selectable<PersonUnionTable>, 'partner_id' | 'partner_name' | 'start_date' | 'end_date' | 'end_reason'>[];
-  events: Pick<Selectable<VitalEventTable>, 'id' | 'kind' | 'event_date' | 'report_date' | 'org_code' | 'source' | 'voided'>[];
+  residence: Pick<
+    Selectable<ResidenceSpellTable>,
+    'org_code' | 'residence_type' | 'valid_from' | 'valid_to' | 'voided'
+  >[];
+  unions: Pick<
+    Selectable<PersonUnionTable>,
+    'partner_id' | 'partner_name' | 'start_date' | 'end_date' | 'end_reason'
+  >[];
+  events: Pick<
+    Selectable<VitalEventTable>,
+    'id' | 'kind' | 'event_date' | 'report_date' | 'org_code' | 'source' | 'voided'
+  >[];
 }
 
 /** A person with household, relatives (parents, children, spouses), residence history and events. */
@@ -119,7 +134,11 @@ export async function getPersonDetail(db: Tx, personId: number): Promise<PersonD
       .execute(),
   ]);
   const relatives: PersonDetail['relatives'] = [
-    ...parents.map((p) => ({ relation: p.id === row.mother_id ? 'mother' : 'father', ...p, birthDate: p.birth_date })),
+    ...parents.map((p) => ({
+      relation: p.id === row.mother_id ? 'mother' : 'father',
+      ...p,
+      birthDate: p.birth_date,
+    })),
     ...children.map((p) => ({ relation: 'child', ...p, birthDate: p.birth_date })),
   ].map(({ birth_date: _b, ...rest }) => rest);
   for (const union of unions) {

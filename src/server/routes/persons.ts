@@ -1,0 +1,412 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CommandContext } from '../../registry/context.ts';
+import {
+  changeResidence,
+  correctPerson,
+  createHousehold,
+  getPersonAsOf,
+  getPersonDetail,
+  getPersonHistory,
+  populationOn,
+  registerBirth,
+  registerDeath,
+  registerDivorce,
+  registerMarriage,
+  registerMoveIn,
+  registerMoveOut,
+  totalOf,
+  voidEvent,
+  voidPerson,
+} from '../../registry/index.ts';
+import { toPersonView } from '../../registry/queries/get-person.ts';
+import type { AppContext } from '../context.ts';
+
+const idParam = {
+  type: 'object',
+  properties: { id: { type: 'integer', minimum: 1 } },
+  required: ['id'],
+} as const;
+const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
+const nullableDate = { type: ['string', 'null'], description: 'YYYY-MM-DD' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+const nullableId = { type: ['integer', 'null'] } as const;
+
+/**
+ * The acting user. TODO(access-control): comes from the session once sign-in exists; until
+ * then the X-Renkou-User header names who is recorded in the history.
+ */
+function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
+  const user = request.headers['x-renkou-user'];
+  return { db: app.database.db, actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' } };
+}
+
+/** Registry routes: person pages, history, the vital-event commands, population. */
+export function registerPersonRoutes(app: FastifyInstance, context: AppContext) {
+  const tags = ['registry'];
+
+  app.get(
+    '/api/persons/:id',
+    {
+      schema: {
+        tags,
+        summary: '人员详情 / Person with household, relatives, residence and events',
+        params: idParam,
+      },
+    },
+    (request) => getPersonDetail(context.database.db, (request.params as { id: number }).id),
+  );
+
+  app.get(
+    '/api/persons/:id/history',
+    { schema: { tags, summary: '修改历史 / Change history', params: idParam } },
+    async (request) => ({
+      items: await getPersonHistory(context.database.db, (request.params as { id: number }).id),
+    }),
+  );
+
+  app.get(
+    '/api/persons/:id/as-of',
+    {
+      schema: {
+        tags,
+        summary: '某日登记库所知的记录 / The record as known on a date',
+        params: idParam,
+        querystring: { type: 'object', properties: { date }, required: ['date'] },
+      },
+    },
+    (request) =>
+      getPersonAsOf(
+        context.database.db,
+        (request.params as { id: number }).id,
+        (request.query as { date: string }).date,
+      ),
+  );
+
+  app.post(
+    '/api/households',
+    {
+      schema: {
+        tags,
+        summary: '登记户 / Register a household',
+        body: {
+          type: 'object',
+          properties: {
+            householdNo: { type: 'string' },
+            orgCode: { type: 'string' },
+            address: nullableString,
+            hukouType: nullableString,
+          },
+          required: ['householdNo', 'orgCode'],
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await createHousehold(commandContext(context, request), request.body as never)),
+  );
+
+  app.post(
+    '/api/births',
+    {
+      schema: {
+        tags,
+        summary: '出生登记 / Register a birth',
+        body: {
+          type: 'object',
+          properties: {
+            child: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                sex: { type: 'string' },
+                birthDate: date,
+                idNumber: nullableString,
+                ethnicity: nullableString,
+              },
+              required: ['name', 'sex', 'birthDate'],
+            },
+            motherId: { type: 'integer' },
+            fatherId: nullableId,
+            householdId: nullableId,
+            orgCode: nullableString,
+            residenceType: { type: 'string' },
+            reportDate: nullableDate,
+            place: nullableString,
+            hospital: nullableString,
+          },
+          required: ['child', 'motherId'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await registerBirth(commandContext(context, request), request.body as never);
+      return reply.status(201).send({ person: toPersonView(result.person), eventId: result.eventId });
+    },
+  );
+
+  app.post(
+    '/api/deaths',
+    {
+      schema: {
+        tags,
+        summary: '死亡登记 / Register a death',
+        body: {
+          type: 'object',
+          properties: {
+            personId: { type: 'integer' },
+            deathDate: date,
+            reportDate: nullableDate,
+            cause: nullableString,
+            expectedVersion: { type: 'integer' },
+          },
+          required: ['personId', 'deathDate'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await registerDeath(commandContext(context, request), request.body as never);
+      return reply.status(201).send({ person: toPersonView(result.person), eventId: result.eventId });
+    },
+  );
+
+  app.post(
+    '/api/marriages',
+    {
+      schema: {
+        tags,
+        summary: '结婚登记 / Register a marriage',
+        body: {
+          type: 'object',
+          properties: {
+            personId: { type: 'integer' },
+            partnerId: nullableId,
+            partner: {
+              type: ['object', 'null'],
+              properties: { name: { type: 'string' }, idNumber: nullableString },
+              required: ['name'],
+            },
+            marriageDate: date,
+            reportDate: nullableDate,
+          },
+          required: ['personId', 'marriageDate'],
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await registerMarriage(commandContext(context, request), request.body as never)),
+  );
+
+  app.post(
+    '/api/divorces',
+    {
+      schema: {
+        tags,
+        summary: '离婚登记 / Register a divorce',
+        body: {
+          type: 'object',
+          properties: { personId: { type: 'integer' }, divorceDate: date, reportDate: nullableDate },
+          required: ['personId', 'divorceDate'],
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await registerDivorce(commandContext(context, request), request.body as never)),
+  );
+
+  app.post(
+    '/api/moves/in',
+    {
+      schema: {
+        tags,
+        summary: '迁入登记 / Register a move into the county',
+        body: {
+          type: 'object',
+          properties: {
+            person: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                sex: { type: 'string' },
+                birthDate: date,
+                idNumber: nullableString,
+                ethnicity: nullableString,
+                hukouType: nullableString,
+                maritalStatus: nullableString,
+                phone: nullableString,
+              },
+              required: ['name', 'sex', 'birthDate'],
+            },
+            orgCode: { type: 'string' },
+            residenceType: { type: 'string' },
+            moveDate: date,
+            householdId: nullableId,
+            relationToHead: nullableString,
+            fromPlace: nullableString,
+            reportDate: nullableDate,
+          },
+          required: ['person', 'orgCode', 'residenceType', 'moveDate'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await registerMoveIn(commandContext(context, request), request.body as never);
+      return reply
+        .status(201)
+        .send({ person: toPersonView(result.person), eventId: result.eventId, returned: result.returned });
+    },
+  );
+
+  app.post(
+    '/api/moves/out',
+    {
+      schema: {
+        tags,
+        summary: '迁出登记 / Register a move out',
+        body: {
+          type: 'object',
+          properties: {
+            personId: { type: 'integer' },
+            moveDate: date,
+            kind: { type: 'string', enum: ['out_of_county', 'outflow'] },
+            toPlace: nullableString,
+            reportDate: nullableDate,
+            expectedVersion: { type: 'integer' },
+          },
+          required: ['personId', 'moveDate', 'kind'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await registerMoveOut(commandContext(context, request), request.body as never);
+      return reply.status(201).send({ person: toPersonView(result.person), eventId: result.eventId });
+    },
+  );
+
+  app.post(
+    '/api/moves/within',
+    {
+      schema: {
+        tags,
+        summary: '县内迁移或人口类型变更 / Move within the county or change of residence type',
+        body: {
+          type: 'object',
+          properties: {
+            personId: { type: 'integer' },
+            date,
+            orgCode: { type: 'string' },
+            residenceType: { type: 'string' },
+            reportDate: nullableDate,
+            expectedVersion: { type: 'integer' },
+          },
+          required: ['personId', 'date', 'orgCode'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await changeResidence(commandContext(context, request), request.body as never);
+      return reply.status(201).send({ person: toPersonView(result.person), eventId: result.eventId });
+    },
+  );
+
+  app.post(
+    '/api/persons/:id/corrections',
+    {
+      schema: {
+        tags,
+        summary: '更正字段 / Correct fields, with a reason',
+        params: idParam,
+        body: {
+          type: 'object',
+          properties: {
+            expectedVersion: { type: 'integer' },
+            changes: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+            reason: { type: 'string' },
+          },
+          required: ['expectedVersion', 'changes', 'reason'],
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body as {
+        expectedVersion: number;
+        changes: Record<string, string | null>;
+        reason: string;
+      };
+      const result = await correctPerson(commandContext(context, request), {
+        personId: (request.params as { id: number }).id,
+        ...body,
+      });
+      return { person: toPersonView(result.person) };
+    },
+  );
+
+  app.post(
+    '/api/persons/:id/void',
+    {
+      schema: {
+        tags,
+        summary: '作废错误记录 / Void a mistaken record',
+        params: idParam,
+        body: {
+          type: 'object',
+          properties: { expectedVersion: { type: 'integer' }, reason: { type: 'string' } },
+          required: ['expectedVersion', 'reason'],
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body as { expectedVersion: number; reason: string };
+      const result = await voidPerson(commandContext(context, request), {
+        personId: (request.params as { id: number }).id,
+        ...body,
+      });
+      return { person: toPersonView(result.person) };
+    },
+  );
+
+  app.post(
+    '/api/events/:id/void',
+    {
+      schema: {
+        tags,
+        summary: '作废事件 / Void an event',
+        params: idParam,
+        body: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] },
+      },
+    },
+    (request) =>
+      voidEvent(commandContext(context, request), {
+        eventId: (request.params as { id: number }).id,
+        reason: (request.body as { reason: string }).reason,
+      }),
+  );
+
+  app.get(
+    '/api/population',
+    {
+      schema: {
+        tags,
+        summary: '某日某单位人口（按性别、年龄）/ Population of a unit on a date by sex and age',
+        querystring: {
+          type: 'object',
+          properties: {
+            unit: { type: 'string', pattern: '^[0-9]{2,12}$' },
+            date,
+            basis: { type: 'string', enum: ['resident', 'registered', 'inflow', 'outflow'] },
+          },
+          required: ['unit', 'date'],
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { unit: string; date: string; basis?: 'resident' };
+      const rows = await populationOn(context.database.db, query);
+      return {
+        unit: query.unit,
+        date: query.date,
+        basis: query.basis ?? 'resident',
+        total: totalOf(rows),
+        rows,
+      };
+    },
+  );
+}
