@@ -10,3 +10,4 @@ export { voidEvent, voidPerson } from './commands/void-record.ts';
 export type { Actor, CommandContext } from './context.ts';
 export { getPersonAsOf, getPersonDetail, getPersonHistory, toPersonView } from './queries/get-person.ts';
 export { BASIS_TYPES, type PopulationBasis, populationOn, totalOf } from './queries/population.ts';
+export { type SearchPersonsInput, searchPersons } from './queries/search-persons.ts';

@@ -82,8 +82,10 @@ CREATE UNIQUE INDEX person_import_key_uq ON person (county_code, source, import_
 CREATE INDEX person_id_idx ON person (id);
 CREATE INDEX person_name_idx ON person (name);
 CREATE INDEX person_initials_idx ON person (name_initials);
-CREATE INDEX person_pinyin_idx ON person (name_pinyin);
-CREATE INDEX person_pinyin_trgm_idx ON person USING gin (name_pinyin gin_trgm_ops);
+-- Search compares pinyin without spaces ('wangxiaoming'), exactly (btree) and by trigram
+-- distance (GiST, so the nearest names come out of the index in order: KNN, not a full scan).
+CREATE INDEX person_pinyin_idx ON person ((replace(name_pinyin, ' ', '')));
+CREATE INDEX person_pinyin_trgm_idx ON person USING gist ((replace(name_pinyin, ' ', '')) gist_trgm_ops);
 CREATE INDEX person_org_idx ON person (current_org_code);
 CREATE INDEX person_birth_idx ON person (county_code, birth_date);
 CREATE INDEX person_household_idx ON person (county_code, household_id);

@@ -14,6 +14,7 @@ import {
   registerMarriage,
   registerMoveIn,
   registerMoveOut,
+  searchPersons,
   totalOf,
   voidEvent,
   voidPerson,
@@ -43,6 +44,33 @@ function commandContext(app: AppContext, request: FastifyRequest): CommandContex
 /** Registry routes: person pages, history, the vital-event commands, population. */
 export function registerPersonRoutes(app: FastifyInstance, context: AppContext) {
   const tags = ['registry'];
+
+  app.get(
+    '/api/persons',
+    {
+      schema: {
+        tags,
+        summary:
+          '查找人员：身份证号、汉字姓名、拼音或首字母 / Search by ID number, Han name, pinyin or initials',
+        querystring: {
+          type: 'object',
+          properties: {
+            q: { type: 'string', minLength: 1, maxLength: 60 },
+            unit: { type: 'string', pattern: '^[0-9]{2,12}$' },
+            sex: { type: 'string', enum: ['male', 'female'] },
+            birthFrom: date,
+            birthTo: date,
+            residenceType: { type: 'string', enum: ['registered', 'resident', 'inflow', 'outflow'] },
+            includeInactive: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+            offset: { type: 'integer', minimum: 0, maximum: 10000 },
+          },
+          required: ['q'],
+        },
+      },
+    },
+    (request) => searchPersons(context.database.db, request.query as { q: string }),
+  );
 
   app.get(
     '/api/persons/:id',
