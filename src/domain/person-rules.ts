@@ -8,7 +8,11 @@ export const FATHER_AGE = { min: 15, max: 80 } as const;
 export const MARRIAGE_AGE = { male: 22, female: 20 } as const;
 
 /** A calendar date, present and well formed. */
-export function checkDate(value: unknown, field: string, label: { zh: string; en: string }): FieldIssue | undefined {
+export function checkDate(
+  value: unknown,
+  field: string,
+  label: { zh: string; en: string },
+): FieldIssue | undefined {
   if (typeof value !== 'string' || value === '') {
     return fieldIssue('required', field, `请填写${label.zh}`, `${label.en} is required`);
   }
@@ -41,7 +45,12 @@ export function checkEventDate(
   const date = value as string;
   if (date > context.today) {
     return [
-      fieldIssue('date_in_future', field, `${label.zh}不能晚于今天：${date}`, `${label.en} cannot be in the future: ${date}`),
+      fieldIssue(
+        'date_in_future',
+        field,
+        `${label.zh}不能晚于今天：${date}`,
+        `${label.en} cannot be in the future: ${date}`,
+      ),
     ];
   }
   if (context.birthDate && date < context.birthDate) {
@@ -68,13 +77,25 @@ export function checkEventDate(
 }
 
 /** A report date: a real date, not before the event, not in the future. Defaults to today when absent. */
-export function checkReportDate(value: unknown, eventDate: string, today: string, field = 'reportDate'): FieldIssue[] {
+export function checkReportDate(
+  value: unknown,
+  eventDate: string,
+  today: string,
+  field = 'reportDate',
+): FieldIssue[] {
   if (value === undefined || value === null || value === '') return [];
   const shape = checkDate(value, field, { zh: '报告日期', en: 'Report date' });
   if (shape) return [shape];
   const date = value as string;
   if (date > today) {
-    return [fieldIssue('date_in_future', field, `报告日期不能晚于今天：${date}`, `Report date cannot be in the future: ${date}`)];
+    return [
+      fieldIssue(
+        'date_in_future',
+        field,
+        `报告日期不能晚于今天：${date}`,
+        `Report date cannot be in the future: ${date}`,
+      ),
+    ];
   }
   if (date < eventDate) {
     return [
@@ -127,12 +148,22 @@ export function checkMarriageAge(
 }
 
 /** A required non-empty text field. */
-export function checkRequiredText(value: unknown, field: string, label: { zh: string; en: string }, max = 200) {
+export function checkRequiredText(
+  value: unknown,
+  field: string,
+  label: { zh: string; en: string },
+  max = 200,
+) {
   if (typeof value !== 'string' || value.trim() === '') {
     return fieldIssue('required', field, `请填写${label.zh}`, `${label.en} is required`);
   }
   if (value.length > max) {
-    return fieldIssue('too_long', field, `${label.zh}过长（最多 ${max} 字）`, `${label.en} is too long (max ${max})`);
+    return fieldIssue(
+      'too_long',
+      field,
+      `${label.zh}过长（最多 ${max} 字）`,
+      `${label.en} is too long (max ${max})`,
+    );
   }
   return undefined;
 }
