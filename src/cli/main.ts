@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../version.ts';
+import { registerId } from './commands/id.ts';
 import { registerInit } from './commands/init.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrg } from './commands/org.ts';
+import { registerPersonCommands } from './commands/person.ts';
 import { registerStart } from './commands/start.ts';
 import { type CliRuntime, createRuntime, formatCliError, langFromArgv } from './runtime.ts';
 
@@ -33,11 +35,18 @@ export function buildProgram(rt: CliRuntime): Command {
   registerStart(program, rt);
   registerInit(program, rt);
   registerOrg(program, rt);
+  registerPersonCommands(program, rt);
   registerMigrate(program, rt);
-  for (const command of program.commands) {
-    command.helpOption('-h, --help', rt.t('显示帮助', 'show help'));
-    command.exitOverride();
-  }
+  registerId(program, rt);
+  const localise = (parent: Command) => {
+    for (const command of parent.commands) {
+      command.helpOption('-h, --help', rt.t('显示帮助', 'show help'));
+      command.exitOverride();
+      if (rt.lang === 'zh-CN') command.configureOutput(program.configureOutput());
+      localise(command);
+    }
+  };
+  localise(program);
   return program;
 }
 
