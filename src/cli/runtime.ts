@@ -55,7 +55,9 @@ export function createRuntime(lang: Lang, env: NodeJS.ProcessEnv = process.env):
 export function formatCliError(error: unknown, lang: Lang): string {
   if (error instanceof AppError) {
     const lines = [`${lang === 'en' ? 'Error' : '错误'}: ${error.messageIn(lang)}`];
-    for (const issue of error.issues.slice(1)) lines.push(`  - ${issue.field}: ${issue.message[lang]}`);
+    if (error.issues.length > 1) {
+      for (const issue of error.issues) lines.push(`  - ${issue.field}: ${issue.message[lang]}`);
+    }
     return lines.join('\n');
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
