@@ -25,7 +25,14 @@ export type HukouType = 'rural' | 'urban';
 export type MaritalStatus = 'single' | 'married' | 'divorced' | 'widowed';
 export type ResidenceType = 'registered' | 'resident' | 'inflow' | 'outflow';
 export type PersonStatus = 'active' | 'dead' | 'moved_out' | 'voided' | 'merged';
-export type EventKind = 'birth' | 'death' | 'marriage' | 'divorce' | 'move_in' | 'move_out' | 'residence_change';
+export type EventKind =
+  | 'birth'
+  | 'death'
+  | 'marriage'
+  | 'divorce'
+  | 'move_in'
+  | 'move_out'
+  | 'residence_change';
 
 export interface HouseholdTable {
   county_code: string;
