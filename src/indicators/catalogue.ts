@@ -1,0 +1,424 @@
+import type { EventKind } from '../db/schema.ts';
+import { type Text, text } from '../domain/i18n.ts';
+import type { PeriodType } from '../domain/period.ts';
+import type { PopulationBasis } from '../registry/queries/population.ts';
+
+/**
+ * The indicator catalogue: data, not one function per indicator. Each entry names its numerator
+ * and denominator as measures over the registry; the engine (engine.ts) evaluates any entry for
+ * any unit, period and breakdown. Only service and statistics indicators exist here (DESIGN.md,
+ * Scope): nothing about birth permits, "policy compliance" or contraceptive measures.
+ */
+
+export interface MeasureFilter {
+  sex?: 'male' | 'female';
+  /** Ages [min, max] in completed years (max inclusive, absent = no upper bound). For births: the mother's age. */
+  ages?: readonly [number, number?];
+  /** Birth order: 1, 2 or 3 (3 = third and higher). */
+  order?: 1 | 2 | 3;
+}
+
+export type Measure =
+  /** Events of a kind whose event date falls in the period, where they count (the village of residence). */
+  | { events: EventKind; filter?: MeasureFilter }
+  /** Average population over the period: (population at the end of the day before it starts + at its end) / 2. */
+  | { averagePopulation: PopulationBasis; filter?: MeasureFilter }
+  /** Population at the end of the period's last day. */
+  | { population: PopulationBasis; filter?: MeasureFilter }
+  /** Events entered (by report date) in the period; `timely`: only those entered within 30 days of the event. */
+  | { entered: 'all' | 'timely' };
+
+export type IndicatorUnit = 'permille' | 'percent' | 'ratio' | 'count' | 'years' | 'children_per_woman';
+export type Disaggregation = 'sex' | 'ageGroup' | 'residenceType' | 'birthOrder';
+export type OrgLevelName = 'province' | 'prefecture' | 'county' | 'township' | 'village';
+
+export interface IndicatorDefinition {
+  id: string;
+  name: Text;
+  description: Text;
+  unit: IndicatorUnit;
+  /** numerator + add − subtract, when given (total dependency, natural increase). */
+  numerator: Measure;
+  add?: Measure;
+  subtract?: Measure;
+  denominator?: Measure;
+  /** Per 1,000 for ‰, 100 for %, 1 for ratios and counts. */
+  multiplier: number;
+  /**
+   * How the uncertainty is computed: poisson (a rate over person-time), binomial (a share),
+   * sexRatio, or none (exact counts); special computations have their own.
+   */
+  interval: 'poisson' | 'binomial' | 'sexRatio' | 'none';
+  /** Rates over part of a year are annualised: exposure = average population × days / days in year. */
+  annualise?: boolean;
+  /** Computed by a demographic method instead of numerator/denominator. */
+  method?: 'tfr' | 'lifeExpectancy' | 'sexRatioAtBirth';
+  disaggregations: readonly Disaggregation[];
+  periodTypes: readonly PeriodType[];
+  levels: readonly OrgLevelName[];
+  /** A lower figure is better (deaths) or a higher (timeliness); neither for plain statistics. */
+  direction?: 'higher' | 'lower';
+}
+
+const ALL_LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+const RATE_PERIODS = ['year', 'half', 'quarter', 'month'] as const;
+const STOCK_PERIODS = ['year', 'half', 'quarter', 'month', 'day'] as const;
+
+const resident = { averagePopulation: 'resident' } as const;
+
+function stock(
+  id: string,
+  zh: string,
+  en: string,
+  basis: PopulationBasis,
+  descZh: string,
+  descEn: string,
+): IndicatorDefinition {
+  return {
+    id,
+    name: text(zh, en),
+    description: text(descZh, descEn),
+    unit: 'count',
+    numerator: { population: basis },
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: ['sex', 'ageGroup'],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+  };
+}
+
+function share(
+  id: string,
+  zh: string,
+  en: string,
+  min: number,
+  max: number | undefined,
+): IndicatorDefinition {
+  return {
+    id,
+    name: text(zh, en),
+    description: text(
+      `期末常住人口中 ${zh.replace('人口占比', '')} 人口所占百分比`,
+      `Share of the resident population aged ${en.replace(/^Share aged /, '')} at the end of the period`,
+    ),
+    unit: 'percent',
+    numerator: { population: 'resident', filter: { ages: max === undefined ? [min] : [min, max] } },
+    denominator: { population: 'resident' },
+    multiplier: 100,
+    interval: 'binomial',
+    disaggregations: ['sex'],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+  };
+}
+
+export const CATALOGUE: readonly IndicatorDefinition[] = [
+  stock(
+    'resident_population',
+    '常住人口',
+    'Resident population',
+    'resident',
+    '期末居住在本地的人口（户籍在本地且居住在本地、流入人口及户口待定者）',
+    'Persons living here at the end of the period (registered residents, inflow migrants, unsettled hukou)',
+  ),
+  stock(
+    'registered_population',
+    '户籍人口',
+    'Registered population',
+    'registered',
+    '期末户籍在本地的人口（含流出人口）',
+    'Persons whose hukou is here at the end of the period (outflow migrants included)',
+  ),
+  stock(
+    'inflow_population',
+    '流入人口',
+    'Inflow population',
+    'inflow',
+    '期末户籍在外地、居住在本地的人口',
+    'Persons living here with hukou elsewhere at the end of the period',
+  ),
+  stock(
+    'outflow_population',
+    '流出人口',
+    'Outflow population',
+    'outflow',
+    '期末户籍在本地、居住在外地的人口',
+    'Persons with hukou here living elsewhere at the end of the period',
+  ),
+  {
+    id: 'births',
+    name: text('出生人数', 'Live births'),
+    description: text('期内出生的活产数', 'Live births in the period'),
+    unit: 'count',
+    numerator: { events: 'birth' },
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: ['sex', 'birthOrder'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'deaths',
+    name: text('死亡人数', 'Deaths'),
+    description: text('期内死亡人数', 'Deaths in the period'),
+    unit: 'count',
+    numerator: { events: 'death' },
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: ['sex', 'ageGroup'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'marriages',
+    name: text('结婚对数', 'Marriages'),
+    description: text('期内登记的结婚', 'Marriages registered in the period'),
+    unit: 'count',
+    numerator: { events: 'marriage' },
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'crude_birth_rate',
+    name: text('出生率', 'Crude birth rate'),
+    description: text(
+      '出生人数 ÷ 平均常住人口 × 1000（平均人口 =（期初 + 期末）÷ 2；不足一年的按年折算）',
+      'Live births per 1,000 average resident population (average = (start + end) / 2; annualised for parts of a year)',
+    ),
+    unit: 'permille',
+    numerator: { events: 'birth' },
+    denominator: resident,
+    multiplier: 1000,
+    interval: 'poisson',
+    annualise: true,
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'crude_death_rate',
+    name: text('死亡率', 'Crude death rate'),
+    description: text('死亡人数 ÷ 平均常住人口 × 1000', 'Deaths per 1,000 average resident population'),
+    unit: 'permille',
+    numerator: { events: 'death' },
+    denominator: resident,
+    multiplier: 1000,
+    interval: 'poisson',
+    annualise: true,
+    disaggregations: ['sex'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'natural_increase_rate',
+    name: text('自然增长率', 'Natural increase rate'),
+    description: text(
+      '（出生 − 死亡）÷ 平均常住人口 × 1000',
+      '(Births − deaths) per 1,000 average resident population',
+    ),
+    unit: 'permille',
+    numerator: { events: 'birth' },
+    subtract: { events: 'death' },
+    denominator: resident,
+    multiplier: 1000,
+    interval: 'none',
+    annualise: true,
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'sex_ratio_at_birth',
+    name: text('出生人口性别比', 'Sex ratio at birth'),
+    description: text(
+      '男婴数 × 100 ÷ 女婴数，附 95% 置信区间',
+      'Male births × 100 / female births, with a 95% interval',
+    ),
+    unit: 'ratio',
+    numerator: { events: 'birth', filter: { sex: 'male' } },
+    denominator: { events: 'birth', filter: { sex: 'female' } },
+    multiplier: 100,
+    interval: 'sexRatio',
+    method: 'sexRatioAtBirth',
+    disaggregations: ['birthOrder'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'general_fertility_rate',
+    name: text('一般生育率', 'General fertility rate'),
+    description: text('出生人数 ÷ 15–49 岁平均妇女人数 × 1000', 'Births per 1,000 average women aged 15–49'),
+    unit: 'permille',
+    numerator: { events: 'birth' },
+    denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
+    multiplier: 1000,
+    interval: 'poisson',
+    annualise: true,
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'age_specific_fertility_rate',
+    name: text('年龄别生育率', 'Age-specific fertility rate'),
+    description: text(
+      '某年龄组妇女所生孩子数 ÷ 该组平均妇女人数 × 1000（按 5 岁组分列）',
+      'Births to women of an age group per 1,000 average women in the group (by 5-year group)',
+    ),
+    unit: 'permille',
+    numerator: { events: 'birth', filter: { ages: [15, 49] } },
+    denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
+    multiplier: 1000,
+    interval: 'poisson',
+    annualise: true,
+    disaggregations: ['ageGroup'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'total_fertility_rate',
+    name: text('总和生育率', 'Total fertility rate'),
+    description: text(
+      '5 × 15–49 岁各 5 岁组年龄别生育率之和',
+      '5 × the sum of age-specific fertility rates of the 5-year groups 15–49',
+    ),
+    unit: 'children_per_woman',
+    numerator: { events: 'birth' },
+    denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
+    multiplier: 1,
+    interval: 'poisson',
+    method: 'tfr',
+    annualise: true,
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  ...([1, 2, 3] as const).map(
+    (order): IndicatorDefinition => ({
+      id: `birth_order_${order}_share`,
+      name: text(
+        `${['一', '二', '三'][order - 1]}孩${order === 3 ? '及以上' : ''}占比`,
+        `Share of ${['first', 'second', 'third and higher'][order - 1]} births`,
+      ),
+      description: text(
+        `第 ${order} ${order === 3 ? '及以上' : ''}孩出生数占全部出生的百分比`,
+        `Births of order ${order}${order === 3 ? '+' : ''} as a share of all births`,
+      ),
+      unit: 'percent',
+      numerator: { events: 'birth', filter: { order } },
+      denominator: { events: 'birth' },
+      multiplier: 100,
+      interval: 'binomial',
+      disaggregations: [],
+      periodTypes: RATE_PERIODS,
+      levels: ALL_LEVELS,
+    }),
+  ),
+  {
+    id: 'infant_mortality_rate',
+    name: text('婴儿死亡率', 'Infant mortality rate'),
+    description: text('不满 1 岁死亡人数 ÷ 活产数 × 1000', 'Deaths under age 1 per 1,000 live births'),
+    unit: 'permille',
+    numerator: { events: 'death', filter: { ages: [0, 0] } },
+    denominator: { events: 'birth' },
+    multiplier: 1000,
+    interval: 'poisson',
+    disaggregations: ['sex'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+    direction: 'lower',
+  },
+  {
+    id: 'life_expectancy',
+    name: text('平均预期寿命', 'Life expectancy at birth'),
+    description: text(
+      '由年龄别死亡率编制的时期生命表得出（按性别）',
+      'From a period life table of age-specific death rates (by sex)',
+    ),
+    unit: 'years',
+    numerator: { events: 'death' },
+    denominator: resident,
+    multiplier: 1,
+    interval: 'none',
+    method: 'lifeExpectancy',
+    annualise: true,
+    disaggregations: ['sex'],
+    periodTypes: ['year'],
+    levels: ALL_LEVELS,
+  },
+  share('share_aged_0_14', '0–14 岁人口占比', 'Share aged 0–14', 0, 14),
+  share('share_aged_15_59', '15–59 岁人口占比', 'Share aged 15–59', 15, 59),
+  share('share_aged_60_plus', '60 岁及以上人口占比', 'Share aged 60+', 60, undefined),
+  share('share_aged_65_plus', '65 岁及以上人口占比', 'Share aged 65+', 65, undefined),
+  {
+    id: 'old_age_dependency_ratio',
+    name: text('老年抚养比', 'Old-age dependency ratio'),
+    description: text('65 岁及以上人口 ÷ 15–64 岁人口 × 100', 'Population 65+ per 100 aged 15–64'),
+    unit: 'percent',
+    numerator: { population: 'resident', filter: { ages: [65] } },
+    denominator: { population: 'resident', filter: { ages: [15, 64] } },
+    multiplier: 100,
+    interval: 'none',
+    disaggregations: [],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'child_dependency_ratio',
+    name: text('少儿抚养比', 'Child dependency ratio'),
+    description: text('0–14 岁人口 ÷ 15–64 岁人口 × 100', 'Population 0–14 per 100 aged 15–64'),
+    unit: 'percent',
+    numerator: { population: 'resident', filter: { ages: [0, 14] } },
+    denominator: { population: 'resident', filter: { ages: [15, 64] } },
+    multiplier: 100,
+    interval: 'none',
+    disaggregations: [],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'total_dependency_ratio',
+    name: text('总抚养比', 'Total dependency ratio'),
+    description: text(
+      '（0–14 岁 + 65 岁及以上人口）÷ 15–64 岁人口 × 100',
+      '(Population 0–14 + 65+) per 100 aged 15–64',
+    ),
+    unit: 'percent',
+    numerator: { population: 'resident', filter: { ages: [0, 14] } },
+    add: { population: 'resident', filter: { ages: [65] } },
+    denominator: { population: 'resident', filter: { ages: [15, 64] } },
+    multiplier: 100,
+    interval: 'none',
+    disaggregations: [],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'timeliness_rate',
+    name: text('及时率', 'Timeliness rate'),
+    description: text(
+      '期内录入的事件中，于事件发生后 30 天内录入的百分比',
+      'Of the events entered in the period, the share entered within 30 days of the event',
+    ),
+    unit: 'percent',
+    numerator: { entered: 'timely' },
+    denominator: { entered: 'all' },
+    multiplier: 100,
+    interval: 'binomial',
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+    direction: 'higher',
+  },
+];
+
+const BY_ID = new Map(CATALOGUE.map((entry) => [entry.id, entry]));
+
+/** Finds a catalogue entry by id. */
+export function findIndicator(id: string): IndicatorDefinition | undefined {
+  return BY_ID.get(id);
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { IndicatorEngine } from '../src/indicators/engine.ts';
+import type { CommandContext } from '../src/registry/context.ts';
+import { registerBirth, registerDeath } from '../src/registry/index.ts';
+import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
+
+/**
+ * A registry small enough to count by hand. Village A (东华社区) and B (北河村), both in 东华镇:
+ *   A: woman b. 1995-03-08, man b. 1993-05-05, man b. 1950-01-01, girl b. 2015-06-01
+ *   B: woman b. 1990-02-01, man b. 1960-01-01
+ * all arriving 2020-01-01. In 2025: a boy to the A woman on 03-01 (reported 03-10), a girl to the
+ * B woman on 08-01 (reported 10-01, 61 days late), the A man of 1950 dies 06-10 (reported 06-12).
+ */
+describe(`indicator engine on a hand-counted registry (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: CommandContext;
+  let engine: IndicatorEngine;
+  const value = async (
+    indicator: string,
+    period: string,
+    unit = '620881',
+    by?: 'sex' | 'children' | 'ageGroup',
+  ) => (await engine.evaluate({ indicator, unit, period, ...(by ? { by } : {}) })).values;
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = contextFor(test.database.db);
+    const arrive = { moveDate: '2020-01-01' };
+    const womanA = await addAdult(ctx, { name: '李秀英', sex: 'female', birthDate: '1995-03-08', ...arrive });
+    await addAdult(ctx, { name: '王建国', sex: 'male', birthDate: '1993-05-05', ...arrive });
+    const oldMan = await addAdult(ctx, { name: '王老汉', sex: 'male', birthDate: '1950-01-01', ...arrive });
+    await addAdult(ctx, { name: '王小妹', sex: 'female', birthDate: '2015-06-01', ...arrive });
+    const womanB = await addAdult(ctx, {
+      name: '张丽',
+      sex: 'female',
+      birthDate: '1990-02-01',
+      orgCode: OTHER_VILLAGE,
+      ...arrive,
+    });
+    await addAdult(ctx, {
+      name: '张大山',
+      sex: 'male',
+      birthDate: '1960-01-01',
+      orgCode: OTHER_VILLAGE,
+      ...arrive,
+    });
+    await registerBirth(ctx, {
+      child: { name: '王一', sex: 'male', birthDate: '2025-03-01' },
+      motherId: womanA.id,
+      reportDate: '2025-03-10',
+    });
+    await registerBirth(ctx, {
+      child: { name: '张一', sex: 'female', birthDate: '2025-08-01' },
+      motherId: womanB.id,
+      reportDate: '2025-10-01',
+    });
+    await registerDeath(ctx, { personId: oldMan.id, deathDate: '2025-06-10', reportDate: '2025-06-12' });
+    engine = new IndicatorEngine(test.database.db);
+  });
+  after(() => test.cleanup());
+
+  it('counts populations at the period end and births, deaths in the period', async () => {
+    assert.equal((await value('resident_population', '2024'))[0]!.value, 6);
+    assert.equal((await value('resident_population', '2025'))[0]!.value, 7);
+    assert.equal((await value('births', '2025'))[0]!.value, 2);
+    assert.equal((await value('deaths', '2025'))[0]!.value, 1);
+    assert.equal((await value('births', '2025H1'))[0]!.value, 1);
+    assert.equal((await value('births', '2025Q3'))[0]!.value, 1);
+    assert.equal((await value('births', '2025-04'))[0]!.value, 0);
+    assert.equal(
+      (await value('resident_population', '2025-06-10'))[0]!.value,
+      6,
+      'dead at the end of the day of death',
+    );
+  });
+
+  it('computes crude rates over the average population (6 + 7) / 2', async () => {
+    const [cbr] = await value('crude_birth_rate', '2025');
+    assert.equal(cbr!.numerator, 2);
+    assert.equal(cbr!.denominator, 6.5);
+    assert.equal(cbr!.value, Math.round((2 / 6.5) * 1000 * 100) / 100);
+    assert.ok(cbr!.interval && cbr!.interval.lower! < cbr!.value! && cbr!.interval.upper! > cbr!.value!);
+    assert.ok(
+      cbr!.flags.some((flag) => flag.code === 'few_events'),
+      'two births are flagged as few',
+    );
+    assert.equal(
+      (await value('crude_death_rate', '2025'))[0]!.value,
+      Math.round((1 / 6.5) * 1000 * 100) / 100,
+    );
+    assert.equal(
+      (await value('natural_increase_rate', '2025'))[0]!.value,
+      Math.round((1 / 6.5) * 1000 * 100) / 100,
+    );
+  });
+
+  it('annualises rates for part of a year', async () => {
+    // March: population 6 at the end of 28 Feb and 7 at the end of 31 March.
+    const [march] = await value('crude_birth_rate', '2025-03');
+    assert.equal(march!.value, Math.round((1 / (6.5 * (31 / 365))) * 1000 * 100) / 100);
+  });
+
+  it('computes the sex ratio at birth, fertility and the TFR by the mother’s age', async () => {
+    assert.equal((await value('sex_ratio_at_birth', '2025'))[0]!.value, 100);
+    // Women 15–49: 2 at the start, 2 at the end.
+    assert.equal((await value('general_fertility_rate', '2025'))[0]!.value, 1000);
+    // The A mother was 29 at the birth; women 25–29: 1 at the start (29), 0 at the end (30): 0.5.
+    // The B mother was 35; women 35–39: 0 at the start (34), 1 at the end: 0.5. TFR = 5 × (1/0.5 + 1/0.5).
+    const asfr = await value('age_specific_fertility_rate', '2025', '620881', 'ageGroup');
+    const byGroup = Object.fromEntries(asfr.map((v) => [v.group.ageGroup, v.value]));
+    assert.equal(byGroup['25-29'], 2000);
+    assert.equal(byGroup['35-39'], 2000);
+    assert.equal(byGroup['30-34'], 0);
+    assert.equal((await value('total_fertility_rate', '2025'))[0]!.value, 20);
+    assert.equal((await value('birth_order_1_share', '2025'))[0]!.value, 100);
+    assert.equal((await value('infant_mortality_rate', '2025'))[0]!.value, 0);
+  });
+
+  it('computes age structure and dependency ratios at the period end', async () => {
+    // End of 2025: 0–14: girl (10) + two babies = 3; 15–64: 30, 32, 35 = 3; 65+: the 1960 man = 1.
+    assert.equal((await value('old_age_dependency_ratio', '2025'))[0]!.value, 33.33);
+    assert.equal((await value('child_dependency_ratio', '2025'))[0]!.value, 100);
+    assert.equal((await value('total_dependency_ratio', '2025'))[0]!.value, 133.33);
+    assert.equal(
+      (await value('share_aged_65_plus', '2025'))[0]!.value,
+      Math.round((1 / 7) * 100 * 100) / 100,
+    );
+  });
+
+  it('computes timeliness over events entered in the period', async () => {
+    // Entered in 2025: 6 arrivals (reported on "today", years late), 2 births, 1 death; timely: 1 birth + the death.
+    const [timeliness] = await value('timeliness_rate', '2025');
+    assert.equal(timeliness!.numerator, 2);
+    assert.equal(timeliness!.denominator, 9);
+  });
+
+  it('breaks down by sex and by child unit', async () => {
+    const bySex = await value('births', '2025', '620881', 'sex');
+    assert.deepEqual(
+      bySex.map((v) => [v.group.sex, v.value]),
+      [
+        ['male', 1],
+        ['female', 1],
+      ],
+    );
+    const byTownship = await value('resident_population', '2025', '620881', 'children');
+    assert.equal(byTownship.length, 11);
+    assert.equal(byTownship.find((v) => v.unit_code === '620881100')!.value, 7);
+    assert.equal(byTownship.filter((v) => v.value === 0).length, 10);
+    const byVillage = await value('resident_population', '2025', '620881100', 'children');
+    assert.equal(byVillage.find((v) => v.unit_code === VILLAGE)!.value, 4);
+    assert.equal(byVillage.find((v) => v.unit_code === OTHER_VILLAGE)!.value, 3);
+  });
+
+  it('says "no data" (null) rather than inventing a figure', async () => {
+    const [empty] = await value('crude_birth_rate', '2025', '620881201');
+    assert.equal(empty!.value, null);
+    assert.ok(empty!.flags.some((flag) => flag.code === 'zero_denominator'));
+  });
+
+  it('is fresh after every change: the cube is rebuilt when the registry changes', async () => {
+    assert.equal((await value('births', '2025'))[0]!.value, 2);
+    const mother = await addAdult(ctx, {
+      name: '赵敏',
+      sex: 'female',
+      birthDate: '1996-01-01',
+      moveDate: '2020-01-01',
+    });
+    await registerBirth(ctx, {
+      child: { name: '赵一', sex: 'female', birthDate: '2025-11-11' },
+      motherId: mother.id,
+    });
+    assert.equal((await value('births', '2025'))[0]!.value, 3);
+  });
+
+  it('refuses unknown indicators, bad periods and breakdowns that do not apply', async () => {
+    await assert.rejects(engine.evaluate({ indicator: 'nope', unit: '620881', period: '2025' }), {
+      code: 'not_found',
+    });
+    await assert.rejects(engine.evaluate({ indicator: 'births', unit: '620881', period: '2025Q5' }), {
+      field: 'period',
+    });
+    await assert.rejects(engine.evaluate({ indicator: 'births', unit: '620881', period: '2025-03-03' }), {
+      field: 'period',
+    });
+    await assert.rejects(
+      engine.evaluate({ indicator: 'marriages', unit: '620881', period: '2025', by: 'sex' }),
+      { field: 'by' },
+    );
+    await assert.rejects(engine.evaluate({ indicator: 'births', unit: '62088', period: '2025' }), {
+      field: 'unit',
+    });
+  });
+});
