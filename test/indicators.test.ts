@@ -195,3 +195,52 @@ describe(`indicator engine on a hand-counted registry (${storageName})`, () => {
     });
   });
 });
+
+describe(`indicator API (${storageName})`, () => {
+  let test: TestDatabase;
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    const ctx = contextFor(test.database.db);
+    const mother = await addAdult(ctx, {
+      name: '李秀英',
+      sex: 'female',
+      birthDate: '1995-03-08',
+      moveDate: '2020-01-01',
+    });
+    await registerBirth(ctx, {
+      child: { name: '王一', sex: 'male', birthDate: '2025-03-01' },
+      motherId: mother.id,
+    });
+  });
+  after(() => test.cleanup());
+
+  it('lists the catalogue, answers values with their records link, and drills down to the records', async () => {
+    const { buildApp } = await import('../src/server/app.ts');
+    const { loadConfig } = await import('../src/config.ts');
+    const app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    try {
+      const catalogue = (await app.inject({ url: '/api/indicators?lang=en' })).json();
+      assert.ok(
+        catalogue.items.some(
+          (i: { id: string; name: string }) => i.id === 'crude_birth_rate' && i.name === 'Crude birth rate',
+        ),
+      );
+      const births = await app.inject({ url: '/api/indicators/births?unit=620881&period=2025&by=children' });
+      assert.equal(births.statusCode, 200, births.body);
+      const values = births.json().values as { unit: string; value: number; records: string }[];
+      const donghua = values.find((v) => v.unit === '620881100')!;
+      assert.equal(donghua.value, 1);
+      const records = (await app.inject({ url: donghua.records })).json();
+      assert.deepEqual(
+        records.items.map((r: { name: string }) => r.name),
+        ['王一'],
+      );
+      const bad = await app.inject({ url: '/api/indicators/births?unit=620881&period=2025-13' });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().error.field, 'period');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { text } from '../domain/i18n.ts';
 import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerIndicatorRoutes } from './routes/indicators.ts';
 import { registerOrgUnitRoutes } from './routes/org-units.ts';
 import { registerPersonRoutes } from './routes/persons.ts';
 
@@ -34,6 +35,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
         { name: 'system', description: '系统 / System' },
         { name: 'org-units', description: '行政区划 / Organisation units' },
         { name: 'registry', description: '人口登记 / Population registry' },
+        { name: 'indicators', description: '指标 / Indicators' },
       ],
     },
   });
@@ -51,5 +53,6 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerHealthRoutes(app, context);
   registerOrgUnitRoutes(app, context);
   registerPersonRoutes(app, context);
+  registerIndicatorRoutes(app, context);
   return app;
 }

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Period } from '../domain/period.ts';
+import type { Tx } from '../registry/context.ts';
+import { BASIS_TYPES } from '../registry/queries/population.ts';
+import type { IndicatorDefinition, MeasureFilter } from './catalogue.ts';
+
+export interface DrillDownRecord {
+  personId: number;
+  name: string;
+  sex: string;
+  birthDate: string;
+  orgCode: string;
+  eventId: number | null;
+  eventDate: string | null;
+  reportDate: string | null;
+}
+
+function ageCondition(ageExpr: ReturnType<typeof sql>, filter: MeasureFilter | undefined) {
+  if (!filter?.ages) return sql`true`;
+  const [min, max] = filter.ages;
+  return max === undefined ? sql`${ageExpr} >= ${min}` : sql`${ageExpr} BETWEEN ${min} AND ${max}`;
+}
+
+/**
+ * The records behind an indicator's numerator for a unit and period: the events counted, or the
+ * persons counted for a population figure. (Who may see them is the access-control layer's call.)
+ */
+export async function listNumeratorRecords(
+  db: Tx,
+  definition: IndicatorDefinition,
+  unit: string,
+  period: Period,
+  options: { limit?: number; offset?: number } = {},
+): Promise<{ items: DrillDownRecord[]; hasMore: boolean }> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const offset = Math.max(options.offset ?? 0, 0);
+  const measure = definition.numerator;
+  let rows: DrillDownRecord[];
+  if ('events' in measure) {
+    const filter = measure.filter;
+    const age = sql`extract(year FROM age(e.event_date, p.birth_date))`;
+    const result = await sql<DrillDownRecord>`
+      SELECT p.id AS "personId", p.name, p.sex, p.birth_date AS "birthDate", e.org_code AS "orgCode",
+             e.id AS "eventId", e.event_date AS "eventDate", e.report_date AS "reportDate"
+        FROM vital_event e JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
+       WHERE e.kind = ${measure.events} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
+         AND e.org_code LIKE ${`${unit}%`} AND e.event_date BETWEEN ${period.start}::date AND ${period.end}::date
+         AND ${filter?.sex ? sql`p.sex = ${filter.sex}` : sql`true`}
+         AND ${filter?.order ? (filter.order === 3 ? sql`p.birth_order >= 3` : sql`p.birth_order = ${filter.order}`) : sql`true`}
+         AND ${measure.events === 'birth' ? sql`true` : ageCondition(age, filter)}
+       ORDER BY e.event_date, e.id LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+    rows = result.rows;
+  } else if ('population' in measure || 'averagePopulation' in measure) {
+    const basis = 'population' in measure ? measure.population : measure.averagePopulation;
+    const date = period.end;
+    const filter = measure.filter;
+    const age = sql`extract(year FROM age(${date}::date, p.birth_date))`;
+    const result = await sql<DrillDownRecord>`
+      SELECT p.id AS "personId", p.name, p.sex, p.birth_date AS "birthDate", s.org_code AS "orgCode",
+             NULL::bigint AS "eventId", NULL::date AS "eventDate", NULL::date AS "reportDate"
+        FROM residence_spell s JOIN person p ON p.county_code = s.county_code AND p.id = s.person_id
+       WHERE s.org_code LIKE ${`${unit}%`} AND NOT s.voided AND p.status NOT IN ('voided', 'merged')
+         AND s.residence_type IN (${sql.join(BASIS_TYPES[basis])})
+         AND s.valid_from <= ${date}::date AND (s.valid_to IS NULL OR s.valid_to > ${date}::date)
+         AND ${filter?.sex ? sql`p.sex = ${filter.sex}` : sql`true`}
+         AND ${ageCondition(age, filter)}
+       ORDER BY s.org_code, p.name, p.id LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+    rows = result.rows;
+  } else {
+    const result = await sql<DrillDownRecord>`
+      SELECT p.id AS "personId", p.name, p.sex, p.birth_date AS "birthDate", e.org_code AS "orgCode",
+             e.id AS "eventId", e.event_date AS "eventDate", e.report_date AS "reportDate"
+        FROM vital_event e JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
+       WHERE NOT e.voided AND e.org_code LIKE ${`${unit}%`}
+         AND e.report_date BETWEEN ${period.start}::date AND ${period.end}::date
+         AND ${measure.entered === 'timely' ? sql`e.report_date - e.event_date <= 30` : sql`true`}
+       ORDER BY e.report_date, e.id LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+    rows = result.rows;
+  }
+  return { items: rows.slice(0, limit), hasMore: rows.length > limit };
+}

@@ -1,0 +1,19 @@
+/** The indicator engine's public surface. */
+import type { Database } from '../db/database.ts';
+import { IndicatorEngine } from './engine.ts';
+
+export { CATALOGUE, findIndicator, type IndicatorDefinition } from './catalogue.ts';
+export { listNumeratorRecords } from './drill-down.ts';
+export { type EvaluateRequest, type EvaluateResult, IndicatorEngine, type IndicatorValue } from './engine.ts';
+
+const engines = new WeakMap<Database, IndicatorEngine>();
+
+/** The engine of a database (one per process and database, so its cube cache is shared). */
+export function indicatorEngineFor(database: Database): IndicatorEngine {
+  let engine = engines.get(database);
+  if (!engine) {
+    engine = new IndicatorEngine(database.db);
+    engines.set(database, engine);
+  }
+  return engine;
+}
