@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../version.ts';
+import { registerDemog } from './commands/demog.ts';
 import { registerId } from './commands/id.ts';
 import { registerInit } from './commands/init.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -38,6 +39,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerPersonCommands(program, rt);
   registerMigrate(program, rt);
   registerId(program, rt);
+  registerDemog(program, rt);
   const localise = (parent: Command) => {
     for (const command of parent.commands) {
       command.helpOption('-h, --help', rt.t('显示帮助', 'show help'));
