@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../version.ts';
 import { registerDemog } from './commands/demog.ts';
+import { registerExport } from './commands/export.ts';
 import { registerId } from './commands/id.ts';
+import { registerImport } from './commands/import.ts';
 import { registerInit } from './commands/init.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrg } from './commands/org.ts';
@@ -37,6 +39,8 @@ export function buildProgram(rt: CliRuntime): Command {
   registerInit(program, rt);
   registerOrg(program, rt);
   registerPersonCommands(program, rt);
+  registerImport(program, rt);
+  registerExport(program, rt);
   registerMigrate(program, rt);
   registerId(program, rt);
   registerDemog(program, rt);

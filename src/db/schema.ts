@@ -138,6 +138,69 @@ export interface PersonVersionTable {
   snapshot: ColumnType<Record<string, unknown>, string, never>;
 }
 
+export interface ImportBatchTable {
+  id: Generated<number>;
+  county_code: string;
+  kind: Generated<'persons'>;
+  file_name: string;
+  file_format: 'csv' | 'xlsx';
+  file_sha256: string;
+  file_bytes: number;
+  status: Generated<'running' | 'completed'>;
+  header: ColumnType<Record<string, unknown>, string | undefined, string>;
+  rows_total: Generated<number>;
+  rows_ok: Generated<number>;
+  rows_unchanged: Generated<number>;
+  rows_quarantined: Generated<number>;
+  blank_rows: Generated<number>;
+  last_row_no: Generated<number>;
+  chunks_committed: Generated<number>;
+  created_by: string;
+  started_at: Generated<string>;
+  updated_at: Generated<string>;
+  finished_at: string | null;
+}
+
+export interface ImportChunkTable {
+  batch_id: number;
+  chunk_no: number;
+  first_row_no: number;
+  last_row_no: number;
+  rows_ok: number;
+  rows_unchanged: number;
+  rows_quarantined: number;
+  unchanged_rows: Generated<number[]>;
+  committed_at: Generated<string>;
+}
+
+export interface ImportQuarantineTable {
+  batch_id: number;
+  row_no: number;
+  county_code: string;
+  raw: ColumnType<Record<string, string>, string, string>;
+  issues: ColumnType<
+    { code: string; field: string; message: { 'zh-CN': string; en: string } }[],
+    string,
+    string
+  >;
+  status: Generated<'pending' | 'resubmitted' | 'discarded'>;
+  attempts: Generated<number>;
+  outcome: 'ok' | 'unchanged' | null;
+  person_id: number | null;
+  discard_reason: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  created_at: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+export interface ImportPendingLinkTable {
+  county_code: string;
+  person_id: number;
+  mother_id_number: string;
+  batch_id: number;
+}
+
 export interface Schema {
   renkou_migration: RenkouMigrationTable;
   org_unit: OrgUnitTable;
@@ -147,4 +210,8 @@ export interface Schema {
   person_union: PersonUnionTable;
   vital_event: VitalEventTable;
   person_version: PersonVersionTable;
+  import_batch: ImportBatchTable;
+  import_chunk: ImportChunkTable;
+  import_quarantine: ImportQuarantineTable;
+  import_pending_link: ImportPendingLinkTable;
 }

@@ -7,6 +7,7 @@ import { text } from '../domain/i18n.ts';
 import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerImportRoutes } from './routes/imports.ts';
 import { registerIndicatorRoutes } from './routes/indicators.ts';
 import { registerOrgUnitRoutes } from './routes/org-units.ts';
 import { registerPersonRoutes } from './routes/persons.ts';
@@ -53,6 +54,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerHealthRoutes(app, context);
   registerOrgUnitRoutes(app, context);
   registerPersonRoutes(app, context);
+  registerImportRoutes(app, context);
   registerIndicatorRoutes(app, context);
   return app;
 }

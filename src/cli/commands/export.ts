@@ -1,0 +1,42 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { AppError } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
+import { exportPersons } from '../../registry/export/export-persons.ts';
+import type { CliRuntime } from '../runtime.ts';
+
+/** renkou export persons: a unit's current residents in the import template's columns. */
+export function registerExport(program: Command, rt: CliRuntime) {
+  const exp = program.command('export').description(rt.t('导出数据', 'Export data'));
+  exp
+    .command('persons')
+    .description(
+      rt.t(
+        '导出某单位（含下级）的现住人员，列与导入模板相同，可原样重新导入',
+        "Export a unit's current residents (with its subtree) in the import template's columns; re-imports as unchanged",
+      ),
+    )
+    .requiredOption(
+      '--unit <code>',
+      rt.t('单位代码（县、乡镇或村）', 'unit code (county, township or village)'),
+    )
+    .option('--format <format>', 'csv | xlsx')
+    .requiredOption('--out <file>', rt.t('输出文件', 'output file'))
+    .action(async (options: { unit: string; format?: string; out: string }) => {
+      const format = options.format ?? (options.out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
+      if (format !== 'csv' && format !== 'xlsx') {
+        throw new AppError(
+          'invalid_input',
+          text(`格式应为 csv 或 xlsx：${format}`, `Format must be csv or xlsx: ${format}`),
+          {
+            field: 'format',
+          },
+        );
+      }
+      // TODO(access-control): only users who may see the unit's persons may export them.
+      const written = await rt.withDatabase((database) =>
+        exportPersons(database.db, createWriteStream(options.out), { unit: options.unit, format }),
+      );
+      rt.out(rt.t(`已导出 ${written} 人到 ${options.out}`, `Exported ${written} persons to ${options.out}`));
+    });
+}

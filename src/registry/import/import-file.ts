@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { AppError } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
+import { readCsvRows } from './csv-reader.ts';
+import type { TableRow } from './table-row.ts';
+import { readXlsxRows } from './xlsx-reader.ts';
+
+export type FileFormat = 'csv' | 'xlsx';
+
+/** The file's format from its first bytes: a zip is .xlsx, an OLE2 file is the old .xls, anything else CSV. */
+export async function detectFormat(path: string): Promise<FileFormat> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    if (bytesRead >= 4 && head.readUInt32BE(0) === 0x504b0304) return 'xlsx';
+    if (bytesRead >= 8 && head.readUInt32BE(0) === 0xd0cf11e0) {
+      throw new AppError(
+        'invalid_input',
+        text(
+          '这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入',
+          'This is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV in Excel and import that',
+        ),
+        { field: 'file' },
+      );
+    }
+    return 'csv';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** SHA-256 of the file, streamed: what recognises the same file imported again. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A file opened as batches of rows, with a count of the bytes read so far (for progress). */
+export interface OpenedTable {
+  batches: AsyncGenerator<TableRow[]>;
+  bytesRead(): number;
+}
+
+export function openTable(path: string, format: FileFormat): OpenedTable {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  source.on('error', (error) => counter.destroy(error));
+  const stream = source.pipe(counter);
+  return {
+    batches: format === 'xlsx' ? readXlsxRows(stream) : readCsvRows(stream),
+    bytesRead: () => bytes,
+  };
+}

@@ -1,0 +1,441 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Database } from '../../db/database.ts';
+import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
+import { type Actor, todayOf } from '../context.ts';
+import { isBlankRecord } from './csv-reader.ts';
+import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
+import { getImportReport, type ImportReport } from './import-report.ts';
+import { linkPendingMothers } from './link-mothers.ts';
+import { type ColumnMap, mapHeader } from './person-columns.ts';
+import type { TableRow } from './table-row.ts';
+import { type RawPersonRow, type RowRules, type ValidPersonRow, validatePersonRow } from './validate-row.ts';
+import { prepareSession, writeChunk } from './write-chunk.ts';
+
+/** Who imports, and the date rules treat as today (injectable so tests do not depend on the calendar). */
+export interface ImportContext {
+  database: Database;
+  actor: Actor;
+  today?: string;
+}
+
+export interface ImportProgress {
+  /** Data rows committed so far in this batch. */
+  rowsDone: number;
+  bytesRead: number;
+  bytesTotal: number;
+}
+
+/** The outcome of one row, for a per-row report. */
+export interface RowOutcome {
+  rowNo: number;
+  outcome: 'ok' | 'unchanged' | 'quarantined';
+  issues?: FieldIssue[];
+}
+
+export interface ImportPersonsInput {
+  path: string;
+  /** The name recorded for the batch (an upload's original name); the path's base name by default. */
+  fileName?: string;
+  /** csv or xlsx; read from the file's first bytes by default. */
+  format?: FileFormat;
+  /** 6-digit county code; by default the only loaded county, or the county of the first row's village. */
+  county?: string;
+  /** Data rows per chunk (per transaction). */
+  chunkSize?: number;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Called after each committed chunk with its rows' outcomes. */
+  onRows?: (outcomes: RowOutcome[]) => void;
+  /** Test hook: runs inside each chunk's transaction just before it commits; throwing rolls the chunk back. */
+  beforeCommit?: (chunk: { chunkNo: number; lastRowNo: number }) => void | Promise<void>;
+}
+
+const DEFAULT_CHUNK_SIZE = 10_000;
+
+interface PendingChunk {
+  firstRowNo: number;
+  lastRowNo: number;
+  valid: ValidPersonRow[];
+  raws: Map<number, RawPersonRow>;
+  rejected: { rowNo: number; raw: RawPersonRow; issues: FieldIssue[] }[];
+  blank: number;
+}
+
+function newChunk(): PendingChunk {
+  return { firstRowNo: 0, lastRowNo: 0, valid: [], raws: new Map(), rejected: [], blank: 0 };
+}
+
+/** Loaded counties, and every village with its county. */
+async function loadUnits(database: Database) {
+  const units = await database.db
+    .selectFrom('org_unit')
+    .select(['code', 'level', 'county_code'])
+    .where('level', 'in', ['county', 'village'])
+    .execute();
+  const counties = units.filter((u) => u.level === 'county').map((u) => u.code);
+  const villages = new Map<string, string>();
+  for (const unit of units) if (unit.level === 'village') villages.set(unit.code, unit.county_code!);
+  return { counties, villages };
+}
+
+function resolveCounty(
+  requested: string | undefined,
+  counties: string[],
+  firstVillage: string | undefined,
+): string {
+  if (requested !== undefined) {
+    if (!counties.includes(requested)) {
+      throw new AppError(
+        'unknown_org_unit',
+        text(
+          `县 ${requested} 尚未加载（先运行 renkou init --county ${requested}）`,
+          `County ${requested} is not loaded (run renkou init --county ${requested} first)`,
+        ),
+        { field: 'county' },
+      );
+    }
+    return requested;
+  }
+  if (counties.length === 1) return counties[0]!;
+  const guess = firstVillage?.slice(0, 6);
+  if (guess && counties.includes(guess)) return guess;
+  throw new AppError(
+    'invalid_input',
+    text(
+      counties.length === 0
+        ? '还没有加载任何县，请先运行 renkou init'
+        : `已加载多个县（${counties.join('、')}），请指定要导入的县`,
+      counties.length === 0
+        ? 'No county is loaded yet; run renkou init first'
+        : `Several counties are loaded (${counties.join(', ')}); say which county to import into`,
+    ),
+    { field: 'county' },
+  );
+}
+
+/**
+ * Imports persons from a CSV or XLSX file (see docs/import.md). Streams the file, validates each
+ * row with the registry's rules, and writes it in chunks, each chunk one transaction together with
+ * the batch's progress. Rows that fail go to the quarantine with their reasons; rows already in
+ * the registry with the same values are counted as unchanged. The same file imported again (same
+ * SHA-256, same county) creates nothing; a batch cut short resumes after its last committed chunk.
+ * Returns the batch's report; bad rows never throw.
+ */
+export async function importPersons(
+  context: ImportContext,
+  input: ImportPersonsInput,
+): Promise<ImportReport> {
+  const { database } = context;
+  const today = todayOf({ db: database.db, actor: context.actor, today: context.today });
+  const chunkSize = Math.max(1, input.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const bytesTotal = statSync(input.path).size;
+  const format = input.format ?? (await detectFormat(input.path));
+  const sha256 = await hashFile(input.path);
+  const fileName = (input.fileName ?? basename(input.path)).slice(0, 255);
+
+  const table = openTable(input.path, format);
+  const iterator = table.batches[Symbol.asyncIterator]();
+  try {
+    // The header is the first row with anything in it; the rows after it in that batch wait in `buffered`.
+    let buffered: TableRow[] = [];
+    let header: TableRow | undefined;
+    while (!header) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const index = next.value.findIndex((row) => !isBlankRecord(row.cells));
+      if (index === -1) continue;
+      header = next.value[index];
+      buffered = next.value.slice(index + 1);
+    }
+    if (!header) {
+      throw new AppError('invalid_input', text('文件是空的，没有表头', 'The file is empty: no header row'), {
+        field: 'file',
+      });
+    }
+    const columns = mapHeader(header.cells);
+    const { counties, villages } = await loadUnits(database);
+    const villageIndex = columns.index.villageCode!;
+    const firstVillage = buffered.find((row) => !isBlankRecord(row.cells))?.cells[villageIndex]?.trim();
+    const countyCode = resolveCounty(input.county, counties, firstVillage);
+
+    const batch = await findOrCreateBatch(database, {
+      countyCode,
+      fileName,
+      format,
+      sha256,
+      bytes: bytesTotal,
+      columns,
+      headerRowNo: header.rowNo,
+      actorId: context.actor.id,
+    });
+    if (batch.status === 'completed') {
+      return { ...(await getImportReport(database.db, batch.id)), alreadyImported: true };
+    }
+    const resumeAfter = batch.last_row_no;
+    const resumed = batch.chunks_committed > 0 ? resumeAfter : null;
+
+    const rules: RowRules = { countyCode, villages, today };
+    const replayRules: RowRules = { ...rules, withoutPinyin: true };
+    // The first row with each ID number / import key, for duplicates within the file.
+    const seenIds = new Map<string, number>();
+    const seenKeys = new Map<string, number>();
+
+    const check = (row: TableRow, replay: boolean) => {
+      const result = validatePersonRow(row, columns, replay ? replayRules : rules);
+      if (!result.ok) return result;
+      const issues: FieldIssue[] = [];
+      const r = result.row;
+      const firstId = r.idNumber ? seenIds.get(r.idNumber) : undefined;
+      if (firstId !== undefined) {
+        issues.push(
+          fieldIssue(
+            'duplicate_in_file',
+            'idNumber',
+            `身份号码与本文件第 ${firstId} 行重复`,
+            `The ID number is the same as on row ${firstId} of this file`,
+          ),
+        );
+      }
+      const firstKey = seenKeys.get(r.importKey);
+      if (firstKey !== undefined && firstId === undefined) {
+        issues.push(
+          r.sourceKey
+            ? fieldIssue(
+                'duplicate_in_file',
+                'sourceKey',
+                `来源编号与本文件第 ${firstKey} 行重复`,
+                `The source key is the same as on row ${firstKey} of this file`,
+              )
+            : fieldIssue(
+                'duplicate_in_file',
+                'name',
+                `同户同名同出生日期的人已在本文件第 ${firstKey} 行`,
+                `A person with this household, name and birth date is already on row ${firstKey} of this file`,
+              ),
+        );
+      }
+      if (issues.length > 0) return { ok: false as const, issues, raw: result.raw };
+      if (r.idNumber) seenIds.set(r.idNumber, r.rowNo);
+      seenKeys.set(r.importKey, r.rowNo);
+      return result;
+    };
+
+    await database.withSession(async (session) => {
+      const { personSequence } = await prepareSession(session);
+      let expectedLastRow = resumeAfter;
+      let chunkNo = batch.chunks_committed;
+      let rowsDone = batch.rows_total;
+      let inflight: Promise<void> | undefined;
+
+      const commitChunk = async (chunk: PendingChunk) => {
+        chunkNo += 1;
+        const thisChunk = chunkNo;
+        await session.exec('BEGIN');
+        try {
+          const written = await writeChunk(session, {
+            countyCode,
+            actorId: context.actor.id,
+            batchId: batch.id,
+            personSequence,
+            rows: chunk.valid,
+          });
+          const quarantined = [
+            ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
+            ...written.conflicts.map((c) => ({
+              row_no: c.rowNo,
+              raw: chunk.raws.get(c.rowNo)!,
+              issues: c.issues,
+            })),
+          ].sort((a, b) => a.row_no - b.row_no);
+          if (quarantined.length > 0) {
+            await session.query(
+              `INSERT INTO import_quarantine (batch_id, row_no, county_code, raw, issues)
+               SELECT $1::bigint, q.row_no, $2::text, q.raw, q.issues
+                 FROM jsonb_to_recordset($3::jsonb) AS q(row_no integer, raw jsonb, issues jsonb)`,
+              [batch.id, countyCode, JSON.stringify(quarantined)],
+            );
+          }
+          const rows = written.ok.length + written.unchanged.length + quarantined.length;
+          const unchangedRows = written.unchanged.map((u) => u.rowNo).sort((a, b) => a - b);
+          await session.query(
+            `INSERT INTO import_chunk (batch_id, chunk_no, first_row_no, last_row_no, rows_ok, rows_unchanged,
+                                       rows_quarantined, unchanged_rows)
+             VALUES ($1::bigint, $2::int, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int[])`,
+            [
+              batch.id,
+              thisChunk,
+              chunk.firstRowNo,
+              chunk.lastRowNo,
+              written.ok.length,
+              written.unchanged.length,
+              quarantined.length,
+              unchangedRows,
+            ],
+          );
+          // Progress moves only from where this run found it: a second process importing the same
+          // file at the same time gets a conflict here instead of writing the rows twice.
+          const moved = await session.query(
+            `UPDATE import_batch
+                SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
+                    rows_unchanged = rows_unchanged + $4::int, rows_quarantined = rows_quarantined + $5::int,
+                    blank_rows = blank_rows + $6::int, last_row_no = $7::int,
+                    chunks_committed = chunks_committed + 1, updated_at = now()
+              WHERE id = $1::bigint AND last_row_no = $8::int
+             RETURNING id`,
+            [
+              batch.id,
+              rows,
+              written.ok.length,
+              written.unchanged.length,
+              quarantined.length,
+              chunk.blank,
+              chunk.lastRowNo,
+              expectedLastRow,
+            ],
+          );
+          if (moved.length === 0) {
+            throw new AppError(
+              'conflict',
+              text(
+                '另一个导入正在处理同一个文件，本次导入已停止',
+                'Another import of the same file is running; this one stopped',
+              ),
+              { field: 'file', details: { batchId: batch.id } },
+            );
+          }
+          await input.beforeCommit?.({ chunkNo: thisChunk, lastRowNo: chunk.lastRowNo });
+          await session.exec('COMMIT');
+          expectedLastRow = chunk.lastRowNo;
+          rowsDone += rows;
+          input.onProgress?.({ rowsDone, bytesRead: table.bytesRead(), bytesTotal });
+          if (input.onRows) {
+            const outcomes: RowOutcome[] = [
+              ...written.ok.map((o) => ({ rowNo: o.rowNo, outcome: 'ok' as const })),
+              ...written.unchanged.map((u) => ({ rowNo: u.rowNo, outcome: 'unchanged' as const })),
+              ...quarantined.map((q) => ({
+                rowNo: q.row_no,
+                outcome: 'quarantined' as const,
+                issues: q.issues,
+              })),
+            ].sort((a, b) => a.rowNo - b.rowNo);
+            input.onRows(outcomes);
+          }
+        } catch (error) {
+          await session.exec('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      };
+
+      // Validation of the next chunk runs in JS while the database writes this one.
+      const dispatch = async (chunk: PendingChunk) => {
+        if (inflight) await inflight;
+        inflight = commitChunk(chunk);
+        inflight.catch(() => undefined);
+      };
+
+      let chunk = newChunk();
+      /** Adds a row to the current chunk; true when the chunk is full. */
+      const take = (row: TableRow): boolean => {
+        if (row.rowNo <= resumeAfter) {
+          // Committed before: replayed only so duplicates within the file are still found.
+          if (!isBlankRecord(row.cells)) check(row, true);
+          return false;
+        }
+        if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
+        chunk.lastRowNo = row.rowNo;
+        if (isBlankRecord(row.cells)) {
+          chunk.blank += 1;
+          return false;
+        }
+        const result = check(row, false);
+        if (result.ok) {
+          chunk.valid.push(result.row);
+          chunk.raws.set(result.row.rowNo, result.raw);
+        } else {
+          chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
+        }
+        return chunk.valid.length + chunk.rejected.length >= chunkSize;
+      };
+
+      try {
+        let rows = buffered;
+        buffered = [];
+        for (;;) {
+          for (const row of rows) {
+            if (take(row)) {
+              await dispatch(chunk);
+              chunk = newChunk();
+            }
+          }
+          const next = await iterator.next();
+          if (next.done) break;
+          rows = next.value;
+        }
+        if (chunk.firstRowNo !== 0) await dispatch(chunk);
+        if (inflight) await inflight;
+      } catch (error) {
+        // Never hand the session back while a chunk is still being written on it.
+        await inflight?.catch(() => undefined);
+        throw error;
+      }
+
+      await session.exec('BEGIN');
+      try {
+        // Children who came before their mother in the file get linked to her now.
+        await linkPendingMothers(session, countyCode, context.actor.id);
+        await session.query(
+          `UPDATE import_batch SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1::bigint`,
+          [batch.id],
+        );
+        await session.exec('COMMIT');
+      } catch (error) {
+        await session.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    return { ...(await getImportReport(database.db, batch.id)), resumedAfterRow: resumed };
+  } finally {
+    await iterator.return?.(undefined);
+  }
+}
+
+async function findOrCreateBatch(
+  database: Database,
+  values: {
+    countyCode: string;
+    fileName: string;
+    format: FileFormat;
+    sha256: string;
+    bytes: number;
+    columns: ColumnMap;
+    headerRowNo: number;
+    actorId: string;
+  },
+) {
+  const find = () =>
+    database.db
+      .selectFrom('import_batch')
+      .selectAll()
+      .where('county_code', '=', values.countyCode)
+      .where('kind', '=', 'persons')
+      .where('file_sha256', '=', values.sha256)
+      .executeTakeFirst();
+  const existing = await find();
+  if (existing) return existing;
+  await database.db
+    .insertInto('import_batch')
+    .values({
+      county_code: values.countyCode,
+      file_name: values.fileName,
+      file_format: values.format,
+      file_sha256: values.sha256,
+      file_bytes: values.bytes,
+      header: JSON.stringify({ index: values.columns.index, ignored: values.columns.ignored }),
+      last_row_no: values.headerRowNo,
+      created_by: values.actorId,
+    })
+    .onConflict((oc) => oc.columns(['county_code', 'kind', 'file_sha256']).doNothing())
+    .execute();
+  return (await find())!;
+}

@@ -1,0 +1,70 @@
+import type { RawSession } from '../../db/database.ts';
+
+/** The snapshot person_version keeps, built in SQL from a person row `x` (the fields insertPerson tracks). */
+export function snapshotSql(x: string): string {
+  const fields = [
+    'id_number',
+    'name',
+    'sex',
+    'birth_date',
+    'ethnicity',
+    'hukou_type',
+    'marital_status',
+    'phone',
+    'household_id',
+    'relation_to_head',
+    'mother_id',
+    'father_id',
+    'birth_order',
+    'death_date',
+    'current_org_code',
+    'current_residence_type',
+    'status',
+    'void_reason',
+    'merged_into_id',
+  ];
+  return `jsonb_build_object('id', ${x}.id, 'county_code', ${x}.county_code, ${fields
+    .map((f) => `'${f}', ${x}.${f}`)
+    .join(', ')})`;
+}
+
+// Persons imported before their mother: now that she is in the registry, link them, as a new
+// version of each child (who, when, why), and forget the pending link.
+const LINK = `
+WITH found AS (
+  SELECT l.person_id, min(m.id) AS mother_id
+    FROM import_pending_link l
+    JOIN person m ON m.county_code = l.county_code AND m.id_number = l.mother_id_number
+                 AND m.status NOT IN ('voided', 'merged')
+   WHERE l.county_code = $1::text
+   GROUP BY l.person_id),
+linked AS (
+  UPDATE person p
+     SET mother_id = f.mother_id, version = p.version + 1, updated_by = $2::text, updated_at = now()
+    FROM found f
+   WHERE p.county_code = $1::text AND p.id = f.person_id AND p.mother_id IS NULL
+     AND p.status NOT IN ('voided', 'merged')
+  RETURNING p.*),
+versions AS (
+  INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
+  SELECT x.county_code, x.id, x.version, 'import_link', $2::text,
+         'mother found by her ID number in imported rows',
+         jsonb_build_object('mother_id', jsonb_build_object('old', NULL, 'new', x.mother_id)),
+         ${snapshotSql('x')}
+    FROM linked x
+  RETURNING 1),
+done AS (
+  DELETE FROM import_pending_link l USING found f
+   WHERE l.county_code = $1::text AND l.person_id = f.person_id
+  RETURNING 1)
+SELECT (SELECT count(*) FROM versions)::int AS linked`;
+
+/** Links imported persons to mothers who have arrived since; returns how many were linked. */
+export async function linkPendingMothers(
+  session: RawSession,
+  countyCode: string,
+  actorId: string,
+): Promise<number> {
+  const [row] = await session.query<{ linked: number }>(LINK, [countyCode, actorId]);
+  return row?.linked ?? 0;
+}
