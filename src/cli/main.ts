@@ -9,6 +9,7 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerPersonCommands } from './commands/person.ts';
 import { registerStart } from './commands/start.ts';
+import { registerSynth } from './commands/synth.ts';
 import { type CliRuntime, createRuntime, formatCliError, langFromArgv } from './runtime.ts';
 
 /** Builds the `renkou` command with help in the chosen language. */
@@ -42,6 +43,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerImport(program, rt);
   registerExport(program, rt);
   registerMigrate(program, rt);
+  registerSynth(program, rt);
   registerId(program, rt);
   registerDemog(program, rt);
   const localise = (parent: Command) => {
