@@ -40,3 +40,18 @@ describe('CSV output', () => {
     }
   });
 });
+
+describe('CSV encoder and single-line formatter', () => {
+  it('agree byte for byte', async () => {
+    const { CsvEncoder } = await import('./csv-sink.ts');
+    const rows: (string | number | null)[][] = [
+      [1, null, '王晓丽', 'a,b', 'q"q', -3, 2.25, '', 'x\r\ny', 9007199254740991],
+      ['😀', 0, '620881199103200290'],
+    ];
+    const chunks: Buffer[] = [];
+    const encoder = new CsvEncoder((chunk) => chunks.push(Buffer.from(chunk)));
+    for (const row of rows) encoder.writeRow(row);
+    encoder.flush();
+    assert.equal(Buffer.concat(chunks).toString('utf8'), rows.map((r) => `${formatCsvLine(r)}\n`).join(''));
+  });
+});

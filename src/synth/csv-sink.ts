@@ -128,13 +128,22 @@ export class CsvEncoder {
   }
 }
 
-/** Formats one CSV line without its line end (for tests and small uses). */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * Formats one CSV line without its line end, the same way the encoder does (RFC 4180: quotes
+ * only where needed; null and '' both empty). For single rows; bulk output goes through CsvEncoder.
+ */
 export function formatCsvLine(values: readonly Cell[]): string {
-  const chunks: Buffer[] = [];
-  const encoder = new CsvEncoder((chunk) => chunks.push(chunk));
-  encoder.writeRow(values);
-  encoder.flush();
-  return Buffer.concat(chunks).toString('utf8').slice(0, -1);
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += ',';
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'number') line += String(value);
+    else line += NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  }
+  return line;
 }
 
 interface CsvFile {
