@@ -1,5 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openAsBlob,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
@@ -18,6 +27,8 @@ export interface RawSession {
   query<Row>(sqlText: string, params?: unknown[]): Promise<Row[]>;
   /** Loads CSV text into a table with COPY … FROM STDIN (CSV, HEADER). */
   copyCsv(table: string, columns: string[], csv: string): Promise<void>;
+  /** Loads a CSV file (with a header line) into a table, streaming it rather than holding it in memory. */
+  copyCsvFile(table: string, columns: string[], path: string): Promise<void>;
 }
 
 export interface Database {
@@ -104,6 +115,12 @@ async function openPostgres(url: string): Promise<Database> {
           async query(sqlText, params) {
             return (await client.query(sqlText, params as unknown[])).rows;
           },
+          async copyCsvFile(table, columns, path) {
+            const stream = client.query(
+              copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+            );
+            await pipeline(createReadStream(path), stream);
+          },
           async copyCsv(table, columns, csv) {
             const stream = client.query(
               copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
@@ -184,33 +201,43 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     );
   }
   const db = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
-  // PGlite has one connection; Kysely's driver serialises its own queries, and raw sessions
-  // share the same queue so they never interleave with a Kysely transaction.
-  let queue: Promise<unknown> = Promise.resolve();
   return {
     kind: 'pglite',
     location: pgDir ?? 'memory',
     db,
     withSession(work) {
-      const run = queue.then(() =>
+      // PGlite is one connection. A raw session runs inside pglite.transaction(), which holds
+      // PGlite's exclusive lock: no Kysely query or other session can run between its statements
+      // (so nothing slips into a BEGIN … COMMIT it issues). The session's own BEGIN/COMMIT work
+      // as on a server; PGlite's closing COMMIT is then a harmless no-op. The work must not await
+      // Kysely queries itself: they would wait for the lock it holds.
+      return pglite.transaction((tx) =>
         work({
           async exec(sqlText) {
-            await pglite.exec(sqlText);
+            await tx.exec(sqlText);
           },
           async query(sqlText, params) {
-            return (await pglite.query(sqlText, params as unknown[])).rows as never[];
+            return (await tx.query(sqlText, params as unknown[])).rows as never[];
           },
-          async copyCsv(table, columns, csv) {
-            await pglite.query(
+          async copyCsvFile(table, columns, path) {
+            // PGlite reads COPY input from a blob; openAsBlob hands it the file without a JS string copy.
+            await tx.query(
               `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`,
               [],
-              { blob: new Blob([csv]) },
+              { blob: await openAsBlob(path) },
+            );
+          },
+          async copyCsv(table, columns, csv) {
+            await tx.query(
+              `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`,
+              [],
+              {
+                blob: new Blob([csv]),
+              },
             );
           },
         }),
       );
-      queue = run.catch(() => undefined);
-      return run;
     },
     async close() {
       try {

@@ -201,6 +201,36 @@ export interface ImportPendingLinkTable {
   batch_id: number;
 }
 
+export type FeedSource = 'birth_certificate' | 'marriage_registration' | 'hukou_registration' | 'death_certificate';
+
+export interface FeedBatchTable {
+  id: Generated<number>;
+  county_code: string;
+  source: FeedSource;
+  file_name: string | null;
+  file_sha256: string | null;
+  columns: ColumnType<string[], string, string>;
+  mapping: ColumnType<Record<string, string>, string | undefined, string>;
+  row_count: Generated<number>;
+  status: Generated<'received' | 'linking' | 'linked'>;
+  received_at: Generated<string>;
+  received_by: string;
+}
+
+export interface FeedRecordTable {
+  batch_id: number;
+  row_no: number;
+  county_code: string;
+  raw: ColumnType<Record<string, string | null>, string, string>;
+  link_status: Generated<'pending' | 'linked' | 'review' | 'unmatched'>;
+}
+
+export interface DataVersionTable {
+  county_code: string;
+  version: number;
+  changed_at: string;
+}
+
 export interface Schema {
   renkou_migration: RenkouMigrationTable;
   org_unit: OrgUnitTable;
@@ -210,6 +240,9 @@ export interface Schema {
   person_union: PersonUnionTable;
   vital_event: VitalEventTable;
   person_version: PersonVersionTable;
+  data_version: DataVersionTable;
+  feed_batch: FeedBatchTable;
+  feed_record: FeedRecordTable;
   import_batch: ImportBatchTable;
   import_chunk: ImportChunkTable;
   import_quarantine: ImportQuarantineTable;

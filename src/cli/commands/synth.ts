@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { type FieldIssue, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { type SynthResult, writeCountyCsv } from '../../synth/generate-county.ts';
+import { generateCountyIntoDatabase } from '../../synth/load-registry.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import type { CliRuntime } from '../runtime.ts';
 
@@ -80,18 +80,14 @@ export function registerSynth(program: Command, rt: CliRuntime) {
       ),
     )
     .option('--threads <n>', rt.t('线程数 1 或 2，默认按 CPU 核数', 'threads, 1 or 2; default: by CPU cores'))
-    .option('--into-db', rt.t('直接写入数据库（尚未提供）', 'write into the database (not yet available)'))
+    .option(
+      '--into-db',
+      rt.t(
+        '写入数据库：登记库和待比对的部门数据（真实值只写文件）',
+        'write into the database: the registry and the department feeds waiting to be linked (ground truth stays in files)',
+      ),
+    )
     .action(async (options: SynthCliOptions) => {
-      if (options.intoDb) {
-        throw new AppError(
-          'invalid_input',
-          text(
-            '--into-db 尚未提供：目前请用 --out 目录 写出 CSV 文件',
-            '--into-db is not available yet: write CSV files with --out DIR for now',
-          ),
-          { field: 'intoDb' },
-        );
-      }
       const issues: FieldIssue[] = [];
       const persons = wholeNumber(options.persons, 'persons', { zh: '人数', en: 'Persons' }, issues);
       const from = wholeNumber(options.from, 'from', { zh: '起始年份', en: 'The first year' }, issues);
@@ -109,16 +105,55 @@ export function registerSynth(program: Command, rt: CliRuntime) {
             ),
           );
       }
-      if (!options.out) {
+      if (!options.out && !options.intoDb) {
         issues.push(
-          fieldIssue('required', 'out', '请用 --out 指定输出目录', 'Name the output directory with --out'),
+          fieldIssue(
+            'required',
+            'out',
+            '请用 --out 指定输出目录，或用 --into-db 写入数据库',
+            'Name the output directory with --out, or write into the database with --into-db',
+          ),
         );
       }
       if (issues.length > 0) throw invalidInput(issues);
       const county = options.county ?? rt.config().defaultCounty;
-      const dir = resolve(options.out!);
+      const dir = options.out ? resolve(options.out) : undefined;
       let progress: Progress | undefined;
       const started = Date.now();
+      if (options.intoDb) {
+        let loading: Progress | undefined;
+        const { result, steps } = await rt.withDatabase((database) =>
+          generateCountyIntoDatabase(database, {
+            county,
+            persons,
+            from,
+            to,
+            seed: options.seed,
+            asOf: options.asOf,
+            out: dir,
+            onProgress: (phase, done, total) => {
+              if (phase === 'generate') {
+                progress ??= createProgress(rt.t('生成', 'Generating'), total);
+                progress.tick(done);
+              } else {
+                if (!loading) progress?.finish();
+                loading ??= createProgress(rt.t('写入数据库', 'Loading'), total);
+                loading.tick(done);
+              }
+            },
+          }),
+        );
+        loading?.finish();
+        const seconds = (Date.now() - started) / 1000;
+        const rows = (step: string) => steps.find((s) => s.step === step)?.rows ?? 0;
+        rt.out(
+          rt.t(
+            `已写入数据库：${result.county.fullName}（${result.county.code}）${rows('persons')} 人、${rows('households')} 户、${rows('events')} 个事件、${rows('residence spells')} 段居住记录；部门数据 ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} 条待比对；用时 ${seconds.toFixed(1)} 秒`,
+            `Loaded into the database: ${result.county.fullName} (${result.county.code}) ${rows('persons')} persons, ${rows('households')} households, ${rows('events')} events, ${rows('residence spells')} residence spells; ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} feed records waiting to be linked; ${seconds.toFixed(1)} s`,
+          ),
+        );
+        return;
+      }
       const result: SynthResult = await writeCountyCsv(
         {
           county,
@@ -132,7 +167,7 @@ export function registerSynth(program: Command, rt: CliRuntime) {
             progress.tick(done);
           },
         },
-        dir,
+        dir!,
         { threads },
       );
       progress?.finish();
