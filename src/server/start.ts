@@ -6,30 +6,47 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { initCounty } from '../org/init-county.ts';
+import { generateCountyIntoDatabase } from '../synth/load-registry.ts';
 import { readVersion } from '../version.ts';
 import { buildApp } from './app.ts';
+import type { DemoStatus } from './context.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   database: Database;
   url: string;
+  /** The demo county being generated in the background, if this is a first start. */
+  demo: DemoStatus;
+  /** Settles when the background demo generation has finished (at once if there is none). */
+  demoDone: Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Progress of the first-start demo generation, for a progress bar. */
+  onDemoProgress?: (status: DemoStatus) => void;
+}
+
 /** Opens storage, migrates, sets up the demo county on an empty database, and listens. */
-export async function startServer(config: Config, logger: pino.Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: pino.Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let demoNeeded = false;
   try {
     const migrations = await migrateToLatest(database);
     const applied = migrations.filter((m) => m.status === 'applied');
     if (applied.length > 0) logger.info({ applied: applied.map((m) => m.version) }, 'migrations applied');
-    await ensureDemoCounty(database, config, logger);
+    demoNeeded = await ensureDemoCounty(database, config, logger);
   } catch (error) {
     await database.close();
     throw error;
   }
 
-  const app = await buildApp({ config, database, version: readVersion() }, { logger });
+  const demo: DemoStatus = { state: demoNeeded ? 'generating' : 'none', done: 0, total: 1 };
+  const app = await buildApp({ config, database, version: readVersion(), demo }, { logger });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -50,14 +67,21 @@ export async function startServer(config: Config, logger: pino.Logger): Promise<
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  // The server answers at once; the demo county fills in behind it (health shows the progress).
+  const demoDone = demoNeeded
+    ? generateDemo(database, config, logger, demo, options.onDemoProgress)
+    : Promise.resolve();
   let stopping: Promise<void> | undefined;
   return {
     app,
     database,
     url,
+    demo,
+    demoDone,
     stop() {
       stopping ??= (async () => {
         await app.close();
+        await demoDone;
         await database.close();
       })();
       return stopping;
@@ -65,18 +89,56 @@ export async function startServer(config: Config, logger: pino.Logger): Promise<
   };
 }
 
-/** On the first start of an empty database, loads the default county so there is something to see. */
-async function ensureDemoCounty(database: Database, config: Config, logger: pino.Logger) {
+/**
+ * On the first start of an empty database, loads the default county so there is something to
+ * see; says whether the synthetic demo population still has to be generated.
+ */
+async function ensureDemoCounty(database: Database, config: Config, logger: pino.Logger): Promise<boolean> {
   const any = await database.db
     .selectFrom('org_unit')
     .select('code')
     .where('level', '=', 'county')
     .limit(1)
     .execute();
-  if (any.length > 0) return;
+  if (any.length > 0) return false;
   const result = await initCounty(database.db, config.defaultCounty);
   logger.info(
     { county: result.county.code, townships: result.townships, villages: result.villages },
     'default county loaded on first start',
   );
+  return config.demoPersons > 0;
+}
+
+/** Generates the demo county (RENKOU_DEMO_PERSONS persons, 2016–2025) into the database once. */
+async function generateDemo(
+  database: Database,
+  config: Config,
+  logger: pino.Logger,
+  demo: DemoStatus,
+  onProgress: StartOptions['onDemoProgress'],
+): Promise<void> {
+  try {
+    await generateCountyIntoDatabase(database, {
+      county: config.defaultCounty,
+      persons: config.demoPersons,
+      from: 2016,
+      to: 2025,
+      seed: config.demoSeed,
+      actor: 'demo',
+      onProgress: (phase, done, total) => {
+        demo.state = phase === 'generate' ? 'generating' : 'loading';
+        demo.done = done;
+        demo.total = total;
+        onProgress?.(demo);
+      },
+    });
+    demo.state = 'ready';
+    onProgress?.(demo);
+    logger.info({ persons: config.demoPersons }, 'demo county generated');
+  } catch (error) {
+    demo.state = 'failed';
+    demo.error = (error as Error).message;
+    onProgress?.(demo);
+    logger.error({ err: error }, 'demo county generation failed');
+  }
 }

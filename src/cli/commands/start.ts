@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../logger.ts';
 import { startServer } from '../../server/start.ts';
+import { createProgress, type Progress } from '../progress.ts';
 import type { CliRuntime } from '../runtime.ts';
 
 /** renkou start: the HTTP server, until SIGINT/SIGTERM. */
@@ -13,7 +14,32 @@ export function registerStart(program: Command, rt: CliRuntime) {
     .action(async () => {
       const config = rt.config();
       const logger = createLogger(config.logLevel);
-      const server = await startServer(config, logger);
+      let progress: Progress | undefined;
+      let phase = '';
+      const server = await startServer(config, logger, {
+        onDemoProgress: (demo) => {
+          if (demo.state !== phase) {
+            progress?.finish();
+            progress = undefined;
+            phase = demo.state;
+          }
+          if (demo.state === 'generating' || demo.state === 'loading') {
+            progress ??= createProgress(
+              demo.state === 'generating'
+                ? rt.t('首次启动：生成示例县', 'First start: generating the demo county')
+                : rt.t('首次启动：写入数据库', 'First start: loading the demo county'),
+              demo.total,
+            );
+            progress.tick(demo.done);
+          } else if (demo.state === 'ready') {
+            process.stderr.write(rt.t('示例县已生成。\n', 'Demo county ready.\n'));
+          } else if (demo.state === 'failed') {
+            process.stderr.write(
+              rt.t(`示例县生成失败：${demo.error}\n`, `Demo county failed: ${demo.error}\n`),
+            );
+          }
+        },
+      });
       process.stderr.write(
         rt.t(
           `renkou 已启动：${server.url}（存储：${server.database.kind} ${server.database.location}；接口文档 ${server.url}/docs）\n`,

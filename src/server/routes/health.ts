@@ -19,6 +19,14 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
               storage: { type: 'string', enum: ['pglite', 'postgres'] },
               migration: { type: 'integer' },
               uptimeSeconds: { type: 'number' },
+              demo: {
+                type: 'object',
+                properties: {
+                  state: { type: 'string' },
+                  percent: { type: 'integer' },
+                  error: { type: 'string' },
+                },
+              },
             },
             required: ['status', 'version', 'storage', 'migration'],
           },
@@ -26,15 +34,40 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
       },
     },
     async () => {
-      const row = await sql<{
-        version: number | null;
-      }>`SELECT max(version) AS version FROM renkou_migration`.execute(context.database.db);
+      const demo = context.demo;
+      const busy = demo && (demo.state === 'generating' || demo.state === 'loading');
+      // While the embedded database loads the demo county it is locked by that one transaction:
+      // answer from what start-up already checked rather than queue behind it.
+      const migration =
+        busy && context.database.kind === 'pglite'
+          ? -1
+          : ((
+              await sql<{
+                version: number | null;
+              }>`SELECT max(version) AS version FROM renkou_migration`.execute(context.database.db)
+            ).rows[0]?.version ?? 0);
       return {
         status: 'ok' as const,
         version: context.version,
         storage: context.database.kind,
-        migration: row.rows[0]?.version ?? 0,
+        migration,
         uptimeSeconds: Math.round(process.uptime()),
+        ...(demo && demo.state !== 'none'
+          ? {
+              demo: {
+                state: demo.state,
+                percent:
+                  demo.state === 'ready'
+                    ? 100
+                    : Math.round(
+                        demo.state === 'loading'
+                          ? 80 + (20 * demo.done) / demo.total
+                          : (80 * demo.done) / demo.total,
+                      ),
+                ...(demo.error ? { error: demo.error } : {}),
+              },
+            }
+          : {}),
       };
     },
   );
