@@ -211,6 +211,51 @@ describe(`person import (${storageName})`, () => {
     assert.equal(version.snapshot.status, 'active');
     assert.equal(version.snapshot.current_org_code, VILLAGE);
     assert.equal(await count('person_version'), await count('person'));
+
+    // The history row says what insertPerson would: every tracked field in the snapshot, and each
+    // non-null one as a change from null.
+    const tracked = [
+      'id_number',
+      'name',
+      'sex',
+      'birth_date',
+      'ethnicity',
+      'hukou_type',
+      'marital_status',
+      'phone',
+      'household_id',
+      'relation_to_head',
+      'mother_id',
+      'father_id',
+      'birth_order',
+      'death_date',
+      'current_org_code',
+      'current_residence_type',
+      'status',
+      'void_reason',
+      'merged_into_id',
+    ] as const;
+    for (const who of [child, newborn]) {
+      const row = await test.database.db
+        .selectFrom('person')
+        .selectAll()
+        .where('id', '=', who.id)
+        .executeTakeFirstOrThrow();
+      const v = await test.database.db
+        .selectFrom('person_version')
+        .selectAll()
+        .where('person_id', '=', who.id)
+        .executeTakeFirstOrThrow();
+      const expected: Record<string, unknown> = { id: row.id, county_code: row.county_code };
+      for (const key of tracked) expected[key] = row[key];
+      assert.deepEqual(v.snapshot, expected);
+      assert.deepEqual(
+        v.changes,
+        Object.fromEntries(
+          tracked.filter((k) => row[k] !== null).map((k) => [k, { old: null, new: row[k] }]),
+        ),
+      );
+    }
   });
 
   it('puts every kind of bad row in the quarantine with its code and field, keeping its raw values; nothing is dropped', async () => {
@@ -357,7 +402,8 @@ describe(`person import (${storageName})`, () => {
   });
 
   it('links a child listed before its mother once she is imported, as a new history version', async () => {
-    const mother = person({ householdNo: 'D-1', name: '周芳', sex: '女', birthDate: '1985-01-01' });
+    // The child lives with her grandparents (D-1), her mother elsewhere (D-2), listed later.
+    const mother = person({ householdNo: 'D-2', name: '周芳', sex: '女', birthDate: '1985-01-01' });
     const child = person({
       householdNo: 'D-1',
       name: '周小雨',
@@ -531,9 +577,8 @@ describe(`person import (${storageName})`, () => {
     for (let i = 1; i <= 12; i++) {
       rows.push(
         person({
-          householdNo: `G-${Math.ceil(i / 2)}`,
+          householdNo: `G-${i}`,
           name: `钱${'一二三四五六七八九十'[i % 10]}${i > 10 ? '甲' : ''}`,
-          relationToHead: i % 2 ? '户主' : '子女',
           birthDate: `19${60 + i}-01-01`,
           residenceFrom: '2000-01-01',
         }),
@@ -588,6 +633,40 @@ describe(`person import (${storageName})`, () => {
       await count('person_version'),
       (await count('person')) + 1,
       'one import_link version so far, nothing else',
+    );
+  });
+
+  it('closes a full chunk only at the end of a household, so its members are written together', async () => {
+    const rows: Row[] = [];
+    for (const [household, size] of [
+      ['K-1', 3],
+      ['K-2', 1],
+      ['K-3', 3],
+    ] as const) {
+      for (let i = 0; i < size; i++) {
+        rows.push(
+          person({
+            householdNo: household,
+            name: `林${'一二三'[Number(household.slice(2)) - 1]}${'甲乙丙'[i]}`,
+            relationToHead: i ? '子女' : '户主',
+          }),
+        );
+      }
+    }
+    const report = await importPersons(ctx, { path: file(csvOf(rows)), chunkSize: 2 });
+    assert.equal(report.rows.ok, 7);
+    const chunks = await test.database.db
+      .selectFrom('import_chunk')
+      .select(['chunk_no', 'first_row_no', 'last_row_no'])
+      .where('batch_id', '=', report.batchId)
+      .orderBy('chunk_no')
+      .execute();
+    assert.deepEqual(
+      chunks.map((c) => [c.first_row_no, c.last_row_no]),
+      [
+        [2, 4],
+        [5, 8],
+      ],
     );
   });
 

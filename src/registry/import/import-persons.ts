@@ -10,8 +10,14 @@ import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
 import { type ColumnMap, mapHeader } from './person-columns.ts';
 import type { TableRow } from './table-row.ts';
-import { type RawPersonRow, type RowRules, type ValidPersonRow, validatePersonRow } from './validate-row.ts';
-import { prepareSession, writeChunk } from './write-chunk.ts';
+import {
+  type RawPersonRow,
+  type RowRules,
+  rawOf,
+  type ValidPersonRow,
+  validatePersonRow,
+} from './validate-row.ts';
+import { prepareSession, setHouseholdHeads, writeChunk } from './write-chunk.ts';
 
 /** Who imports, and the date rules treat as today (injectable so tests do not depend on the calendar). */
 export interface ImportContext {
@@ -52,18 +58,31 @@ export interface ImportPersonsInput {
 }
 
 const DEFAULT_CHUNK_SIZE = 10_000;
+/** How far a full chunk may grow to reach the end of a household. */
+const MAX_HOUSEHOLD_OVERRUN = 1_000;
 
 interface PendingChunk {
   firstRowNo: number;
   lastRowNo: number;
   valid: ValidPersonRow[];
-  raws: Map<number, RawPersonRow>;
+  /** The file rows of the valid rows, for the quarantine if the database finds a conflict. */
+  sources: Map<number, TableRow>;
   rejected: { rowNo: number; raw: RawPersonRow; issues: FieldIssue[] }[];
   blank: number;
+  /** The household number of the last row taken. */
+  household: string;
 }
 
 function newChunk(): PendingChunk {
-  return { firstRowNo: 0, lastRowNo: 0, valid: [], raws: new Map(), rejected: [], blank: 0 };
+  return {
+    firstRowNo: 0,
+    lastRowNo: 0,
+    valid: [],
+    sources: new Map(),
+    rejected: [],
+    blank: 0,
+    household: '',
+  };
 }
 
 /** Loaded counties, and every village with its county. */
@@ -215,7 +234,7 @@ export async function importPersons(
               ),
         );
       }
-      if (issues.length > 0) return { ok: false as const, issues, raw: result.raw };
+      if (issues.length > 0) return { ok: false as const, issues, raw: rawOf(row, columns) };
       if (r.idNumber) seenIds.set(r.idNumber, r.rowNo);
       seenKeys.set(r.importKey, r.rowNo);
       return result;
@@ -226,11 +245,9 @@ export async function importPersons(
       let expectedLastRow = resumeAfter;
       let chunkNo = batch.chunks_committed;
       let rowsDone = batch.rows_total;
-      let inflight: Promise<void> | undefined;
 
-      const commitChunk = async (chunk: PendingChunk) => {
-        chunkNo += 1;
-        const thisChunk = chunkNo;
+      /** One chunk in one transaction, with the batch's progress. */
+      const commitChunk = async (chunk: PendingChunk, thisChunk: number) => {
         await session.exec('BEGIN');
         try {
           const written = await writeChunk(session, {
@@ -240,11 +257,12 @@ export async function importPersons(
             personSequence,
             rows: chunk.valid,
           });
+          if (written.headsPending) await setHouseholdHeads(session, countyCode);
           const quarantined = [
             ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
             ...written.conflicts.map((c) => ({
               row_no: c.rowNo,
-              raw: chunk.raws.get(c.rowNo)!,
+              raw: rawOf(chunk.sources.get(c.rowNo)!, columns),
               issues: c.issues,
             })),
           ].sort((a, b) => a.row_no - b.row_no);
@@ -273,8 +291,8 @@ export async function importPersons(
               unchangedRows,
             ],
           );
-          // Progress moves only from where this run found it: a second process importing the same
-          // file at the same time gets a conflict here instead of writing the rows twice.
+          // Progress moves only from where this run found it: a second process importing the
+          // same file at the same time gets a conflict here instead of writing the rows twice.
           const moved = await session.query(
             `UPDATE import_batch
                 SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
@@ -327,35 +345,55 @@ export async function importPersons(
         }
       };
 
-      // Validation of the next chunk runs in JS while the database writes this one.
+      // One chunk at a time: every registry write bumps the county's data_version row, so chunks
+      // written side by side would only queue behind each other's transactions. What does overlap
+      // is reading and validating the next chunk in JS while the database writes this one.
+      let inflight: Promise<void> | undefined;
       const dispatch = async (chunk: PendingChunk) => {
         if (inflight) await inflight;
-        inflight = commitChunk(chunk);
+        chunkNo += 1;
+        inflight = commitChunk(chunk, chunkNo);
         inflight.catch(() => undefined);
       };
 
       let chunk = newChunk();
-      /** Adds a row to the current chunk; true when the chunk is full. */
-      const take = (row: TableRow): boolean => {
+      /** Adds a row to the current chunk. */
+      const take = (row: TableRow) => {
         if (row.rowNo <= resumeAfter) {
           // Committed before: replayed only so duplicates within the file are still found.
           if (!isBlankRecord(row.cells)) check(row, true);
-          return false;
+          return;
         }
         if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
         chunk.lastRowNo = row.rowNo;
         if (isBlankRecord(row.cells)) {
           chunk.blank += 1;
-          return false;
+          return;
         }
+        chunk.household = householdOf(row);
         const result = check(row, false);
         if (result.ok) {
           chunk.valid.push(result.row);
-          chunk.raws.set(result.row.rowNo, result.raw);
+          chunk.sources.set(result.row.rowNo, row);
         } else {
           chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
         }
-        return chunk.valid.length + chunk.rejected.length >= chunkSize;
+      };
+      const householdIndex = columns.index.householdNo;
+      const householdOf = (row: TableRow) =>
+        householdIndex === undefined ? '' : (row.cells[householdIndex] ?? '').trim();
+      /**
+       * A full chunk is closed at the end of a household, so the members of one household (rows
+       * that follow each other, as files list them) are written together.
+       */
+      const closes = (row: TableRow) => {
+        const size = chunk.valid.length + chunk.rejected.length;
+        if (size < chunkSize) return false;
+        return (
+          size >= chunkSize + MAX_HOUSEHOLD_OVERRUN ||
+          isBlankRecord(row.cells) ||
+          householdOf(row) !== chunk.household
+        );
       };
 
       try {
@@ -363,10 +401,11 @@ export async function importPersons(
         buffered = [];
         for (;;) {
           for (const row of rows) {
-            if (take(row)) {
+            if (row.rowNo > resumeAfter && closes(row)) {
               await dispatch(chunk);
               chunk = newChunk();
             }
+            take(row);
           }
           const next = await iterator.next();
           if (next.done) break;

@@ -19,7 +19,7 @@ import {
 } from './person-columns.ts';
 import { personSheetColumns } from './template.ts';
 import { validatePersonRow } from './validate-row.ts';
-import { prepareSession, writeChunk } from './write-chunk.ts';
+import { prepareSession, setHouseholdHeads, writeChunk } from './write-chunk.ts';
 
 export interface QuarantinedRow {
   batchId: number;
@@ -226,6 +226,7 @@ export async function resubmitQuarantinedRow(
           rows: [checked.row],
           returnPersonIds: true,
         });
+        if (written.headsPending) await setHouseholdHeads(session, current.countyCode);
         issues = written.conflicts[0]?.issues ?? [];
         const ok = written.ok[0];
         const unchanged = written.unchanged[0];

@@ -51,8 +51,9 @@ export interface ValidPersonRow {
 /** The row's cells by field, as they were in the file: what the quarantine keeps. */
 export type RawPersonRow = Partial<Record<PersonField, string>>;
 
+/** A row's verdict; a failed row carries its raw cells for the quarantine (a good one has them in the file). */
 export type RowCheck =
-  | { ok: true; row: ValidPersonRow; raw: RawPersonRow }
+  | { ok: true; row: ValidPersonRow }
   | { ok: false; issues: FieldIssue[]; raw: RawPersonRow };
 
 export interface RowRules {
@@ -113,6 +114,7 @@ const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 
 /** The forms of a date people type, as YYYY-MM-DD; anything else is returned as it is, for checkDate to refuse. */
 export function normaliseDate(value: string): string {
+  if (value.length === 10 && value[4] === '-' && value[7] === '-') return value;
   const text = value.normalize('NFKC').trim();
   const match = DATE_PARTS.exec(text) ?? DATE_COMPACT.exec(text);
   if (!match) return text;
@@ -128,6 +130,7 @@ const LANDLINE = /^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$/;
 /** A phone number without spaces and the +86 prefix; mobile or landline with area code. */
 function readPhone(value: string, issues: FieldIssue[]): string | null {
   if (value === '') return null;
+  if (MOBILE.test(value)) return value;
   const phone = value
     .normalize('NFKC')
     .replace(/[\s()]/g, '')
@@ -142,6 +145,31 @@ function readPhone(value: string, issues: FieldIssue[]): string | null {
     ),
   );
   return null;
+}
+
+const BIRTH_LABEL = { zh: '出生日期', en: 'Birth date' };
+const FROM_LABEL = { zh: '居住起始日期', en: 'Residence start date' };
+
+// A million rows carry a few tens of thousands of distinct dates: check each once (per field and
+// today). The issues are the rule's own, only remembered.
+const dateChecks = new Map<string, { today: string; byValue: Map<string, FieldIssue[]> }>();
+function checkDateOnce(
+  value: string,
+  field: string,
+  today: string,
+  label: { zh: string; en: string },
+): FieldIssue[] {
+  let cache = dateChecks.get(field);
+  if (!cache || cache.today !== today || cache.byValue.size >= 100_000) {
+    cache = { today, byValue: new Map() };
+    dateChecks.set(field, cache);
+  }
+  let issues = cache.byValue.get(value);
+  if (!issues) {
+    issues = checkEventDate(value, field, { today }, label);
+    cache.byValue.set(value, issues);
+  }
+  return issues;
 }
 
 // Names repeat (a county has far fewer distinct names than persons): remember their keys.
@@ -190,8 +218,12 @@ function numberStoredAsNumber(field: string): FieldIssue {
  * checked set-wise when the chunk is written.
  */
 export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowRules): RowCheck {
-  const raw = rawOf(row, columns);
-  const cell = (field: PersonField) => (raw[field] ?? '').trim();
+  const cells = row.cells;
+  const index = columns.index;
+  const cell = (field: PersonField) => {
+    const i = index[field];
+    return i === undefined ? '' : (cells[i] ?? '').trim();
+  };
   const issues: FieldIssue[] = [];
   const push = (issue: FieldIssue | undefined) => {
     if (issue) issues.push(issue);
@@ -202,12 +234,7 @@ export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowR
   const sex = readChoice('sex', cell('sex'), issues) as Sex | null | undefined;
   if (sex === null) push(fieldIssue('required', 'sex', '请填写性别', 'Sex is required'));
   const birthDate = normaliseDate(cell('birthDate'));
-  const birthIssues = checkEventDate(
-    birthDate,
-    'birthDate',
-    { today: rules.today },
-    { zh: '出生日期', en: 'Birth date' },
-  );
+  const birthIssues = checkDateOnce(birthDate, 'birthDate', rules.today, BIRTH_LABEL);
   issues.push(...birthIssues);
   const birthOk = birthIssues.length === 0;
 
@@ -287,14 +314,14 @@ export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowR
     issues.push(fieldIssue('required', 'residenceType', '请填写人口类型', 'Residence type is required'));
   }
   const residenceFrom = normaliseDate(cell('residenceFrom'));
-  issues.push(
-    ...checkEventDate(
-      residenceFrom,
-      'residenceFrom',
-      { today: rules.today, birthDate: birthOk ? birthDate : undefined },
-      { zh: '居住起始日期', en: 'Residence start date' },
-    ),
-  );
+  const fromIssues = checkDateOnce(residenceFrom, 'residenceFrom', rules.today, FROM_LABEL);
+  if (fromIssues.length === 0 && birthOk && residenceFrom < birthDate) {
+    issues.push(
+      ...checkEventDate(residenceFrom, 'residenceFrom', { today: rules.today, birthDate }, FROM_LABEL),
+    );
+  } else {
+    issues.push(...fromIssues);
+  }
 
   let motherIdNumber: string | null = null;
   const motherCell = cell('motherIdNumber');
@@ -361,12 +388,11 @@ export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowR
     );
   }
 
-  if (issues.length > 0) return { ok: false, issues, raw };
+  if (issues.length > 0) return { ok: false, issues, raw: rawOf(row, columns) };
   const trimmedName = name.trim();
   const keys = rules.withoutPinyin ? { pinyin: '', initials: '' } : pinyinOf(trimmedName);
   return {
     ok: true,
-    raw,
     row: {
       rowNo: row.rowNo,
       importKey: sourceKey || idNumber || `~${householdNo || orgCode}|${trimmedName}|${birthDate}`,

@@ -41,6 +41,8 @@ const STAGE_COLUMNS = [
   'residence_type',
   'residence_from',
   'mother_id_number',
+  'snapshot_tail',
+  'changes_tail',
 ] as const;
 
 // ON COMMIT DELETE ROWS: the staging table is empty at the start of every chunk's transaction,
@@ -66,6 +68,8 @@ CREATE TEMP TABLE import_stage (
   residence_type   text NOT NULL,
   residence_from   date NOT NULL,
   mother_id_number text COLLATE "C",
+  snapshot_tail    text NOT NULL,
+  changes_tail     text NOT NULL,
   match_id         bigint,
   household_id     bigint,
   new_household    boolean NOT NULL DEFAULT false,
@@ -91,15 +95,47 @@ function csvField(value: string | null): string {
   return value;
 }
 
+/**
+ * The first history version's JSON, less the ids only the database knows (person, household,
+ * mother): built here, where the values already are, because building it with jsonb functions
+ * costs the database more than anything else in the chunk. Same content as insertPerson writes.
+ */
+function historyTails(r: ValidPersonRow, countyCode: string): { snapshot: string; changes: string } {
+  const known: [string, string | null][] = [
+    ['id_number', r.idNumber],
+    ['name', r.name],
+    ['sex', r.sex],
+    ['birth_date', r.birthDate],
+    ['ethnicity', r.ethnicity],
+    ['hukou_type', r.hukouType],
+    ['marital_status', r.maritalStatus],
+    ['phone', r.phone],
+    ['relation_to_head', r.relationToHead],
+    ['current_org_code', r.orgCode],
+    ['current_residence_type', r.residenceType],
+    ['status', 'active'],
+  ];
+  let snapshot = `"county_code":${JSON.stringify(countyCode)},"father_id":null,"birth_order":null,"death_date":null,"void_reason":null,"merged_into_id":null`;
+  let changes = '';
+  for (const [key, value] of known) {
+    const json = value === null ? 'null' : JSON.stringify(value);
+    snapshot += `,"${key}":${json}`;
+    if (value !== null) changes += `${changes === '' ? '' : ','}"${key}":{"old":null,"new":${json}}`;
+  }
+  return { snapshot, changes };
+}
+
 /** The chunk's rows as COPY text for the staging table. */
-function stageCsv(rows: readonly ValidPersonRow[]): string {
+function stageCsv(rows: readonly ValidPersonRow[], countyCode: string): string {
   const lines: string[] = [STAGE_COLUMNS.join(',')];
   for (const r of rows) {
+    const tails = historyTails(r, countyCode);
     lines.push(
       `${r.rowNo},${csvField(r.importKey)},${csvField(r.sourceKey)},${r.idNumber ?? ''},${csvField(r.householdNo)},` +
         `${r.orgCode},${csvField(r.name)},${csvField(r.namePinyin)},${csvField(r.nameInitials)},${r.sex},${r.birthDate},` +
         `${csvField(r.ethnicity)},${r.hukouType ?? ''},${r.maritalStatus ?? ''},${csvField(r.phone)},` +
-        `${csvField(r.relationToHead)},${r.residenceType},${r.residenceFrom},${r.motherIdNumber ?? ''}`,
+        `${csvField(r.relationToHead)},${r.residenceType},${r.residenceFrom},${r.motherIdNumber ?? ''},` +
+        `${csvField(tails.snapshot)},${csvField(tails.changes)}`,
     );
   }
   lines.push('');
@@ -223,6 +259,7 @@ WITH ins AS (
     FROM import_stage
    WHERE household_id IS NULL AND household_no IS NOT NULL
    ORDER BY household_no, (relation_to_head IS NOT DISTINCT FROM 'head') DESC, row_no
+  ON CONFLICT (county_code, household_no) DO NOTHING
   RETURNING id, household_no)
 UPDATE import_stage s SET household_id = ins.id, new_household = true
   FROM ins WHERE s.household_no = ins.household_no`;
@@ -246,6 +283,29 @@ const INSERT_SPELLS = `
 INSERT INTO residence_spell (county_code, person_id, org_code, residence_type, valid_from, valid_to, household_id)
 SELECT $1::text, person_id, org_code, residence_type, residence_from, NULL, household_id FROM import_stage`;
 
+// A household someone else committed while this chunk was being written (the INSERT above waited
+// for it and skipped it): attach to it, and check these rows against it as for any existing one.
+const REATTACH_HOUSEHOLDS = `
+UPDATE import_stage s SET household_id = h.id
+  FROM household h
+ WHERE s.household_id IS NULL AND s.household_no IS NOT NULL
+   AND h.county_code = $1::text AND h.household_no = s.household_no
+RETURNING s.row_no`;
+
+const REATTACHED_CONFLICTS = `
+SELECT s.row_no,
+       CASE WHEN h.status <> 'active' THEN 'household_not_active'
+            WHEN h.org_code <> s.org_code THEN 'household_village_mismatch'
+            ELSE 'household_has_head' END AS code,
+       h.org_code, h.status
+  FROM import_stage s
+ CROSS JOIN LATERAL (
+   SELECT h.org_code, h.status, h.head_person_id FROM household h
+    WHERE h.county_code = $1::text AND h.id = s.household_id LIMIT 1) h
+ WHERE s.row_no = ANY($2::int[])
+   AND (h.status <> 'active' OR h.org_code <> s.org_code
+        OR (s.relation_to_head = 'head' AND h.head_person_id IS NOT NULL))`;
+
 // Heads of households that existed before this chunk and had none.
 const SET_HEADS = `
 UPDATE household h SET head_person_id = x.person_id
@@ -254,23 +314,16 @@ UPDATE household h SET head_person_id = x.person_id
  WHERE h.county_code = $1::text AND h.id = x.household_id AND h.head_person_id IS NULL`;
 
 // The first history version, as insertPerson writes it: the snapshot of every tracked field and,
-// as changes, each non-null field from null to its value.
+// as changes, each non-null field from null to its value (see historyTails).
 const INSERT_VERSIONS = `
 INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
-SELECT $1::text, v.person_id, 1, 'import', $2::text, $3::text || v.row_no,
-       (SELECT jsonb_object_agg(e.key, jsonb_build_object('old', NULL, 'new', e.value))
-          FROM jsonb_each(v.snap) e
-         WHERE e.key NOT IN ('id', 'county_code') AND e.value <> 'null'::jsonb),
-       v.snap
-  FROM (SELECT row_no, person_id, jsonb_build_object(
-          'id', person_id, 'county_code', $1::text, 'id_number', id_number, 'name', name, 'sex', sex,
-          'birth_date', birth_date, 'ethnicity', ethnicity, 'hukou_type', hukou_type,
-          'marital_status', marital_status, 'phone', phone, 'household_id', household_id,
-          'relation_to_head', relation_to_head, 'mother_id', mother_id, 'father_id', NULL::bigint,
-          'birth_order', NULL::smallint, 'death_date', NULL::date, 'current_org_code', org_code,
-          'current_residence_type', residence_type, 'status', 'active', 'void_reason', NULL::text,
-          'merged_into_id', NULL::bigint) AS snap
-          FROM import_stage) v`;
+SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no,
+       ('{' || CASE WHEN household_id IS NULL THEN '' ELSE '"household_id":{"old":null,"new":' || household_id || '},' END
+            || CASE WHEN mother_id IS NULL THEN '' ELSE '"mother_id":{"old":null,"new":' || mother_id || '},' END
+            || changes_tail || '}')::jsonb,
+       ('{"id":' || person_id || ',"household_id":' || coalesce(household_id::text, 'null')
+            || ',"mother_id":' || coalesce(mother_id::text, 'null') || ',' || snapshot_tail || '}')::jsonb
+  FROM import_stage`;
 
 const INSERT_PENDING_LINKS = `
 INSERT INTO import_pending_link (county_code, person_id, mother_id_number, batch_id)
@@ -294,6 +347,8 @@ export interface ChunkWriteResult {
   unchanged: { rowNo: number; personId: number }[];
   /** Rows in conflict with the registry or the household, with their issues. */
   conflicts: { rowNo: number; issues: FieldIssue[] }[];
+  /** Rows name a head for an existing household: call setHouseholdHeads before committing. */
+  headsPending: boolean;
 }
 
 /**
@@ -312,20 +367,34 @@ async function withIndexProbes<T>(session: RawSession, run: () => Promise<T>): P
   return result;
 }
 
+type HouseholdConflict = { row_no: number; code: string; org_code: string; status: string };
+
 /** Writes validated rows; see the module comment. Runs inside the caller's open transaction. */
 export async function writeChunk(session: RawSession, input: ChunkWriteInput): Promise<ChunkWriteResult> {
   const county = input.countyCode;
   const byRow = new Map(input.rows.map((row) => [row.rowNo, row]));
-  const result: ChunkWriteResult = { ok: [], unchanged: [], conflicts: [] };
+  const result: ChunkWriteResult = { ok: [], unchanged: [], conflicts: [], headsPending: false };
+  const settled = new Set<number>();
+  const settle = async (conflicts: HouseholdConflict[]) => {
+    const removed: number[] = [];
+    for (const conflict of conflicts) {
+      if (settled.has(conflict.row_no)) continue;
+      settled.add(conflict.row_no);
+      const row = byRow.get(conflict.row_no)!;
+      result.conflicts.push({ rowNo: conflict.row_no, issues: [householdIssue(row, conflict)] });
+      removed.push(conflict.row_no);
+    }
+    if (removed.length > 0)
+      await session.query('DELETE FROM import_stage WHERE row_no = ANY($1::int[])', [removed]);
+  };
   if (input.rows.length === 0) return result;
 
   // A JIT compile costs more than these statements run for; and withIndexProbes' plan costs, with
   // sequential scans priced out, would always cross the JIT threshold.
   await session.exec('SET LOCAL jit = off');
-  await session.copyCsv('import_stage', [...STAGE_COLUMNS], stageCsv(input.rows));
+  await session.copyCsv('import_stage', [...STAGE_COLUMNS], stageCsv(input.rows, county));
 
   const [match] = await session.query<{ n: number }>(MATCH, [county]);
-  const removed: number[] = [];
   if ((match?.n ?? 0) > 0) {
     const records = await withIndexProbes(session, () =>
       session.query<RegistryRecord>(SELECT_MATCHED, [county]),
@@ -333,49 +402,34 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
     for (const record of records) {
       const row = byRow.get(record.row_no)!;
       const issues = compareWithRegistry(row, record);
+      settled.add(row.rowNo);
       if (issues.length === 0) result.unchanged.push({ rowNo: row.rowNo, personId: record.id });
       else result.conflicts.push({ rowNo: row.rowNo, issues });
     }
     await session.query('DELETE FROM import_stage WHERE match_id IS NOT NULL');
   }
 
-  const householdConflicts = await session.query<{
-    row_no: number;
-    code: string;
-    org_code: string;
-    status: string;
-  }>(HOUSEHOLD_CONFLICTS, [county]);
-  if (householdConflicts.length > 0) {
-    const seen = new Set<number>();
-    for (const conflict of householdConflicts) {
-      if (seen.has(conflict.row_no)) continue;
-      seen.add(conflict.row_no);
-      const row = byRow.get(conflict.row_no)!;
-      result.conflicts.push({ rowNo: conflict.row_no, issues: [householdIssue(row, conflict)] });
-      removed.push(conflict.row_no);
-    }
-    await session.query('DELETE FROM import_stage WHERE row_no = ANY($1::int[])', [removed]);
-  }
-
-  const settled = new Set<number>([
-    ...result.unchanged.map((u) => u.rowNo),
-    ...result.conflicts.map((c) => c.rowNo),
-  ]);
-  const fresh = input.rows.filter((row) => !settled.has(row.rowNo));
-  if (fresh.length === 0) return result;
+  await settle(await session.query<HouseholdConflict>(HOUSEHOLD_CONFLICTS, [county]));
+  if (input.rows.every((row) => settled.has(row.rowNo))) return result;
 
   await session.query(ASSIGN_IDS(input.personSequence), [county]);
   await session.query(INSERT_HOUSEHOLDS, [county, input.actorId]);
+  const reattached = await session.query<{ row_no: number }>(REATTACH_HOUSEHOLDS, [county]);
+  if (reattached.length > 0) {
+    const rows = reattached.map((r) => r.row_no);
+    await settle(await session.query<HouseholdConflict>(REATTACHED_CONFLICTS, [county, rows]));
+  }
+
+  const fresh = input.rows.filter((row) => !settled.has(row.rowNo));
+  if (fresh.length === 0) return result;
   if (fresh.some((row) => row.motherIdNumber !== null)) await session.query(LINK_MOTHERS_IN_CHUNK);
   await session.query(INSERT_PERSONS, [county, input.actorId]);
   await session.query(INSERT_SPELLS, [county]);
-  if (fresh.some((row) => row.relationToHead === 'head')) {
-    await withIndexProbes(session, () => session.query(SET_HEADS, [county]));
-  }
   await session.query(INSERT_VERSIONS, [county, input.actorId, `import batch ${input.batchId}, row `]);
   if (fresh.some((row) => row.motherIdNumber !== null)) {
     await session.query(INSERT_PENDING_LINKS, [county, input.batchId]);
   }
+  result.headsPending = fresh.some((row) => row.relationToHead === 'head');
   if (input.returnPersonIds) {
     const ids = await session.query<{ row_no: number; person_id: number }>(
       'SELECT row_no, person_id FROM import_stage ORDER BY row_no',
@@ -385,6 +439,11 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
     result.ok = fresh.map((row) => ({ rowNo: row.rowNo }));
   }
   return result;
+}
+
+/** Sets the head of households that existed before the chunk and had none, from its rows. */
+export async function setHouseholdHeads(session: RawSession, countyCode: string): Promise<void> {
+  await withIndexProbes(session, () => session.query(SET_HEADS, [countyCode]));
 }
 
 function householdIssue(
