@@ -5,6 +5,7 @@ import { registerExport } from './commands/export.ts';
 import { registerId } from './commands/id.ts';
 import { registerImport } from './commands/import.ts';
 import { registerInit } from './commands/init.ts';
+import { registerLink } from './commands/link.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerPersonCommands } from './commands/person.ts';
@@ -45,6 +46,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerMigrate(program, rt);
   registerSynth(program, rt);
   registerId(program, rt);
+  registerLink(program, rt);
   registerDemog(program, rt);
   const localise = (parent: Command) => {
     for (const command of parent.commands) {
