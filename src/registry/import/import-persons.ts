@@ -17,7 +17,13 @@ import {
   type ValidPersonRow,
   validatePersonRow,
 } from './validate-row.ts';
-import { prepareSession, setHouseholdHeads, writeChunk } from './write-chunk.ts';
+import {
+  analyseRegistry,
+  plannedPersons,
+  prepareSession,
+  setHouseholdHeads,
+  writeChunk,
+} from './write-chunk.ts';
 
 /** Who imports, and the date rules treat as today (injectable so tests do not depend on the calendar). */
 export interface ImportContext {
@@ -58,6 +64,8 @@ export interface ImportPersonsInput {
 }
 
 const DEFAULT_CHUNK_SIZE = 10_000;
+/** Persons imported before the planner's statistics are first refreshed (then: whenever they double). */
+const ANALYSE_EVERY = 10_000;
 /** How far a full chunk may grow to reach the end of a household. */
 const MAX_HOUSEHOLD_OVERRUN = 1_000;
 
@@ -242,6 +250,9 @@ export async function importPersons(
 
     await database.withSession(async (session) => {
       const { personSequence } = await prepareSession(session);
+      // Statistics are refreshed whenever the import has doubled the person table since they were taken.
+      let analysedAt = await plannedPersons(session);
+      let insertedSince = 0;
       let expectedLastRow = resumeAfter;
       let chunkNo = batch.chunks_committed;
       let rowsDone = batch.rows_total;
@@ -250,6 +261,11 @@ export async function importPersons(
       const commitChunk = async (chunk: PendingChunk, thisChunk: number) => {
         await session.exec('BEGIN');
         try {
+          if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
+            await analyseRegistry(session);
+            analysedAt += insertedSince;
+            insertedSince = 0;
+          }
           const written = await writeChunk(session, {
             countyCode,
             actorId: context.actor.id,
@@ -326,6 +342,7 @@ export async function importPersons(
           await session.exec('COMMIT');
           expectedLastRow = chunk.lastRowNo;
           rowsDone += rows;
+          insertedSince += written.ok.length;
           input.onProgress?.({ rowsDone, bytesRead: table.bytesRead(), bytesTotal });
           if (input.onRows) {
             const outcomes: RowOutcome[] = [
@@ -422,6 +439,8 @@ export async function importPersons(
       await session.exec('BEGIN');
       try {
         // Children who came before their mother in the file get linked to her now.
+        if (insertedSince > 0) await analyseRegistry(session);
+        await session.exec('ANALYZE import_pending_link');
         await linkPendingMothers(session, countyCode, context.actor.id);
         await session.query(
           `UPDATE import_batch SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1::bigint`,

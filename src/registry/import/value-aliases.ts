@@ -82,7 +82,13 @@ export const RELATION_VALUES: readonly ValueChoice[] = [
     code: 'parent',
     zh: '父母',
     en: 'parent',
-    aliases: ['父亲', '母亲', '父', '母', '公公', '婆婆', '岳父', '岳母'],
+    aliases: ['父亲', '母亲', '父', '母'],
+  },
+  {
+    code: 'parent_in_law',
+    zh: '公婆/岳父母',
+    en: 'parent_in_law',
+    aliases: ['公公', '婆婆', '岳父', '岳母', '公婆', '岳父母'],
   },
   {
     code: 'grandparent',

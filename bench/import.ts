@@ -1,0 +1,459 @@
+/**
+ * bench/import: persons per second importing a synthetic county's person file with renkou's
+ * import, against a plain COPY of the same file into an unindexed table, in the same run.
+ *
+ *   npx node bench/import.ts [--persons 1000000] [--storage postgres|pglite] [--source synth|generated]
+ *
+ * The file is the synthetic county generator's registry (renkou synth --persons N), its living
+ * persons converted to the import template's columns; with --source generated (or when the
+ * generator fails) a template-format file is generated here instead. Files are cached under
+ * bench/out/import/. PostgreSQL is the server named by DATABASE_URL (default: the dev server),
+ * in a fresh database renkou_bench_import; PGlite runs in a fresh temporary data directory.
+ * Targets (issue 4): PostgreSQL ≥ 50,000 persons/s and ≥ half of plain COPY; PGlite ≥ 10,000/s.
+ */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { type Database, openDatabase, type RawSession } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { addDays } from '../src/domain/dates.ts';
+import { composeResidentId } from '../src/domain/resident-id.ts';
+import { initCounty } from '../src/org/init-county.ts';
+import { csvLine } from '../src/registry/export/table-writer.ts';
+import { readCsvRows } from '../src/registry/import/csv-reader.ts';
+import { importPersons } from '../src/registry/import/import-persons.ts';
+import { PERSON_COLUMNS, type PersonField } from '../src/registry/import/person-columns.ts';
+import {
+  HUKOU_VALUES,
+  labelOf,
+  MARITAL_VALUES,
+  RELATION_VALUES,
+  RESIDENCE_VALUES,
+  SEX_VALUES,
+} from '../src/registry/import/value-aliases.ts';
+import { describeMachine, readBenchArgs } from './lib/args.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', 'out', 'import');
+const COUNTY = '620881';
+const TODAY = '2025-12-31';
+const DEV_SERVER = 'postgres://renkou@127.0.0.1:54330/postgres';
+
+const args = readBenchArgs({ persons: '1000000', storage: 'postgres', source: 'synth', chunk: '10000' });
+const persons = Number(args.persons);
+if (!['postgres', 'pglite'].includes(args.storage) || !['synth', 'generated'].includes(args.source)) {
+  process.stderr.write(
+    'usage: bench/import.ts [--persons N] [--storage postgres|pglite] [--source synth|generated]\n',
+  );
+  process.exit(2);
+}
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Reads a CSV file row by row (header first), with renkou's own reader. */
+async function* csvRows(path: string): AsyncGenerator<string[]> {
+  for await (const batch of readCsvRows(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+    for (const row of batch) yield row.cells;
+  }
+}
+
+async function writeLines(path: string, lines: AsyncIterable<string>): Promise<void> {
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  for await (const line of lines) if (!out.write(line)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+/**
+ * The synthetic county's registry as an import file: every living person in the template's
+ * columns — household number from households.csv, the open residence spell's start from
+ * residence_spells.csv, the mother's ID number through mother_key.
+ */
+async function synthFile(target: string): Promise<void> {
+  const dir = join(OUT, `synth-${persons}`);
+  if (!existsSync(join(dir, 'registry', 'persons.csv'))) {
+    log(`bench: renkou synth --persons ${persons} (once) …`);
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'src', 'cli', 'main.ts'),
+        'synth',
+        '--county',
+        COUNTY,
+        '--persons',
+        String(persons),
+        '--seed',
+        '1',
+        '--out',
+        dir,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (result.status !== 0) throw new Error(`renkou synth failed (exit ${result.status})`);
+  }
+  const index = (header: string[]) => (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`synth output has no column ${name}`);
+    return i;
+  };
+  const households = new Map<string, string>();
+  let col: (name: string) => number = () => 0;
+  for await (const cells of csvRows(join(dir, 'registry', 'households.csv'))) {
+    if (households.size === 0 && cells[0] === 'household_key') {
+      col = index(cells);
+      households.set('', '');
+      continue;
+    }
+    households.set(cells[col('household_key')]!, cells[col('household_no')]!);
+  }
+  const since = new Map<string, string>();
+  let first = true;
+  for await (const cells of csvRows(join(dir, 'registry', 'residence_spells.csv'))) {
+    if (first) {
+      col = index(cells);
+      first = false;
+      continue;
+    }
+    if (cells[col('valid_to')] === '') since.set(cells[col('person_key')]!, cells[col('valid_from')]!);
+  }
+  const idOf = new Map<string, string>();
+  first = true;
+  for await (const cells of csvRows(join(dir, 'registry', 'persons.csv'))) {
+    if (first) {
+      col = index(cells);
+      first = false;
+      continue;
+    }
+    if (cells[col('id_number')]) idOf.set(cells[col('person_key')]!, cells[col('id_number')]!);
+  }
+  async function* lines() {
+    yield `\uFEFF${csvLine(PERSON_COLUMNS.map((c) => c.zh))}`;
+    let header = true;
+    let c: (name: string) => number = () => 0;
+    for await (const cells of csvRows(join(dir, 'registry', 'persons.csv'))) {
+      if (header) {
+        c = index(cells);
+        header = false;
+        continue;
+      }
+      if (cells[c('status')] !== 'active') continue;
+      const values: Record<PersonField, string> = {
+        householdNo: households.get(cells[c('household_key')]!) ?? '',
+        villageCode: cells[c('village_code')]!,
+        name: cells[c('name')]!,
+        sex: labelOf(SEX_VALUES, cells[c('sex')]!),
+        birthDate: cells[c('birth_date')]!,
+        idNumber: cells[c('id_number')]!,
+        ethnicity: cells[c('ethnicity')]!,
+        hukouType: labelOf(HUKOU_VALUES, cells[c('hukou_type')] || null),
+        maritalStatus: labelOf(MARITAL_VALUES, cells[c('marital_status')] || null),
+        phone: cells[c('phone')]!,
+        relationToHead: labelOf(RELATION_VALUES, cells[c('relation_to_head')] || null),
+        residenceType: labelOf(RESIDENCE_VALUES, cells[c('residence_type')]!),
+        residenceFrom: since.get(cells[c('person_key')]!) ?? cells[c('registered_date')]!,
+        motherIdNumber: idOf.get(cells[c('mother_key')]!) ?? '',
+        sourceKey: '',
+      };
+      yield csvLine(PERSON_COLUMNS.map((column) => values[column.field]));
+    }
+  }
+  await writeLines(target, lines());
+}
+
+/** Deterministic random numbers (mulberry32), so every generated file is the same. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A template-format file made here: households of one to six (head, spouse, children with their
+ * mother's ID number, sometimes a widowed parent), valid ID numbers, common names.
+ */
+async function generatedFile(target: string, villages: string[]): Promise<void> {
+  const SURNAMES =
+    '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+  const GIVEN =
+    '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力立志成海波宇浩鹏飞斌俊凯晨欣怡佳雨婷雪梅琳晶燕冬春秋兵国庆子涵梓轩一诺浩然思远宏亮';
+  const rnd = random(1);
+  const pick = (list: string | readonly string[]) => list[Math.floor(rnd() * list.length)]!;
+  const used = new Map<string, number>();
+  const idFor = (birth: string, male: boolean) => {
+    const key = `${birth}${male}`;
+    const n = (used.get(key) ?? 0) + 1;
+    used.set(key, n);
+    return composeResidentId(COUNTY, birth, male ? 2 * n - 1 : 2 * n);
+  };
+  const born = (from: number, to: number) => addDays(`${from}-01-01`, Math.floor(rnd() * (to - from) * 365));
+  const name = () => pick(SURNAMES) + pick(GIVEN) + (rnd() < 0.7 ? pick(GIVEN) : '');
+  async function* lines() {
+    yield `\uFEFF${csvLine(PERSON_COLUMNS.map((c) => c.zh))}`;
+    let written = 0;
+    for (let household = 1; written < persons; household++) {
+      const village = pick(villages);
+      const householdNo = `${village}${String(household).padStart(6, '0')}`;
+      const hukou = rnd() < 0.7 ? '农业' : '非农业';
+      const type = rnd() < 0.85 ? '户籍' : pick(['流出', '流入', '常住']);
+      const rows: string[] = [];
+      const add = (p: {
+        male: boolean;
+        birth: string;
+        marital: string;
+        relation: string;
+        mother?: string;
+      }) => {
+        const id = idFor(p.birth, p.male);
+        const from = p.relation === '子女' ? p.birth : addDays(p.birth, 365 * 20);
+        const phone = rnd() < 0.6 ? `13${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}` : '';
+        const cells: Record<PersonField, string> = {
+          householdNo,
+          villageCode: village,
+          name: name(),
+          sex: p.male ? '男' : '女',
+          birthDate: p.birth,
+          idNumber: id,
+          ethnicity: rnd() < 0.92 ? '汉族' : pick(['回族', '满族', '藏族']),
+          hukouType: hukou,
+          maritalStatus: p.marital,
+          phone,
+          relationToHead: p.relation,
+          residenceType: type,
+          residenceFrom: from > '2025-06-30' ? '2025-06-30' : from,
+          motherIdNumber: p.mother ?? '',
+          sourceKey: '',
+        };
+        rows.push(csvLine(PERSON_COLUMNS.map((c) => cells[c.field])));
+        return id;
+      };
+      const headBirth = born(1945, 1998);
+      const headMale = rnd() < 0.85;
+      const single = rnd() < 0.12;
+      add({ male: headMale, birth: headBirth, marital: single ? '未婚' : '已婚', relation: '户主' });
+      if (!single) {
+        const wifeBirth = addDays(headBirth, Math.floor(rnd() * 1500) - 500);
+        const spouse = add({ male: !headMale, birth: wifeBirth, marital: '已婚', relation: '配偶' });
+        const [mother, motherBirth] = headMale ? [spouse, wifeBirth] : ['', headBirth];
+        for (let c = 0; c < Math.floor(rnd() * 3.2); c++) {
+          const birth = addDays(motherBirth, 365 * (22 + c * 3) + Math.floor(rnd() * 700));
+          if (birth > '2025-06-30') break;
+          add({ male: rnd() < 0.52, birth, marital: '未婚', relation: '子女', mother });
+        }
+      }
+      if (rnd() < 0.1) {
+        add({
+          male: false,
+          birth: addDays(headBirth, -365 * 25 - Math.floor(rnd() * 3000)),
+          marital: '丧偶',
+          relation: '父母',
+        });
+      }
+      for (const row of rows.slice(0, persons - written)) yield row;
+      written += Math.min(rows.length, persons - written);
+    }
+  }
+  await writeLines(target, lines());
+}
+
+async function prepareFile(villages: () => Promise<string[]>): Promise<{ path: string; source: string }> {
+  mkdirSync(OUT, { recursive: true });
+  const path = join(OUT, `persons-${args.source}-${persons}.csv`);
+  if (existsSync(path)) return { path, source: args.source };
+  const partial = `${path}.partial`;
+  if (args.source === 'synth') {
+    try {
+      await synthFile(partial);
+      renameSync(partial, path);
+      return { path, source: 'synth' };
+    } catch (error) {
+      log(
+        `bench: the synthetic county generator failed (${(error as Error).message}); generating a file here`,
+      );
+    }
+  }
+  const fallback = join(OUT, `persons-generated-${persons}.csv`);
+  if (!existsSync(fallback)) {
+    await generatedFile(partial, await villages());
+    renameSync(partial, fallback);
+  }
+  return { path: fallback, source: 'generated' };
+}
+
+/** A fresh, migrated database with the county loaded. */
+async function freshDatabase(): Promise<{ database: Database; url?: string; cleanup(): Promise<void> }> {
+  if (args.storage === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'renkou-bench-import-'));
+    const database = await openDatabase({ dataDir: dir });
+    await migrateToLatest(database);
+    await initCounty(database.db, COUNTY);
+    return {
+      database,
+      async cleanup() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const serverUrl = process.env.DATABASE_URL || DEV_SERVER;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS renkou_bench_import WITH (FORCE)');
+  await admin.query('CREATE DATABASE renkou_bench_import');
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = '/renkou_bench_import';
+  const database = await openDatabase({ databaseUrl: url.toString() });
+  await migrateToLatest(database);
+  await initCounty(database.db, COUNTY);
+  return { database, url: url.toString(), cleanup: () => database.close() };
+}
+
+const PLAIN_COLUMNS = PERSON_COLUMNS.map((c) => c.en);
+
+/** Plain COPY of the file into an unindexed table of text columns: the floor the import is held against. */
+async function plainCopy(database: Database, url: string | undefined, path: string): Promise<number> {
+  const ddl = `DROP TABLE IF EXISTS bench_plain_copy;
+    CREATE TABLE bench_plain_copy (${PLAIN_COLUMNS.map((c) => `${c} text`).join(', ')})`;
+  await database.withSession((session) => session.exec(ddl));
+  const started = performance.now();
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const stream = client.query(
+      copyFrom(
+        `COPY bench_plain_copy (${PLAIN_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`,
+      ),
+    );
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), stream);
+    await client.end();
+  } else {
+    await database.withSession((session) => session.copyCsvFile('bench_plain_copy', PLAIN_COLUMNS, path));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await database.withSession((session) => session.exec('DROP TABLE bench_plain_copy'));
+  return seconds;
+}
+
+/** Where the import's database time goes: wall time of each statement, by its first words. */
+function timedDatabase(database: Database, times: Map<string, number>): Database {
+  const timed = async <T>(key: string, run: () => Promise<T>) => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      times.set(key, (times.get(key) ?? 0) + performance.now() - started);
+    }
+  };
+  const label = (sql: string) => sql.trim().replace(/\s+/g, ' ').slice(0, 48);
+  return {
+    ...database,
+    db: database.db,
+    withSession: (work) =>
+      database.withSession((session: RawSession) =>
+        work({
+          exec: (sql) => timed(label(sql), () => session.exec(sql)),
+          query: (sql, params) => timed(label(sql), () => session.query(sql, params)),
+          copyCsv: (table, columns, csv) =>
+            timed(`COPY ${table}`, () => session.copyCsv(table, columns, csv)),
+          copyCsvFile: (table, columns, path) =>
+            timed(`COPY ${table} (file)`, () => session.copyCsvFile(table, columns, path)),
+        }),
+      ),
+  };
+}
+
+const machine = await describeMachine();
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+const store = await freshDatabase();
+try {
+  const { path, source } = await prepareFile(async () =>
+    (
+      await store.database.db
+        .selectFrom('org_unit')
+        .select('code')
+        .where('level', '=', 'village')
+        .where('county_code', '=', COUNTY)
+        .execute()
+    ).map((u) => u.code),
+  );
+  const bytes = statSync(path).size;
+  log(
+    `bench: ${path} (${(bytes / 2 ** 20).toFixed(0)} MiB, source ${source}); storage ${args.storage}; load ${load}`,
+  );
+
+  const copySeconds = await plainCopy(store.database, store.url, path);
+  log(`bench: plain COPY ${copySeconds.toFixed(1)} s`);
+
+  const times = new Map<string, number>();
+  const started = performance.now();
+  let lastLog = 0;
+  const report = await importPersons(
+    { database: timedDatabase(store.database, times), actor: { id: 'bench' }, today: TODAY },
+    {
+      path,
+      county: COUNTY,
+      chunkSize: Number(args.chunk),
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - lastLog < 10_000) return;
+        lastLog = now;
+        const seconds = (now - started) / 1000;
+        log(
+          `bench: ${p.rowsDone} rows, ${Math.round(p.rowsDone / seconds)}/s, ${((100 * p.bytesRead) / p.bytesTotal).toFixed(0)}% of the file`,
+        );
+      },
+    },
+  );
+  const importSeconds = (performance.now() - started) / 1000;
+  const rows = report.rows.total;
+  const importRate = rows / importSeconds;
+  const copyRate = rows / copySeconds;
+
+  const again = performance.now();
+  const second = await importPersons(
+    { database: store.database, actor: { id: 'bench' }, today: TODAY },
+    { path, county: COUNTY },
+  );
+  const againSeconds = (performance.now() - again) / 1000;
+
+  const target = args.storage === 'postgres' ? 50_000 : 10_000;
+  const lines = [
+    `bench/import — ${new Date().toISOString().slice(0, 10)}`,
+    `machine: ${machine}; load average at start ${load}`,
+    `storage: ${args.storage}${store.url ? ` (${new URL(store.url).host})` : ''}; file: ${source}, ${rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(0)} MiB; chunk ${args.chunk}`,
+    `rows: ${JSON.stringify(report.rows)}`,
+    `plain COPY into an unindexed table: ${copySeconds.toFixed(1)} s = ${Math.round(copyRate).toLocaleString('en')} rows/s`,
+    `renkou import:                      ${importSeconds.toFixed(1)} s = ${Math.round(importRate).toLocaleString('en')} persons/s`,
+    `import / COPY: ${(importRate / copyRate).toFixed(3)}${args.storage === 'postgres' ? ' (target ≥ 0.5)' : ''}`,
+    `target ${target.toLocaleString('en')} persons/s: ${importRate >= target ? 'met' : 'NOT met'}`,
+    `same file again: ${second.alreadyImported ? 'already imported, nothing written' : 'WROTE AGAIN'} in ${againSeconds.toFixed(1)} s`,
+    'database time by statement (s):',
+    ...[...times]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, ms]) => ms >= 100)
+      .map(([key, ms]) => `  ${(ms / 1000).toFixed(1).padStart(7)}  ${key}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  await store.cleanup();
+}
