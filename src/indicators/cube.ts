@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
-import { ageBandSql } from './age-bands.ts';
+import { ageBand, ageBandSql } from './age-bands.ts';
 
 /**
  * The indicator cube: the registry counted once per (unit, date) and (unit, month) for one
@@ -49,6 +49,8 @@ export interface Cube {
   /** Units in the cube (root and every unit below it that has data or exists in org_unit). */
   units: Set<string>;
   builtInMs: number;
+  /** Milliseconds per query, for benchmarks. */
+  timings: Record<string, number>;
 }
 
 /** The codes a village code rolls up into, from `root` down to the village itself. */
@@ -59,6 +61,15 @@ function rollupCodes(code: string, root: string): string[] {
     out.push(code.slice(0, length));
   }
   return out;
+}
+
+function cellFor(map: Map<string, Int32Array>, key: string, size: number): Int32Array {
+  let cell = map.get(key);
+  if (!cell) {
+    cell = new Int32Array(size);
+    map.set(key, cell);
+  }
+  return cell;
 }
 
 function add(map: Map<string, Int32Array>, key: string, size: number, index: number, n: number) {
@@ -99,18 +110,36 @@ export async function buildCube(
   const ageAt = (dateExpr: string, birthExpr: string) =>
     `(extract(year FROM ${dateExpr})::int - extract(year FROM ${birthExpr})::int - (to_char(${dateExpr}, 'MMDD') < to_char(${birthExpr}, 'MMDD'))::int)`;
 
+  const timings: Record<string, number> = {};
+  const timed = async <T>(label: string, query: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const result = await query;
+    timings[label] = Math.round(performance.now() - t);
+    return result;
+  };
   const [population, events, reports, units] = await Promise.all([
-    sql<{ org_code: string; d: string; sex: string; t: number; band: number; n: number }>`
-      SELECT s.org_code, d.d::text AS d, p.sex, ${typeCase} AS t,
-             ${sql.raw(ageBandSql(ageAt('d.d', 'p.birth_date')))} AS band, count(*)::int AS n
+    // One row per village with its spells packed into a text of integers: PGlite turns result
+    // rows into JS objects slowly, so hundreds of thousands of rows cost seconds while one long
+    // string per village costs milliseconds. Each spell is
+    // ((female·4 + type)·2^16 + birth)·2^32 + from·2^16 + to, dates as days since 1900-01-01
+    // (to = 65535 when open); the spells × dates expansion then happens in JS on integers.
+    timed(
+      'population',
+      sql<{ org_code: string; spells: string }>`
+      SELECT s.org_code, string_agg((
+               ((((p.sex = 'female')::int * 4 + ${typeCase})::bigint * 65536
+                  + greatest(p.birth_date - DATE '1900-01-01', 0)) * 65536
+                  + greatest(s.valid_from - DATE '1900-01-01', 0)) * 65536
+                  + coalesce(least(s.valid_to - DATE '1900-01-01', 65535), 65535))::text, ',') AS spells
         FROM residence_spell s
         JOIN person p ON p.county_code = s.county_code AND p.id = s.person_id
-        JOIN unnest(${dates}::date[]) AS d(d)
-          ON s.valid_from <= d.d AND (s.valid_to IS NULL OR s.valid_to > d.d)
        WHERE s.org_code LIKE ${prefix} AND NOT s.voided AND p.status NOT IN ('voided', 'merged')
          AND s.valid_from <= ${dates.at(-1)}::date AND (s.valid_to IS NULL OR s.valid_to > ${dates[0]}::date)
-       GROUP BY 1, 2, 3, 4, 5`.execute(db),
-    sql<{ org_code: string; m: number; k: number; sex: string; band: number; o: number; n: number }>`
+       GROUP BY 1`.execute(db),
+    ),
+    timed(
+      'events',
+      sql<{ org_code: string; m: number; k: number; sex: string; band: number; o: number; n: number }>`
       SELECT e.org_code, extract(month FROM e.event_date)::int AS m, ${kindCase} AS k, p.sex,
              ${sql.raw(
                ageBandSql(
@@ -125,14 +154,18 @@ export async function buildCube(
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.event_date BETWEEN ${from}::date AND ${to}::date
        GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
-    sql<{ org_code: string; m: number; k: number; timely: boolean; n: number }>`
+    ),
+    timed(
+      'reports',
+      sql<{ org_code: string; m: number; k: number; timely: boolean; n: number }>`
       SELECT e.org_code, extract(month FROM e.report_date)::int AS m, ${kindCase} AS k,
              (e.report_date - e.event_date <= 30) AS timely, count(*)::int AS n
         FROM vital_event e
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided
          AND e.report_date BETWEEN ${from}::date AND ${to}::date
        GROUP BY 1, 2, 3, 4`.execute(db),
-    sql<{ code: string }>`SELECT code FROM org_unit WHERE code LIKE ${prefix}`.execute(db),
+    ),
+    timed('units', sql<{ code: string }>`SELECT code FROM org_unit WHERE code LIKE ${prefix}`.execute(db)),
   ]);
 
   const cube: Cube = {
@@ -144,11 +177,50 @@ export async function buildCube(
     reports: new Map(),
     units: new Set(units.rows.map((row) => row.code)),
     builtInMs: 0,
+    timings,
+  };
+  const EPOCH = Date.UTC(1900, 0, 1);
+  const dayNumber = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - EPOCH) / 86_400_000);
+  const dateParts = dates.map((date) => {
+    const y = Number(date.slice(0, 4));
+    return { y, md: Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10)), day: dayNumber(date) };
+  });
+  // Birth day number -> year and month-day, cached: there are far fewer birth dates than spells.
+  const births = new Map<number, { y: number; md: number }>();
+  const birthOf = (day: number) => {
+    let birth = births.get(day);
+    if (!birth) {
+      const d = new Date(EPOCH + day * 86_400_000);
+      birth = { y: d.getUTCFullYear(), md: (d.getUTCMonth() + 1) * 100 + d.getUTCDate() };
+      births.set(day, birth);
+    }
+    return birth;
   };
   for (const row of population.rows) {
-    const index = popIndex(row.sex === 'male' ? 0 : 1, row.t, row.band);
-    for (const code of rollupCodes(row.org_code, root))
-      add(cube.population, `${code}|${row.d}`, POP_SIZE, index, row.n);
+    const codes = rollupCodes(row.org_code, root);
+    const cells = codes.map((code) =>
+      dates.map((date) => cellFor(cube.population, `${code}|${date}`, POP_SIZE)),
+    );
+    for (const packed of row.spells.split(',')) {
+      let v = Number(packed);
+      const to = v % 65536;
+      v = (v - to) / 65536;
+      const from = v % 65536;
+      v = (v - from) / 65536;
+      const birthDay = v % 65536;
+      const kind = (v - birthDay) / 65536;
+      const sex = kind >> 2;
+      const type = kind & 3;
+      const birth = birthOf(birthDay);
+      for (let i = 0; i < dates.length; i++) {
+        const d = dateParts[i]!;
+        if (from > d.day || to <= d.day) continue;
+        const age = d.y - birth.y - (birth.md > d.md ? 1 : 0);
+        if (age < 0) continue;
+        const index = popIndex(sex, type, ageBand(age));
+        for (const perDate of cells) perDate[i]![index]! += 1;
+      }
+    }
   }
   for (const row of events.rows) {
     const index = eventIndex(row.k, row.sex === 'male' ? 0 : 1, row.band, row.o);
