@@ -16,10 +16,14 @@ describe('renkou link', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'renkou-link-'));
-    const { registry, feed } = generateLinkageData({ seed: 5, registry: 4000, feed: 800 });
+    const { registry, feed } = generateLinkageData({ seed: 5, registry: 3000, feed: 600 });
     writeFileSync(path('registry.csv'), [...datasetCsvChunks(registry)].join(''));
     writeFileSync(path('feed.csv'), [...datasetCsvChunks(feed)].join(''));
-    writeFileSync(path('link.json'), JSON.stringify(SYNTHETIC_CONFIG, null, 2));
+    // Fewer random pairs than the default million: enough for u at this size, and quicker.
+    writeFileSync(
+      path('link.json'),
+      JSON.stringify({ ...SYNTHETIC_CONFIG, training: { randomPairs: 300_000 } }, null, 2),
+    );
     const dedupe = generateLinkageData({ seed: 6, registry: 2000, feed: 0, registryDuplicates: 0.03 });
     writeFileSync(path('dups.csv'), [...datasetCsvChunks(dedupe.registry)].join(''));
   });
@@ -44,7 +48,7 @@ describe('renkou link', () => {
       NO_DATABASE,
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /链接 feed\.csv（800 条）与 registry\.csv（4,000 条）/);
+    assert.match(result.stdout, /链接 feed\.csv（600 条）与 registry\.csv（3,000 条）/);
     assert.match(result.stdout, /surname pinyin \+ birth year\s+[\d,]+\s+[\d,]+/);
     assert.match(result.stdout, /合计 [\d,]+ 个候选对/);
     assert.match(result.stdout, /name\s+完全相同\s+[\d.]+\s+[\d.e+-]+\s+\+[\d.]+（按频率调整）/);
@@ -85,27 +89,7 @@ describe('renkou link', () => {
     assert.ok(parts > Number(first[2]), 'the prior odds are against a match');
   });
 
-  it('speaks English with --lang en and prints a JSON report with --json', async () => {
-    const english = await runRenkou(
-      [
-        'link',
-        '--left',
-        path('feed.csv'),
-        '--right',
-        path('registry.csv'),
-        '--config',
-        path('link.json'),
-        '--out',
-        path('pairs-en.csv'),
-        '--lang',
-        'en',
-      ],
-      NO_DATABASE,
-    );
-    assert.equal(english.code, 0, english.stderr);
-    assert.match(english.stdout, /Linking feed\.csv \(800 records\) with registry\.csv \(4,000 records\)/);
-    assert.match(english.stdout, /Decisions \(auto-link ≥ 0\.95, review ≥ 0\.5\): link [\d,]+/);
-
+  it('prints the whole report as JSON with --json', async () => {
     const json = await runRenkou(
       [
         'link',
@@ -138,7 +122,7 @@ describe('renkou link', () => {
     );
   });
 
-  it('deduplicates one file when --right is left out, and writes the clusters', async () => {
+  it('deduplicates one file when --right is left out, writes the clusters, and speaks English with --lang en', async () => {
     const result = await runRenkou(
       [
         'link',
@@ -152,23 +136,25 @@ describe('renkou link', () => {
         'entity',
         '--clusters',
         path('clusters.csv'),
+        '--lang',
+        'en',
       ],
       NO_DATABASE,
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /查重 dups\.csv（[\d,]+ 条）/);
-    assert.match(result.stdout, /聚类：[\d,]+ 个实体，其中 \d+ 个有重复记录/);
-    const precision = Number(/精确率 ([\d.]+)/.exec(result.stdout)?.[1]);
+    assert.match(result.stdout, /Deduplicating dups\.csv \([\d,]+ records\)/);
+    assert.match(result.stdout, /clusters: [\d,]+ entities, \d+ with duplicates/);
+    const precision = Number(/precision ([\d.]+)/.exec(result.stdout)?.[1]);
     assert.ok(precision >= 0.99, result.stdout);
     const clusters = parseCsv(readFileSync(path('clusters.csv'), 'utf8'));
     assert.deepEqual(clusters[0], ['side', 'id', 'cluster']);
     assert.equal(
       clusters.length - 1,
-      Number(/查重 dups\.csv（([\d,]+) 条）/.exec(result.stdout)![1]!.replace(/,/g, '')),
+      Number(/Deduplicating dups\.csv \(([\d,]+) records\)/.exec(result.stdout)![1]!.replace(/,/g, '')),
     );
   });
 
-  it('reports configuration mistakes at their field, in Chinese and in English', async () => {
+  it('reports configuration mistakes at their field, all of them in Chinese, one in English', async () => {
     writeFileSync(
       path('bad.json'),
       JSON.stringify({
@@ -198,11 +184,6 @@ describe('renkou link', () => {
       zh.stderr,
       /- comparisons\[1\]\.column: 文件 feed\.csv 中没有列“dob”（现有列：id, entity, name/,
     );
-    const en = await runRenkou([...args, '--lang', 'en'], NO_DATABASE);
-    assert.equal(en.code, 1);
-    assert.match(en.stderr, /- comparisons\[0\]\.type: unknown comparison type "fuzzy"/);
-    assert.match(en.stderr, /- comparisons\[1\]\.column: feed\.csv has no column "dob"/);
-
     writeFileSync(path('one.json'), JSON.stringify({ ...SYNTHETIC_CONFIG, thresholds: { autoLink: 0.4 } }));
     const one = await runRenkou(
       [...args.slice(0, 6), path('one.json'), '--out', path('x.csv'), '--lang', 'en'],

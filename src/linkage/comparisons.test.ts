@@ -164,3 +164,29 @@ describe('comparison levels', () => {
     }
   });
 });
+
+describe('value tables', () => {
+  it('interns values by their reading, counts them, and keeps unreadable ones apart from missing ones', () => {
+    const table = buildValueTable(
+      'date',
+      ['1990-03-05', '19900305', 'soon', null, '不详'],
+      ['1990/3/5', '1991-01-01', ''],
+      NULLS,
+    );
+    assert.deepEqual(Array.from(table.left), [0, 0, -1, -1, -1]);
+    assert.deepEqual(Array.from(table.right), [0, 1, -1]);
+    assert.deepEqual(table.values, ['1990-03-05', '1991-01-01']);
+    assert.deepEqual(Array.from(table.counts), [3, 1]);
+    assert.equal(table.present, 4);
+    assert.equal(table.unreadable, 1);
+  });
+
+  it('interns many distinct ID numbers, each once', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `1101051990${String(i).padStart(8, '0')}`);
+    const table = buildValueTable('id', [...ids, ids[17]!], [ids[4999]!, 'x'], NULLS);
+    assert.equal(table.values.length, 5001);
+    assert.equal(table.left[5000], 17);
+    assert.equal(table.right[0], 4999);
+    assert.equal(table.right[1], 5000, 'a value in another form is read, not refused');
+  });
+});
