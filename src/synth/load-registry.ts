@@ -42,7 +42,12 @@ export interface LoadStep {
 export interface RegistryLoadSink extends SynthSink {
   /** What the load wrote, step by step (after close). */
   readonly steps: LoadStep[];
+  /** How many steps the load will report (known once the tables are open). */
+  expectedSteps(): number;
 }
+
+/** Registry steps after the COPYs: households, persons, heads, spells, events, unions, history. */
+const REGISTRY_STEPS = 7;
 
 function stageName(table: SynthTable): string {
   return `synth_${table.replace('/', '_')}`;
@@ -69,6 +74,10 @@ export function createRegistryLoadSink(
 
   return {
     steps,
+    expectedSteps() {
+      const feeds = [...files.keys()].filter((table) => FEED_SOURCES[table] !== undefined).length;
+      return files.size + REGISTRY_STEPS + feeds;
+    },
     open(table, columns) {
       if (!table.startsWith('registry/') && !table.startsWith('feeds/')) return;
       const path = join(dir, `${table.replace('/', '_')}.csv`);
@@ -344,11 +353,10 @@ export interface IntoDatabaseOptions extends Omit<SynthOptions, 'onProgress'> {
  */
 export async function generateCountyIntoDatabase(database: Database, options: IntoDatabaseOptions) {
   const county = await initCounty(database.db, options.county);
-  const steps = 11;
   let done = 0;
-  const sink = createRegistryLoadSink(database, county.county.code, {
+  const sink: RegistryLoadSink = createRegistryLoadSink(database, county.county.code, {
     actor: options.actor ?? 'synth',
-    onStep: () => options.onProgress?.('load', ++done, steps),
+    onStep: () => options.onProgress?.('load', ++done, sink.expectedSteps()),
   });
   const result = await generateCounty(
     {
