@@ -4,8 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { writeCountyCsv } from '../src/synth/generate-county.ts';
+import { formatCsvLine } from '../src/synth/csv-sink.ts';
+import { generateCounty, writeCountyCsv } from '../src/synth/generate-county.ts';
 import { readCsvFile } from '../src/synth/read-csv.ts';
+import { createMemorySink } from '../src/synth/sink.ts';
 import { SYNTH_TABLE_NAMES } from '../src/synth/tables.ts';
 
 /** Same seed, same bytes; another seed, other people. */
@@ -62,5 +64,17 @@ describe('synthetic county: determinism', () => {
     const sameNames = y.rows.slice(0, 500).filter((r, i) => r[y.column('name')] === names[i]).length;
     assert.ok(sameNames < 50, `${sameNames} of the first 500 names are the same`);
     assert.notDeepEqual(hashes(a).get('registry/persons.csv'), hashes(b).get('registry/persons.csv'));
+  });
+
+  it('writes the same CSV through its fast path as any other sink receives', async () => {
+    const dir = scratch();
+    await writeCountyCsv(options, dir, { threads: 1 });
+    const memory = createMemorySink();
+    await generateCounty(options, memory);
+    for (const table of SYNTH_TABLE_NAMES) {
+      const { columns, rows } = memory.tables.get(table)!;
+      const expected = [columns, ...rows].map((row) => `${formatCsvLine(row)}\n`).join('');
+      assert.equal(readFileSync(join(dir, `${table}.csv`), 'utf8'), expected, table);
+    }
   });
 });

@@ -25,16 +25,29 @@ let strings: string[] | undefined;
 let years: Int16Array | undefined;
 let monthDays: Int16Array | undefined;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/** Fills the tables by walking the calendar day by day (no Date objects: it runs once, fast). */
 function build() {
   strings = new Array<string>(SIZE);
   years = new Int16Array(SIZE);
   monthDays = new Int16Array(SIZE);
-  for (let i = 0; i < SIZE; i++) {
-    const iso = new Date((BASE + i) * MS_PER_DAY).toISOString();
-    strings[i] = iso.slice(0, 10);
-    years[i] = Number(iso.slice(0, 4));
-    monthDays[i] = Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+  let i = 0;
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    const prefix = `${y}-`;
+    for (let m = 1; m <= 12; m++) {
+      const days = m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!;
+      const monthPrefix = `${prefix + TWO_DIGITS[m]!}-`;
+      for (let d = 1; d <= days; d++, i++) {
+        strings[i] = monthPrefix + TWO_DIGITS[d]!;
+        years[i] = y;
+        monthDays[i] = m * 100 + d;
+      }
+    }
   }
+  if (i !== SIZE) throw new Error(`calendar: ${i} days built for ${SIZE}`);
 }
 
 function indexOf(day: number): number {
@@ -78,4 +91,17 @@ export function compactDateOf(day: number): string {
     compactStrings = strings!.map((date) => date.slice(0, 4) + date.slice(5, 7) + date.slice(8, 10));
   }
   return compactStrings[indexOf(day)]!;
+}
+
+let dateByteTable: { bytes: Uint8Array; base: number } | undefined;
+
+/** Every date as 10 ASCII bytes 'YYYY-MM-DD', day (day − base) at byte 10 × (day − base). */
+export function dateBytes(): { bytes: Uint8Array; base: number } {
+  if (!dateByteTable) {
+    if (!strings) build();
+    const bytes = new Uint8Array(SIZE * 10);
+    for (let i = 0; i < SIZE; i++) bytes.set(Buffer.from(strings![i]!, 'latin1'), i * 10);
+    dateByteTable = { bytes, base: BASE };
+  }
+  return dateByteTable;
 }

@@ -19,8 +19,9 @@ const RETURN = 13;
 
 /** Encodes CSV rows (RFC 4180: quotes only where needed; null and '' both empty) into byte chunks. */
 export class CsvEncoder {
-  private buffer: Buffer = Buffer.allocUnsafe(CHUNK);
-  private offset = 0;
+  /** The chunk being filled and the next free byte in it (row writers fill it directly). */
+  buffer: Buffer = Buffer.allocUnsafe(CHUNK);
+  offset = 0;
   private readonly flushChunk: (chunk: Buffer) => void;
 
   constructor(flushChunk: (chunk: Buffer) => void) {
@@ -52,12 +53,28 @@ export class CsvEncoder {
     this.offset = 0;
   }
 
-  private byte(b: number) {
+  /** Makes sure `bytes` more fit in the current chunk, flushing it if they do not. */
+  reserve(bytes: number) {
+    if (this.offset + bytes > CHUNK) this.flush();
+  }
+
+  /** One byte (a separator or line end). */
+  byte(b: number) {
     if (this.offset >= CHUNK) this.flush();
     this.buffer[this.offset++] = b;
   }
 
-  private writeNumber(n: number) {
+  /** Copies `length` bytes of pre-encoded text (a date, a code) that needs no quoting. */
+  copy(source: Uint8Array, start: number, length: number) {
+    if (this.offset + length > CHUNK) this.flush();
+    const buffer = this.buffer;
+    let offset = this.offset;
+    for (let i = start, end = start + length; i < end; i++) buffer[offset++] = source[i]!;
+    this.offset = offset;
+  }
+
+  /** A number: integers digit by digit, anything else as JavaScript prints it. */
+  writeNumber(n: number) {
     if (!Number.isSafeInteger(n)) {
       this.writeText(String(n));
       return;
@@ -88,7 +105,7 @@ export class CsvEncoder {
    * the mixed string shapes V8 hands us), then the written bytes are scanned for the characters
    * that need quoting — rare, so the cell is rewritten quoted only then.
    */
-  private writeText(text: string) {
+  writeText(text: string) {
     // At most 3 bytes per UTF-16 unit.
     if (this.offset + text.length * 3 > CHUNK) {
       this.flush();
@@ -155,14 +172,23 @@ interface CsvFile {
 export interface CsvSink extends SynthSink {
   /** Paths of the files opened, by table. */
   readonly paths: ReadonlyMap<SynthTable, string>;
+  /** The encoder of each opened table: the generator writes cells into them directly. */
+  readonly encoders: ReadonlyMap<SynthTable, CsvEncoder>;
+}
+
+/** True for a sink made by createCsvSink. */
+export function isCsvSink(sink: SynthSink): sink is CsvSink {
+  return (sink as Partial<CsvSink>).encoders instanceof Map;
 }
 
 /** Writes each table to `dir/<table>.csv`: UTF-8 without BOM, '\n' line ends, a header line. */
 export function createCsvSink(dir: string, filter: (table: SynthTable) => boolean = () => true): CsvSink {
   const files = new Map<SynthTable, CsvFile>();
   const paths = new Map<SynthTable, string>();
+  const encoders = new Map<SynthTable, CsvEncoder>();
   return {
     paths,
+    encoders,
     open(table, columns) {
       if (!filter(table)) return;
       const path = join(dir, `${table}.csv`);
@@ -179,6 +205,7 @@ export function createCsvSink(dir: string, filter: (table: SynthTable) => boolea
       file.encoder.writeRow(columns);
       files.set(table, file);
       paths.set(table, path);
+      encoders.set(table, file.encoder);
     },
     row(table, values) {
       files.get(table)?.encoder.writeRow(values);

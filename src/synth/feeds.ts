@@ -1,10 +1,11 @@
 import { ageOnDay, dateOf, yearOf } from './calendar.ts';
 import { changeIdDigit, swapDayMonth, transposeIdDigits } from './corrupt.ts';
 import { makeTypo, swapHomophone } from './names.ts';
-import { FEMALE, MALE, NONE } from './population.ts';
+import { NONE } from './population.ts';
 import type { FeedErrorModel } from './rates.ts';
 import type { Rng } from './rng.ts';
-import { FEED_NAMES } from './tables.ts';
+import type { RowOut } from './row-out.ts';
+import { DEATH_PLACES, FEED, HUKOU_BUSINESSES, MARRIAGE_BUSINESSES, ROLE, SEX_ZH } from './vocab.ts';
 import type { World } from './world.ts';
 
 /**
@@ -58,15 +59,17 @@ function corruptId(id: string, model: FeedErrorModel, rng: Rng, log: ErrorLog): 
   return id;
 }
 
-function corruptDate(date: string, model: FeedErrorModel, rng: Rng, log: ErrorLog, field: string): string {
+/** Writes a date cell, with day and month swapped at the model's rate. */
+function writeDate(out: RowOut, day: number, model: FeedErrorModel, rng: Rng, log: ErrorLog, field: string) {
   if (rng.next() < model.dayMonthSwap) {
-    const swapped = swapDayMonth(date);
+    const swapped = swapDayMonth(dateOf(day));
     if (swapped) {
       log.add(field, 'day_month_swap');
-      return swapped;
+      out.text(swapped);
+      return;
     }
   }
-  return date;
+  out.date(day);
 }
 
 /** When the feed has the record: its issue day, or -1 if never or after the extract date. */
@@ -75,10 +78,6 @@ function feedDay(w: World, model: FeedErrorModel, rng: Rng, day: number): number
   if (delay < 0) return -1;
   const issued = day + delay;
   return issued <= w.asOfDay ? issued : -1;
-}
-
-function sexText(sex: number): string {
-  return sex === MALE ? '男' : '女';
 }
 
 /** A hospital birth medical certificate (出生医学证明) for a birth in this county's hospitals. */
@@ -91,46 +90,47 @@ export function writeBirthCertificate(w: World, child: number, mother: number, d
   const pop = w.pop;
   const log = new ErrorLog();
   const recordNo = `Q${String(++w.feedCounters.birth).padStart(9, '0')}`;
-  const r = w.row('feeds/birth_certificates');
-  const feed = FEED_NAMES.birthCertificates;
+  const out = w.out;
+  const feed = FEED.birthCertificates;
   const unnamed = rng.next() < model.childUnnamed;
-  r[0] = recordNo;
-  r[1] = unnamed ? null : corruptName(pop.names[child]!, model, rng, log);
-  if (unnamed) log.add('name', 'unnamed');
-  r[2] = sexText(pop.sex[child]!);
-  r[3] = corruptDate(dateOf(day), model, rng, log, 'birth_date');
-  r[4] = Math.round(Math.min(5000, Math.max(1200, 3300 + 450 * rng.normal())) / 10) * 10;
+  out.begin('feeds/birth_certificates');
+  out.text(recordNo);
+  if (unnamed) {
+    out.empty();
+    log.add('name', 'unnamed');
+  } else {
+    out.text(corruptName(pop.names[child]!, model, rng, log));
+  }
+  out.word(SEX_ZH, pop.sex[child]!);
+  writeDate(out, day, model, rng, log, 'birth_date');
+  out.int(Math.round(Math.min(5000, Math.max(1200, 3300 + 450 * rng.normal())) / 10) * 10);
   const village = pop.village[child]!;
   const u = rng.next();
-  r[5] =
-    u < 0.45
-      ? w.countyHospital
-      : u < 0.8
-        ? w.maternityHospital
-        : u < 0.88
-          ? w.tcmHospital
-          : w.healthCentres[w.county.villages[village]!.townshipIndex]!;
+  out.word(
+    w.hospitals,
+    u < 0.45 ? 0 : u < 0.8 ? 1 : u < 0.88 ? 2 : 3 + w.county.villages[village]!.townshipIndex,
+  );
   const childErrors = log.take();
-  r[6] = corruptName(pop.names[mother]!, model, rng, log);
-  r[7] = corruptId(w.idNumber(mother), model, rng, log);
+  out.text(corruptName(pop.names[mother]!, model, rng, log));
+  out.optText(corruptId(w.idNumber(mother), model, rng, log));
   const motherErrors = log.take();
   const father = pop.father[child]!;
   const withFather = father !== NONE && pop.spouse[mother] === father && rng.next() >= model.fatherMissing;
   let fatherErrors = '';
   if (withFather) {
-    r[8] = corruptName(pop.names[father]!, model, rng, log);
-    r[9] = corruptId(w.idNumber(father), model, rng, log);
+    out.text(corruptName(pop.names[father]!, model, rng, log));
+    out.optText(corruptId(w.idNumber(father), model, rng, log));
     fatherErrors = log.take();
   } else {
-    r[8] = null;
-    r[9] = null;
+    out.empty();
+    out.empty();
   }
-  r[10] = w.placeNames[village]!;
-  r[11] = dateOf(issued);
-  w.emit('feeds/birth_certificates');
-  w.writeFeedLink(feed, recordNo, 'child', child, childErrors);
-  w.writeFeedLink(feed, recordNo, 'mother', mother, motherErrors);
-  if (withFather) w.writeFeedLink(feed, recordNo, 'father', father, fatherErrors);
+  out.word(w.places, village);
+  out.date(issued);
+  out.end();
+  w.writeFeedLink(feed, recordNo, ROLE.child, child, childErrors);
+  w.writeFeedLink(feed, recordNo, ROLE.mother, mother, motherErrors);
+  if (withFather) w.writeFeedLink(feed, recordNo, ROLE.father, father, fatherErrors);
 }
 
 /** A civil-affairs marriage or divorce registration (婚姻登记). */
@@ -151,31 +151,31 @@ export function writeMarriageRegistration(
   const counter = kind === 'marriage' ? ++w.feedCounters.marriage : ++w.feedCounters.divorce;
   // The certificate's 字号: J (结婚) or L (离婚), county code, year, serial.
   const recordNo = `${kind === 'marriage' ? 'J' : 'L'}${w.county.code}-${yearOf(day)}-${String(counter).padStart(6, '0')}`;
-  const r = w.row('feeds/marriage_registrations');
-  const feed = FEED_NAMES.marriageRegistrations;
-  r[0] = recordNo;
-  r[1] = kind === 'marriage' ? '结婚登记' : '离婚登记';
-  r[2] = dateOf(day);
-  r[3] = corruptName(pop.names[husband]!, model, rng, log);
-  r[4] = corruptId(w.idNumber(husband), model, rng, log);
-  r[5] = corruptDate(dateOf(pop.birth[husband]!), model, rng, log, 'birth_date');
+  const out = w.out;
+  const feed = FEED.marriageRegistrations;
+  out.begin('feeds/marriage_registrations');
+  out.text(recordNo);
+  out.word(MARRIAGE_BUSINESSES, kind === 'marriage' ? 0 : 1);
+  out.date(day);
+  out.text(corruptName(pop.names[husband]!, model, rng, log));
+  out.optText(corruptId(w.idNumber(husband), model, rng, log));
+  writeDate(out, pop.birth[husband]!, model, rng, log, 'birth_date');
   const husbandErrors = log.take();
-  r[6] = corruptName(pop.names[wife]!, model, rng, log);
-  r[7] = corruptId(w.idNumber(wife), model, rng, log);
-  r[8] = corruptDate(dateOf(pop.birth[wife]!), model, rng, log, 'birth_date');
+  out.text(corruptName(pop.names[wife]!, model, rng, log));
+  out.optText(corruptId(w.idNumber(wife), model, rng, log));
+  writeDate(out, pop.birth[wife]!, model, rng, log, 'birth_date');
   const wifeErrors = log.take();
-  r[9] = w.marriageRegistry;
-  w.emit('feeds/marriage_registrations');
-  w.writeFeedLink(feed, recordNo, 'husband', husband, husbandErrors);
-  w.writeFeedLink(feed, recordNo, 'wife', wife, wifeErrors);
+  out.text(w.marriageRegistry);
+  out.end();
+  w.writeFeedLink(feed, recordNo, ROLE.husband, husband, husbandErrors);
+  w.writeFeedLink(feed, recordNo, ROLE.wife, wife, wifeErrors);
 }
-
-export type HukouBusiness = '出生登记' | '迁入登记' | '迁出登记' | '死亡注销' | '县内迁移';
 
 /** A public-security household registration (户籍登记) of a person whose hukou is in this county. */
 export function writeHukouRecord(
   w: World,
-  business: HukouBusiness,
+  /** HUKOU_BUSINESS.birth, .moveIn … */
+  business: number,
   p: number,
   day: number,
   place: string | null,
@@ -187,27 +187,29 @@ export function writeHukouRecord(
   const pop = w.pop;
   const log = new ErrorLog();
   const recordNo = `HJ${w.county.code}${String(++w.feedCounters.hukou).padStart(8, '0')}`;
-  const r = w.row('feeds/hukou_registrations');
+  const out = w.out;
   const village = pop.village[p]!;
   const h = pop.household[p]!;
-  r[0] = recordNo;
-  r[1] = business;
-  r[2] = dateOf(done);
-  r[3] = corruptName(pop.names[p]!, model, rng, log);
-  r[4] = sexText(pop.sex[p]!);
-  r[5] = corruptDate(dateOf(pop.birth[p]!), model, rng, log, 'birth_date');
-  r[6] = corruptId(w.idNumber(p), model, rng, log);
-  r[7] = h === NONE ? null : householdNo(w, h);
-  r[8] = w.placeNames[village]!;
-  r[9] = place;
-  r[10] = w.policeStations[w.county.villages[village]!.townshipIndex]!;
-  w.emit('feeds/hukou_registrations');
-  w.writeFeedLink(FEED_NAMES.hukouRegistrations, recordNo, 'person', p, log.take());
+  out.begin('feeds/hukou_registrations');
+  out.text(recordNo);
+  out.word(HUKOU_BUSINESSES, business);
+  out.date(done);
+  out.text(corruptName(pop.names[p]!, model, rng, log));
+  out.word(SEX_ZH, pop.sex[p]!);
+  writeDate(out, pop.birth[p]!, model, rng, log, 'birth_date');
+  out.optText(corruptId(w.idNumber(p), model, rng, log));
+  out.optText(h === NONE ? null : householdNo(w, h));
+  out.word(w.places, village);
+  out.optText(place);
+  out.word(w.policeStations, w.county.villages[village]!.townshipIndex);
+  out.end();
+  w.writeFeedLink(FEED.hukouRegistrations, recordNo, ROLE.person, p, log.take());
 }
 
-/** 户号: the village code and the household's number in it. */
+/** 户号: the code of the village that issued it and the household's number there. */
 export function householdNo(w: World, h: number): string {
-  return w.county.villages[w.hh.village[h]!]!.code + String(w.hh.number[h]!).padStart(4, '0');
+  const issued = w.hh.number[h]!;
+  return w.county.villages[Math.floor(issued / 100_000)]!.code + String(issued % 100_000).padStart(4, '0');
 }
 
 const CAUSES_ADULT: ReadonlyArray<readonly [string, number]> = [
@@ -251,26 +253,25 @@ export function writeDeathCertificate(w: World, p: number, day: number) {
   const pop = w.pop;
   const log = new ErrorLog();
   const recordNo = `SW${w.county.code}${String(++w.feedCounters.death).padStart(7, '0')}`;
-  const r = w.row('feeds/death_certificates');
+  const out = w.out;
   const village = pop.village[p]!;
   const age = ageOnDay(pop.birth[p]!, day);
   const u = rng.next();
   const inHospital = u < 0.35;
-  r[0] = recordNo;
-  r[1] = corruptName(pop.names[p]!, model, rng, log);
-  r[2] = pop.sex[p] === FEMALE ? '女' : '男';
-  r[3] = rng.next() < 0.03 ? null : w.ethnicityNames[pop.ethnicity[p]!]!;
-  r[4] = corruptId(w.idNumber(p), model, rng, log);
-  r[5] = corruptDate(dateOf(pop.birth[p]!), model, rng, log, 'birth_date');
-  r[6] = dateOf(day);
-  r[7] = inHospital ? '医疗卫生机构' : u < 0.93 ? '家中' : '其他场所';
-  r[8] = drawCause(age, rng);
-  r[9] = w.placeNames[village]!;
-  r[10] = dateOf(filed);
-  r[11] =
-    inHospital && rng.next() < 0.6
-      ? w.countyHospital
-      : w.healthCentres[w.county.villages[village]!.townshipIndex]!;
-  w.emit('feeds/death_certificates');
-  w.writeFeedLink(FEED_NAMES.deathCertificates, recordNo, 'deceased', p, log.take());
+  out.begin('feeds/death_certificates');
+  out.text(recordNo);
+  out.text(corruptName(pop.names[p]!, model, rng, log));
+  out.word(SEX_ZH, pop.sex[p]!);
+  if (rng.next() < 0.03) out.empty();
+  else out.word(w.ethnicities, pop.ethnicity[p]!);
+  out.optText(corruptId(w.idNumber(p), model, rng, log));
+  writeDate(out, pop.birth[p]!, model, rng, log, 'birth_date');
+  out.date(day);
+  out.word(DEATH_PLACES, inHospital ? 0 : u < 0.93 ? 1 : 2);
+  out.text(drawCause(age, rng));
+  out.word(w.places, village);
+  out.date(filed);
+  out.word(w.hospitals, inHospital && rng.next() < 0.6 ? 0 : 3 + w.county.villages[village]!.townshipIndex);
+  out.end();
+  w.writeFeedLink(FEED.deathCertificates, recordNo, ROLE.deceased, p, log.take());
 }

@@ -2,21 +2,22 @@ import { ageOnDay, dateOf } from './calendar.ts';
 import { swapDayMonth } from './corrupt.ts';
 import { householdNo } from './feeds.ts';
 import { makeTypo, swapHomophone } from './names.ts';
-import {
-  EXIT_REASONS,
-  HUKOU_TYPES,
-  INFLOW,
-  MALE,
-  MARITAL_STATUSES,
-  NO_DAY,
-  NONE,
-  ORIGINS,
-  REG_ACTIVE,
-  REG_STATUSES,
-  RESIDENCE_TYPES,
-  RESIDENT,
-} from './population.ts';
+import { INFLOW, NO_DAY, NONE, REG_ACTIVE, RESIDENT } from './population.ts';
 import type { Rng } from './rng.ts';
+import {
+  EXIT,
+  HOUSEHOLD_STATUS,
+  HUKOU,
+  MARITAL,
+  ORIGIN,
+  REGISTRY_STATUS,
+  RELATION,
+  RELATIONS,
+  RESIDENCE,
+  SEX,
+  SOURCE,
+  SOURCES,
+} from './vocab.ts';
 import type { World } from './world.ts';
 
 /**
@@ -67,38 +68,26 @@ export async function writeFinalState(w: World, onProgress: (fraction: number) =
   onProgress(1);
 }
 
-const RELATIONS = {
-  head: 'head',
-  spouse: 'spouse',
-  child: 'child',
-  parent: 'parent',
-  parentInLaw: 'parent_in_law',
-  childInLaw: 'child_in_law',
-  grandchild: 'grandchild',
-  sibling: 'sibling',
-  other: 'other',
-} as const;
-
-/** The person's relation to the household head, from the family links. */
-function relationToHead(w: World, p: number, head: number): string {
+/** The person's relation to the household head (vocab RELATIONS), from the family links. */
+function relationToHead(w: World, p: number, head: number): number {
   const { mother, father, spouse } = w.pop;
-  if (head === NONE) return RELATIONS.other;
-  if (p === head) return RELATIONS.head;
-  if (spouse[head] === p || spouse[p] === head) return RELATIONS.spouse;
+  if (head === NONE) return RELATION.other;
+  if (p === head) return RELATION.head;
+  if (spouse[head] === p || spouse[p] === head) return RELATION.spouse;
   const childOf = (c: number, x: number) => x !== NONE && c !== NONE && (mother[c] === x || father[c] === x);
   const headSpouse = spouse[head]!;
-  if (childOf(p, head) || childOf(p, headSpouse)) return RELATIONS.child;
-  if (childOf(head, p)) return RELATIONS.parent;
-  if (childOf(headSpouse, p)) return RELATIONS.parentInLaw;
+  if (childOf(p, head) || childOf(p, headSpouse)) return RELATION.child;
+  if (childOf(head, p)) return RELATION.parent;
+  if (childOf(headSpouse, p)) return RELATION.parentInLaw;
   const ownSpouse = spouse[p]!;
-  if (childOf(ownSpouse, head) || childOf(ownSpouse, headSpouse)) return RELATIONS.childInLaw;
+  if (childOf(ownSpouse, head) || childOf(ownSpouse, headSpouse)) return RELATION.childInLaw;
   const m = mother[p]!;
   const f = father[p]!;
   if (childOf(m, head) || childOf(f, head) || childOf(m, headSpouse) || childOf(f, headSpouse)) {
-    return RELATIONS.grandchild;
+    return RELATION.grandchild;
   }
-  if ((m !== NONE && m === mother[head]) || (f !== NONE && f === father[head])) return RELATIONS.sibling;
-  return RELATIONS.other;
+  if ((m !== NONE && m === mother[head]) || (f !== NONE && f === father[head])) return RELATION.sibling;
+  return RELATION.other;
 }
 
 function addressOf(w: World, h: number, village: number): string {
@@ -111,47 +100,46 @@ function addressOf(w: World, h: number, village: number): string {
 }
 
 function writeHousehold(w: World, h: number, head: number, members: number) {
-  const { pop, hh } = w;
-  const r = w.row('registry/households');
+  const { pop, hh, out } = w;
   const village = hh.regVillage[h]!;
-  r[0] = h + 1;
-  r[1] = householdNo(w, h);
-  r[2] = w.county.villages[village]!.code;
-  r[3] = addressOf(w, h, village);
-  r[4] = HUKOU_TYPES[hh.hukou[h]!] || null;
-  r[5] = head === NONE ? null : pop.regKey[head]!;
-  r[6] = members;
-  r[7] = members > 0 ? 'active' : 'dissolved';
-  r[8] = dateOf(hh.created[h]!);
-  w.emit('registry/households');
+  out.begin('registry/households');
+  out.int(h + 1);
+  out.text(householdNo(w, h));
+  out.village(village);
+  out.text(addressOf(w, h, village));
+  out.word(HUKOU, hh.hukou[h]!);
+  out.key(head === NONE ? 0 : pop.regKey[head]!);
+  out.int(members);
+  out.word(HOUSEHOLD_STATUS, members > 0 ? 0 : 1);
+  out.date(hh.created[h]!);
+  out.end();
 }
 
 function writeTruthPerson(w: World, p: number) {
-  const pop = w.pop;
-  const r = w.row('truth/persons');
-  const village = pop.village[p]!;
-  r[0] = p + 1;
-  r[1] = pop.names[p]!;
-  r[2] = pop.sex[p] === MALE ? 'male' : 'female';
-  r[3] = dateOf(pop.birth[p]!);
-  r[4] = w.idNumber(p);
-  r[5] = w.ethnicityNames[pop.ethnicity[p]!]!;
-  r[6] = w.county.areaCodes[pop.area[p]!]!;
-  r[7] = HUKOU_TYPES[pop.hukou[p]!] || null;
-  r[8] = ORIGINS[pop.origin[p]!]!;
-  r[9] = pop.entry[p] === NO_DAY ? null : dateOf(pop.entry[p]!);
-  r[10] = pop.exit[p] === NO_DAY ? null : dateOf(pop.exit[p]!);
-  r[11] = EXIT_REASONS[pop.exitReason[p]!] || null;
-  r[12] = pop.death[p] === NO_DAY ? null : dateOf(pop.death[p]!);
-  r[13] = pop.mother[p] === NONE ? null : pop.mother[p]! + 1;
-  r[14] = pop.father[p] === NONE ? null : pop.father[p]! + 1;
-  r[15] = pop.birthOrder[p] || null;
-  r[16] = MARITAL_STATUSES[pop.marital[p]!] || null;
-  r[17] = pop.spouse[p] === NONE ? null : pop.spouse[p]! + 1;
-  r[18] = pop.household[p] === NONE ? null : pop.household[p]! + 1;
-  r[19] = village === NONE ? null : w.county.villages[village]!.code;
-  r[20] = RESIDENCE_TYPES[pop.residence[p]!] || null;
-  w.emit('truth/persons');
+  const { pop, out } = w;
+  out.begin('truth/persons');
+  out.int(p + 1);
+  out.text(pop.names[p]!);
+  out.word(SEX, pop.sex[p]!);
+  out.date(pop.birth[p]!);
+  out.text(w.idNumber(p));
+  out.word(w.ethnicities, pop.ethnicity[p]!);
+  out.area(pop.area[p]!);
+  out.word(HUKOU, pop.hukou[p]!);
+  out.word(ORIGIN, pop.origin[p]!);
+  out.date(pop.entry[p]!);
+  out.date(pop.exit[p]!);
+  out.word(EXIT, pop.exitReason[p]!);
+  out.date(pop.death[p]!);
+  out.ref(pop.mother[p]!);
+  out.ref(pop.father[p]!);
+  out.key(pop.birthOrder[p]!);
+  out.word(MARITAL, pop.marital[p]!);
+  out.ref(pop.spouse[p]!);
+  out.ref(pop.household[p]!);
+  out.village(pop.village[p]!);
+  out.word(RESIDENCE, pop.residence[p]!);
+  out.end();
 }
 
 /** A date a few days off, or with day and month swapped: the registry's wrong birth dates. */
@@ -173,8 +161,9 @@ function otherVillageNear(w: World, village: number, rng: Rng): number {
   return w.county.villageTable.sample(rng);
 }
 
-function keyOf(w: World, p: number): number | null {
-  return p === NONE || w.pop.regKey[p] === 0 ? null : w.pop.regKey[p]!;
+/** The registry key of a person, 0 when not in the registry. */
+function keyOf(w: World, p: number): number {
+  return p === NONE ? 0 : w.pop.regKey[p]!;
 }
 
 function writeRegistryPerson(w: World, p: number, head: number) {
@@ -192,9 +181,9 @@ function writeRegistryPerson(w: World, p: number, head: number) {
     if (swapped !== name) errors.push('name:homophone');
     name = swapped;
   }
-  let birthDate = dateOf(pop.birth[p]!);
+  let wrongBirthDate: string | null = null;
   if (rng.next() < model.wrongBirthDay) {
-    birthDate = misdate(pop.birth[p]!, rng);
+    wrongBirthDate = misdate(pop.birth[p]!, rng);
     errors.push('birth_date:wrong');
   }
   let idNumber: string | null = w.idNumber(p);
@@ -205,11 +194,8 @@ function writeRegistryPerson(w: World, p: number, head: number) {
     idNumber = null;
     errors.push('id_number:missing');
   }
-  let ethnicity: string | null = w.ethnicityNames[pop.ethnicity[p]!]!;
-  if (rng.next() < model.missingEthnicity) {
-    ethnicity = null;
-    errors.push('ethnicity:missing');
-  }
+  const ethnicityMissing = rng.next() < model.missingEthnicity;
+  if (ethnicityMissing) errors.push('ethnicity:missing');
   const phone = ageNow >= 16 && rng.next() < model.phoneKnown ? w.phoneOf(p) : null;
   let village = pop.regVillage[p]!;
   if (active && rng.next() < model.wrongVillage) {
@@ -217,29 +203,33 @@ function writeRegistryPerson(w: World, p: number, head: number) {
     errors.push('village:wrong');
   }
   const h = pop.regHousehold[p]!;
-  const r = w.row('registry/persons');
-  r[0] = pop.regKey[p]!;
-  r[1] = h === NONE ? null : h + 1;
-  r[2] = idNumber;
-  r[3] = name;
-  r[4] = pop.sex[p] === MALE ? 'male' : 'female';
-  r[5] = birthDate;
-  r[6] = ethnicity;
-  r[7] = HUKOU_TYPES[pop.hukou[p]!] || null;
-  r[8] = MARITAL_STATUSES[pop.regMarital[p]!] || null;
-  r[9] = phone;
-  r[10] = active && h !== NONE ? relationToHead(w, p, head) : null;
-  r[11] = keyOf(w, pop.mother[p]!);
-  r[12] = keyOf(w, pop.father[p]!);
-  r[13] = keyOf(w, pop.regSpouse[p]!);
-  r[14] = pop.birthOrder[p] || null;
-  r[15] = w.county.villages[village]!.code;
-  r[16] = RESIDENCE_TYPES[residence]!;
-  r[17] = REG_STATUSES[pop.regStatus[p]!]!;
-  r[18] = pop.regDeath[p] === NO_DAY ? null : dateOf(pop.regDeath[p]!);
-  r[19] = dateOf(pop.regDay[p]!);
-  r[20] = pop.regInitial[p] ? 'initial_load' : pop.regViaExchange[p] ? 'data_exchange' : 'village_report';
-  w.emit('registry/persons');
+  const out = w.out;
+  out.begin('registry/persons');
+  out.int(pop.regKey[p]!);
+  out.ref(h);
+  out.optText(idNumber);
+  out.text(name);
+  out.word(SEX, pop.sex[p]!);
+  if (wrongBirthDate === null) out.date(pop.birth[p]!);
+  else out.text(wrongBirthDate);
+  if (ethnicityMissing) out.empty();
+  else out.word(w.ethnicities, pop.ethnicity[p]!);
+  out.word(HUKOU, pop.hukou[p]!);
+  out.word(MARITAL, pop.regMarital[p]!);
+  out.optText(phone);
+  if (active && h !== NONE) out.word(RELATIONS, relationToHead(w, p, head));
+  else out.empty();
+  out.key(keyOf(w, pop.mother[p]!));
+  out.key(keyOf(w, pop.father[p]!));
+  out.key(keyOf(w, pop.regSpouse[p]!));
+  out.key(pop.birthOrder[p]!);
+  out.village(village);
+  out.word(RESIDENCE, residence);
+  out.word(REGISTRY_STATUS, pop.regStatus[p]!);
+  out.date(pop.regDeath[p]!);
+  out.date(pop.regDay[p]!);
+  out.word(SOURCES, pop.regSource[p]!);
+  out.end();
   if (active) w.writeRegistrySpell(p, pop.regSpellStart[p]!, NO_DAY, village);
   writeRegistryLink(w, pop.regKey[p]!, p, false, errors.join(';'));
 
@@ -247,12 +237,13 @@ function writeRegistryPerson(w: World, p: number, head: number) {
 }
 
 function writeRegistryLink(w: World, key: number, p: number, duplicate: boolean, errors: string) {
-  const r = w.row('truth/registry_links');
-  r[0] = key;
-  r[1] = p + 1;
-  r[2] = duplicate ? 1 : 0;
-  r[3] = errors || null;
-  w.emit('truth/registry_links');
+  const out = w.out;
+  out.begin('truth/registry_links');
+  out.int(key);
+  out.ref(p);
+  out.int(duplicate ? 1 : 0);
+  out.optText(errors);
+  out.end();
 }
 
 /**
@@ -280,9 +271,9 @@ function writeDuplicate(w: World, p: number, phone: string | null) {
   } else {
     errors.push('id_number:missing');
   }
-  let birthDate = dateOf(pop.birth[p]!);
+  let wrongBirthDate: string | null = null;
   if (rng.next() < 0.2) {
-    birthDate = misdate(pop.birth[p]!, rng);
+    wrongBirthDate = misdate(pop.birth[p]!, rng);
     errors.push('birth_date:wrong');
   }
   let village = pop.regVillage[p]!;
@@ -291,37 +282,36 @@ function writeDuplicate(w: World, p: number, phone: string | null) {
     errors.push('village:other');
   }
   const registered = Math.min(w.asOfDay, pop.regDay[p]! + 30 + rng.int(700));
-  const r = w.row('registry/persons');
-  r[0] = key;
-  r[1] = null;
-  r[2] = idNumber;
-  r[3] = name;
-  r[4] = pop.sex[p] === MALE ? 'male' : 'female';
-  r[5] = birthDate;
-  r[6] = rng.next() < 0.5 ? w.ethnicityNames[pop.ethnicity[p]!]! : null;
-  r[7] = HUKOU_TYPES[pop.hukou[p]!] || null;
-  r[8] = MARITAL_STATUSES[pop.regMarital[p]!] || null;
-  r[9] = rng.next() < 0.3 ? phone : null;
-  r[10] = null;
-  r[11] = null;
-  r[12] = null;
-  r[13] = null;
-  r[14] = null;
-  r[15] = w.county.villages[village]!.code;
-  r[16] = RESIDENCE_TYPES[pop.regResidence[p]!]!;
-  r[17] = REG_STATUSES[REG_ACTIVE]!;
-  r[18] = null;
-  r[19] = dateOf(registered);
-  r[20] = 'village_report';
-  w.emit('registry/persons');
-  const spell = w.row('registry/residence_spells');
-  spell[0] = w.nextRegistrySpell++;
-  spell[1] = key;
-  spell[2] = null;
-  spell[3] = w.county.villages[village]!.code;
-  spell[4] = RESIDENCE_TYPES[pop.regResidence[p]!]!;
-  spell[5] = dateOf(registered);
-  spell[6] = null;
-  w.emit('registry/residence_spells');
+  const out = w.out;
+  out.begin('registry/persons');
+  out.int(key);
+  out.empty();
+  out.optText(idNumber);
+  out.text(name);
+  out.word(SEX, pop.sex[p]!);
+  if (wrongBirthDate === null) out.date(pop.birth[p]!);
+  else out.text(wrongBirthDate);
+  if (rng.next() < 0.5) out.word(w.ethnicities, pop.ethnicity[p]!);
+  else out.empty();
+  out.word(HUKOU, pop.hukou[p]!);
+  out.word(MARITAL, pop.regMarital[p]!);
+  out.optText(rng.next() < 0.3 ? phone : null);
+  for (let i = 0; i < 5; i++) out.empty();
+  out.village(village);
+  out.word(RESIDENCE, pop.regResidence[p]!);
+  out.word(REGISTRY_STATUS, REG_ACTIVE);
+  out.empty();
+  out.date(registered);
+  out.word(SOURCES, SOURCE.villageReport);
+  out.end();
+  out.begin('registry/residence_spells');
+  out.int(w.nextRegistrySpell++);
+  out.int(key);
+  out.empty();
+  out.village(village);
+  out.word(RESIDENCE, pop.regResidence[p]!);
+  out.date(registered);
+  out.empty();
+  out.end();
   writeRegistryLink(w, key, p, true, errors.join(';'));
 }

@@ -1,20 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { isCalendarDate } from '../domain/dates.ts';
 import { type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { dayFromDate } from './calendar.ts';
-import { loadSynthCounty } from './county.ts';
+import { loadSynthCounty, type SynthCounty } from './county.ts';
 import { createCsvSink } from './csv-sink.ts';
 import { writeFinalState } from './final-state.ts';
 import { buildInitialPopulation } from './initial-population.ts';
 import { type RatesOverride, resolveRates, type SynthRates } from './rates.ts';
 import { Rng } from './rng.ts';
+import { type RowChannel, startCsvRowWorker } from './row-channel.ts';
 import { YearSimulator } from './simulate.ts';
 import type { SynthSink } from './sink.ts';
 import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
-import { type SynthStats, World } from './world.ts';
+import { codesOf, type RowOffload, type SynthStats, World } from './world.ts';
 
 /** The largest population one run generates (memory grows about 250 bytes per person). */
 export const MAX_PERSONS = 5_000_000;
@@ -136,7 +136,11 @@ export function checkSynthOptions(options: SynthOptions): CheckedOptions {
  * registry as the county has it, the department feeds and the ground truth, as rows into `sink`
  * (which it closes at the end). Deterministic for a given seed and options.
  */
-export async function generateCounty(options: SynthOptions, sink: SynthSink): Promise<SynthResult> {
+export async function generateCounty(
+  options: SynthOptions,
+  sink: SynthSink,
+  internal: { offload?: (county: SynthCounty) => RowOffload } = {},
+): Promise<SynthResult> {
   const checked = checkSynthOptions(options);
   const rates: SynthRates = resolveRates(options.rates);
   const county = await loadSynthCounty(checked.county, new Rng(checked.seed, 'villages'), rates.villages);
@@ -151,6 +155,7 @@ export async function generateCounty(options: SynthOptions, sink: SynthSink): Pr
       asOfDay: dayFromDate(checked.asOf),
     },
     sink,
+    internal.offload?.(county),
   );
   const years = checked.to - checked.from + 1;
   // Progress units: the initial population counts as 2 years, the final output as 2.
@@ -192,15 +197,14 @@ export async function generateCounty(options: SynthOptions, sink: SynthSink): Pr
   };
 }
 
-/** The tables a second thread writes in a two-thread CSV run: the ground truth, about 45 % of the bytes. */
-const SECOND_THREAD_TABLES = SYNTH_TABLE_NAMES.filter((table) => table.startsWith('truth/'));
+const TRUTH_TABLES = SYNTH_TABLE_NAMES.filter((table) => table.startsWith('truth/'));
+const isTruth = (table: SynthTable) => table.startsWith('truth/');
 
 export interface CsvRunOptions {
   /**
-   * 2 (the default where two cores are available): a worker thread simulates the same county
-   * from the same seed and writes the ground-truth files while this thread writes the registry
-   * and the feeds. The output is byte-identical to a one-thread run; it costs a second copy of
-   * the population in memory and buys about a third of the time back.
+   * 2 (the default where two cores are available): this thread simulates and writes the registry
+   * and the feeds, and records the ground-truth rows as numbers for a second thread that formats
+   * and writes them (about half of all rows). The files are byte-identical to a one-thread run.
    */
   threads?: 1 | 2;
 }
@@ -220,26 +224,20 @@ export async function writeCountyCsv(
   const threads = run.threads ?? (availableParallelism() >= 2 ? 2 : 1);
   let result: SynthResult;
   if (threads === 2) {
-    const second = new Set<SynthTable>(SECOND_THREAD_TABLES);
-    const { onProgress, ...plain } = options;
-    const worker = runCsvWorker({ options: plain, dir, tables: [...second] });
-    // If this thread fails, the worker is stopped rather than left writing.
-    const mine = generateCounty(
+    let channel: RowChannel | undefined;
+    result = await generateCounty(
       options,
-      createCsvSink(dir, (table) => !second.has(table)),
+      createCsvSink(dir, (table) => !isTruth(table)),
+      {
+        offload: (county) => {
+          channel = startCsvRowWorker(dir, TRUTH_TABLES, codesOf(county));
+          return { tables: isTruth, channel };
+        },
+      },
     ).catch(async (error) => {
-      await worker.stop();
+      await channel?.abort();
       throw error;
     });
-    const [own, other] = await Promise.all([mine, worker.result]);
-    for (const table of SYNTH_TABLE_NAMES) {
-      if (own.rows[table] !== other.rows[table]) {
-        throw new Error(
-          `synth threads disagree on ${table}: ${own.rows[table]} vs ${other.rows[table]} rows`,
-        );
-      }
-    }
-    result = own;
   } else {
     result = await generateCounty(options, createCsvSink(dir));
   }
@@ -259,31 +257,4 @@ export async function writeCountyCsv(
   };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return result;
-}
-
-function runCsvWorker(job: {
-  options: Omit<SynthOptions, 'onProgress'>;
-  dir: string;
-  tables: SynthTable[];
-}): {
-  result: Promise<SynthResult>;
-  stop(): Promise<void>;
-} {
-  const worker = new Worker(new URL('./csv-worker.ts', import.meta.url), { workerData: job });
-  const result = new Promise<SynthResult>((resolve, reject) => {
-    worker.once('message', (message: { ok: boolean; result?: SynthResult; error?: unknown }) => {
-      if (message.ok) resolve(message.result!);
-      else reject(Object.assign(new Error('synth worker failed'), { cause: message.error }));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`synth worker exited with code ${code}`));
-    });
-  });
-  return {
-    result,
-    async stop() {
-      await worker.terminate();
-    },
-  };
 }

@@ -18,6 +18,7 @@ import {
   WIDOWED,
 } from './population.ts';
 import { AliasTable } from './rng.ts';
+import { SOURCE } from './vocab.ts';
 import type { World } from './world.ts';
 
 /** Marks a widowed elder waiting to see whether a child's household takes them in. */
@@ -44,20 +45,24 @@ export function buildInitialPopulation(w: World) {
   const cells = new AliasTable([...rates.population.male, ...rates.population.female]);
   const drawnSex = new Uint8Array(n);
   const drawnBirth = new Int32Array(n);
+  const drawnAge = new Uint8Array(n);
+  // 2 January of the year each age was born in.
+  const yearStarts = Array.from({ length: maxAge + 1 }, (_, age) => dayOf(fromYear - age - 1, 1, 2));
   for (let k = 0; k < n; k++) {
     const cell = cells.sample(rng);
     const female = cell >= groups;
     const g = female ? cell - groups : cell;
     const age = g < groups - 1 ? 5 * g + rng.int(5) : 5 * g + rng.int(Math.max(1, maxAge - 5 * g + 1));
     drawnSex[k] = female ? FEMALE : MALE;
+    drawnAge[k] = age;
     // Born between (Y−age−1)-01-02 and (Y−age)-01-01: exactly `age` on 1 January of Y.
-    drawnBirth[k] = dayOf(fromYear - age - 1, 1, 2) + rng.int(365);
+    drawnBirth[k] = yearStarts[age]! + rng.int(365);
   }
   const ageAt = new Uint8Array(n);
   for (const k of sortByBirth(drawnBirth, n)) {
     const p = pop.add(drawnSex[k]!, drawnBirth[k]!);
     pop.origin[p] = ORIGIN_INITIAL;
-    ageAt[p] = ageOnDay(drawnBirth[k]!, start);
+    ageAt[p] = drawnAge[k]!;
   }
 
   // 2. Marital status by age and sex.
@@ -105,24 +110,32 @@ export function buildInitialPopulation(w: World) {
   }
 
   // 4. Children and their mothers, oldest children first so birth spacing can be checked.
+  const birthYear = new Int16Array(n);
+  for (let p = 0; p < n; p++) birthYear[p] = yearOf(pop.birth[p]!);
   const order = new Int32Array(n);
   for (let p = 0; p < n; p++) order[p] = p;
   const minYear = fromYear - maxAge - 2;
   const womenByYear: number[][] = Array.from({ length: maxAge + 3 }, () => []);
   for (let p = 0; p < n; p++) {
-    if (pop.sex[p] === FEMALE) womenByYear[yearOf(pop.birth[p]!) - minYear]!.push(p);
+    if (pop.sex[p] === FEMALE) womenByYear[birthYear[p]! - minYear]!.push(p);
   }
   const minGap = rates.fertility.minIntervalDays + 60;
+  // The mother's age at the birth: normal (sd 4.5) around 24 before 1990, 26 to 2009, 28 since,
+  // cut to 16–46; alias tables make each draw one uniform.
+  const motherAges = [24, 26, 28].map(
+    (mean) =>
+      new AliasTable(Array.from({ length: 31 }, (_, k) => Math.exp(-(((16 + k - mean) / 4.5) ** 2) / 2))),
+  );
   const tryLink = (c: number, tries: number, strict: boolean): boolean => {
-    const childYear = yearOf(pop.birth[c]!);
-    const mean = childYear < 1990 ? 24 : childYear < 2010 ? 26 : 28;
+    const childYear = birthYear[c]!;
+    const ages = motherAges[childYear < 1990 ? 0 : childYear < 2010 ? 1 : 2]!;
     for (let t = 0; t < tries; t++) {
-      const ageAtBirth = Math.min(46, Math.max(16, Math.round(mean + 4.5 * rng.normal())));
+      const ageAtBirth = 16 + ages.sample(rng);
       const bucket = womenByYear[childYear - ageAtBirth - minYear];
       if (!bucket || bucket.length === 0) continue;
       const m = bucket[rng.int(bucket.length)]!;
       if (m === c || pop.birth[c]! - pop.lastBirth[m]! < minGap) continue;
-      const motherYear = yearOf(pop.birth[m]!);
+      const motherYear = birthYear[m]!;
       const parity = pop.parity[m]!;
       if (parity >= parityCap(motherYear) + (strict ? 0 : 1)) continue;
       if (strict) {
@@ -286,8 +299,7 @@ export function buildInitialPopulation(w: World) {
           rng.next() < w.rates.registry.initialInflowUnknown);
       if (!missing) {
         const reportDay = Math.min(start - 1, spellStart + Math.floor(rng.exponential(20)));
-        w.register(m, reportDay, spellStart, 'initial_load');
-        pop.regInitial[m] = 1;
+        w.register(m, reportDay, spellStart, SOURCE.initialLoad);
       }
     }
   }

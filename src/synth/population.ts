@@ -105,9 +105,8 @@ export class Population {
   regDeath: Int32Array;
   regMarital: Uint8Array;
   regSpouse: Int32Array;
-  /** 1 when the person came in with the initial load rather than a reported event. */
-  regInitial: Uint8Array;
-  regViaExchange: Uint8Array;
+  /** Where the registry learned of the person (vocab SOURCES). */
+  regSource: Uint8Array;
 
   constructor(capacity: number) {
     this.capacity = Math.max(16, capacity);
@@ -148,8 +147,7 @@ export class Population {
     this.regDeath = new Int32Array(n).fill(NO_DAY);
     this.regMarital = new Uint8Array(n);
     this.regSpouse = new Int32Array(n).fill(NONE);
-    this.regInitial = new Uint8Array(n);
-    this.regViaExchange = new Uint8Array(n);
+    this.regSource = new Uint8Array(n);
   }
 
   private ensure(n: number) {
@@ -192,8 +190,7 @@ export class Population {
     this.regDeath = grow(this.regDeath, capacity, NO_DAY);
     this.regMarital = grow(this.regMarital, capacity);
     this.regSpouse = grow(this.regSpouse, capacity, NONE);
-    this.regInitial = grow(this.regInitial, capacity);
-    this.regViaExchange = grow(this.regViaExchange, capacity);
+    this.regSource = grow(this.regSource, capacity);
     this.capacity = capacity;
   }
 
@@ -219,7 +216,10 @@ export class Households {
   first: Int32Array;
   size: Int32Array;
   hukou: Uint8Array;
-  /** Number of the household within its village, for the 户号. */
+  /**
+   * The 户号 as issued: village index × 100,000 + the household's number in that village. It stays
+   * with the household when the household moves, so two households never share one 户号.
+   */
   number: Int32Array;
   created: Int32Array;
   /** The village the registry has for the household (moves reach it late or never). */
@@ -265,7 +265,7 @@ export class Households {
     this.hukou[h] = hukou;
     this.created[h] = created;
     this.nextNumber[village] = (this.nextNumber[village] ?? 0) + 1;
-    this.number[h] = this.nextNumber[village]!;
+    this.number[h] = village * 100_000 + this.nextNumber[village]!;
     return h;
   }
 }

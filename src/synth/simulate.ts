@@ -29,6 +29,7 @@ import {
 } from './population.ts';
 import { deathRate, fertilityRates, valueForYear } from './rates.ts';
 import { AliasTable, type Rng } from './rng.ts';
+import { EVENT, HUKOU_BUSINESS } from './vocab.ts';
 import type { World } from './world.ts';
 
 const DEATH = 1;
@@ -359,12 +360,12 @@ export class YearSimulator {
     const report = w.registryReportDay(w.rates.reporting.death, day);
     const reported = report >= 0 && w.inRegistry(p);
     const key = reported
-      ? w.writeRegistryEvent('death', p, NONE, day, this.reportFor(p, report), pop.regVillage[p]!)
+      ? w.writeRegistryEvent(EVENT.death, p, NONE, day, this.reportFor(p, report), pop.regVillage[p]!)
       : 0;
-    w.writeTruthEvent('death', p, NONE, day, pop.village[p]!, key);
+    w.writeTruthEvent(EVENT.death, p, NONE, day, pop.village[p]!, key);
     // A death away from the county (outflow) gets its certificate where it happened.
     if (pop.residence[p] !== OUTFLOW) writeDeathCertificate(w, p, day);
-    if (this.hukouHere(p)) writeHukouRecord(w, '死亡注销', p, day, null);
+    if (this.hukouHere(p)) writeHukouRecord(w, HUKOU_BUSINESS.death, p, day, null);
     const s = pop.spouse[p]!;
     if (s !== NONE && pop.spouse[s] === p) {
       pop.marital[s] = WIDOWED;
@@ -420,7 +421,7 @@ export class YearSimulator {
       const source = w.drawRegistrySource();
       w.register(child, report, day, source);
       key = w.writeRegistryEvent(
-        'birth',
+        EVENT.birth,
         child,
         mother,
         day,
@@ -434,12 +435,12 @@ export class YearSimulator {
         source,
       );
     }
-    w.writeTruthEvent('birth', child, mother, day, pop.village[child]!, key, {
+    w.writeTruthEvent(EVENT.birth, child, mother, day, pop.village[child]!, key, {
       birthOrder: pop.birthOrder[child]!,
     });
     // Outflow mothers give birth where they live, in another county's hospital.
     if (residence !== OUTFLOW) writeBirthCertificate(w, child, mother, day);
-    if (!away) writeHukouRecord(w, '出生登记', child, day, null);
+    if (!away) writeHukouRecord(w, HUKOU_BUSINESS.birth, child, day, null);
     this.drawNewcomerEvents(child, day);
   }
 
@@ -512,7 +513,7 @@ export class YearSimulator {
       const person = w.inRegistry(wife) ? wife : husband;
       const other = person === wife ? husband : wife;
       key = w.writeRegistryEvent(
-        'marriage',
+        EVENT.marriage,
         person,
         other,
         day,
@@ -529,7 +530,7 @@ export class YearSimulator {
       }
     }
     const village = pop.present[wife] === 1 ? pop.village[wife]! : pop.village[husband]!;
-    w.writeTruthEvent('marriage', wife, husband, day, village, key);
+    w.writeTruthEvent(EVENT.marriage, wife, husband, day, village, key);
     if (feed) writeMarriageRegistration(w, 'marriage', husband, wife, day);
     w.stats.marriages++;
   }
@@ -557,7 +558,7 @@ export class YearSimulator {
         const toCode = w.county.villages[village]!.code;
         const key = reported
           ? w.writeRegistryEvent(
-              'residence_change',
+              EVENT.residence_change,
               m,
               NONE,
               day,
@@ -569,7 +570,7 @@ export class YearSimulator {
               },
             )
           : 0;
-        w.writeTruthEvent('residence_change', m, NONE, day, from, key, { fromCode, toCode });
+        w.writeTruthEvent(EVENT.residence_change, m, NONE, day, from, key, { fromCode, toCode });
         w.stats.betweenVillages++;
       }
       w.changeResidence(m, day, village, pop.residence[m]!, household, reported);
@@ -689,7 +690,7 @@ export class YearSimulator {
       const source = w.drawRegistrySource();
       w.register(p, report, day, source);
       key = w.writeRegistryEvent(
-        'move_in',
+        EVENT.move_in,
         p,
         NONE,
         day,
@@ -699,8 +700,9 @@ export class YearSimulator {
         source,
       );
     }
-    w.writeTruthEvent('move_in', p, NONE, day, village, key, { fromCode, toCode, toType: residence });
-    if (residence === REGISTERED) writeHukouRecord(w, '迁入登记', p, day, w.county.areaNames[pop.area[p]!]!);
+    w.writeTruthEvent(EVENT.move_in, p, NONE, day, village, key, { fromCode, toCode, toType: residence });
+    if (residence === REGISTERED)
+      writeHukouRecord(w, HUKOU_BUSINESS.moveIn, p, day, w.county.areaNames[pop.area[p]!]!);
   }
 
   private applyDivorce(wife: number, day: number) {
@@ -723,7 +725,7 @@ export class YearSimulator {
     if (report >= 0 && (w.inRegistry(wife) || w.inRegistry(husband))) {
       const person = w.inRegistry(wife) ? wife : husband;
       key = w.writeRegistryEvent(
-        'divorce',
+        EVENT.divorce,
         person,
         person === wife ? husband : wife,
         day,
@@ -736,7 +738,7 @@ export class YearSimulator {
         pop.regSpouse[x] = NONE;
       }
     }
-    w.writeTruthEvent('divorce', wife, husband, day, pop.village[wife]!, key);
+    w.writeTruthEvent(EVENT.divorce, wife, husband, day, pop.village[wife]!, key);
     writeMarriageRegistration(w, 'divorce', husband, wife, day);
   }
 
@@ -750,14 +752,14 @@ export class YearSimulator {
     const toCode = w.county.areaCodes[toArea]!;
     const fromType = pop.residence[p]!;
     const key = reported
-      ? w.writeRegistryEvent('move_out', p, NONE, day, this.reportFor(p, report), pop.regVillage[p]!, {
+      ? w.writeRegistryEvent(EVENT.move_out, p, NONE, day, this.reportFor(p, report), pop.regVillage[p]!, {
           fromCode,
           toCode,
           fromType,
         })
       : 0;
-    w.writeTruthEvent('move_out', p, NONE, day, pop.village[p]!, key, { fromCode, toCode, fromType });
-    if (this.hukouHere(p)) writeHukouRecord(w, '迁出登记', p, day, w.county.areaNames[toArea]!);
+    w.writeTruthEvent(EVENT.move_out, p, NONE, day, pop.village[p]!, key, { fromCode, toCode, fromType });
+    if (this.hukouHere(p)) writeHukouRecord(w, HUKOU_BUSINESS.moveOut, p, day, w.county.areaNames[toArea]!);
     w.exitPerson(p, day, EXIT_MOVE_OUT, reported);
   }
 
@@ -822,7 +824,7 @@ export class YearSimulator {
       const reported = report >= 0 && w.inRegistry(m);
       const key = reported
         ? w.writeRegistryEvent(
-            'residence_change',
+            EVENT.residence_change,
             m,
             NONE,
             day,
@@ -834,9 +836,10 @@ export class YearSimulator {
             },
           )
         : 0;
-      w.writeTruthEvent('residence_change', m, NONE, day, from, key, { fromCode, toCode });
+      w.writeTruthEvent(EVENT.residence_change, m, NONE, day, from, key, { fromCode, toCode });
       w.changeResidence(m, day, to, pop.residence[m]!, h, reported);
-      if (this.hukouHere(m)) writeHukouRecord(w, '县内迁移', m, day, county.villages[from]!.name);
+      if (this.hukouHere(m))
+        writeHukouRecord(w, HUKOU_BUSINESS.withinCounty, m, day, county.villages[from]!.name);
       w.stats.betweenVillages++;
     }
   }
@@ -849,7 +852,7 @@ export class YearSimulator {
     const reported = report >= 0 && w.inRegistry(p);
     const key = reported
       ? w.writeRegistryEvent(
-          'residence_change',
+          EVENT.residence_change,
           p,
           NONE,
           day,
@@ -861,10 +864,14 @@ export class YearSimulator {
           },
         )
       : 0;
-    w.writeTruthEvent('residence_change', p, NONE, day, pop.village[p]!, key, { fromType: from, toType: to });
+    w.writeTruthEvent(EVENT.residence_change, p, NONE, day, pop.village[p]!, key, {
+      fromType: from,
+      toType: to,
+    });
     w.changeResidence(p, day, pop.village[p]!, to, pop.household[p]!, reported);
     // A resident's hukou arriving is a move-in for the police.
-    if (from === RESIDENT) writeHukouRecord(w, '迁入登记', p, day, w.county.areaNames[pop.area[p]!]!);
+    if (from === RESIDENT)
+      writeHukouRecord(w, HUKOU_BUSINESS.moveIn, p, day, w.county.areaNames[pop.area[p]!]!);
     w.stats.outflowChanges++;
   }
 

@@ -1,6 +1,7 @@
 import { composeResidentId, computeCheckChar } from '../domain/resident-id.ts';
 import { compactDateOf, dateOf, dayOf, yearOf } from './calendar.ts';
 import type { SynthCounty } from './county.ts';
+import { isCsvSink } from './csv-sink.ts';
 import { EventQueue } from './event-queue.ts';
 import { NameMaker } from './names.ts';
 import {
@@ -10,18 +11,19 @@ import {
   joinHousehold,
   leaveHousehold,
   MALE,
-  NO_DAY,
   NONE,
   Population,
   REG_ACTIVE,
   REG_DEAD,
   REG_MOVED_OUT,
-  RESIDENCE_TYPES,
 } from './population.ts';
 import type { DelayModel, SynthRates } from './rates.ts';
 import { AliasTable, mixInts, Rng } from './rng.ts';
-import type { Cell, SynthSink } from './sink.ts';
+import type { RowChannel } from './row-channel.ts';
+import { CsvRowOut, RecordingRowOut, type RowOut, SplitRowOut, ValuesRowOut, Vocab } from './row-out.ts';
+import type { SynthSink } from './sink.ts';
 import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
+import { EVENT_KINDS, FEEDS, RESIDENCE, ROLES, SOURCE, SOURCES } from './vocab.ts';
 
 /** What one run simulates. */
 export interface WorldSettings {
@@ -35,6 +37,17 @@ export interface WorldSettings {
   asOfDay: number;
 }
 
+/** Tables whose rows another thread writes, and the channel to it. */
+export interface RowOffload {
+  tables: (table: SynthTable) => boolean;
+  channel: RowChannel;
+}
+
+/** The codes CSV output needs to write villages and ID areas from pre-encoded bytes. */
+export function codesOf(county: SynthCounty): { villageCodes: string[]; areaCodes: string[] } {
+  return { villageCodes: county.villages.map((v) => v.code), areaCodes: county.areaCodes };
+}
+
 /** Counts of what happened, for the summary and the manifest. */
 export interface SynthStats {
   births: number;
@@ -46,10 +59,6 @@ export interface SynthStats {
   betweenVillages: number;
   outflowChanges: number;
 }
-
-/** Registry event sources. */
-const SOURCE_VILLAGE = 'village_report';
-const SOURCE_EXCHANGE = 'data_exchange';
 
 /** '000' … '999'. */
 const SEQUENCES = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -95,15 +104,16 @@ export class World {
 
   readonly rowCounts: Record<SynthTable, number>;
   /** "上关镇水联村": township and village as addresses write them, by village. */
-  readonly placeNames: string[];
-  /** Township police stations (派出所) and health centres (卫生院), by township. */
-  readonly policeStations: string[];
-  readonly healthCentres: string[];
-  /** County hospitals, registry offices and the like, named after the county. */
-  readonly countyHospital: string;
-  readonly maternityHospital: string;
-  readonly tcmHospital: string;
+  readonly places: Vocab;
+  /** Township police stations (派出所), by township. */
+  readonly policeStations: Vocab;
+  /**
+   * Where births and deaths are certified: the county hospital, maternity hospital and hospital
+   * of Chinese medicine (0, 1, 2), then each township's health centre (卫生院) at 3 + township.
+   */
+  readonly hospitals: Vocab;
   readonly marriageRegistry: string;
+  readonly ethnicities: Vocab;
   readonly stats: SynthStats = {
     births: 0,
     deaths: 0,
@@ -122,12 +132,17 @@ export class World {
   readonly feedCounters = { birth: 0, marriage: 0, divorce: 0, hukou: 0, death: 0 };
 
   private readonly sink: SynthSink;
-  private readonly rows: Record<SynthTable, Cell[]>;
+  /** Where rows are written, cell by cell. */
+  readonly out: RowOut;
   private readonly sequences = new Map<number, number>();
   /** Next sequence counter + 1 (0 = none yet) for this county's code, by birth day and sex. */
   private readonly localSequences = new Int32Array(SEQ_DAYS * 2);
 
-  constructor(settings: WorldSettings, sink: SynthSink) {
+  /** Rows recorded for another thread, if some tables are written there. */
+  private readonly recorder: RecordingRowOut | undefined;
+  private readonly channel: RowChannel | undefined;
+
+  constructor(settings: WorldSettings, sink: SynthSink, offload?: RowOffload) {
     this.settings = settings;
     this.county = settings.county;
     this.rates = settings.rates;
@@ -152,18 +167,30 @@ export class World {
     this.rngDeathFeed = new Rng(settings.seed, 'feed:death_certificates');
     this.ethnicityNames = settings.rates.ethnicity.map(([name]) => name);
     const county = settings.county;
-    this.placeNames = county.villages.map((v) => county.townships[v.townshipIndex]!.shortName + v.shortName);
-    this.policeStations = county.townships.map((t) => `${county.name}公安局${t.shortName}派出所`);
-    this.healthCentres = county.townships.map((t) => `${t.shortName}卫生院`);
-    this.countyHospital = `${county.name}人民医院`;
-    this.maternityHospital = `${county.name}妇幼保健院`;
-    this.tcmHospital = `${county.name}中医医院`;
+    this.places = new Vocab(
+      county.villages.map((v) => county.townships[v.townshipIndex]!.shortName + v.shortName),
+    );
+    this.policeStations = new Vocab(county.townships.map((t) => `${county.name}公安局${t.shortName}派出所`));
+    this.hospitals = new Vocab([
+      `${county.name}人民医院`,
+      `${county.name}妇幼保健院`,
+      `${county.name}中医医院`,
+      ...county.townships.map((t) => `${t.shortName}卫生院`),
+    ]);
     this.marriageRegistry = `${county.name}民政局婚姻登记处`;
+    this.ethnicities = new Vocab(this.ethnicityNames);
     this.ethnicityTable = new AliasTable(settings.rates.ethnicity.map(([, share]) => share));
     this.rowCounts = Object.fromEntries(SYNTH_TABLE_NAMES.map((t) => [t, 0])) as Record<SynthTable, number>;
-    this.rows = Object.fromEntries(
-      SYNTH_TABLE_NAMES.map((t) => [t, new Array<Cell>(SYNTH_TABLES[t].length).fill(null)]),
-    ) as Record<SynthTable, Cell[]>;
+    const own = isCsvSink(sink)
+      ? new CsvRowOut(sink.encoders, codesOf(settings.county), this.rowCounts)
+      : new ValuesRowOut(sink, settings.county, this.rowCounts);
+    if (offload) {
+      this.channel = offload.channel;
+      this.recorder = new RecordingRowOut(this.rowCounts, (batch) => offload.channel.post(batch));
+      this.out = new SplitRowOut(own, this.recorder, offload.tables);
+    } else {
+      this.out = own;
+    }
   }
 
   /** Announces every table to the sink. */
@@ -171,23 +198,20 @@ export class World {
     for (const table of SYNTH_TABLE_NAMES) await this.sink.open(table, SYNTH_TABLES[table]);
   }
 
-  /** The reusable row array of a table, cleared. */
-  row(table: SynthTable): Cell[] {
-    return this.rows[table];
+  async drain(): Promise<void> {
+    await this.sink.drain();
+    if (this.recorder) {
+      this.recorder.flush();
+      await this.channel!.drain();
+    }
   }
 
-  /** Sends a table's row array to the sink. */
-  emit(table: SynthTable) {
-    this.rowCounts[table]++;
-    this.sink.row(table, this.rows[table]);
-  }
-
-  drain(): Promise<void> {
-    return this.sink.drain();
-  }
-
-  close(): Promise<void> {
-    return this.sink.close();
+  async close(): Promise<void> {
+    if (this.recorder) {
+      this.recorder.flush();
+      await this.channel!.close();
+    }
+    await this.sink.close();
   }
 
   // ---- persons ---------------------------------------------------------------------------
@@ -345,27 +369,29 @@ export class World {
 
   writeTruthSpell(p: number, from: number, to: number) {
     const pop = this.pop;
-    const r = this.rows['truth/residence_spells'];
-    r[0] = p + 1;
-    r[1] = pop.household[p]! === NONE ? null : pop.household[p]! + 1;
-    r[2] = this.county.villages[pop.village[p]!]!.code;
-    r[3] = RESIDENCE_TYPES[pop.residence[p]!]!;
-    r[4] = dateOf(from);
-    r[5] = to === NO_DAY ? null : dateOf(to);
-    this.emit('truth/residence_spells');
+    const out = this.out;
+    out.begin('truth/residence_spells');
+    out.ref(p);
+    out.ref(pop.household[p]!);
+    out.village(pop.village[p]!);
+    out.word(RESIDENCE, pop.residence[p]!);
+    out.date(from);
+    out.date(to);
+    out.end();
   }
 
   writeRegistrySpell(p: number, from: number, to: number, village = this.pop.regVillage[p]!) {
     const pop = this.pop;
-    const r = this.rows['registry/residence_spells'];
-    r[0] = this.nextRegistrySpell++;
-    r[1] = pop.regKey[p]!;
-    r[2] = pop.regHousehold[p]! === NONE ? null : pop.regHousehold[p]! + 1;
-    r[3] = this.county.villages[village]!.code;
-    r[4] = RESIDENCE_TYPES[pop.regResidence[p]!]!;
-    r[5] = dateOf(from);
-    r[6] = to === NO_DAY ? null : dateOf(to);
-    this.emit('registry/residence_spells');
+    const out = this.out;
+    out.begin('registry/residence_spells');
+    out.int(this.nextRegistrySpell++);
+    out.int(pop.regKey[p]!);
+    out.ref(pop.regHousehold[p]!);
+    out.village(village);
+    out.word(RESIDENCE, pop.regResidence[p]!);
+    out.date(from);
+    out.date(to);
+    out.end();
   }
 
   // ---- reporting -------------------------------------------------------------------------
@@ -392,12 +418,14 @@ export class World {
   }
 
   /** Where the registry learned of an event: mostly the village worker, sometimes an exchange. */
-  drawRegistrySource(): string {
-    return this.rngReports.next() < this.rates.reporting.viaExchange ? SOURCE_EXCHANGE : SOURCE_VILLAGE;
+  drawRegistrySource(): number {
+    return this.rngReports.next() < this.rates.reporting.viaExchange
+      ? SOURCE.dataExchange
+      : SOURCE.villageReport;
   }
 
   /** Gives a person a registry record from a report on `reportDay`, as things stand now. */
-  register(p: number, reportDay: number, spellStart: number, source: string) {
+  register(p: number, reportDay: number, spellStart: number, source: number) {
     const pop = this.pop;
     pop.regKey[p] = this.nextRegistryKey++;
     pop.regDay[p] = reportDay;
@@ -408,12 +436,12 @@ export class World {
     pop.regStatus[p] = REG_ACTIVE;
     pop.regMarital[p] = pop.marital[p]!;
     pop.regSpouse[p] = pop.spouse[p]!;
-    pop.regViaExchange[p] = source === SOURCE_EXCHANGE ? 1 : 0;
+    pop.regSource[p] = source;
   }
 
   /** Writes a registry event row; returns its key. */
   writeRegistryEvent(
-    kind: string,
+    kind: number,
     p: number,
     other: number,
     day: number,
@@ -432,29 +460,30 @@ export class World {
   ): number {
     const pop = this.pop;
     const key = this.nextRegistryEvent++;
-    const r = this.rows['registry/events'];
-    r[0] = key;
-    r[1] = kind;
-    r[2] = pop.regKey[p]!;
-    r[3] = other !== NONE && pop.regKey[other]! !== 0 ? pop.regKey[other]! : null;
-    r[4] = dateOf(day);
-    r[5] = dateOf(reportDay);
-    r[6] = this.county.villages[village]!.code;
-    r[7] = source;
-    r[8] = details.motherKey || null;
-    r[9] = details.fatherKey || null;
-    r[10] = details.birthOrder || null;
-    r[11] = details.fromCode ?? null;
-    r[12] = details.toCode ?? null;
-    r[13] = details.fromType ? RESIDENCE_TYPES[details.fromType]! : null;
-    r[14] = details.toType ? RESIDENCE_TYPES[details.toType]! : null;
-    this.emit('registry/events');
+    const out = this.out;
+    out.begin('registry/events');
+    out.int(key);
+    out.word(EVENT_KINDS, kind);
+    out.int(pop.regKey[p]!);
+    out.key(other === NONE ? 0 : pop.regKey[other]!);
+    out.date(day);
+    out.date(reportDay);
+    out.village(village);
+    out.word(SOURCES, source);
+    out.key(details.motherKey ?? 0);
+    out.key(details.fatherKey ?? 0);
+    out.key(details.birthOrder ?? 0);
+    out.optText(details.fromCode);
+    out.optText(details.toCode);
+    out.word(RESIDENCE, details.fromType ?? 0);
+    out.word(RESIDENCE, details.toType ?? 0);
+    out.end();
     return key;
   }
 
   /** Writes a true event row. */
   writeTruthEvent(
-    kind: string,
+    kind: number,
     p: number,
     other: number,
     day: number,
@@ -468,31 +497,33 @@ export class World {
       toType?: number;
     } = {},
   ) {
-    const r = this.rows['truth/events'];
-    r[0] = this.nextTruthEvent++;
-    r[1] = kind;
-    r[2] = p + 1;
-    r[3] = other === NONE ? null : other + 1;
-    r[4] = dateOf(day);
-    r[5] = this.county.villages[village]!.code;
-    r[6] = details.fromCode ?? null;
-    r[7] = details.toCode ?? null;
-    r[8] = details.fromType ? RESIDENCE_TYPES[details.fromType]! : null;
-    r[9] = details.toType ? RESIDENCE_TYPES[details.toType]! : null;
-    r[10] = details.birthOrder || null;
-    r[11] = registryKey || null;
-    this.emit('truth/events');
+    const out = this.out;
+    out.begin('truth/events');
+    out.int(this.nextTruthEvent++);
+    out.word(EVENT_KINDS, kind);
+    out.ref(p);
+    out.ref(other);
+    out.date(day);
+    out.village(village);
+    out.optText(details.fromCode);
+    out.optText(details.toCode);
+    out.word(RESIDENCE, details.fromType ?? 0);
+    out.word(RESIDENCE, details.toType ?? 0);
+    out.key(details.birthOrder ?? 0);
+    out.key(registryKey);
+    out.end();
   }
 
   /** Writes one truth link of a feed record. */
-  writeFeedLink(feed: string, recordNo: string, role: string, p: number, errors: string) {
-    const r = this.rows['truth/feed_links'];
-    r[0] = feed;
-    r[1] = recordNo;
-    r[2] = role;
-    r[3] = p + 1;
-    r[4] = errors || null;
-    this.emit('truth/feed_links');
+  writeFeedLink(feed: number, recordNo: string, role: number, p: number, errors: string) {
+    const out = this.out;
+    out.begin('truth/feed_links');
+    out.word(FEEDS, feed);
+    out.text(recordNo);
+    out.word(ROLES, role);
+    out.ref(p);
+    out.optText(errors);
+    out.end();
   }
 
   /** 'YYYYMMDD' of a day. */

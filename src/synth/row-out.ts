@@ -1,0 +1,509 @@
+import { dateBytes, dateOf } from './calendar.ts';
+import type { SynthCounty } from './county.ts';
+import type { CsvEncoder } from './csv-sink.ts';
+import { NO_DAY, NONE } from './population.ts';
+import type { Cell, SynthSink } from './sink.ts';
+import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
+
+/**
+ * How the generator writes a row: cell by cell, in column order, saying what each cell is (a
+ * number, a day, a village…). Two implementations: one fills a reusable array and hands it to any
+ * SynthSink; the other, for CSV files, writes bytes straight into the file's encoder, copying
+ * dates and codes from pre-encoded tables — most of a row never becomes a JavaScript string.
+ * Both produce the same text (a test compares them byte for byte).
+ */
+export interface RowOut {
+  begin(table: SynthTable): void;
+  /** A number. */
+  int(n: number): void;
+  /** A person or household reference: index + 1, or empty for NONE. */
+  ref(index: number): void;
+  /** A registry key or count: empty when 0. */
+  key(n: number): void;
+  empty(): void;
+  text(s: string): void;
+  /** Text or empty. */
+  optText(s: string | null | undefined): void;
+  /** A day number as YYYY-MM-DD, or empty for NO_DAY. */
+  date(day: number): void;
+  /** A village's 12-digit code, or empty for NONE. */
+  village(v: number): void;
+  /** The 6-digit code of an ID area (index into SynthCounty.areaCodes). */
+  area(a: number): void;
+  /** A word of a vocabulary by index; the empty word is an empty cell. */
+  word(vocab: Vocab, index: number): void;
+  end(): void;
+}
+
+/** Fills a reusable array per table and passes it to the sink. */
+export class ValuesRowOut implements RowOut {
+  private readonly rows: Record<SynthTable, Cell[]>;
+  private row: Cell[] = [];
+  private table: SynthTable = 'truth/persons';
+  private i = 0;
+  private readonly sink: SynthSink;
+  private readonly county: SynthCounty;
+  private readonly counts: Record<SynthTable, number>;
+
+  constructor(sink: SynthSink, county: SynthCounty, counts: Record<SynthTable, number>) {
+    this.sink = sink;
+    this.county = county;
+    this.counts = counts;
+    this.rows = Object.fromEntries(
+      SYNTH_TABLE_NAMES.map((t) => [t, new Array<Cell>(SYNTH_TABLES[t].length).fill(null)]),
+    ) as Record<SynthTable, Cell[]>;
+  }
+
+  begin(table: SynthTable) {
+    this.table = table;
+    this.row = this.rows[table];
+    this.i = 0;
+  }
+  int(n: number) {
+    this.row[this.i++] = n;
+  }
+  ref(index: number) {
+    this.row[this.i++] = index === NONE ? null : index + 1;
+  }
+  key(n: number) {
+    this.row[this.i++] = n === 0 ? null : n;
+  }
+  empty() {
+    this.row[this.i++] = null;
+  }
+  text(s: string) {
+    this.row[this.i++] = s;
+  }
+  optText(s: string | null | undefined) {
+    this.row[this.i++] = s ?? null;
+  }
+  date(day: number) {
+    this.row[this.i++] = day === NO_DAY ? null : dateOf(day);
+  }
+  village(v: number) {
+    this.row[this.i++] = v === NONE ? null : this.county.villages[v]!.code;
+  }
+  area(a: number) {
+    this.row[this.i++] = this.county.areaCodes[a]!;
+  }
+  word(vocab: Vocab, index: number) {
+    this.row[this.i++] = vocab.words[index] || null;
+  }
+  end() {
+    if (this.i !== this.row.length)
+      throw new Error(`${this.table}: ${this.i} cells for ${this.row.length} columns`);
+    this.counts[this.table]++;
+    this.sink.row(this.table, this.row);
+  }
+}
+
+/** Strings encoded once as UTF-8 bytes, by index. */
+export class ByteTable {
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+
+  constructor(strings: readonly string[]) {
+    const encoded = strings.map((s) => Buffer.from(s, 'utf8'));
+    this.bytes = Buffer.concat(encoded);
+    this.starts = new Int32Array(strings.length);
+    this.lengths = new Int32Array(strings.length);
+    let at = 0;
+    encoded.forEach((b, i) => {
+      if (/[",\r\n]/.test(strings[i]!)) throw new Error(`code "${strings[i]}" would need quoting`);
+      this.starts[i] = at;
+      this.lengths[i] = b.length;
+      at += b.length;
+    });
+  }
+}
+
+const COMMA = 44;
+const NEWLINE = 10;
+
+/** Room every row gets in its chunk before it starts: more than any row's non-text cells need. */
+const ROW_RESERVE = 4096;
+
+/**
+ * Writes rows straight into CSV encoders (tables without one are counted and skipped). Each cell
+ * writes into the encoder's current chunk at its offset; `begin` reserves room for the row, and
+ * text cells, the only ones of unknown length, go through the encoder, which checks for itself.
+ */
+export class CsvRowOut implements RowOut {
+  private encoder: CsvEncoder | undefined;
+  private table: SynthTable = 'truth/persons';
+  private cells = 0;
+  private readonly villages: ByteTable;
+  private readonly areas: ByteTable;
+  private readonly dates = dateBytes();
+  private readonly encoders: ReadonlyMap<SynthTable, CsvEncoder>;
+  private readonly counts: Record<SynthTable, number>;
+
+  constructor(
+    encoders: ReadonlyMap<SynthTable, CsvEncoder>,
+    codes: { villageCodes: readonly string[]; areaCodes: readonly string[] },
+    counts: Record<SynthTable, number>,
+  ) {
+    this.encoders = encoders;
+    this.counts = counts;
+    this.villages = new ByteTable(codes.villageCodes);
+    this.areas = new ByteTable(codes.areaCodes);
+  }
+
+  begin(table: SynthTable) {
+    this.table = table;
+    this.cells = 0;
+    const encoder = this.encoders.get(table);
+    this.encoder = encoder;
+    encoder?.reserve(ROW_RESERVE);
+  }
+
+  /** The encoder with the separator written, or undefined for a table not written here. */
+  private next(): CsvEncoder | undefined {
+    const encoder = this.encoder;
+    if (encoder !== undefined && this.cells > 0) encoder.buffer[encoder.offset++] = COMMA;
+    this.cells++;
+    return encoder;
+  }
+
+  private copy(encoder: CsvEncoder, source: Uint8Array, start: number, length: number) {
+    const buffer = encoder.buffer;
+    let at = encoder.offset;
+    for (let i = start, end = start + length; i < end; i++) buffer[at++] = source[i]!;
+    encoder.offset = at;
+  }
+
+  private number(encoder: CsvEncoder, n: number) {
+    if (n < 0 || n > 2147483647 || n !== Math.floor(n)) {
+      encoder.writeNumber(n);
+      return;
+    }
+    const buffer = encoder.buffer;
+    let at = encoder.offset;
+    if (n < 10) {
+      buffer[at] = 48 + n;
+      encoder.offset = at + 1;
+      return;
+    }
+    const start = at;
+    while (n > 0) {
+      const q = (n / 10) | 0;
+      buffer[at++] = 48 + n - q * 10;
+      n = q;
+    }
+    for (let a = start, b = at - 1; a < b; a++, b--) {
+      const t = buffer[a]!;
+      buffer[a] = buffer[b]!;
+      buffer[b] = t;
+    }
+    encoder.offset = at;
+  }
+
+  int(n: number) {
+    const encoder = this.next();
+    if (encoder !== undefined) this.number(encoder, n);
+  }
+  ref(index: number) {
+    const encoder = this.next();
+    if (encoder !== undefined && index !== NONE) this.number(encoder, index + 1);
+  }
+  key(n: number) {
+    const encoder = this.next();
+    if (encoder !== undefined && n !== 0) this.number(encoder, n);
+  }
+  empty() {
+    this.next();
+  }
+  text(s: string) {
+    this.next()?.writeText(s);
+  }
+  optText(s: string | null | undefined) {
+    const encoder = this.next();
+    if (encoder !== undefined && s) encoder.writeText(s);
+  }
+  date(day: number) {
+    const encoder = this.next();
+    if (encoder === undefined || day === NO_DAY) return;
+    const at = (day - this.dates.base) * 10;
+    if (at < 0 || at >= this.dates.bytes.length) throw new RangeError(`day ${day} is outside the calendar`);
+    this.copy(encoder, this.dates.bytes, at, 10);
+  }
+  village(v: number) {
+    const encoder = this.next();
+    if (encoder !== undefined && v !== NONE) {
+      this.copy(encoder, this.villages.bytes, this.villages.starts[v]!, this.villages.lengths[v]!);
+    }
+  }
+  area(a: number) {
+    const encoder = this.next();
+    if (encoder !== undefined)
+      this.copy(encoder, this.areas.bytes, this.areas.starts[a]!, this.areas.lengths[a]!);
+  }
+  word(vocab: Vocab, index: number) {
+    const encoder = this.next();
+    const table = vocab.table;
+    if (encoder !== undefined && index < table.lengths.length) {
+      this.copy(encoder, table.bytes, table.starts[index]!, table.lengths[index]!);
+    }
+  }
+  end() {
+    const columns = SYNTH_TABLES[this.table].length;
+    if (this.cells !== columns) throw new Error(`${this.table}: ${this.cells} cells for ${columns} columns`);
+    this.counts[this.table]++;
+    const encoder = this.encoder;
+    if (encoder !== undefined) encoder.byte(NEWLINE);
+  }
+}
+
+/** A fixed list of words (statuses, kinds, place names) written by index: pre-encoded once for CSV. */
+export class Vocab {
+  readonly words: readonly string[];
+  readonly table: ByteTable;
+
+  constructor(words: readonly string[]) {
+    this.words = words;
+    this.table = new ByteTable(words);
+  }
+
+  /** The index of a word; throws for one not in the list. */
+  indexOf(word: string): number {
+    const i = this.words.indexOf(word);
+    if (i < 0) throw new Error(`"${word}" is not one of ${this.words.join(', ')}`);
+    return i;
+  }
+}
+
+// ---- recording rows for another thread ---------------------------------------------------
+
+const OP_BEGIN = 1;
+const OP_INT = 2;
+const OP_REF = 3;
+const OP_KEY = 4;
+const OP_EMPTY = 5;
+const OP_TEXT = 6;
+const OP_OPT_TEXT = 7;
+const OP_DATE = 8;
+const OP_VILLAGE = 9;
+const OP_AREA = 10;
+const OP_WORD = 11;
+const OP_END = 12;
+const OP_VOCAB = 13;
+
+/** A batch of recorded row operations: numbers in `ops`, text cells in `texts`, in order. */
+export interface RowBatch {
+  ops: Float64Array;
+  length: number;
+  texts: (string | null)[];
+}
+
+const BATCH_OPS = 1 << 18;
+
+/**
+ * Records the cell calls as numbers (and the rare text cells as strings) so another thread can
+ * replay them into its own CSV encoders: the generating thread pays a few array stores per cell
+ * instead of the formatting.
+ */
+export class RecordingRowOut implements RowOut {
+  private ops = new Float64Array(BATCH_OPS);
+  private length = 0;
+  private texts: (string | null)[] = [];
+  private table: SynthTable = 'truth/persons';
+  private cells = 0;
+  private readonly vocabs = new Map<Vocab, number>();
+  private readonly counts: Record<SynthTable, number>;
+  private readonly post: (batch: RowBatch) => void;
+
+  constructor(counts: Record<SynthTable, number>, post: (batch: RowBatch) => void) {
+    this.counts = counts;
+    this.post = post;
+  }
+
+  /** Sends what has been recorded so far. */
+  flush() {
+    if (this.length === 0) return;
+    this.post({ ops: this.ops, length: this.length, texts: this.texts });
+    this.ops = new Float64Array(BATCH_OPS);
+    this.length = 0;
+    this.texts = [];
+  }
+
+  private op(code: number, value: number) {
+    this.ops[this.length++] = code;
+    this.ops[this.length++] = value;
+    this.cells++;
+  }
+
+  begin(table: SynthTable) {
+    // A row never spans two batches: a row has fewer than 64 cells.
+    if (this.length > BATCH_OPS - 256) this.flush();
+    this.table = table;
+    this.ops[this.length++] = OP_BEGIN;
+    this.ops[this.length++] = SYNTH_TABLE_NAMES.indexOf(table);
+    this.cells = 0;
+  }
+  int(n: number) {
+    this.op(OP_INT, n);
+  }
+  ref(index: number) {
+    this.op(OP_REF, index);
+  }
+  key(n: number) {
+    this.op(OP_KEY, n);
+  }
+  empty() {
+    this.op(OP_EMPTY, 0);
+  }
+  text(s: string) {
+    this.texts.push(s);
+    this.op(OP_TEXT, 0);
+  }
+  optText(s: string | null | undefined) {
+    this.texts.push(s || null);
+    this.op(OP_OPT_TEXT, 0);
+  }
+  date(day: number) {
+    this.op(OP_DATE, day);
+  }
+  village(v: number) {
+    this.op(OP_VILLAGE, v);
+  }
+  area(a: number) {
+    this.op(OP_AREA, a);
+  }
+  word(vocab: Vocab, index: number) {
+    let id = this.vocabs.get(vocab);
+    if (id === undefined) {
+      id = this.vocabs.size;
+      this.vocabs.set(vocab, id);
+      // The words travel once, before their first use; texts keep their order with the ops.
+      this.texts.push(vocab.words.join('\u0000'));
+      this.ops[this.length++] = OP_VOCAB;
+      this.ops[this.length++] = id;
+    }
+    this.ops[this.length++] = OP_WORD;
+    this.ops[this.length++] = id * 65536 + index;
+    this.cells++;
+  }
+  end() {
+    const columns = SYNTH_TABLES[this.table].length;
+    if (this.cells !== columns) throw new Error(`${this.table}: ${this.cells} cells for ${columns} columns`);
+    this.counts[this.table]++;
+    this.ops[this.length++] = OP_END;
+    this.ops[this.length++] = 0;
+  }
+}
+
+/** Replays a recorded batch into another RowOut (the receiving thread's CSV encoders). */
+export class RowReplayer {
+  private readonly vocabs: Vocab[] = [];
+  private readonly out: RowOut;
+
+  constructor(out: RowOut) {
+    this.out = out;
+  }
+
+  replay(batch: RowBatch) {
+    const { ops, length, texts } = batch;
+    const out = this.out;
+    let t = 0;
+    for (let i = 0; i < length; i += 2) {
+      const value = ops[i + 1]!;
+      switch (ops[i]) {
+        case OP_BEGIN:
+          out.begin(SYNTH_TABLE_NAMES[value]!);
+          break;
+        case OP_INT:
+          out.int(value);
+          break;
+        case OP_REF:
+          out.ref(value);
+          break;
+        case OP_KEY:
+          out.key(value);
+          break;
+        case OP_EMPTY:
+          out.empty();
+          break;
+        case OP_TEXT:
+          out.text(texts[t++] as string);
+          break;
+        case OP_OPT_TEXT:
+          out.optText(texts[t++]);
+          break;
+        case OP_DATE:
+          out.date(value);
+          break;
+        case OP_VILLAGE:
+          out.village(value);
+          break;
+        case OP_AREA:
+          out.area(value);
+          break;
+        case OP_VOCAB:
+          this.vocabs[value] = new Vocab((texts[t++] as string).split('\u0000'));
+          break;
+        case OP_WORD:
+          out.word(this.vocabs[Math.floor(value / 65536)]!, value % 65536);
+          break;
+        case OP_END:
+          out.end();
+          break;
+        default:
+          throw new Error(`bad row op ${ops[i]}`);
+      }
+    }
+  }
+}
+
+/** Sends the rows of some tables to `other` and the rest to `own`, table by table. */
+export class SplitRowOut implements RowOut {
+  private current: RowOut;
+  private readonly own: RowOut;
+  private readonly other: RowOut;
+  private readonly goesToOther: (table: SynthTable) => boolean;
+
+  constructor(own: RowOut, other: RowOut, goesToOther: (table: SynthTable) => boolean) {
+    this.own = own;
+    this.other = other;
+    this.current = own;
+    this.goesToOther = goesToOther;
+  }
+
+  begin(table: SynthTable) {
+    this.current = this.goesToOther(table) ? this.other : this.own;
+    this.current.begin(table);
+  }
+  int(n: number) {
+    this.current.int(n);
+  }
+  ref(index: number) {
+    this.current.ref(index);
+  }
+  key(n: number) {
+    this.current.key(n);
+  }
+  empty() {
+    this.current.empty();
+  }
+  text(s: string) {
+    this.current.text(s);
+  }
+  optText(s: string | null | undefined) {
+    this.current.optText(s);
+  }
+  date(day: number) {
+    this.current.date(day);
+  }
+  village(v: number) {
+    this.current.village(v);
+  }
+  area(a: number) {
+    this.current.area(a);
+  }
+  word(vocab: Vocab, index: number) {
+    this.current.word(vocab, index);
+  }
+  end() {
+    this.current.end();
+  }
+}
