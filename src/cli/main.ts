@@ -4,6 +4,7 @@ import { registerDemog } from './commands/demog.ts';
 import { registerExport } from './commands/export.ts';
 import { registerId } from './commands/id.ts';
 import { registerImport } from './commands/import.ts';
+import { registerIndicators } from './commands/indicators.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLink } from './commands/link.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -43,6 +44,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerPersonCommands(program, rt);
   registerImport(program, rt);
   registerExport(program, rt);
+  registerIndicators(program, rt);
   registerMigrate(program, rt);
   registerSynth(program, rt);
   registerId(program, rt);
