@@ -3,6 +3,7 @@
  * import, against a plain COPY of the same file into an unindexed table, in the same run.
  *
  *   npx node bench/import.ts [--persons 1000000] [--storage postgres|pglite] [--source synth|generated]
+ *                            [--chunk 10000] [--costs yes]
  *
  * The file is the synthetic county generator's registry (renkou synth --persons N), its living
  * persons converted to the import template's columns; with --source generated (or when the
@@ -53,7 +54,13 @@ const COUNTY = '620881';
 const TODAY = '2025-12-31';
 const DEV_SERVER = 'postgres://renkou@127.0.0.1:54330/postgres';
 
-const args = readBenchArgs({ persons: '1000000', storage: 'postgres', source: 'synth', chunk: '10000' });
+const args = readBenchArgs({
+  persons: '1000000',
+  storage: 'postgres',
+  source: 'synth',
+  chunk: '10000',
+  costs: 'no',
+});
 const persons = Number(args.persons);
 if (!['postgres', 'pglite'].includes(args.storage) || !['synth', 'generated'].includes(args.source)) {
   process.stderr.write(
@@ -380,6 +387,73 @@ function timedDatabase(database: Database, times: Map<string, number>): Database
   };
 }
 
+/**
+ * What the registry's own indexes and foreign keys cost per person (PostgreSQL, --costs): 10,000
+ * persons copied from the imported ones (new ids and ID numbers) inserted into person and
+ * residence_spell, as they are, without foreign-key triggers, and without the secondary indexes,
+ * each in a transaction that is rolled back. Needs a superuser (to disable the triggers).
+ */
+async function indexCosts(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const lines: string[] = [];
+  const n = 10_000;
+  await client.query('SET jit = off');
+  await client.query(`CREATE TEMP TABLE cost_src AS
+    SELECT p.*, nextval(pg_get_serial_sequence('person', 'id')) AS new_id FROM person p LIMIT ${n}`);
+  await client.query(
+    `UPDATE cost_src SET id_number = '9' || substr(id_number, 2), import_key = import_key || '+'`,
+  );
+  const personInsert = `INSERT INTO person (county_code, id, id_number, name, name_pinyin, name_initials, sex, birth_date,
+      ethnicity, hukou_type, marital_status, phone, household_id, relation_to_head, mother_id, current_org_code,
+      current_residence_type, source, import_key, created_by, updated_by)
+    SELECT county_code, new_id, id_number, name, name_pinyin, name_initials, sex, birth_date, ethnicity, hukou_type,
+      marital_status, phone, household_id, relation_to_head, mother_id, current_org_code, current_residence_type,
+      source, import_key, created_by, updated_by FROM cost_src`;
+  const spellInsert = `INSERT INTO residence_spell (county_code, person_id, org_code, residence_type, valid_from, household_id)
+    SELECT county_code, new_id, current_org_code, current_residence_type, birth_date, household_id FROM cost_src`;
+  const indexes = (
+    await client.query<{ name: string; table: string }>(
+      `SELECT indexrelid::regclass::text AS name, indrelid::regclass::text AS table FROM pg_index
+        WHERE indrelid IN ('person'::regclass, 'residence_spell'::regclass) AND NOT indisprimary`,
+    )
+  ).rows;
+  const time = async (label: string, setup: string[], statements: string[]) => {
+    await client.query('BEGIN');
+    try {
+      for (const sql of setup) await client.query(sql);
+      for (const sql of statements) {
+        const started = performance.now();
+        await client.query(sql);
+        const us = ((performance.now() - started) * 1000) / n;
+        lines.push(
+          `  ${label.padEnd(44)} ${sql.includes('residence_spell') ? 'residence_spell' : 'person'.padEnd(15)} ${us.toFixed(0).padStart(5)} µs/row`,
+        );
+      }
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  };
+  await time('as they are (all indexes, foreign keys)', [], [personInsert, spellInsert]);
+  await time(
+    'without triggers (foreign keys, data_version)',
+    ['SET LOCAL session_replication_role = replica'],
+    [personInsert, spellInsert],
+  );
+  await time(
+    'without triggers and secondary indexes',
+    ['SET LOCAL session_replication_role = replica', ...indexes.map((i) => `DROP INDEX ${i.name}`)],
+    [personInsert, spellInsert],
+  );
+  await time(
+    'without the trigram (GiST) index only',
+    [`DROP INDEX ${indexes.find((i) => i.name.includes('trgm'))?.name ?? 'person_pinyin_trgm_idx'}`],
+    [personInsert],
+  );
+  await client.end();
+  return lines;
+}
+
 const machine = await describeMachine();
 const load = loadavg()
   .map((l) => l.toFixed(2))
@@ -453,6 +527,12 @@ try {
       .filter(([, ms]) => ms >= 100)
       .map(([key, ms]) => `  ${(ms / 1000).toFixed(1).padStart(7)}  ${key}`),
   ];
+  if (args.costs === 'yes' && store.url) {
+    lines.push(
+      "cost of the registry's indexes and triggers, 10,000 rows each (rolled back):",
+      ...(await indexCosts(store.url)),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await store.cleanup();

@@ -224,7 +224,9 @@ export async function importPersons(
           ),
         );
       }
-      const firstKey = seenKeys.get(r.importKey);
+      // Most import keys are the ID number itself: those are not remembered twice.
+      const keyIsId = r.importKey === r.idNumber;
+      const firstKey = keyIsId ? undefined : seenKeys.get(r.importKey);
       if (firstKey !== undefined && firstId === undefined) {
         issues.push(
           r.sourceKey
@@ -244,7 +246,7 @@ export async function importPersons(
       }
       if (issues.length > 0) return { ok: false as const, issues, raw: rawOf(row, columns) };
       if (r.idNumber) seenIds.set(r.idNumber, r.rowNo);
-      seenKeys.set(r.importKey, r.rowNo);
+      if (!keyIsId) seenKeys.set(r.importKey, r.rowNo);
       return result;
     };
 
