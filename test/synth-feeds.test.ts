@@ -77,9 +77,6 @@ describe('synthetic county: feeds, registry errors and truth links', () => {
     await writeCountyCsv(
       { county: '620881', persons: PERSONS, from: 2016, to: 2025, seed: 'feeds-test' },
       dir,
-      {
-        threads: 1,
-      },
     );
     const persons = readCsvFile(join(dir, 'truth/persons.csv'));
     const c = (name: string) => persons.column(name);

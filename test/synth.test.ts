@@ -73,13 +73,7 @@ describe('synthetic county: rates recomputed from the ground truth', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'renkou-synth-'));
-    await writeCountyCsv(
-      { county: '620881', persons: PERSONS, from: FROM, to: TO, seed: 'rates-test' },
-      dir,
-      {
-        threads: 1,
-      },
-    );
+    await writeCountyCsv({ county: '620881', persons: PERSONS, from: FROM, to: TO, seed: 'rates-test' }, dir);
     const table = readCsvFile(join(dir, 'truth/persons.csv'));
     const col = (name: string) => table.column(name);
     const [id, sex, birth, idNumber, entry, exit, origin] = [

@@ -1,20 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isCalendarDate } from '../domain/dates.ts';
 import { type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { dayFromDate } from './calendar.ts';
-import { loadSynthCounty, type SynthCounty } from './county.ts';
+import { loadSynthCounty } from './county.ts';
 import { createCsvSink } from './csv-sink.ts';
 import { writeFinalState } from './final-state.ts';
 import { buildInitialPopulation } from './initial-population.ts';
 import { type RatesOverride, resolveRates, type SynthRates } from './rates.ts';
 import { Rng } from './rng.ts';
-import { type RowChannel, startCsvRowWorker } from './row-channel.ts';
 import { YearSimulator } from './simulate.ts';
 import type { SynthSink } from './sink.ts';
 import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
-import { codesOf, type RowOffload, type SynthStats, World } from './world.ts';
+import { type SynthStats, World } from './world.ts';
 
 /** The largest population one run generates (memory grows about 250 bytes per person). */
 export const MAX_PERSONS = 5_000_000;
@@ -136,11 +134,7 @@ export function checkSynthOptions(options: SynthOptions): CheckedOptions {
  * registry as the county has it, the department feeds and the ground truth, as rows into `sink`
  * (which it closes at the end). Deterministic for a given seed and options.
  */
-export async function generateCounty(
-  options: SynthOptions,
-  sink: SynthSink,
-  internal: { offload?: (county: SynthCounty) => RowOffload } = {},
-): Promise<SynthResult> {
+export async function generateCounty(options: SynthOptions, sink: SynthSink): Promise<SynthResult> {
   const checked = checkSynthOptions(options);
   const rates: SynthRates = resolveRates(options.rates);
   const county = await loadSynthCounty(checked.county, new Rng(checked.seed, 'villages'), rates.villages);
@@ -155,7 +149,6 @@ export async function generateCounty(
       asOfDay: dayFromDate(checked.asOf),
     },
     sink,
-    internal.offload?.(county),
   );
   const years = checked.to - checked.from + 1;
   // Progress units: the initial population counts as 2 years, the final output as 2.
@@ -197,50 +190,15 @@ export async function generateCounty(
   };
 }
 
-const TRUTH_TABLES = SYNTH_TABLE_NAMES.filter((table) => table.startsWith('truth/'));
-const isTruth = (table: SynthTable) => table.startsWith('truth/');
-
-export interface CsvRunOptions {
-  /**
-   * 2 (the default where two cores are available): this thread simulates and writes the registry
-   * and the feeds, and records the ground-truth rows as numbers for a second thread that formats
-   * and writes them (about half of all rows). The files are byte-identical to a one-thread run.
-   */
-  threads?: 1 | 2;
-}
-
 /**
  * Generates a county into `dir` as CSV files (`registry/`, `feeds/`, `truth/`) and writes
  * `manifest.json` with the options, the rates used and the row counts. No timestamps: the same
  * seed gives byte-identical files.
  */
-export async function writeCountyCsv(
-  options: SynthOptions,
-  dir: string,
-  run: CsvRunOptions = {},
-): Promise<SynthResult> {
+export async function writeCountyCsv(options: SynthOptions, dir: string): Promise<SynthResult> {
   checkSynthOptions(options);
   mkdirSync(dir, { recursive: true });
-  const threads = run.threads ?? (availableParallelism() >= 2 ? 2 : 1);
-  let result: SynthResult;
-  if (threads === 2) {
-    let channel: RowChannel | undefined;
-    result = await generateCounty(
-      options,
-      createCsvSink(dir, (table) => !isTruth(table)),
-      {
-        offload: (county) => {
-          channel = startCsvRowWorker(dir, TRUTH_TABLES, codesOf(county));
-          return { tables: isTruth, channel };
-        },
-      },
-    ).catch(async (error) => {
-      await channel?.abort();
-      throw error;
-    });
-  } else {
-    result = await generateCounty(options, createCsvSink(dir));
-  }
+  const result = await generateCounty(options, createCsvSink(dir));
   const manifest = {
     generator: 'renkou synth',
     county: result.county,

@@ -19,8 +19,7 @@ import {
 } from './population.ts';
 import type { DelayModel, SynthRates } from './rates.ts';
 import { AliasTable, mixInts, Rng } from './rng.ts';
-import type { RowChannel } from './row-channel.ts';
-import { CsvRowOut, RecordingRowOut, type RowOut, SplitRowOut, ValuesRowOut, Vocab } from './row-out.ts';
+import { CsvRowOut, type RowOut, ValuesRowOut, Vocab } from './row-out.ts';
 import type { SynthSink } from './sink.ts';
 import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
 import { EVENT_KINDS, FEEDS, RESIDENCE, ROLES, SOURCE, SOURCES } from './vocab.ts';
@@ -35,12 +34,6 @@ export interface WorldSettings {
   seed: string;
   /** The day the registry and the feeds are extracted: nothing reported later is in them. */
   asOfDay: number;
-}
-
-/** Tables whose rows another thread writes, and the channel to it. */
-export interface RowOffload {
-  tables: (table: SynthTable) => boolean;
-  channel: RowChannel;
 }
 
 /** The codes CSV output needs to write villages and ID areas from pre-encoded bytes. */
@@ -138,11 +131,7 @@ export class World {
   /** Next sequence counter + 1 (0 = none yet) for this county's code, by birth day and sex. */
   private readonly localSequences = new Int32Array(SEQ_DAYS * 2);
 
-  /** Rows recorded for another thread, if some tables are written there. */
-  private readonly recorder: RecordingRowOut | undefined;
-  private readonly channel: RowChannel | undefined;
-
-  constructor(settings: WorldSettings, sink: SynthSink, offload?: RowOffload) {
+  constructor(settings: WorldSettings, sink: SynthSink) {
     this.settings = settings;
     this.county = settings.county;
     this.rates = settings.rates;
@@ -181,16 +170,9 @@ export class World {
     this.ethnicities = new Vocab(this.ethnicityNames);
     this.ethnicityTable = new AliasTable(settings.rates.ethnicity.map(([, share]) => share));
     this.rowCounts = Object.fromEntries(SYNTH_TABLE_NAMES.map((t) => [t, 0])) as Record<SynthTable, number>;
-    const own = isCsvSink(sink)
+    this.out = isCsvSink(sink)
       ? new CsvRowOut(sink.encoders, codesOf(settings.county), this.rowCounts)
       : new ValuesRowOut(sink, settings.county, this.rowCounts);
-    if (offload) {
-      this.channel = offload.channel;
-      this.recorder = new RecordingRowOut(this.rowCounts, (batch) => offload.channel.post(batch));
-      this.out = new SplitRowOut(own, this.recorder, offload.tables);
-    } else {
-      this.out = own;
-    }
   }
 
   /** Announces every table to the sink. */
@@ -198,20 +180,12 @@ export class World {
     for (const table of SYNTH_TABLE_NAMES) await this.sink.open(table, SYNTH_TABLES[table]);
   }
 
-  async drain(): Promise<void> {
-    await this.sink.drain();
-    if (this.recorder) {
-      this.recorder.flush();
-      await this.channel!.drain();
-    }
+  drain(): Promise<void> {
+    return this.sink.drain();
   }
 
-  async close(): Promise<void> {
-    if (this.recorder) {
-      this.recorder.flush();
-      await this.channel!.close();
-    }
-    await this.sink.close();
+  close(): Promise<void> {
+    return this.sink.close();
   }
 
   // ---- persons ---------------------------------------------------------------------------

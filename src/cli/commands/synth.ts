@@ -14,7 +14,6 @@ interface SynthCliOptions {
   seed: string;
   out?: string;
   asOf?: string;
-  threads?: string;
   intoDb?: boolean;
 }
 
@@ -79,7 +78,6 @@ export function registerSynth(program: Command, rt: CliRuntime) {
         'extract date of the registry and the feeds; default: 31 December of the last year',
       ),
     )
-    .option('--threads <n>', rt.t('线程数 1 或 2，默认按 CPU 核数', 'threads, 1 or 2; default: by CPU cores'))
     .option(
       '--into-db',
       rt.t(
@@ -92,19 +90,6 @@ export function registerSynth(program: Command, rt: CliRuntime) {
       const persons = wholeNumber(options.persons, 'persons', { zh: '人数', en: 'Persons' }, issues);
       const from = wholeNumber(options.from, 'from', { zh: '起始年份', en: 'The first year' }, issues);
       const to = wholeNumber(options.to, 'to', { zh: '结束年份', en: 'The last year' }, issues);
-      let threads: 1 | 2 | undefined;
-      if (options.threads !== undefined) {
-        if (options.threads === '1' || options.threads === '2') threads = Number(options.threads) as 1 | 2;
-        else
-          issues.push(
-            fieldIssue(
-              'invalid_value',
-              'threads',
-              `线程数应为 1 或 2：${options.threads}`,
-              `Threads must be 1 or 2: ${options.threads}`,
-            ),
-          );
-      }
       if (!options.out && !options.intoDb) {
         issues.push(
           fieldIssue(
@@ -168,7 +153,6 @@ export function registerSynth(program: Command, rt: CliRuntime) {
           },
         },
         dir!,
-        { threads },
       );
       progress?.finish();
       const seconds = (Date.now() - started) / 1000;
