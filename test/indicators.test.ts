@@ -176,6 +176,31 @@ describe(`indicator engine on a hand-counted registry (${storageName})`, () => {
     assert.equal((await value('births', '2025'))[0]!.value, 3);
   });
 
+  it('evaluates the whole catalogue for every unit and period of a year from one cube, equal to one by one', async () => {
+    const all = await engine.evaluateAll({
+      root: '620881',
+      year: 2025,
+      periods: ['2025', '2025-03', '2025Q3'],
+    });
+    const units = new Set(all.values.map((v) => v.unit_code));
+    assert.equal(units.size, 1 + 11 + 129, 'county, townships and villages');
+    for (const [indicator, unit, period] of [
+      ['crude_birth_rate', '620881', '2025'],
+      ['births', '620881100', '2025Q3'],
+      ['resident_population', VILLAGE, '2025-03'],
+      ['total_fertility_rate', '620881', '2025'],
+    ] as const) {
+      const one = (await value(indicator, period, unit))[0]!;
+      const fromAll = all.values.find(
+        (v) => v.indicator === indicator && v.unit_code === unit && v.period === period,
+      )!;
+      assert.deepEqual(fromAll.value, one.value, `${indicator} ${unit} ${period}`);
+    }
+    await assert.rejects(engine.evaluateAll({ root: '620881', year: 2025, periods: ['2024'] }), {
+      field: 'period',
+    });
+  });
+
   it('refuses unknown indicators, bad periods and breakdowns that do not apply', async () => {
     await assert.rejects(engine.evaluate({ indicator: 'nope', unit: '620881', period: '2025' }), {
       code: 'not_found',

@@ -108,6 +108,49 @@ export class IndicatorEngine {
     return cube;
   }
 
+  /**
+   * Evaluates many indicators for every unit under `root` and many periods of one year from one
+   * cube, with one freshness check: what a dashboard, a report or a statistical table needs.
+   */
+  async evaluateAll(request: {
+    root: string;
+    year: number;
+    periods: string[];
+    indicators?: string[];
+    units?: string[];
+  }): Promise<{ values: (IndicatorValue & { unit_code: string })[]; dataVersion: number; cubeMs: number }> {
+    const cube = await this.cubeFor(request.root, request.year);
+    const units = request.units ?? [...cube.units].filter((code) => code.startsWith(request.root)).sort();
+    const definitions = (request.indicators ?? CATALOGUE.map((entry) => entry.id)).map((id) => {
+      const definition = findIndicator(id);
+      if (!definition)
+        throw new AppError('not_found', text(`没有指标 ${id}`, `No indicator ${id}`), { field: 'indicator' });
+      return definition;
+    });
+    const periods = request.periods.map((id) => parsePeriod(id));
+    for (const period of periods) {
+      if (Number(period.start.slice(0, 4)) !== request.year || period.type === 'day') {
+        throw new AppError(
+          'invalid_input',
+          text(
+            `时期 ${period.id} 不在 ${request.year} 年内`,
+            `Period ${period.id} is not a part of ${request.year}`,
+          ),
+          { field: 'period' },
+        );
+      }
+    }
+    const values: (IndicatorValue & { unit_code: string })[] = [];
+    for (const definition of definitions) {
+      for (const period of periods) {
+        if (!definition.periodTypes.includes(period.type)) continue;
+        for (const unit of units)
+          values.push({ ...evaluateOne(cube, definition, unit, period, {}), unit_code: unit });
+      }
+    }
+    return { values, dataVersion: await this.dataVersion(cube.root), cubeMs: cube.builtInMs };
+  }
+
   /** Evaluates one indicator for a unit and period, as a total or broken down. */
   async evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
     const definition = findIndicator(request.indicator);
