@@ -283,9 +283,18 @@ function sexIndices(filter: MeasureFilter | undefined): number[] {
   return [0, 1];
 }
 
+const ALL_BANDS = Array.from({ length: BANDS }, (_, i) => i);
+const bandCache = new Map<string, number[]>();
+
 function bandIndices(filter: MeasureFilter | undefined): number[] {
-  if (!filter?.ages) return Array.from({ length: BANDS }, (_, i) => i);
-  return bandsFor(filter.ages[0], filter.ages[1]);
+  if (!filter?.ages) return ALL_BANDS;
+  const key = `${filter.ages[0]}-${filter.ages[1] ?? ''}`;
+  let bands = bandCache.get(key);
+  if (!bands) {
+    bands = bandsFor(filter.ages[0], filter.ages[1]);
+    bandCache.set(key, bands);
+  }
+  return bands;
 }
 
 function typeIndices(basis: PopulationBasis): number[] {
@@ -308,8 +317,15 @@ function sumPopulation(
   return total;
 }
 
+const monthCache = new Map<string, number[]>();
+
 function monthNumbers(period: Period): number[] {
-  return monthsOf(period).map((month) => Number(month.id.slice(5, 7)));
+  let months = monthCache.get(period.id);
+  if (!months) {
+    months = monthsOf(period).map((month) => Number(month.id.slice(5, 7)));
+    monthCache.set(period.id, months);
+  }
+  return months;
 }
 
 function sumEvents(cube: Cube, unit: string, period: Period, kind: string, filter?: MeasureFilter): number {
