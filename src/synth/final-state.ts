@@ -122,7 +122,7 @@ function writeTruthPerson(w: World, p: number) {
   out.text(pop.names[p]!);
   out.word(SEX, pop.sex[p]!);
   out.date(pop.birth[p]!);
-  out.text(w.idNumber(p));
+  w.writeIdNumber(p);
   out.word(w.ethnicities, pop.ethnicity[p]!);
   out.area(pop.area[p]!);
   out.word(HUKOU, pop.hukou[p]!);
@@ -186,14 +186,10 @@ function writeRegistryPerson(w: World, p: number, head: number) {
     wrongBirthDate = misdate(pop.birth[p]!, rng);
     errors.push('birth_date:wrong');
   }
-  let idNumber: string | null = w.idNumber(p);
-  if (
+  const idMissing =
     (ageNow < 1 && rng.next() < model.missingIdInfant) ||
-    ((residence === INFLOW || residence === RESIDENT) && rng.next() < model.missingIdInflow)
-  ) {
-    idNumber = null;
-    errors.push('id_number:missing');
-  }
+    ((residence === INFLOW || residence === RESIDENT) && rng.next() < model.missingIdInflow);
+  if (idMissing) errors.push('id_number:missing');
   const ethnicityMissing = rng.next() < model.missingEthnicity;
   if (ethnicityMissing) errors.push('ethnicity:missing');
   const phone = ageNow >= 16 && rng.next() < model.phoneKnown ? w.phoneOf(p) : null;
@@ -207,7 +203,8 @@ function writeRegistryPerson(w: World, p: number, head: number) {
   out.begin('registry/persons');
   out.int(pop.regKey[p]!);
   out.ref(h);
-  out.optText(idNumber);
+  if (idMissing) out.empty();
+  else w.writeIdNumber(p);
   out.text(name);
   out.word(SEX, pop.sex[p]!);
   if (wrongBirthDate === null) out.date(pop.birth[p]!);

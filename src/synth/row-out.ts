@@ -1,4 +1,4 @@
-import { dateBytes, dateOf } from './calendar.ts';
+import { compactDateBytes, compactDateOf, dateBytes, dateOf } from './calendar.ts';
 import type { SynthCounty } from './county.ts';
 import type { CsvEncoder } from './csv-sink.ts';
 import { NO_DAY, NONE } from './population.ts';
@@ -32,6 +32,8 @@ export interface RowOut {
   area(a: number): void;
   /** A word of a vocabulary by index; the empty word is an empty cell. */
   word(vocab: Vocab, index: number): void;
+  /** A resident ID number from its parts: ID area, birth day, sequence and check character code. */
+  id(area: number, day: number, sequence: number, check: number): void;
   end(): void;
 }
 
@@ -89,6 +91,13 @@ export class ValuesRowOut implements RowOut {
   word(vocab: Vocab, index: number) {
     this.row[this.i++] = vocab.words[index] || null;
   }
+  id(area: number, day: number, sequence: number, check: number) {
+    this.row[this.i++] =
+      this.county.areaCodes[area]! +
+      compactDateOf(day) +
+      String(sequence).padStart(3, '0') +
+      String.fromCharCode(check);
+  }
   end() {
     if (this.i !== this.row.length)
       throw new Error(`${this.table}: ${this.i} cells for ${this.row.length} columns`);
@@ -105,7 +114,8 @@ export class ByteTable {
 
   constructor(strings: readonly string[]) {
     const encoded = strings.map((s) => Buffer.from(s, 'utf8'));
-    this.bytes = Buffer.concat(encoded);
+    // A plain Uint8Array (not a Buffer) keeps the copy loops monomorphic.
+    this.bytes = new Uint8Array(Buffer.concat(encoded));
     this.starts = new Int32Array(strings.length);
     this.lengths = new Int32Array(strings.length);
     let at = 0;
@@ -136,6 +146,7 @@ export class CsvRowOut implements RowOut {
   private readonly villages: ByteTable;
   private readonly areas: ByteTable;
   private readonly dates = dateBytes();
+  private readonly compactDates = compactDateBytes();
   private readonly encoders: ReadonlyMap<SynthTable, CsvEncoder>;
   private readonly counts: Record<SynthTable, number>;
 
@@ -245,6 +256,22 @@ export class CsvRowOut implements RowOut {
     if (encoder !== undefined && index < table.lengths.length) {
       this.copy(encoder, table.bytes, table.starts[index]!, table.lengths[index]!);
     }
+  }
+  id(area: number, day: number, sequence: number, check: number) {
+    const encoder = this.next();
+    if (encoder === undefined) return;
+    this.copy(encoder, this.areas.bytes, this.areas.starts[area]!, this.areas.lengths[area]!);
+    const at = (day - this.compactDates.base) * 8;
+    if (at < 0 || at >= this.compactDates.bytes.length)
+      throw new RangeError(`day ${day} is outside the calendar`);
+    this.copy(encoder, this.compactDates.bytes, at, 8);
+    const buffer = encoder.buffer;
+    let o = encoder.offset;
+    buffer[o++] = 48 + ((sequence / 100) | 0);
+    buffer[o++] = 48 + (((sequence / 10) | 0) % 10);
+    buffer[o++] = 48 + (sequence % 10);
+    buffer[o++] = check;
+    encoder.offset = o;
   }
   end() {
     const columns = SYNTH_TABLES[this.table].length;

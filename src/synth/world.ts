@@ -1,5 +1,5 @@
 import { composeResidentId, computeCheckChar } from '../domain/resident-id.ts';
-import { compactDateOf, dateOf, dayOf, yearOf } from './calendar.ts';
+import { compactDateBytes, compactDateOf, dateOf, dayOf, yearOf } from './calendar.ts';
 import type { SynthCounty } from './county.ts';
 import { isCsvSink } from './csv-sink.ts';
 import { EventQueue } from './event-queue.ts';
@@ -52,6 +52,10 @@ export interface SynthStats {
   betweenVillages: number;
   outflowChanges: number;
 }
+
+/** ISO 7064 MOD 11-2 weights of the 17 digits, and the check character (as a char code) by sum mod 11. */
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK_CODES = [...'10X98765432'].map((c) => c.charCodeAt(0));
 
 /** '000' … '999'. */
 const SEQUENCES = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -128,6 +132,8 @@ export class World {
   /** Where rows are written, cell by cell. */
   readonly out: RowOut;
   private readonly sequences = new Map<number, number>();
+  /** Weighted digit sum of each ID area code (−1 until needed), for check characters. */
+  private readonly areaSums: Int32Array;
   /** Next sequence counter + 1 (0 = none yet) for this county's code, by birth day and sex. */
   private readonly localSequences = new Int32Array(SEQ_DAYS * 2);
 
@@ -155,6 +161,7 @@ export class World {
     this.rngHukouFeed = new Rng(settings.seed, 'feed:hukou_registrations');
     this.rngDeathFeed = new Rng(settings.seed, 'feed:death_certificates');
     this.ethnicityNames = settings.rates.ethnicity.map(([name]) => name);
+    this.areaSums = new Int32Array(settings.county.areaCodes.length).fill(-1);
     const county = settings.county;
     this.places = new Vocab(
       county.villages.map((v) => county.townships[v.townshipIndex]!.shortName + v.shortName),
@@ -259,6 +266,36 @@ export class World {
     const id = first17 + computeCheckChar(first17);
     pop.idNumbers[p] = id;
     return id;
+  }
+
+  /**
+   * The char code of the person's ID check character, computed from the parts (ISO 7064
+   * MOD 11-2, as computeCheckChar does) without building the string: output writes the ID from
+   * bytes. Tests check every written ID with computeCheckChar.
+   */
+  idCheckCode(p: number): number {
+    const pop = this.pop;
+    const area = pop.area[p]!;
+    let areaSum = this.areaSums[area]!;
+    if (areaSum < 0) {
+      const code = this.county.areaCodes[area]!;
+      areaSum = 0;
+      for (let i = 0; i < 6; i++) areaSum += (code.charCodeAt(i) - 48) * ID_WEIGHTS[i]!;
+      this.areaSums[area] = areaSum;
+    }
+    const { bytes, base } = compactDateBytes();
+    let sum = areaSum;
+    for (let i = 0, at = (pop.birth[p]! - base) * 8; i < 8; i++)
+      sum += (bytes[at + i]! - 48) * ID_WEIGHTS[6 + i]!;
+    const sequence = pop.sequence[p]!;
+    sum += ((sequence / 100) | 0) * 8 + (((sequence / 10) | 0) % 10) * 4 + (sequence % 10) * 2;
+    return ID_CHECK_CODES[sum % 11]!;
+  }
+
+  /** Writes the person's ID number cell. */
+  writeIdNumber(p: number) {
+    const pop = this.pop;
+    this.out.id(pop.area[p]!, pop.birth[p]!, pop.sequence[p]!, this.idCheckCode(p));
   }
 
   /** A mobile number that stays the same for the person across runs of the same seed. */
