@@ -66,6 +66,8 @@ export interface ImportPersonsInput {
 const DEFAULT_CHUNK_SIZE = 10_000;
 /** Persons imported before the planner's statistics are first refreshed (then: whenever they double). */
 const ANALYSE_EVERY = 10_000;
+/** Rows validated between two looks at the event loop. */
+const YIELD_EVERY = 200;
 /** How far a full chunk may grow to reach the end of a household. */
 const MAX_HOUSEHOLD_OVERRUN = 1_000;
 
@@ -419,12 +421,16 @@ export async function importPersons(
         let rows = buffered;
         buffered = [];
         for (;;) {
-          for (const row of rows) {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!;
             if (row.rowNo > resumeAfter && closes(row)) {
               await dispatch(chunk);
               chunk = newChunk();
             }
             take(row);
+            // Let the database's replies in now and then: while JS validates a long run of rows,
+            // the chunk being written waits for its next statement.
+            if (inflight && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
           }
           const next = await iterator.next();
           if (next.done) break;
