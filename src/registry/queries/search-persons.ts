@@ -66,6 +66,7 @@ function filters(input: SearchPersonsInput): RawBuilder<unknown> {
 function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: number) {
   const query = parseNameQuery(input.q);
   const out: RawBuilder<unknown>[] = [];
+  const fuzzyOut: RawBuilder<unknown>[] = [];
   const exact = (match: string, score: number, condition: RawBuilder<unknown>) =>
     sql`(SELECT p.id, p.county_code, ${match}::text AS match, ${score}::float8 AS score
            FROM person p WHERE ${condition} AND ${where}
@@ -88,15 +89,17 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
       if (query.normalised.length === 1)
         out.push(exact('surname', 60, sql`p.name LIKE ${`${query.normalised}%`}`));
       else {
-        out.push(exact('homophone', 80, sql`${PINYIN} = ${keys.pinyinJoined}`));
-        out.push(fuzzy(keys.pinyinJoined));
+        out.push(exact('homophone', 80, sql`p.name_pinyin = ${keys.pinyin}`));
+        fuzzyOut.push(fuzzy(keys.pinyinJoined));
       }
       break;
     }
     case 'pinyin': {
-      out.push(exact('pinyin', 95, sql`${PINYIN} = ${query.normalised}`));
+      // The stored spaced form, by btree. Letters that do not split into syllables, or split
+      // another way than the name was written (xian: 先 or 西安), are found by the fuzzy branch.
+      if (query.syllables) out.push(exact('pinyin', 95, sql`p.name_pinyin = ${query.syllables.join(' ')}`));
       if (query.maybeInitials) out.push(exact('initials', 85, sql`p.name_initials = ${query.normalised}`));
-      if (query.normalised.length >= 4) out.push(fuzzy(query.normalised));
+      if (query.normalised.length >= 4) fuzzyOut.push(fuzzy(query.normalised));
       break;
     }
     case 'initials':
@@ -105,19 +108,13 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
     case 'empty':
       break;
   }
-  return { query, out };
+  return { query, out, fuzzyOut };
 }
 
-/** Searches persons by ID number, Han name, pinyin or initials, with filters; ranked and paginated. */
-export async function searchPersons(db: Tx, input: SearchPersonsInput): Promise<SearchResult> {
-  const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
-  const offset = Math.max(input.offset ?? 0, 0);
-  const pool = offset + limit + 1;
-  const { query, out } = branches(input, filters(input), pool);
-  if (out.length === 0)
-    return { query: { kind: query.kind, normalised: query.normalised }, items: [], hasMore: false };
-  const result = await sql<SearchHit>`
-    WITH candidates AS (${sql.join(out, sql` UNION ALL `)}),
+/** The branches' candidates, best match per person, ranked, one page (plus a row to tell if there is more). */
+function rankedPage(db: Tx, branchList: RawBuilder<unknown>[], limit: number, offset: number) {
+  return sql<SearchHit>`
+    WITH candidates AS (${sql.join(branchList, sql` UNION ALL `)}),
     best AS (
       SELECT DISTINCT ON (id, county_code) id, county_code, match, score
         FROM candidates ORDER BY id, county_code, score DESC
@@ -130,7 +127,22 @@ export async function searchPersons(db: Tx, input: SearchPersonsInput): Promise<
      WHERE b.score >= ${MIN_FUZZY_SCORE}
      ORDER BY b.score DESC, p.name, p.birth_date, p.id
      LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
-  const rows = result.rows;
+}
+
+/** Searches persons by ID number, Han name, pinyin or initials, with filters; ranked and paginated. */
+export async function searchPersons(db: Tx, input: SearchPersonsInput): Promise<SearchResult> {
+  const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
+  const offset = Math.max(input.offset ?? 0, 0);
+  const pool = offset + limit + 1;
+  const { query, out, fuzzyOut } = branches(input, filters(input), pool);
+  const empty = { query: { kind: query.kind, normalised: query.normalised }, items: [], hasMore: false };
+  if (out.length === 0 && fuzzyOut.length === 0) return empty;
+  // Typo tolerance is a fallback: the nearest-name search (a trigram KNN walk, the costly branch)
+  // runs only when the exact, homophone and initials matches do not fill the page.
+  let rows = out.length > 0 ? (await rankedPage(db, out, limit, offset)).rows : [];
+  if (fuzzyOut.length > 0 && rows.length <= limit) {
+    rows = (await rankedPage(db, [...out, ...fuzzyOut], limit, offset)).rows;
+  }
   return {
     query: { kind: query.kind, normalised: query.normalised },
     items: rows.slice(0, limit).map((row) => ({ ...row, score: Math.round(row.score * 10) / 10 })),
