@@ -71,10 +71,14 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
     sql`(SELECT p.id, p.county_code, ${match}::text AS match, ${score}::float8 AS score
            FROM person p WHERE ${condition} AND ${where}
           ORDER BY p.name, p.birth_date, p.id LIMIT ${pool})`;
-  const fuzzy = (target: string) =>
+  // Typos are looked for among names with the same surname sound (汪/王 both 'wang'): a btree
+  // range on the spaced pinyin keeps the distance ranking to one surname's names instead of a
+  // walk through a million.
+  const fuzzy = (target: string, surname: string | undefined) =>
     sql`(SELECT p.id, p.county_code, 'fuzzy'::text AS match,
                 (50 * similarity(${PINYIN}, ${target}))::float8 AS score
            FROM person p WHERE ${where}
+            AND ${surname ? sql`p.name_pinyin LIKE ${`${surname} %`}` : sql`true`}
           ORDER BY ${PINYIN} <-> ${target} LIMIT ${FUZZY_POOL})`;
   switch (query.kind) {
     case 'id': {
@@ -90,7 +94,7 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
         out.push(exact('surname', 60, sql`p.name LIKE ${`${query.normalised}%`}`));
       else {
         out.push(exact('homophone', 80, sql`p.name_pinyin = ${keys.pinyin}`));
-        fuzzyOut.push(fuzzy(keys.pinyinJoined));
+        fuzzyOut.push(fuzzy(keys.pinyinJoined, surnamePinyin(keys)));
       }
       break;
     }
@@ -99,7 +103,7 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
       // another way than the name was written (xian: 先 or 西安), are found by the fuzzy branch.
       if (query.syllables) out.push(exact('pinyin', 95, sql`p.name_pinyin = ${query.syllables.join(' ')}`));
       if (query.maybeInitials) out.push(exact('initials', 85, sql`p.name_initials = ${query.normalised}`));
-      if (query.normalised.length >= 4) fuzzyOut.push(fuzzy(query.normalised));
+      if (query.normalised.length >= 4) fuzzyOut.push(fuzzy(query.normalised, query.syllables?.[0]));
       break;
     }
     case 'initials':
@@ -109,6 +113,12 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
       break;
   }
   return { query, out, fuzzyOut };
+}
+
+/** The pinyin of a name's surname ('ou yang' for 欧阳), as it starts the stored spaced pinyin. */
+function surnamePinyin(keys: ReturnType<typeof nameKeys>): string | undefined {
+  if (!keys.surname) return undefined;
+  return keys.syllables.slice(0, [...keys.surname].length).join(' ') || undefined;
 }
 
 /** The branches' candidates, best match per person, ranked, one page (plus a row to tell if there is more). */
