@@ -105,6 +105,9 @@ export interface SynthRates {
     outsideMovesIn: number;
     /** Share of couples that set up a new household (the rest join the husband's). */
     newHousehold: { urban: number; rural: number };
+    /** Share of spouses from outside who move their hukou here (the rest live here as inflow migrants). */
+    husbandHukouMovesIn: number;
+    brideHukouMovesIn: number;
   };
   divorce: {
     /** Yearly hazard per married couple. */
@@ -133,6 +136,10 @@ export interface SynthRates {
     toOutflow: number;
     /** Yearly hazard that an outflow person comes back. */
     outflowReturns: number;
+    /** Yearly hazard that a resident whose hukou move is under way gets it settled. */
+    hukouSettles: number;
+    /** Share of urban hukou among people arriving from other counties. */
+    arrivalsUrban: number;
   };
   initial: {
     /** Marital status shares [single, married, divorced, widowed] by 5-year group from 15 (15–19 … 85+). */
@@ -283,6 +290,8 @@ export const DEFAULT_RATES: SynthRates = {
     localShare: 0.6,
     outsideMovesIn: 0.3,
     newHousehold: { urban: 0.7, rural: 0.35 },
+    husbandHukouMovesIn: 0.4,
+    brideHukouMovesIn: 0.7,
   },
   divorce: {
     perCouple: 0.011,
@@ -303,6 +312,8 @@ export const DEFAULT_RATES: SynthRates = {
     householdBetweenVillages: 0.008,
     toOutflow: 0.025,
     outflowReturns: 0.08,
+    hukouSettles: 0.5,
+    arrivalsUrban: 0.3,
   },
   initial: {
     femaleMarital: [

@@ -47,8 +47,6 @@ const ARRIVAL = 12;
 const BRIDE_LEAVES = 13;
 
 const DAYS_PER_YEAR = 365.25;
-/** Hazard of a resident (hukou in transit) getting the hukou settled, per year. */
-const SETTLE_RATE = 0.5;
 
 /**
  * Simulates the county year by year as a competing-risks event process: at the start of each year
@@ -282,7 +280,7 @@ export class YearSimulator {
       const day = this.drawDay(migration.outflowReturns, from);
       if (day >= 0) queue.push(day, OUTFLOW_RETURNS, p);
     } else if (residence === RESIDENT) {
-      const day = this.drawDay(SETTLE_RATE, from);
+      const day = this.drawDay(migration.hukouSettles, from);
       if (day >= 0) queue.push(day, HUKOU_SETTLES, p);
     }
   }
@@ -462,7 +460,7 @@ export class YearSimulator {
     const p = w.newPerson(sex, birth, area, w.names.drawSurname(rng), rng);
     pop.origin[p] = origin;
     pop.marital[p] = rng.next() < 0.9 ? SINGLE : DIVORCED;
-    pop.hukou[p] = rng.next() < 0.3 ? URBAN : RURAL;
+    pop.hukou[p] = rng.next() < w.rates.migration.arrivalsUrban ? URBAN : RURAL;
     pop.ethnicity[p] = w.drawEthnicity(rng);
     return p;
   }
@@ -612,7 +610,7 @@ export class YearSimulator {
       const own = household === NONE || this.rng.next() < 0.3;
       if (own) household = w.hh.add(pop.village[wife]!, pop.hukou[wife]!, day);
       pop.hukou[husband] = pop.hukou[wife]!;
-      const residence = this.rng.next() < 0.4 ? REGISTERED : INFLOW;
+      const residence = this.rng.next() < rates.marriage.husbandHukouMovesIn ? REGISTERED : INFLOW;
       this.arrive(
         husband,
         day,
@@ -656,7 +654,7 @@ export class YearSimulator {
       this.moveIntoHousehold(husband, day, household, report);
     }
     pop.hukou[wife] = pop.hukou[husband]!;
-    const residence = this.rng.next() < 0.7 ? REGISTERED : INFLOW;
+    const residence = this.rng.next() < rates.marriage.brideHukouMovesIn ? REGISTERED : INFLOW;
     this.arrive(
       wife,
       day,
@@ -885,7 +883,7 @@ export class YearSimulator {
     const residence = typeName === 'registered' ? REGISTERED : typeName === 'inflow' ? INFLOW : RESIDENT;
     const area = drawOtherArea(w.county, rng, rates.migration.origin);
     const village = w.county.arrivalTable.sample(rng);
-    const hukou = rng.next() < 0.3 ? URBAN : RURAL;
+    const hukou = rng.next() < rates.migration.arrivalsUrban ? URBAN : RURAL;
     const ethnicity = w.drawEthnicity(rng);
     const household = w.hh.add(village, hukou, day);
     const members: number[] = [];
