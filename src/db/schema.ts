@@ -201,7 +201,11 @@ export interface ImportPendingLinkTable {
   batch_id: number;
 }
 
-export type FeedSource = 'birth_certificate' | 'marriage_registration' | 'hukou_registration' | 'death_certificate';
+export type FeedSource =
+  | 'birth_certificate'
+  | 'marriage_registration'
+  | 'hukou_registration'
+  | 'death_certificate';
 
 export interface FeedBatchTable {
   id: Generated<number>;
