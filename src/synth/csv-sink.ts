@@ -11,7 +11,9 @@ import type { SynthTable } from './tables.ts';
  * generator feels a slow disk.
  */
 
-const CHUNK = 1 << 18;
+/** Bytes per chunk handed to a file stream. */
+export const CSV_CHUNK = 1 << 18;
+const CHUNK = CSV_CHUNK;
 const COMMA = 44;
 const QUOTE = 34;
 const NEWLINE = 10;
@@ -22,6 +24,8 @@ export class CsvEncoder {
   /** The chunk being filled and the next free byte in it (row writers fill it directly). */
   buffer: Buffer = Buffer.allocUnsafe(CHUNK);
   offset = 0;
+  /** The same chunk for 32-bit stores: pre-encoded words are copied four bytes at a time. */
+  view: DataView = new DataView(this.buffer.buffer, this.buffer.byteOffset, CHUNK);
   private readonly flushChunk: (chunk: Buffer) => void;
 
   constructor(flushChunk: (chunk: Buffer) => void) {
@@ -50,6 +54,7 @@ export class CsvEncoder {
     if (this.offset === 0) return;
     this.flushChunk(this.buffer.subarray(0, this.offset));
     this.buffer = Buffer.allocUnsafe(CHUNK);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, CHUNK);
     this.offset = 0;
   }
 

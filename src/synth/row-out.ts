@@ -1,6 +1,6 @@
 import { compactDateBytes, compactDateOf, dateBytes, dateOf } from './calendar.ts';
 import type { SynthCounty } from './county.ts';
-import type { CsvEncoder } from './csv-sink.ts';
+import { CSV_CHUNK, type CsvEncoder } from './csv-sink.ts';
 import { NO_DAY, NONE } from './population.ts';
 import type { Cell, SynthSink } from './sink.ts';
 import { SYNTH_TABLE_NAMES, SYNTH_TABLES, type SynthTable } from './tables.ts';
@@ -106,38 +106,55 @@ export class ValuesRowOut implements RowOut {
   }
 }
 
-/** Strings encoded once as UTF-8 bytes, by index. */
+/** Byte strings (codes, words, dates) encoded once, by index, for copying into CSV chunks. */
 export class ByteTable {
-  readonly bytes: Uint8Array;
-  readonly starts: Int32Array;
+  /** Byte length of each entry. */
   readonly lengths: Int32Array;
+  /** Where each entry starts in `packed`, in 32-bit words. */
+  readonly starts: Int32Array;
+  /** The entries' bytes, each padded to a whole number of little-endian 32-bit words. */
+  readonly packed: Uint32Array;
 
-  constructor(strings: readonly string[]) {
-    const encoded = strings.map((s) => Buffer.from(s, 'utf8'));
-    // A plain Uint8Array (not a Buffer) keeps the copy loops monomorphic.
-    this.bytes = new Uint8Array(Buffer.concat(encoded));
-    this.starts = new Int32Array(strings.length);
-    this.lengths = new Int32Array(strings.length);
-    let at = 0;
-    encoded.forEach((b, i) => {
-      if (/[",\r\n]/.test(strings[i]!)) throw new Error(`code "${strings[i]}" would need quoting`);
-      this.starts[i] = at;
-      this.lengths[i] = b.length;
-      at += b.length;
+  constructor(entries: readonly Uint8Array[]) {
+    this.lengths = new Int32Array(entries.length);
+    this.starts = new Int32Array(entries.length);
+    let words = 0;
+    entries.forEach((bytes, i) => {
+      this.lengths[i] = bytes.length;
+      this.starts[i] = words;
+      words += (bytes.length + 3) >> 2;
     });
+    const padded = new Uint8Array(words * 4);
+    entries.forEach((bytes, i) => padded.set(bytes, this.starts[i]! * 4));
+    const view = new DataView(padded.buffer);
+    this.packed = new Uint32Array(words);
+    for (let w = 0; w < words; w++) this.packed[w] = view.getUint32(w * 4, true);
+  }
+
+  /** A table of texts (codes, words) that must never need CSV quoting. */
+  static ofStrings(strings: readonly string[]): ByteTable {
+    for (const s of strings) if (/[",\r\n]/.test(s)) throw new Error(`"${s}" would need quoting`);
+    return new ByteTable(strings.map((s) => Buffer.from(s, 'utf8')));
+  }
+
+  /** A table of fixed-width entries cut from one byte array. */
+  static ofFixed(bytes: Uint8Array, width: number): ByteTable {
+    return new ByteTable(
+      Array.from({ length: bytes.length / width }, (_, i) => bytes.subarray(i * width, (i + 1) * width)),
+    );
   }
 }
 
 const COMMA = 44;
 const NEWLINE = 10;
 
-/** Room every row gets in its chunk before it starts: more than any row's non-text cells need. */
-const ROW_RESERVE = 4096;
+/** Bytes free at the start of every cell: more than a number, a date or an ID number needs. */
+const CELL_ROOM = 64;
 
 /**
  * Writes rows straight into CSV encoders (tables without one are counted and skipped). Each cell
- * writes into the encoder's current chunk at its offset; `begin` reserves room for the row, and
- * text cells, the only ones of unknown length, go through the encoder, which checks for itself.
+ * writes into the encoder's current chunk at its offset; text cells, of unknown length, go
+ * through the encoder, which makes room for itself.
  */
 export class CsvRowOut implements RowOut {
   private encoder: CsvEncoder | undefined;
@@ -145,8 +162,10 @@ export class CsvRowOut implements RowOut {
   private cells = 0;
   private readonly villages: ByteTable;
   private readonly areas: ByteTable;
-  private readonly dates = dateBytes();
-  private readonly compactDates = compactDateBytes();
+  /** Dates as 'YYYY-MM-DD' and as 'YYYYMMDD', by day − calendarBase. */
+  private readonly dates: ByteTable;
+  private readonly compactDates: ByteTable;
+  private readonly calendarBase: number;
   private readonly encoders: ReadonlyMap<SynthTable, CsvEncoder>;
   private readonly counts: Record<SynthTable, number>;
 
@@ -157,8 +176,12 @@ export class CsvRowOut implements RowOut {
   ) {
     this.encoders = encoders;
     this.counts = counts;
-    this.villages = new ByteTable(codes.villageCodes);
-    this.areas = new ByteTable(codes.areaCodes);
+    this.villages = ByteTable.ofStrings(codes.villageCodes);
+    this.areas = ByteTable.ofStrings(codes.areaCodes);
+    const dates = dateBytes();
+    this.calendarBase = dates.base;
+    this.dates = ByteTable.ofFixed(dates.bytes, 10);
+    this.compactDates = ByteTable.ofFixed(compactDateBytes().bytes, 8);
   }
 
   begin(table: SynthTable) {
@@ -166,22 +189,37 @@ export class CsvRowOut implements RowOut {
     this.cells = 0;
     const encoder = this.encoders.get(table);
     this.encoder = encoder;
-    encoder?.reserve(ROW_RESERVE);
   }
 
-  /** The encoder with the separator written, or undefined for a table not written here. */
+  /**
+   * The encoder with the separator written, or undefined for a table not written here. Every
+   * cell starts with at least CELL_ROOM bytes free, enough for any cell but text and long words,
+   * which check for themselves.
+   */
   private next(): CsvEncoder | undefined {
     const encoder = this.encoder;
-    if (encoder !== undefined && this.cells > 0) encoder.buffer[encoder.offset++] = COMMA;
+    if (encoder !== undefined) {
+      if (encoder.offset > CSV_CHUNK - CELL_ROOM) encoder.flush();
+      if (this.cells > 0) encoder.buffer[encoder.offset++] = COMMA;
+    }
     this.cells++;
     return encoder;
   }
 
-  private copy(encoder: CsvEncoder, source: Uint8Array, start: number, length: number) {
-    const buffer = encoder.buffer;
+  /** Copies entry `i` of a table, four bytes per store (the padding is overwritten by what follows). */
+  private copy(encoder: CsvEncoder, table: ByteTable, i: number) {
+    const length = table.lengths[i]!;
     let at = encoder.offset;
-    for (let i = start, end = start + length; i < end; i++) buffer[at++] = source[i]!;
-    encoder.offset = at;
+    const words = (length + 3) >> 2;
+    if (at + words * 4 > CSV_CHUNK) {
+      encoder.flush();
+      at = 0;
+    }
+    const view = encoder.view;
+    const packed = table.packed;
+    const start = table.starts[i]!;
+    for (let w = 0; w < words; w++) view.setUint32(at + w * 4, packed[start + w]!, true);
+    encoder.offset = at + length;
   }
 
   private number(encoder: CsvEncoder, n: number) {
@@ -235,36 +273,35 @@ export class CsvRowOut implements RowOut {
   date(day: number) {
     const encoder = this.next();
     if (encoder === undefined || day === NO_DAY) return;
-    const at = (day - this.dates.base) * 10;
-    if (at < 0 || at >= this.dates.bytes.length) throw new RangeError(`day ${day} is outside the calendar`);
-    this.copy(encoder, this.dates.bytes, at, 10);
+    const i = day - this.calendarBase;
+    if (i < 0 || i >= this.dates.lengths.length) throw new RangeError(`day ${day} is outside the calendar`);
+    this.copy(encoder, this.dates, i);
   }
   village(v: number) {
     const encoder = this.next();
     if (encoder !== undefined && v !== NONE) {
-      this.copy(encoder, this.villages.bytes, this.villages.starts[v]!, this.villages.lengths[v]!);
+      this.copy(encoder, this.villages, v);
     }
   }
   area(a: number) {
     const encoder = this.next();
-    if (encoder !== undefined)
-      this.copy(encoder, this.areas.bytes, this.areas.starts[a]!, this.areas.lengths[a]!);
+    if (encoder !== undefined) this.copy(encoder, this.areas, a);
   }
   word(vocab: Vocab, index: number) {
     const encoder = this.next();
     const table = vocab.table;
     if (encoder !== undefined && index < table.lengths.length) {
-      this.copy(encoder, table.bytes, table.starts[index]!, table.lengths[index]!);
+      this.copy(encoder, table, index);
     }
   }
   id(area: number, day: number, sequence: number, check: number) {
     const encoder = this.next();
     if (encoder === undefined) return;
-    this.copy(encoder, this.areas.bytes, this.areas.starts[area]!, this.areas.lengths[area]!);
-    const at = (day - this.compactDates.base) * 8;
-    if (at < 0 || at >= this.compactDates.bytes.length)
+    this.copy(encoder, this.areas, area);
+    const i = day - this.calendarBase;
+    if (i < 0 || i >= this.compactDates.lengths.length)
       throw new RangeError(`day ${day} is outside the calendar`);
-    this.copy(encoder, this.compactDates.bytes, at, 8);
+    this.copy(encoder, this.compactDates, i);
     const buffer = encoder.buffer;
     let o = encoder.offset;
     buffer[o++] = 48 + ((sequence / 100) | 0);
@@ -289,7 +326,7 @@ export class Vocab {
 
   constructor(words: readonly string[]) {
     this.words = words;
-    this.table = new ByteTable(words);
+    this.table = ByteTable.ofStrings(words);
   }
 
   /** The index of a word; throws for one not in the list. */

@@ -75,6 +75,9 @@ export class YearSimulator {
   private divorceFactor = 1;
   /** Unmarried men by birth year, for local marriages. */
   private menByYear: number[][] = [];
+  /** Age on 1 July of the year (0 for those born later), by birth day − ageBase. */
+  private ageByBirthDay = new Int16Array(0);
+  private ageBase = 0;
   private menMinYear = 0;
   private readonly arrivalSizes: AliasTable;
   private readonly arrivalTypes: AliasTable;
@@ -107,7 +110,7 @@ export class YearSimulator {
     for (let p = 0; p < n; p++) {
       if (pop.present[p] === 0) continue;
       present++;
-      const age = Math.max(0, ageOnDay(pop.birth[p]!, this.july1));
+      const age = this.ageByBirthDay[pop.birth[p]! - this.ageBase]!;
       if (pop.sex[p] === MALE) {
         if (age >= 20 && age <= 70 && pop.marital[p] !== MARRIED) {
           this.menByYear[yearOf(pop.birth[p]!) - this.menMinYear]?.push(p);
@@ -180,6 +183,12 @@ export class YearSimulator {
     }
     this.marriageFactor = valueForYear(rates.marriage.byYear, year);
     this.divorceFactor = valueForYear(rates.divorce.byYear, year);
+    // Everyone alive was born after 1880 and before the end of the year.
+    this.ageBase = dayOf(1880, 1, 1);
+    this.ageByBirthDay = new Int16Array(this.yEnd - this.ageBase);
+    for (let d = 0; d < this.ageByBirthDay.length; d++) {
+      this.ageByBirthDay[d] = Math.max(0, ageOnDay(this.ageBase + d, this.july1));
+    }
     this.menMinYear = year - 71;
     this.menByYear = Array.from({ length: 52 }, () => []);
   }
@@ -222,13 +231,15 @@ export class YearSimulator {
     if (rate <= 0) return -1;
     const span = (this.yEnd - from) / DAYS_PER_YEAR;
     const u = this.rng.next();
-    if (u >= 1 - Math.exp(-rate * span)) return -1;
+    // 1 − e^(−x) ≤ x: most draws are ruled out without computing the exponential.
+    const x = rate * span;
+    if (u >= x || u >= 1 - Math.exp(-x)) return -1;
     return from + Math.floor((-Math.log(1 - u) / rate) * DAYS_PER_YEAR);
   }
 
   /** Draws a newcomer's candidate events (births included) for the rest of the year from `day`. */
   private drawNewcomerEvents(p: number, day: number) {
-    const age = Math.max(0, ageOnDay(this.w.pop.birth[p]!, this.july1));
+    const age = this.ageByBirthDay[this.w.pop.birth[p]! - this.ageBase]!;
     this.drawPersonEvents(p, day, age, true);
   }
 
