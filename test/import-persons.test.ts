@@ -19,6 +19,7 @@ import {
   writeQuarantineFile,
 } from '../src/registry/import/quarantine.ts';
 import { getPersonHistory, registerMoveIn } from '../src/registry/index.ts';
+import { TRACKED_PERSON_FIELDS } from '../src/registry/person-store.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { OTHER_VILLAGE, TODAY, VILLAGE } from './helpers/registry.ts';
 
@@ -214,27 +215,7 @@ describe(`person import (${storageName})`, () => {
 
     // The history row says what insertPerson would: every tracked field in the snapshot, and each
     // non-null one as a change from null.
-    const tracked = [
-      'id_number',
-      'name',
-      'sex',
-      'birth_date',
-      'ethnicity',
-      'hukou_type',
-      'marital_status',
-      'phone',
-      'household_id',
-      'relation_to_head',
-      'mother_id',
-      'father_id',
-      'birth_order',
-      'death_date',
-      'current_org_code',
-      'current_residence_type',
-      'status',
-      'void_reason',
-      'merged_into_id',
-    ] as const;
+    const tracked = TRACKED_PERSON_FIELDS;
     for (const who of [child, newborn]) {
       const row = await test.database.db
         .selectFrom('person')

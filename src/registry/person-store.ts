@@ -7,7 +7,7 @@ import type { Actor, Tx } from './context.ts';
 export type PersonRow = Selectable<PersonTable>;
 
 /** Fields that history records; bookkeeping columns (version, timestamps) are left out of diffs. */
-const TRACKED: (keyof PersonRow)[] = [
+export const TRACKED_PERSON_FIELDS: readonly (keyof PersonRow)[] = [
   'id_number',
   'name',
   'sex',
@@ -31,7 +31,7 @@ const TRACKED: (keyof PersonRow)[] = [
 
 function snapshotOf(row: PersonRow): Record<string, unknown> {
   const out: Record<string, unknown> = { id: row.id, county_code: row.county_code };
-  for (const key of TRACKED) out[key] = row[key];
+  for (const key of TRACKED_PERSON_FIELDS) out[key] = row[key];
   return out;
 }
 
@@ -40,7 +40,7 @@ function diff(
   after: PersonRow,
 ): Record<string, { old: unknown; new: unknown }> {
   const changes: Record<string, { old: unknown; new: unknown }> = {};
-  for (const key of TRACKED) {
+  for (const key of TRACKED_PERSON_FIELDS) {
     const old = before ? before[key] : null;
     if (old !== after[key]) changes[key] = { old, new: after[key] };
   }

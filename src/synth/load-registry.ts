@@ -7,6 +7,7 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { nameKeys } from '../domain/pinyin.ts';
 import { initCounty } from '../org/init-county.ts';
+import { snapshotSql } from '../registry/import/link-mothers.ts';
 import { createCsvSink, formatCsvLine } from './csv-sink.ts';
 import { generateCounty, type SynthOptions } from './generate-county.ts';
 import { type Cell, type SynthSink, teeSinks } from './sink.ts';
@@ -305,11 +306,7 @@ async function load(
       `WITH ins AS (
          INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
          SELECT p.county_code, p.id, 1, 'import', '${actor}', 'synthetic county', '{}'::jsonb,
-                jsonb_build_object('id', p.id, 'county_code', p.county_code, 'id_number', p.id_number, 'name', p.name,
-                  'sex', p.sex, 'birth_date', p.birth_date, 'ethnicity', p.ethnicity, 'hukou_type', p.hukou_type,
-                  'marital_status', p.marital_status, 'household_id', p.household_id, 'mother_id', p.mother_id,
-                  'father_id', p.father_id, 'death_date', p.death_date, 'current_org_code', p.current_org_code,
-                  'current_residence_type', p.current_residence_type, 'status', p.status)
+                ${snapshotSql('p')}
            FROM person p WHERE p.county_code = '${c}' AND p.source = 'synth'
          RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,

@@ -1,28 +1,9 @@
 import type { RawSession } from '../../db/database.ts';
+import { TRACKED_PERSON_FIELDS } from '../person-store.ts';
 
 /** The snapshot person_version keeps, built in SQL from a person row `x` (the fields insertPerson tracks). */
 export function snapshotSql(x: string): string {
-  const fields = [
-    'id_number',
-    'name',
-    'sex',
-    'birth_date',
-    'ethnicity',
-    'hukou_type',
-    'marital_status',
-    'phone',
-    'household_id',
-    'relation_to_head',
-    'mother_id',
-    'father_id',
-    'birth_order',
-    'death_date',
-    'current_org_code',
-    'current_residence_type',
-    'status',
-    'void_reason',
-    'merged_into_id',
-  ];
+  const fields = TRACKED_PERSON_FIELDS;
   return `jsonb_build_object('id', ${x}.id, 'county_code', ${x}.county_code, ${fields
     .map((f) => `'${f}', ${x}.${f}`)
     .join(', ')})`;
