@@ -166,6 +166,9 @@ export class CsvRowOut implements RowOut {
   private readonly dates: ByteTable;
   private readonly compactDates: ByteTable;
   private readonly calendarBase: number;
+  private readonly dayCount: number;
+  /** The combined word table of all vocabularies. */
+  private words: ByteTable = combinedWordTable();
   private readonly encoders: ReadonlyMap<SynthTable, CsvEncoder>;
   private readonly counts: Record<SynthTable, number>;
 
@@ -182,6 +185,7 @@ export class CsvRowOut implements RowOut {
     this.calendarBase = dates.base;
     this.dates = ByteTable.ofFixed(dates.bytes, 10);
     this.compactDates = ByteTable.ofFixed(compactDateBytes().bytes, 8);
+    this.dayCount = this.dates.lengths.length;
   }
 
   begin(table: SynthTable) {
@@ -274,7 +278,7 @@ export class CsvRowOut implements RowOut {
     const encoder = this.next();
     if (encoder === undefined || day === NO_DAY) return;
     const i = day - this.calendarBase;
-    if (i < 0 || i >= this.dates.lengths.length) throw new RangeError(`day ${day} is outside the calendar`);
+    if (i < 0 || i >= this.dayCount) throw new RangeError(`day ${day} is outside the calendar`);
     this.copy(encoder, this.dates, i);
   }
   village(v: number) {
@@ -289,10 +293,11 @@ export class CsvRowOut implements RowOut {
   }
   word(vocab: Vocab, index: number) {
     const encoder = this.next();
-    const table = vocab.table;
-    if (encoder !== undefined && index < table.lengths.length) {
-      this.copy(encoder, table, index);
-    }
+    if (encoder === undefined || index >= vocab.size) return;
+    // A vocabulary made after this table was built: take the table that has it.
+    if (vocab.base < 0 || vocab.base + vocab.size > this.words.lengths.length)
+      this.words = combinedWordTable();
+    this.copy(encoder, this.words, vocab.base + index);
   }
   id(area: number, day: number, sequence: number, check: number) {
     const encoder = this.next();
@@ -319,14 +324,39 @@ export class CsvRowOut implements RowOut {
   }
 }
 
+const allVocabs: Vocab[] = [];
+let combinedWords: ByteTable | undefined;
+let combinedCount = 0;
+
+/**
+ * Every vocabulary's words in one table (a small, hot block of memory), each vocabulary at its
+ * `base`. Rebuilt only when vocabularies were added since; earlier ones keep their bases.
+ */
+function combinedWordTable(): ByteTable {
+  if (combinedWords === undefined || combinedCount !== allVocabs.length) {
+    const words: string[] = [];
+    for (const vocab of allVocabs) {
+      vocab.base = words.length;
+      words.push(...vocab.words);
+    }
+    combinedWords = ByteTable.ofStrings(words);
+    combinedCount = allVocabs.length;
+  }
+  return combinedWords;
+}
+
 /** A fixed list of words (statuses, kinds, place names) written by index: pre-encoded once for CSV. */
 export class Vocab {
   readonly words: readonly string[];
-  readonly table: ByteTable;
+  readonly size: number;
+  /** Where the words start in the combined word table (−1 until it includes them). */
+  base = -1;
 
   constructor(words: readonly string[]) {
+    for (const w of words) if (/[",\r\n]/.test(w)) throw new Error(`"${w}" would need quoting`);
     this.words = words;
-    this.table = ByteTable.ofStrings(words);
+    this.size = words.length;
+    allVocabs.push(this);
   }
 
   /** The index of a word; throws for one not in the list. */
