@@ -125,7 +125,7 @@ export class ByteTable {
       words += (bytes.length + 3) >> 2;
     });
     const padded = new Uint8Array(words * 4);
-    entries.forEach((bytes, i) => padded.set(bytes, this.starts[i]! * 4));
+    for (let i = 0; i < entries.length; i++) padded.set(entries[i]!, this.starts[i]! * 4);
     const view = new DataView(padded.buffer);
     this.packed = new Uint32Array(words);
     for (let w = 0; w < words; w++) this.packed[w] = view.getUint32(w * 4, true);
