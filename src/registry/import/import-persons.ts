@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Database } from '../../db/database.ts';
+import type { Database, RawSession } from '../../db/database.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
@@ -252,198 +252,205 @@ export async function importPersons(
       return result;
     };
 
-    await database.withSession(async (session) => {
-      const { personSequence } = await prepareSession(session);
-      // Statistics are refreshed whenever the import has doubled the person table since they were taken.
-      let analysedAt = await plannedPersons(session);
-      let insertedSince = 0;
-      let expectedLastRow = resumeAfter;
-      let chunkNo = batch.chunks_committed;
-      let rowsDone = batch.rows_total;
+    // Each chunk takes a session (a connection; on PGlite, its exclusive lock) only while it is
+    // written, so other work gets in between chunks.
+    const { personSequence, persons } = await database.withSession(async (session) => ({
+      ...(await prepareSession(session)),
+      persons: await plannedPersons(session),
+    }));
+    // Statistics are refreshed whenever the import has doubled the person table since they were taken.
+    let analysedAt = persons;
+    let insertedSince = 0;
+    let expectedLastRow = resumeAfter;
+    let chunkNo = batch.chunks_committed;
+    let rowsDone = batch.rows_total;
 
-      /** One chunk in one transaction, with the batch's progress. */
-      const commitChunk = async (chunk: PendingChunk, thisChunk: number) => {
-        await session.exec('BEGIN');
-        try {
-          if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
-            await analyseRegistry(session);
-            analysedAt += insertedSince;
-            insertedSince = 0;
-          }
-          const written = await writeChunk(session, {
-            countyCode,
-            actorId: context.actor.id,
-            batchId: batch.id,
-            personSequence,
-            rows: chunk.valid,
-          });
-          if (written.headsPending) await setHouseholdHeads(session, countyCode);
-          const quarantined = [
-            ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
-            ...written.conflicts.map((c) => ({
-              row_no: c.rowNo,
-              raw: rawOf(chunk.sources.get(c.rowNo)!, columns),
-              issues: c.issues,
-            })),
-          ].sort((a, b) => a.row_no - b.row_no);
-          if (quarantined.length > 0) {
-            await session.query(
-              `INSERT INTO import_quarantine (batch_id, row_no, county_code, raw, issues)
-               SELECT $1::bigint, q.row_no, $2::text, q.raw, q.issues
-                 FROM jsonb_to_recordset($3::jsonb) AS q(row_no integer, raw jsonb, issues jsonb)`,
-              [batch.id, countyCode, JSON.stringify(quarantined)],
-            );
-          }
-          const rows = written.ok.length + written.unchanged.length + quarantined.length;
-          const unchangedRows = written.unchanged.map((u) => u.rowNo).sort((a, b) => a - b);
-          await session.query(
-            `INSERT INTO import_chunk (batch_id, chunk_no, first_row_no, last_row_no, rows_ok, rows_unchanged,
-                                       rows_quarantined, unchanged_rows)
-             VALUES ($1::bigint, $2::int, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int[])`,
-            [
-              batch.id,
-              thisChunk,
-              chunk.firstRowNo,
-              chunk.lastRowNo,
-              written.ok.length,
-              written.unchanged.length,
-              quarantined.length,
-              unchangedRows,
-            ],
-          );
-          // Progress moves only from where this run found it: a second process importing the
-          // same file at the same time gets a conflict here instead of writing the rows twice.
-          const moved = await session.query(
-            `UPDATE import_batch
-                SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
-                    rows_unchanged = rows_unchanged + $4::int, rows_quarantined = rows_quarantined + $5::int,
-                    blank_rows = blank_rows + $6::int, last_row_no = $7::int,
-                    chunks_committed = chunks_committed + 1, updated_at = now()
-              WHERE id = $1::bigint AND last_row_no = $8::int
-             RETURNING id`,
-            [
-              batch.id,
-              rows,
-              written.ok.length,
-              written.unchanged.length,
-              quarantined.length,
-              chunk.blank,
-              chunk.lastRowNo,
-              expectedLastRow,
-            ],
-          );
-          if (moved.length === 0) {
-            throw new AppError(
-              'conflict',
-              text(
-                '另一个导入正在处理同一个文件，本次导入已停止',
-                'Another import of the same file is running; this one stopped',
-              ),
-              { field: 'file', details: { batchId: batch.id } },
-            );
-          }
-          await input.beforeCommit?.({ chunkNo: thisChunk, lastRowNo: chunk.lastRowNo });
-          await session.exec('COMMIT');
-          expectedLastRow = chunk.lastRowNo;
-          rowsDone += rows;
-          insertedSince += written.ok.length;
-          input.onProgress?.({ rowsDone, bytesRead: table.bytesRead(), bytesTotal });
-          if (input.onRows) {
-            const outcomes: RowOutcome[] = [
-              ...written.ok.map((o) => ({ rowNo: o.rowNo, outcome: 'ok' as const })),
-              ...written.unchanged.map((u) => ({ rowNo: u.rowNo, outcome: 'unchanged' as const })),
-              ...quarantined.map((q) => ({
-                rowNo: q.row_no,
-                outcome: 'quarantined' as const,
-                issues: q.issues,
-              })),
-            ].sort((a, b) => a.rowNo - b.rowNo);
-            input.onRows(outcomes);
-          }
-        } catch (error) {
-          await session.exec('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      };
-
-      // One chunk at a time: every registry write bumps the county's data_version row, so chunks
-      // written side by side would only queue behind each other's transactions. What does overlap
-      // is reading and validating the next chunk in JS while the database writes this one.
-      let inflight: Promise<void> | undefined;
-      const dispatch = async (chunk: PendingChunk) => {
-        if (inflight) await inflight;
-        chunkNo += 1;
-        inflight = commitChunk(chunk, chunkNo);
-        inflight.catch(() => undefined);
-      };
-
-      let chunk = newChunk();
-      /** Adds a row to the current chunk. */
-      const take = (row: TableRow) => {
-        if (row.rowNo <= resumeAfter) {
-          // Committed before: replayed only so duplicates within the file are still found.
-          if (!isBlankRecord(row.cells)) check(row, true);
-          return;
-        }
-        if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
-        chunk.lastRowNo = row.rowNo;
-        if (isBlankRecord(row.cells)) {
-          chunk.blank += 1;
-          return;
-        }
-        chunk.household = householdOf(row);
-        const result = check(row, false);
-        if (result.ok) {
-          chunk.valid.push(result.row);
-          chunk.sources.set(result.row.rowNo, row);
-        } else {
-          chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
-        }
-      };
-      const householdIndex = columns.index.householdNo;
-      const householdOf = (row: TableRow) =>
-        householdIndex === undefined ? '' : (row.cells[householdIndex] ?? '').trim();
-      /**
-       * A full chunk is closed at the end of a household, so the members of one household (rows
-       * that follow each other, as files list them) are written together.
-       */
-      const closes = (row: TableRow) => {
-        const size = chunk.valid.length + chunk.rejected.length;
-        if (size < chunkSize) return false;
-        return (
-          size >= chunkSize + MAX_HOUSEHOLD_OVERRUN ||
-          isBlankRecord(row.cells) ||
-          householdOf(row) !== chunk.household
-        );
-      };
-
+    /** One chunk in one transaction, with the batch's progress. */
+    const commitChunk = async (session: RawSession, chunk: PendingChunk, thisChunk: number) => {
+      await prepareSession(session);
+      await session.exec('BEGIN');
       try {
-        let rows = buffered;
-        buffered = [];
-        for (;;) {
-          for (let i = 0; i < rows.length; i++) {
-            const row = rows[i]!;
-            if (row.rowNo > resumeAfter && closes(row)) {
-              await dispatch(chunk);
-              chunk = newChunk();
-            }
-            take(row);
-            // Let the database's replies in now and then: while JS validates a long run of rows,
-            // the chunk being written waits for its next statement.
-            if (inflight && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
-          }
-          const next = await iterator.next();
-          if (next.done) break;
-          rows = next.value;
+        if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
+          await analyseRegistry(session);
+          analysedAt += insertedSince;
+          insertedSince = 0;
         }
-        if (chunk.firstRowNo !== 0) await dispatch(chunk);
-        if (inflight) await inflight;
+        const written = await writeChunk(session, {
+          countyCode,
+          actorId: context.actor.id,
+          batchId: batch.id,
+          personSequence,
+          rows: chunk.valid,
+        });
+        if (written.headsPending) await setHouseholdHeads(session, countyCode);
+        const quarantined = [
+          ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
+          ...written.conflicts.map((c) => ({
+            row_no: c.rowNo,
+            raw: rawOf(chunk.sources.get(c.rowNo)!, columns),
+            issues: c.issues,
+          })),
+        ].sort((a, b) => a.row_no - b.row_no);
+        if (quarantined.length > 0) {
+          await session.query(
+            `INSERT INTO import_quarantine (batch_id, row_no, county_code, raw, issues)
+             SELECT $1::bigint, q.row_no, $2::text, q.raw, q.issues
+               FROM jsonb_to_recordset($3::jsonb) AS q(row_no integer, raw jsonb, issues jsonb)`,
+            [batch.id, countyCode, JSON.stringify(quarantined)],
+          );
+        }
+        const rows = written.ok.length + written.unchanged.length + quarantined.length;
+        const unchangedRows = written.unchanged.map((u) => u.rowNo).sort((a, b) => a - b);
+        await session.query(
+          `INSERT INTO import_chunk (batch_id, chunk_no, first_row_no, last_row_no, rows_ok, rows_unchanged,
+                                     rows_quarantined, unchanged_rows)
+           VALUES ($1::bigint, $2::int, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int[])`,
+          [
+            batch.id,
+            thisChunk,
+            chunk.firstRowNo,
+            chunk.lastRowNo,
+            written.ok.length,
+            written.unchanged.length,
+            quarantined.length,
+            unchangedRows,
+          ],
+        );
+        // Progress moves only from where this run found it: a second process importing the
+        // same file at the same time gets a conflict here instead of writing the rows twice.
+        const moved = await session.query(
+          `UPDATE import_batch
+              SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
+                  rows_unchanged = rows_unchanged + $4::int, rows_quarantined = rows_quarantined + $5::int,
+                  blank_rows = blank_rows + $6::int, last_row_no = $7::int,
+                  chunks_committed = chunks_committed + 1, updated_at = now()
+            WHERE id = $1::bigint AND last_row_no = $8::int
+           RETURNING id`,
+          [
+            batch.id,
+            rows,
+            written.ok.length,
+            written.unchanged.length,
+            quarantined.length,
+            chunk.blank,
+            chunk.lastRowNo,
+            expectedLastRow,
+          ],
+        );
+        if (moved.length === 0) {
+          throw new AppError(
+            'conflict',
+            text(
+              '另一个导入正在处理同一个文件，本次导入已停止',
+              'Another import of the same file is running; this one stopped',
+            ),
+            { field: 'file', details: { batchId: batch.id } },
+          );
+        }
+        await input.beforeCommit?.({ chunkNo: thisChunk, lastRowNo: chunk.lastRowNo });
+        await session.exec('COMMIT');
+        expectedLastRow = chunk.lastRowNo;
+        rowsDone += rows;
+        insertedSince += written.ok.length;
+        input.onProgress?.({ rowsDone, bytesRead: table.bytesRead(), bytesTotal });
+        if (input.onRows) {
+          const outcomes: RowOutcome[] = [
+            ...written.ok.map((o) => ({ rowNo: o.rowNo, outcome: 'ok' as const })),
+            ...written.unchanged.map((u) => ({ rowNo: u.rowNo, outcome: 'unchanged' as const })),
+            ...quarantined.map((q) => ({
+              rowNo: q.row_no,
+              outcome: 'quarantined' as const,
+              issues: q.issues,
+            })),
+          ].sort((a, b) => a.rowNo - b.rowNo);
+          input.onRows(outcomes);
+        }
       } catch (error) {
-        // Never hand the session back while a chunk is still being written on it.
-        await inflight?.catch(() => undefined);
+        await session.exec('ROLLBACK').catch(() => undefined);
         throw error;
       }
+    };
 
+    // One chunk at a time: every registry write bumps the county's data_version row, so chunks
+    // written side by side would only queue behind each other's transactions. What does overlap
+    // is reading and validating the next chunk in JS while the database writes this one.
+    let inflight: Promise<void> | undefined;
+    const dispatch = async (chunk: PendingChunk) => {
+      if (inflight) await inflight;
+      chunkNo += 1;
+      const thisChunk = chunkNo;
+      inflight = database.withSession((session) => commitChunk(session, chunk, thisChunk));
+      inflight.catch(() => undefined);
+    };
+
+    let chunk = newChunk();
+    /** Adds a row to the current chunk. */
+    const take = (row: TableRow) => {
+      if (row.rowNo <= resumeAfter) {
+        // Committed before: replayed only so duplicates within the file are still found.
+        if (!isBlankRecord(row.cells)) check(row, true);
+        return;
+      }
+      if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
+      chunk.lastRowNo = row.rowNo;
+      if (isBlankRecord(row.cells)) {
+        chunk.blank += 1;
+        return;
+      }
+      chunk.household = householdOf(row);
+      const result = check(row, false);
+      if (result.ok) {
+        chunk.valid.push(result.row);
+        chunk.sources.set(result.row.rowNo, row);
+      } else {
+        chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
+      }
+    };
+    const householdIndex = columns.index.householdNo;
+    const householdOf = (row: TableRow) =>
+      householdIndex === undefined ? '' : (row.cells[householdIndex] ?? '').trim();
+    /**
+     * A full chunk is closed at the end of a household, so the members of one household (rows
+     * that follow each other, as files list them) are written together.
+     */
+    const closes = (row: TableRow) => {
+      const size = chunk.valid.length + chunk.rejected.length;
+      if (size < chunkSize) return false;
+      return (
+        size >= chunkSize + MAX_HOUSEHOLD_OVERRUN ||
+        isBlankRecord(row.cells) ||
+        householdOf(row) !== chunk.household
+      );
+    };
+
+    try {
+      let rows = buffered;
+      buffered = [];
+      for (;;) {
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          if (row.rowNo > resumeAfter && closes(row)) {
+            await dispatch(chunk);
+            chunk = newChunk();
+          }
+          take(row);
+          // Let the database's replies in now and then: while JS validates a long run of rows,
+          // the chunk being written waits for its next statement.
+          if (inflight && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+        }
+        const next = await iterator.next();
+        if (next.done) break;
+        rows = next.value;
+      }
+      if (chunk.firstRowNo !== 0) await dispatch(chunk);
+      if (inflight) await inflight;
+    } catch (error) {
+      // Never return while a chunk is still being written.
+      await inflight?.catch(() => undefined);
+      throw error;
+    }
+
+    await database.withSession(async (session) => {
       await session.exec('BEGIN');
       try {
         // Children who came before their mother in the file get linked to her now.
