@@ -1,5 +1,6 @@
 import type { RawSession } from '../../db/database.ts';
 import { type FieldIssue, fieldIssue } from '../../domain/errors.ts';
+import { TRACKED_PERSON_FIELDS } from '../person-store.ts';
 import { COLUMN_BY_FIELD, type PersonField } from './person-columns.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import {
@@ -118,24 +119,36 @@ function csvField(value: string | null): string {
  * mother): built here, where the values already are, because building it with jsonb functions
  * costs the database more than anything else in the chunk. Same content as insertPerson writes.
  */
+/** Tracked fields whose value only the database knows while the chunk is written. */
+const FROM_DATABASE = new Set<string>(['household_id', 'mother_id']);
+
 function historyTails(r: ValidPersonRow, countyCode: string): { snapshot: string; changes: string } {
-  const known: [string, string | null][] = [
-    ['id_number', r.idNumber],
-    ['name', r.name],
-    ['sex', r.sex],
-    ['birth_date', r.birthDate],
-    ['ethnicity', r.ethnicity],
-    ['hukou_type', r.hukouType],
-    ['marital_status', r.maritalStatus],
-    ['phone', r.phone],
-    ['relation_to_head', r.relationToHead],
-    ['current_org_code', r.orgCode],
-    ['current_residence_type', r.residenceType],
-    ['status', 'active'],
-  ];
-  let snapshot = `"county_code":${JSON.stringify(countyCode)},"father_id":null,"birth_order":null,"death_date":null,"void_reason":null,"merged_into_id":null`;
+  const values: Record<string, string | null> = {
+    id_number: r.idNumber,
+    name: r.name,
+    sex: r.sex,
+    birth_date: r.birthDate,
+    ethnicity: r.ethnicity,
+    hukou_type: r.hukouType,
+    marital_status: r.maritalStatus,
+    phone: r.phone,
+    relation_to_head: r.relationToHead,
+    father_id: null,
+    birth_order: null,
+    death_date: null,
+    current_org_code: r.orgCode,
+    current_residence_type: r.residenceType,
+    status: 'active',
+    void_reason: null,
+    merged_into_id: null,
+  };
+  let snapshot = `"county_code":${JSON.stringify(countyCode)}`;
   let changes = '';
-  for (const [key, value] of known) {
+  // Driven by the registry's one list, so a field added to history cannot be left out here unnoticed.
+  for (const key of TRACKED_PERSON_FIELDS) {
+    if (FROM_DATABASE.has(key)) continue;
+    const value = values[key];
+    if (value === undefined) throw new Error(`import: no value for the history field ${key}`);
     const json = value === null ? 'null' : JSON.stringify(value);
     snapshot += `,"${key}":${json}`;
     if (value !== null) changes += `${changes === '' ? '' : ','}"${key}":{"old":null,"new":${json}}`;
