@@ -43,7 +43,7 @@ describe(`migrations (${storageName})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'renkou-mig-'));
     try {
       cpSync(join(import.meta.dirname, '..', 'src', 'db', 'migrations'), dir, { recursive: true });
-      const next = String(listMigrations(dir).length + 1).padStart(4, '0');
+      const next = String(Math.max(...listMigrations(dir).map((m) => m.version)) + 1).padStart(4, '0');
       writeFileSync(
         join(dir, `${next}_broken.sql`),
         'CREATE TABLE half_written (id int);\nINSERT INTO no_such_table VALUES (1);\n',

@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../version.ts';
+import { registerBenefitCommands } from './commands/benefits.ts';
+import { registerCompletenessCommands } from './commands/completeness.ts';
+import { registerDedupeCommands } from './commands/dedupe.ts';
 import { registerDemog } from './commands/demog.ts';
 import { registerExport } from './commands/export.ts';
+import { registerFeedCommands } from './commands/feeds.ts';
 import { registerId } from './commands/id.ts';
 import { registerImport } from './commands/import.ts';
 import { registerIndicators } from './commands/indicators.ts';
@@ -10,8 +14,11 @@ import { registerLink } from './commands/link.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerPersonCommands } from './commands/person.ts';
+import { registerQualityCommands } from './commands/quality.ts';
+import { registerReportCommands } from './commands/reports.ts';
 import { registerStart } from './commands/start.ts';
 import { registerSynth } from './commands/synth.ts';
+import { registerTargetCommands } from './commands/targets.ts';
 import { type CliRuntime, createRuntime, formatCliError, langFromArgv } from './runtime.ts';
 
 /** Builds the `renkou` command with help in the chosen language. */
@@ -50,6 +57,13 @@ export function buildProgram(rt: CliRuntime): Command {
   registerId(program, rt);
   registerLink(program, rt);
   registerDemog(program, rt);
+  registerBenefitCommands(program, rt);
+  registerReportCommands(program, rt);
+  registerQualityCommands(program, rt);
+  registerTargetCommands(program, rt);
+  registerCompletenessCommands(program, rt);
+  registerDedupeCommands(program, rt);
+  registerFeedCommands(program, rt);
   const localise = (parent: Command) => {
     for (const command of parent.commands) {
       command.helpOption('-h, --help', rt.t('显示帮助', 'show help'));

@@ -1,4 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { BenefitTables } from './tables/benefits.ts';
+import type { DedupeTables } from './tables/dedupe.ts';
+import type { FeedTables } from './tables/feeds.ts';
+import type { QualityTables } from './tables/quality.ts';
+import type { ReportTables } from './tables/reports.ts';
+import type { TargetTables } from './tables/targets.ts';
 
 /** Typed tables, one interface per table; the SQL in migrations/ is the source of truth. */
 
@@ -227,6 +233,36 @@ export interface FeedRecordTable {
   county_code: string;
   raw: ColumnType<Record<string, string | null>, string, string>;
   link_status: Generated<'pending' | 'linked' | 'review' | 'unmatched'>;
+  event_kind: EventKind | null;
+  event_date: string | null;
+  org_code: string | null;
+  person_id: number | null;
+}
+
+export type WorkTaskKind =
+  | 'unregistered_birth'
+  | 'unregistered_death'
+  | 'unregistered_event'
+  | 'correction'
+  | 'merge'
+  | 'audit_discrepancy'
+  | 'data_check';
+
+export interface WorkTaskTable {
+  county_code: string;
+  id: Generated<number>;
+  kind: WorkTaskKind;
+  org_code: string;
+  person_id: number | null;
+  source: 'linkage' | 'dedupe' | 'audit' | 'validation';
+  source_ref: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: Generated<'open' | 'done' | 'dismissed'>;
+  created_at: Generated<string>;
+  created_by: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
 }
 
 export interface DataVersionTable {
@@ -235,7 +271,17 @@ export interface DataVersionTable {
   changed_at: string;
 }
 
-export interface Schema {
+/**
+ * Every table. Each area keeps its own tables' types in tables/<area>.ts (the core registry's are
+ * here), so areas built side by side never edit one file.
+ */
+export interface Schema
+  extends FeedTables,
+    DedupeTables,
+    TargetTables,
+    QualityTables,
+    ReportTables,
+    BenefitTables {
   renkou_migration: RenkouMigrationTable;
   org_unit: OrgUnitTable;
   household: HouseholdTable;
@@ -251,4 +297,5 @@ export interface Schema {
   import_chunk: ImportChunkTable;
   import_quarantine: ImportQuarantineTable;
   import_pending_link: ImportPendingLinkTable;
+  work_task: WorkTaskTable;
 }

@@ -6,11 +6,18 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
+import { registerBenefitRoutes } from './routes/benefits.ts';
+import { registerCompletenessRoutes } from './routes/completeness.ts';
+import { registerDedupeRoutes } from './routes/dedupe.ts';
+import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerIndicatorRoutes } from './routes/indicators.ts';
 import { registerOrgUnitRoutes } from './routes/org-units.ts';
 import { registerPersonRoutes } from './routes/persons.ts';
+import { registerQualityRoutes } from './routes/quality.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { registerTargetRoutes } from './routes/targets.ts';
 
 export interface BuildAppOptions {
   logger?: pino.Logger | false;
@@ -56,5 +63,12 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerPersonRoutes(app, context);
   registerImportRoutes(app, context);
   registerIndicatorRoutes(app, context);
+  registerBenefitRoutes(app, context);
+  registerReportRoutes(app, context);
+  registerQualityRoutes(app, context);
+  registerTargetRoutes(app, context);
+  registerCompletenessRoutes(app, context);
+  registerDedupeRoutes(app, context);
+  registerFeedRoutes(app, context);
   return app;
 }
