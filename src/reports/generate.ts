@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { AppError } from '../domain/errors.ts';
+import { text } from '../domain/i18n.ts';
+import { buildWorkReport } from './build-work-report.ts';
+import type { Figure } from './figures.ts';
+import { gatherWorkReportInput, getReportUnit, parseReportPeriod } from './gather.ts';
+import type { ReportDocument } from './model.ts';
+import { renderDocx } from './render-docx.ts';
+import { renderHtml } from './render-html.ts';
+import { renderXlsx } from './render-xlsx.ts';
+import { gatherStatisticalTables, type StatisticalTables } from './statistical-tables.ts';
+
+export type ReportFormat = 'docx' | 'xlsx' | 'html';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['docx', 'xlsx', 'html'];
+
+export const CONTENT_TYPES: Record<ReportFormat | 'json', string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+export interface ReportRequest {
+  unit: string;
+  period: string;
+  format: ReportFormat;
+  actor: string;
+  reportDate?: string;
+  plans?: string[];
+  onStep?: (step: string, done: number, total: number) => void;
+}
+
+export interface GeneratedReport {
+  runId: number;
+  kind: 'work_report' | 'statistical_tables';
+  format: ReportFormat;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+  sha256: string;
+  dataVersion: number;
+  figureCount: number;
+}
+
+/** What a report kind prints, without rendering a file: for previews and for diffs. */
+export async function computeReportContent(
+  database: Database,
+  request: Pick<ReportRequest, 'unit' | 'period' | 'reportDate' | 'plans'> & {
+    kind: 'work_report' | 'statistical_tables' | 'both';
+    onStep?: (step: string) => void;
+  },
+): Promise<{
+  document?: ReportDocument;
+  tables?: StatisticalTables;
+  figures: Record<string, Figure>;
+  dataVersion: number;
+}> {
+  let document: ReportDocument | undefined;
+  let tables: StatisticalTables | undefined;
+  if (request.kind !== 'statistical_tables') {
+    const input = await gatherWorkReportInput(database, { ...request, onStep: request.onStep });
+    document = buildWorkReport(input);
+  }
+  if (request.kind !== 'work_report') {
+    request.onStep?.('tables');
+    tables = await gatherStatisticalTables(database, request);
+  }
+  return {
+    document,
+    tables,
+    figures: { ...tables?.figures, ...document?.figures },
+    dataVersion: document?.dataVersion ?? tables?.dataVersion ?? 0,
+  };
+}
+
+/** The stored form of a figure: what it printed and where it came from. */
+function storedFigure(figure: Figure) {
+  return {
+    name: figure.name['zh-CN'],
+    value: figure.value,
+    numerator: figure.numerator,
+    denominator: figure.denominator,
+    trace: figure.trace,
+  };
+}
+
+/**
+ * Generates a report file and records it (report_run): the unit, period, format, data version,
+ * every printed figure with its trace, and the file's SHA-256.
+ */
+export async function generateReport(database: Database, request: ReportRequest): Promise<GeneratedReport> {
+  if (!REPORT_FORMATS.includes(request.format)) {
+    throw new AppError(
+      'invalid_input',
+      text('格式应为 docx、xlsx 或 html', 'Format must be docx, xlsx or html'),
+      {
+        field: 'format',
+      },
+    );
+  }
+  const unit = await getReportUnit(database.db, request.unit);
+  const period = parseReportPeriod(request.period);
+  const steps = ['figures', 'comparisons', 'charts', 'sections', 'tables', 'render', 'record'];
+  const step = (name: string) => request.onStep?.(name, steps.indexOf(name) + 1, steps.length);
+  const kind =
+    request.format === 'docx' ? 'work_report' : request.format === 'xlsx' ? 'statistical_tables' : 'both';
+  const content = await computeReportContent(database, { ...request, kind, onStep: step });
+  step('render');
+  let bytes: Buffer;
+  if (request.format === 'docx') bytes = await renderDocx(content.document!);
+  else if (request.format === 'xlsx') bytes = await renderXlsx(content.tables!);
+  else bytes = Buffer.from(renderHtml(content.document!, content.tables), 'utf8');
+  step('record');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const figures = Object.fromEntries(
+    Object.entries(content.figures).map(([key, f]) => [key, storedFigure(f)]),
+  );
+  const recordKind = request.format === 'xlsx' ? 'statistical_tables' : 'work_report';
+  const row = await database.db
+    .insertInto('report_run')
+    .values({
+      county_code: unit.countyCode,
+      unit_code: unit.code,
+      period: period.id,
+      kind: recordKind,
+      format: request.format,
+      data_version: content.dataVersion,
+      figures: JSON.stringify(figures),
+      file_sha256: sha256,
+      file_bytes: bytes.length,
+      created_by: request.actor,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const label = recordKind === 'statistical_tables' ? '人口统计报表' : '工作汇报';
+  return {
+    runId: Number(row.id),
+    kind: recordKind,
+    format: request.format,
+    fileName: `${unit.name}${period.label['zh-CN']}${label}.${request.format}`,
+    contentType: CONTENT_TYPES[request.format],
+    bytes,
+    sha256,
+    dataVersion: content.dataVersion,
+    figureCount: Object.keys(figures).length,
+  };
+}
+
+export interface ReportRun {
+  id: number;
+  unit: string;
+  period: string;
+  kind: 'work_report' | 'statistical_tables';
+  format: string;
+  dataVersion: number;
+  sha256: string;
+  bytes: number;
+  createdAt: string;
+  createdBy: string;
+  figureCount: number;
+}
+
+type StoredFigure = ReturnType<typeof storedFigure>;
+
+/** The recorded reports of a unit (its subtree), newest first. */
+export async function listReportRuns(
+  database: Database,
+  options: { id?: number; unit?: string; period?: string; limit?: number },
+) {
+  let query = database.db
+    .selectFrom('report_run')
+    .select([
+      'id',
+      'unit_code',
+      'period',
+      'kind',
+      'format',
+      'data_version',
+      'file_sha256',
+      'file_bytes',
+      'created_at',
+      'created_by',
+      sql<number>`(SELECT count(*) FROM jsonb_object_keys(figures))`.as('n'),
+    ]);
+  if (options.id !== undefined) query = query.where('id', '=', options.id);
+  if (options.unit) query = query.where('unit_code', 'like', `${options.unit}%`);
+  if (options.period) query = query.where('period', '=', options.period);
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
+  return rows.map(
+    (row): ReportRun => ({
+      id: Number(row.id),
+      unit: row.unit_code,
+      period: row.period,
+      kind: row.kind,
+      format: row.format,
+      dataVersion: Number(row.data_version),
+      sha256: row.file_sha256,
+      bytes: row.file_bytes,
+      createdAt: String(row.created_at),
+      createdBy: row.created_by,
+      figureCount: Number(row.n),
+    }),
+  );
+}
+
+export interface FigureChange {
+  key: string;
+  name: string;
+  before: number | null;
+  after: number | null;
+}
+
+export interface ReportDiff {
+  run: ReportRun;
+  dataVersionThen: number;
+  dataVersionNow: number;
+  /** True when every recorded figure is printed again with the same value and nothing was added. */
+  same: boolean;
+  changed: FigureChange[];
+  added: FigureChange[];
+  removed: FigureChange[];
+}
+
+/**
+ * Regenerates a recorded report's figures from today's data and lists what changed: the answer to
+ * "does this report still hold?" (Rendering is skipped; only the figures are compared.)
+ */
+export async function diffReportRun(database: Database, runId: number): Promise<ReportDiff> {
+  const row = await database.db
+    .selectFrom('report_run')
+    .selectAll()
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  if (!row) {
+    throw new AppError('not_found', text(`没有编号为 ${runId} 的报告记录`, `No report record ${runId}`), {
+      field: 'id',
+    });
+  }
+  const then = row.figures as unknown as Record<string, StoredFigure>;
+  const kind = row.format === 'html' ? 'both' : row.kind;
+  const now = await computeReportContent(database, { unit: row.unit_code, period: row.period, kind });
+  const changed: FigureChange[] = [];
+  const added: FigureChange[] = [];
+  const removed: FigureChange[] = [];
+  for (const [key, before] of Object.entries(then)) {
+    const after = now.figures[key];
+    if (!after) removed.push({ key, name: before.name, before: before.value, after: null });
+    else if (after.value !== before.value)
+      changed.push({ key, name: before.name, before: before.value, after: after.value });
+  }
+  for (const [key, after] of Object.entries(now.figures)) {
+    if (!(key in then)) added.push({ key, name: after.name['zh-CN'], before: null, after: after.value });
+  }
+  const [run] = await listReportRuns(database, { id: runId });
+  return {
+    run: run!,
+    dataVersionThen: Number(row.data_version),
+    dataVersionNow: now.dataVersion,
+    same: changed.length === 0 && added.length === 0 && removed.length === 0,
+    changed,
+    added,
+    removed,
+  };
+}
