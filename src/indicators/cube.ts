@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
+import { countServices, SERVICE_COUNTS } from './service-counts.ts';
 
 /**
  * The indicator cube: the registry counted once per (unit, date) and (unit, month) for one
@@ -46,6 +47,8 @@ export interface Cube {
   population: Map<string, Int32Array>;
   events: Map<string, Int32Array>;
   reports: Map<string, Int32Array>;
+  /** services[unit|month]: the service-coverage counts of service-counts.ts (SERVICE_COUNTS order). */
+  services: Map<string, Int32Array>;
   /** Units in the cube (root and every unit below it that has data or exists in org_unit). */
   units: Set<string>;
   builtInMs: number;
@@ -175,6 +178,7 @@ export async function buildCube(
     population: new Map(),
     events: new Map(),
     reports: new Map(),
+    services: new Map(),
     units: new Set(units.rows.map((row) => row.code)),
     builtInMs: 0,
     timings,
@@ -231,6 +235,11 @@ export async function buildCube(
     const index = row.k * 2 + (row.timely ? 1 : 0);
     for (const code of rollupCodes(row.org_code, root))
       add(cube.reports, `${code}|${row.m}`, REPORT_SIZE, index, row.n);
+  }
+  // Family health-service coverage (issue 11): a small aggregate, after the registry queries.
+  for (const row of await timed('services', countServices(db, root, year))) {
+    for (const code of rollupCodes(row.org_code, root))
+      add(cube.services, `${code}|${row.m}`, SERVICE_COUNTS.length, row.k, row.n);
   }
   cube.builtInMs = performance.now() - started;
   return cube;

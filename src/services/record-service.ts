@@ -1,0 +1,325 @@
+import type { Insertable } from 'kysely';
+import type { PersonTable } from '../db/schema.ts';
+import type { ServiceRecordTable } from '../db/tables/benefits.ts';
+import { isCalendarDate } from '../domain/dates.ts';
+import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
+import { text } from '../domain/i18n.ts';
+import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
+import { findServiceKind } from './service-kinds.ts';
+
+export interface ServiceInput {
+  kind: string;
+  /** The person who received the service: a registry id, or their ID number. */
+  personId?: number | null;
+  idNumber?: string | null;
+  /** The spouse (couple checks) or the newborn (postpartum visit): registry id or ID number. */
+  relatedPersonId?: number | null;
+  relatedIdNumber?: string | null;
+  serviceDate: string;
+  provider: string;
+  outcomeCode: string;
+  /** The person's consent to the service and its record; required. */
+  consent: boolean | null | undefined;
+  /** Contraceptive supplies only: units dispensed. */
+  quantity?: number | null;
+  source?: string;
+  importKey?: string | null;
+}
+
+interface PersonFacts {
+  id: number;
+  county_code: string;
+  sex: PersonTable['sex'];
+  birth_date: string;
+  death_date: string | null;
+  mother_id: number | null;
+  status: string;
+  current_org_code: string | null;
+}
+
+async function findPerson(
+  db: Tx,
+  countyCode: string,
+  id: number | null | undefined,
+  idNumber: string | null | undefined,
+): Promise<PersonFacts | undefined> {
+  let query = db
+    .selectFrom('person')
+    .select([
+      'id',
+      'county_code',
+      'sex',
+      'birth_date',
+      'death_date',
+      'mother_id',
+      'status',
+      'current_org_code',
+    ])
+    .where('county_code', '=', countyCode)
+    .where('status', 'not in', ['voided', 'merged']);
+  if (id != null) query = query.where('id', '=', id);
+  else if (idNumber) query = query.where('id_number', '=', idNumber.trim().toUpperCase());
+  else return undefined;
+  return query.executeTakeFirst();
+}
+
+/** The person's village on a date (their residence spell), else their current one, else the county. */
+async function orgOn(db: Tx, person: PersonFacts, date: string): Promise<string> {
+  const spell = await db
+    .selectFrom('residence_spell')
+    .select('org_code')
+    .where('county_code', '=', person.county_code)
+    .where('person_id', '=', person.id)
+    .where('voided', '=', false)
+    .where('valid_from', '<=', date)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', date)]))
+    .orderBy('valid_from', 'desc')
+    .executeTakeFirst();
+  return spell?.org_code ?? person.current_org_code ?? person.county_code;
+}
+
+const notInRegistry = (field: string) =>
+  fieldIssue(
+    'person_not_found',
+    field,
+    '登记库中没有此人（请先核对身份证号或办理人口登记）',
+    'This person is not in the registry (check the ID number, or register the person first)',
+  );
+
+/**
+ * Checks one service record against the registry and the rules of its kind; returns the row to
+ * insert, or every field issue found (in zh-CN and en).
+ */
+export async function checkService(
+  db: Tx,
+  countyCode: string,
+  input: ServiceInput,
+  today: string,
+): Promise<{ ok: true; row: Insertable<ServiceRecordTable> } | { ok: false; issues: FieldIssue[] }> {
+  const issues: FieldIssue[] = [];
+  const info = findServiceKind(input.kind);
+  if (!info) {
+    issues.push(
+      fieldIssue(
+        'unknown_kind',
+        'kind',
+        `没有这种服务：${input.kind}`,
+        `Unknown service kind: ${input.kind}`,
+      ),
+    );
+  }
+  if (input.consent !== true) {
+    issues.push(
+      fieldIssue(
+        'consent_required',
+        'consent',
+        '没有本人知情同意，不能记录此服务',
+        'The service cannot be recorded without the person’s informed consent',
+      ),
+    );
+  }
+  const date = input.serviceDate?.trim() ?? '';
+  const dateOk = isCalendarDate(date);
+  if (!dateOk) {
+    issues.push(
+      fieldIssue('invalid_date', 'serviceDate', '服务日期应为 YYYY-MM-DD', 'Service date must be YYYY-MM-DD'),
+    );
+  } else if (date > today) {
+    issues.push(
+      fieldIssue(
+        'future_date',
+        'serviceDate',
+        '服务日期不能晚于今天',
+        'The service date cannot be in the future',
+      ),
+    );
+  }
+  if (!input.provider?.trim()) {
+    issues.push(
+      fieldIssue('required', 'provider', '请填写服务机构', 'Give the provider (the institution that served)'),
+    );
+  }
+  if (info && !(input.outcomeCode in info.outcomes)) {
+    issues.push(
+      fieldIssue(
+        'unknown_outcome',
+        'outcomeCode',
+        `结果代码应为：${Object.keys(info.outcomes).join('、')}`,
+        `Outcome code must be one of: ${Object.keys(info.outcomes).join(', ')}`,
+      ),
+    );
+  }
+  if (info?.quantity) {
+    if (!Number.isInteger(input.quantity) || (input.quantity ?? 0) < 1) {
+      issues.push(
+        fieldIssue(
+          'required',
+          'quantity',
+          '请填写发放数量（正整数）',
+          'Give the quantity dispensed (a whole number ≥ 1)',
+        ),
+      );
+    }
+  } else if (input.quantity != null) {
+    issues.push(
+      fieldIssue(
+        'not_allowed',
+        'quantity',
+        '只有避孕药具发放才填写数量',
+        'Only contraceptive supplies have a quantity',
+      ),
+    );
+  }
+
+  const person = await findPerson(db, countyCode, input.personId, input.idNumber);
+  if (!person) {
+    issues.push(
+      input.personId == null && !input.idNumber
+        ? fieldIssue('required', 'personId', '请指定服务对象', 'Name the person who received the service')
+        : notInRegistry(input.personId != null ? 'personId' : 'idNumber'),
+    );
+  } else if (dateOk) {
+    if (date < person.birth_date) {
+      issues.push(
+        fieldIssue(
+          'before_birth',
+          'serviceDate',
+          '服务日期早于此人出生',
+          'The service date is before the person was born',
+        ),
+      );
+    }
+    if (person.death_date && date > person.death_date) {
+      issues.push(
+        fieldIssue(
+          'after_death',
+          'serviceDate',
+          `此人已于 ${person.death_date} 死亡`,
+          `The person died on ${person.death_date}`,
+        ),
+      );
+    }
+    if (info?.womenOnly && person.sex !== 'female') {
+      issues.push(
+        fieldIssue(
+          'women_only',
+          'kind',
+          `${info.name['zh-CN']}只适用于女性`,
+          `${info.name.en} is for women only`,
+        ),
+      );
+    }
+    if (info?.kind === 'newborn_screening' && date > addYear(person.birth_date)) {
+      issues.push(
+        fieldIssue(
+          'not_newborn',
+          'serviceDate',
+          '新生儿筛查应在出生后一年内',
+          'Newborn screening is within the first year of life',
+        ),
+      );
+    }
+  }
+
+  let related: PersonFacts | undefined;
+  const relatedGiven = input.relatedPersonId != null || !!input.relatedIdNumber;
+  const relatedField = input.relatedPersonId != null ? 'relatedPersonId' : 'relatedIdNumber';
+  if (relatedGiven) {
+    related = await findPerson(db, countyCode, input.relatedPersonId, input.relatedIdNumber);
+    if (!related) issues.push(notInRegistry(relatedField));
+    else if (!info?.related) {
+      issues.push(
+        fieldIssue('not_allowed', relatedField, '此服务不关联其他人', 'This service has no related person'),
+      );
+    }
+  } else if (info?.relatedRequired) {
+    issues.push(
+      fieldIssue(
+        'required',
+        'relatedPersonId',
+        '请指定新生儿',
+        'Name the newborn this postpartum visit was for',
+      ),
+    );
+  }
+  if (person && related && info?.related === 'newborn') {
+    if (related.mother_id !== null && related.mother_id !== person.id) {
+      issues.push(
+        fieldIssue(
+          'not_mother',
+          relatedField,
+          '登记库中此婴儿的母亲不是此人',
+          'The registry names another mother for this child',
+        ),
+      );
+    }
+    if (dateOk && date < related.birth_date) {
+      issues.push(
+        fieldIssue(
+          'before_birth',
+          'serviceDate',
+          `产后访视日期早于婴儿出生日期（${related.birth_date}）`,
+          `The postpartum visit is dated before the birth (${related.birth_date})`,
+        ),
+      );
+    }
+  }
+  if (person && related && info?.related === 'spouse' && related.id === person.id) {
+    issues.push(
+      fieldIssue('same_person', relatedField, '配偶不能是本人', 'The spouse cannot be the person themselves'),
+    );
+  }
+  if (issues.length > 0 || !person || !info) return { ok: false, issues };
+  return {
+    ok: true,
+    row: {
+      county_code: countyCode,
+      kind: info.kind,
+      person_id: person.id,
+      related_person_id: related?.id ?? null,
+      service_date: date,
+      provider: input.provider.trim(),
+      outcome_code: input.outcomeCode,
+      consent: true,
+      quantity: info.quantity ? (input.quantity ?? null) : null,
+      org_code: await orgOn(db, person, date),
+      source: input.source ?? 'entry',
+      import_key: input.importKey ?? null,
+      entered_by: '',
+    },
+  };
+}
+
+function addYear(date: string): string {
+  return `${Number(date.slice(0, 4)) + 1}${date.slice(4)}`;
+}
+
+/** Records one service a person received; refuses it with field-level issues. */
+export async function recordService(context: CommandContext & { countyCode: string }, input: ServiceInput) {
+  const checked = await checkService(context.db, context.countyCode, input, todayOf(context));
+  if (!checked.ok) throw invalidInput(checked.issues);
+  const row = await context.db
+    .insertInto('service_record')
+    .values({ ...checked.row, entered_by: context.actor.id })
+    .returning(['id', 'kind', 'person_id', 'service_date', 'org_code'])
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Voids a mistaken service record, keeping it with the reason (nothing is hard-deleted). */
+export async function voidService(context: CommandContext, id: number, reason: string) {
+  if (!reason?.trim()) {
+    throw invalidInput([fieldIssue('required', 'reason', '请填写作废原因', 'Give the reason for voiding')]);
+  }
+  const result = await context.db
+    .updateTable('service_record')
+    .set({ voided: true, void_reason: reason.trim() })
+    .where('id', '=', id)
+    .where('voided', '=', false)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    throw new AppError('not_found', text(`没有有效的服务记录 ${id}`, `No live service record ${id}`), {
+      field: 'id',
+    });
+  }
+}

@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AppError } from '../src/domain/errors.ts';
+import { parsePeriod } from '../src/domain/period.ts';
+import { findIndicator, IndicatorEngine, listNumeratorRecords } from '../src/indicators/index.ts';
+import type { CommandContext } from '../src/registry/context.ts';
+import { registerBirth, registerMarriage } from '../src/registry/index.ts';
+import { importServicesCsv, listServices, recordService, type ServiceInput } from '../src/services/index.ts';
+import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { addAdult, contextFor, loadHuating, makeIdNumber, OTHER_VILLAGE } from './helpers/registry.ts';
+
+/**
+ * A registry small enough to count coverage by hand. Village A (东华社区), village B (北河村).
+ *   marriages 2025: W1 (A) + M1 on 02-01; W2 (B) + M2 on 09-01
+ *     premarital check: W1 on 2025-01-15 (counts); M2 on 2023-01-01 (more than 365 days before: no)
+ *     pre-pregnancy check: W1 with M1 on 2025-05-01; M2 alone on 2025-10-01   -> 2 of 2
+ *   births 2025: C1 to W3 (A) on 03-01, visited 03-20, screened 03-05; C2 to W4 (B) on 08-01,
+ *     visited 09-15 (45 days: no), not screened                            -> 1 of 2, 1 of 2
+ *   women 35–64 at 2025-12-31: W3 (1990), W5 (1970), W7 (1985) = 3; W5 screened twice (once
+ *     counted), W6 (1955, aged 70) screened but outside the ages            -> 1 of 3
+ */
+const NAMES = '甲乙丙丁戊己庚辛壬癸';
+
+describe(`family health services and coverage (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: CommandContext & { countyCode: string };
+  let engine: IndicatorEngine;
+  const people: Record<string, { id: number; id_number: string | null }> = {};
+  const value = async (indicator: string, period = '2025', unit = '620881') =>
+    (await engine.evaluate({ indicator, unit, period })).values[0]!;
+  const service = (input: Partial<ServiceInput> & Pick<ServiceInput, 'kind' | 'serviceDate'>) =>
+    recordService(ctx, { provider: '华亭市妇幼保健院', outcomeCode: 'normal', consent: true, ...input });
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = { ...contextFor(test.database.db), countyCode: '620881' };
+    engine = new IndicatorEngine(test.database.db);
+    const add = async (key: string, sex: 'male' | 'female', birthDate: string, b = false) => {
+      people[key] = await addAdult(ctx, {
+        name: `测试${NAMES[Object.keys(people).length]}`,
+        sex,
+        birthDate,
+        moveDate: '2020-01-01',
+        ...(b ? { orgCode: OTHER_VILLAGE } : {}),
+      });
+    };
+    await add('W1', 'female', '1996-04-01');
+    await add('M1', 'male', '1995-04-01');
+    await add('W2', 'female', '1997-04-01', true);
+    await add('M2', 'male', '1994-04-01', true);
+    await add('W3', 'female', '1990-02-01');
+    await add('W4', 'female', '1992-02-01', true);
+    await add('W5', 'female', '1970-06-01');
+    await add('W6', 'female', '1955-06-01', true);
+    await add('W7', 'female', '1985-06-01', true);
+    await registerMarriage(ctx, {
+      personId: people.W1!.id,
+      partnerId: people.M1!.id,
+      marriageDate: '2025-02-01',
+    });
+    await registerMarriage(ctx, {
+      personId: people.W2!.id,
+      partnerId: people.M2!.id,
+      marriageDate: '2025-09-01',
+    });
+    people.C1 = (
+      await registerBirth(ctx, {
+        child: { name: '测试子', sex: 'male', birthDate: '2025-03-01' },
+        motherId: people.W3!.id,
+      })
+    ).person;
+    people.C2 = (
+      await registerBirth(ctx, {
+        child: { name: '测试女', sex: 'female', birthDate: '2025-08-01' },
+        motherId: people.W4!.id,
+      })
+    ).person;
+
+    await service({ kind: 'premarital_check', personId: people.W1!.id, serviceDate: '2025-01-15' });
+    await service({ kind: 'premarital_check', personId: people.M2!.id, serviceDate: '2023-01-01' });
+    await service({
+      kind: 'prepregnancy_check',
+      personId: people.W1!.id,
+      relatedPersonId: people.M1!.id,
+      serviceDate: '2025-05-01',
+    });
+    await service({ kind: 'prepregnancy_check', personId: people.M2!.id, serviceDate: '2025-10-01' });
+    await service({
+      kind: 'postpartum_visit',
+      personId: people.W3!.id,
+      relatedPersonId: people.C1!.id,
+      serviceDate: '2025-03-20',
+    });
+    await service({ kind: 'newborn_screening', personId: people.C1!.id, serviceDate: '2025-03-05' });
+    await service({
+      kind: 'postpartum_visit',
+      personId: people.W4!.id,
+      relatedPersonId: people.C2!.id,
+      serviceDate: '2025-09-15',
+    });
+    await service({ kind: 'cervical_screening', personId: people.W5!.id, serviceDate: '2025-04-01' });
+    await service({
+      kind: 'breast_screening',
+      personId: people.W5!.id,
+      serviceDate: '2025-10-01',
+      outcomeCode: 'retest',
+    });
+    await service({ kind: 'cervical_screening', personId: people.W6!.id, serviceDate: '2025-04-01' });
+    await service({
+      kind: 'contraceptive_supplies',
+      personId: people.W1!.id,
+      serviceDate: '2025-06-01',
+      outcomeCode: 'dispensed',
+      quantity: 3,
+    });
+  });
+  after(() => test.cleanup());
+
+  it('premarital check rate is checked marriages over marriages', async () => {
+    const v = await value('premarital_check_rate');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+  });
+
+  it('pre-pregnancy check coverage counts couples married in the period with a check of either spouse', async () => {
+    const v = await value('prepregnancy_check_coverage');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [2, 2, 100]);
+  });
+
+  it('postpartum visit rate counts only visits within 28 days of the birth', async () => {
+    const v = await value('postpartum_visit_rate');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+    const h1 = await value('postpartum_visit_rate', '2025H1');
+    assert.deepEqual([h1.numerator, h1.denominator], [1, 1]);
+  });
+
+  it('newborn screening rate is screened births over births', async () => {
+    const v = await value('newborn_screening_rate');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+  });
+
+  it('screening coverage counts each woman 35–64 once over resident women 35–64', async () => {
+    const v = await value('women_screening_coverage_35_64');
+    assert.deepEqual([v.numerator, v.denominator], [1, 3]);
+    assert.equal(v.value, 33.33);
+  });
+
+  it('coverage rolls up from villages: each village has its own figures', async () => {
+    const result = await engine.evaluate({
+      indicator: 'premarital_check_rate',
+      unit: '620881100',
+      period: '2025',
+      by: 'children',
+    });
+    const byVillage = Object.fromEntries(
+      result.values.filter((v) => v.denominator).map((v) => [v.unit_code, [v.numerator, v.denominator]]),
+    );
+    assert.deepEqual(byVillage, { '620881100001': [1, 1], [OTHER_VILLAGE]: [0, 1] });
+  });
+
+  it('a new service record shows in the figures at once', async () => {
+    await service({ kind: 'newborn_screening', personId: people.C2!.id, serviceDate: '2025-08-03' });
+    const v = await value('newborn_screening_rate');
+    assert.deepEqual([v.numerator, v.denominator], [2, 2]);
+  });
+
+  it('coverage indicators have no person-level drill-down', async () => {
+    await assert.rejects(
+      listNumeratorRecords(
+        test.database.db,
+        findIndicator('postpartum_visit_rate')!,
+        '620881',
+        parsePeriod('2025'),
+      ),
+      (error: AppError) => error.code === 'forbidden',
+    );
+  });
+
+  it('refuses a postpartum visit dated before the birth, in both languages', async () => {
+    await assert.rejects(
+      service({
+        kind: 'postpartum_visit',
+        personId: people.W4!.id,
+        relatedPersonId: people.C2!.id,
+        serviceDate: '2025-07-20',
+      }),
+      (error: AppError) => {
+        const issue = error.issues.find((i) => i.code === 'before_birth');
+        assert.ok(issue);
+        assert.equal(issue.field, 'serviceDate');
+        assert.match(issue.message['zh-CN'], /早于婴儿出生/);
+        assert.match(issue.message.en, /before the birth/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses a record without consent, a person not in the registry, and a screening a man cannot have', async () => {
+    await assert.rejects(
+      service({
+        kind: 'counselling',
+        personId: people.W1!.id,
+        serviceDate: '2025-05-01',
+        outcomeCode: 'given',
+        consent: false,
+      }),
+      (error: AppError) => error.issues.some((i) => i.code === 'consent_required' && i.field === 'consent'),
+    );
+    await assert.rejects(
+      service({
+        kind: 'counselling',
+        idNumber: makeIdNumber('1980-01-01', 'female'),
+        serviceDate: '2025-05-01',
+        outcomeCode: 'given',
+      }),
+      (error: AppError) => error.issues.some((i) => i.code === 'person_not_found' && i.field === 'idNumber'),
+    );
+    await assert.rejects(
+      service({ kind: 'breast_screening', personId: people.M1!.id, serviceDate: '2025-05-01' }),
+      (error: AppError) => error.issues.some((i) => i.code === 'women_only'),
+    );
+    await assert.rejects(
+      service({
+        kind: 'contraceptive_supplies',
+        personId: people.W1!.id,
+        serviceDate: '2025-05-01',
+        outcomeCode: 'dispensed',
+      }),
+      (error: AppError) => error.issues.some((i) => i.field === 'quantity'),
+    );
+  });
+
+  it('imports a provider CSV with a report per row, writing only the good rows, once', async () => {
+    const before = (await listServices(test.database.db, { countyCode: '620881', kind: 'counselling' }))
+      .length;
+    const csv = [
+      'kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key',
+      `counselling,${people.W1!.id_number},,2025-06-01,乡镇卫生院,given,是,,r1`,
+      `counselling,${people.W2!.id_number},,2025-06-02,乡镇卫生院,given,否,,r2`,
+      `postpartum_visit,${people.W4!.id_number},${people.C2!.id_number ?? ''},2025-07-01,乡镇卫生院,normal,1,,r3`,
+      `counselling,${makeIdNumber('1981-01-01', 'male')},,2025-06-03,乡镇卫生院,given,1,,r4`,
+    ].join('\n');
+    const report = await importServicesCsv(ctx, csv);
+    assert.deepEqual(
+      report.rows.map((r) => [
+        r.rowNo,
+        r.status,
+        r.issues
+          .map((i) => i.code)
+          .sort()
+          .join(' '),
+      ]),
+      [
+        [2, 'ok', ''],
+        [3, 'rejected', 'consent_required'],
+        [4, 'rejected', people.C2!.id_number ? 'before_birth' : 'required'],
+        [5, 'rejected', 'person_not_found'],
+      ],
+    );
+    const again = await importServicesCsv(ctx, csv);
+    assert.equal(again.unchanged, 1);
+    assert.equal(again.ok, 0);
+    const afterCount = (await listServices(test.database.db, { countyCode: '620881', kind: 'counselling' }))
+      .length;
+    assert.equal(afterCount, before + 1);
+  });
+
+  it('the database refuses a record without consent even if code skipped the check', async () => {
+    await assert.rejects(
+      test.database.db
+        .insertInto('service_record')
+        .values({
+          county_code: '620881',
+          kind: 'counselling',
+          person_id: people.W1!.id,
+          service_date: '2025-01-01',
+          provider: 'x',
+          outcome_code: 'given',
+          consent: false,
+          org_code: '620881',
+          source: 'entry',
+          entered_by: 'test',
+        } as never)
+        .execute(),
+    );
+  });
+});
