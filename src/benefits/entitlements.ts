@@ -1,0 +1,354 @@
+import { sql } from 'kysely';
+import { isCalendarDate } from '../domain/dates.ts';
+import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
+import { type Text, text } from '../domain/i18n.ts';
+import { parsePeriod } from '../domain/period.ts';
+import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
+import { aliveSql, ruleLabel, ruleSql, type Window } from './eligibility-sql.ts';
+import { getProgrammeVersion, type ProgrammeVersion } from './programme.ts';
+import { screenEligible, windowOf } from './screen.ts';
+
+export interface RuleCheck {
+  label: Text;
+  met: boolean;
+}
+
+/** Checks each rule of a programme (and being alive) for one person over a window. */
+export async function checkRulesFor(
+  db: Tx,
+  programme: ProgrammeVersion,
+  personId: number,
+  w: Window,
+): Promise<RuleCheck[]> {
+  const rules = programme.definition.rules;
+  const columns = [aliveSql(w), ...rules.map((r) => ruleSql(r, w))].map(
+    (expr, i) => sql`coalesce(${expr}, false) AS ${sql.ref(`r${i}`)}`,
+  );
+  const result = await sql<Record<string, boolean>>`
+    SELECT ${sql.join(columns)} FROM person p WHERE p.id = ${personId}`.execute(db);
+  const row = result.rows[0];
+  if (!row) {
+    throw new AppError(
+      'not_found',
+      text(`登记库中没有人员 ${personId}`, `No person ${personId} in the registry`),
+      {
+        field: 'personId',
+      },
+    );
+  }
+  return [text('健在', 'alive'), ...rules.map(ruleLabel)].map((label, i) => ({
+    label,
+    met: row[`r${i}`] === true,
+  }));
+}
+
+export interface ApplyInput {
+  programmeId: string;
+  personId: number;
+  /** The period the application is judged for (default: today). */
+  period?: string;
+  payeePersonId?: number | null;
+  bankAccount?: string | null;
+}
+
+/**
+ * An application: checks the person against the programme's rules from the registry and records
+ * the entitlement as applied, with the payee (for a child: the mother, else the father).
+ */
+export async function applyForBenefit(context: CommandContext, input: ApplyInput) {
+  const today = todayOf(context);
+  const period = input.period ? parsePeriod(input.period) : undefined;
+  const w = period ? windowOf(period) : { start: today, end: today };
+  const programme = await getProgrammeVersion(context.db, input.programmeId, w.end);
+  return context.db.transaction().execute(async (trx) => {
+    const checks = await checkRulesFor(trx, programme, input.personId, w);
+    const unmet = checks.filter((c) => !c.met);
+    if (unmet.length > 0) {
+      throw invalidInput(
+        unmet.map((c) =>
+          fieldIssue(
+            'not_eligible',
+            'personId',
+            `不符合条件：${c.label['zh-CN']}`,
+            `Not eligible: ${c.label.en}`,
+          ),
+        ),
+      );
+    }
+    const person = await trx
+      .selectFrom('person')
+      .select([
+        'id',
+        'county_code',
+        'name',
+        'id_number',
+        'birth_date',
+        'mother_id',
+        'father_id',
+        'current_org_code',
+      ])
+      .where('id', '=', input.personId)
+      .executeTakeFirstOrThrow();
+    let payeeId: number = person.id;
+    if (input.payeePersonId != null) payeeId = input.payeePersonId;
+    else if (programme.definition.subject === 'child')
+      payeeId = person.mother_id ?? person.father_id ?? person.id;
+    const payee = await trx
+      .selectFrom('person')
+      .select(['id', 'name', 'id_number', 'death_date'])
+      .where('county_code', '=', person.county_code)
+      .where('id', '=', payeeId)
+      .executeTakeFirst();
+    if (!payee) {
+      throw invalidInput([
+        fieldIssue(
+          'person_not_found',
+          'payeePersonId',
+          '登记库中没有此领取人',
+          'The payee is not in the registry',
+        ),
+      ]);
+    }
+    const start =
+      programme.definition.subject === 'child'
+        ? [person.birth_date, programme.effectiveFrom].sort().at(-1)!
+        : [w.start, programme.effectiveFrom].sort().at(-1)!;
+    try {
+      return await trx
+        .insertInto('entitlement')
+        .values({
+          county_code: person.county_code,
+          programme_id: programme.programmeId,
+          person_id: person.id,
+          payee_person_id: payee.id,
+          payee_name: payee.name,
+          payee_id_number: payee.id_number,
+          bank_account: input.bankAccount?.trim() || null,
+          org_code: person.current_org_code ?? person.county_code,
+          start_date: start,
+          applied_by: context.actor.id,
+        })
+        .returning(['id', 'programme_id', 'person_id', 'status', 'start_date'])
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new AppError(
+          'duplicate',
+          text(
+            '此人已有该项目的申请或待遇',
+            'This person already has an application or entitlement in this programme',
+          ),
+          { field: 'personId' },
+        );
+      }
+      throw error;
+    }
+  });
+}
+
+/** Applications for every screened candidate (a township enrolling its list); a report per person. */
+export async function enrolFromScreen(
+  context: CommandContext,
+  input: { countyCode: string; programmeId: string; period: string; unit?: string },
+) {
+  const screen = await screenEligible(context.db, input);
+  const report: { personId: number; ok: boolean; entitlementId?: number; issues?: FieldIssue[] }[] = [];
+  for (const candidate of screen.candidates) {
+    try {
+      const row = await applyForBenefit(context, {
+        programmeId: input.programmeId,
+        personId: candidate.personId,
+        period: input.period,
+      });
+      report.push({ personId: candidate.personId, ok: true, entitlementId: row.id });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      report.push({
+        personId: candidate.personId,
+        ok: false,
+        issues: error.issues.length
+          ? error.issues
+          : [{ code: error.code, field: error.field ?? '', message: error.text }],
+      });
+    }
+  }
+  return { applied: report.filter((r) => r.ok).length, failed: report.filter((r) => !r.ok).length, report };
+}
+
+const NEXT: Record<string, { from: string[]; to: string }> = {
+  review: { from: ['applied'], to: 'reviewed' },
+  approve: { from: ['reviewed'], to: 'approved' },
+  reject: { from: ['applied', 'reviewed'], to: 'rejected' },
+};
+
+/**
+ * Moves an application on: review (township), then approve or reject (county). Each step records
+ * who and when; an entitlement is approved only after a review.
+ */
+export async function decideEntitlement(
+  context: CommandContext,
+  input: { id: number; action: 'review' | 'approve' | 'reject'; note?: string | null },
+) {
+  const step = NEXT[input.action];
+  if (!step) {
+    throw invalidInput([
+      fieldIssue(
+        'invalid',
+        'action',
+        '操作应为 review、approve 或 reject',
+        'Action must be review, approve or reject',
+      ),
+    ]);
+  }
+  const now = new Date().toISOString();
+  const set =
+    input.action === 'review'
+      ? { status: step.to as 'reviewed', reviewed_by: context.actor.id, reviewed_at: now }
+      : {
+          status: step.to as 'approved' | 'rejected',
+          decided_by: context.actor.id,
+          decided_at: now,
+          decision_note: input.note ?? null,
+        };
+  const row = await context.db
+    .updateTable('entitlement')
+    .set({ ...set, version: sql`version + 1` })
+    .where('id', '=', input.id)
+    .where('status', 'in', step.from as never[])
+    .returning(['id', 'status'])
+    .executeTakeFirst();
+  if (!row) {
+    const current = await context.db
+      .selectFrom('entitlement')
+      .select('status')
+      .where('id', '=', input.id)
+      .executeTakeFirst();
+    if (!current)
+      throw new AppError('not_found', text(`没有待遇 ${input.id}`, `No entitlement ${input.id}`), {
+        field: 'id',
+      });
+    throw new AppError(
+      'conflict',
+      text(
+        `待遇 ${input.id} 当前状态为 ${current.status}，不能${input.action === 'review' ? '审核' : input.action === 'approve' ? '批准' : '驳回'}`,
+        `Entitlement ${input.id} is ${current.status}: cannot ${input.action}`,
+      ),
+      { field: 'id' },
+    );
+  }
+  return row;
+}
+
+/** Applies one action to many entitlements (or all of a programme in a status); a report per item. */
+export async function decideMany(
+  context: CommandContext,
+  input: {
+    countyCode: string;
+    programmeId: string;
+    action: 'review' | 'approve' | 'reject';
+    ids?: number[];
+    note?: string | null;
+  },
+) {
+  let ids = input.ids;
+  if (!ids) {
+    const rows = await context.db
+      .selectFrom('entitlement')
+      .select('id')
+      .where('county_code', '=', input.countyCode)
+      .where('programme_id', '=', input.programmeId)
+      .where('status', 'in', NEXT[input.action]!.from as never[])
+      .orderBy('id')
+      .execute();
+    ids = rows.map((r) => r.id);
+  }
+  const report = [];
+  for (const id of ids) {
+    try {
+      await decideEntitlement(context, { id, action: input.action, note: input.note });
+      report.push({ id, ok: true });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      report.push({ id, ok: false, message: error.text });
+    }
+  }
+  return { done: report.filter((r) => r.ok).length, failed: report.filter((r) => !r.ok).length, report };
+}
+
+/** Lists entitlements of a programme (for the county's and townships' lists). */
+export async function listEntitlements(
+  db: Tx,
+  input: {
+    countyCode: string;
+    programmeId?: string;
+    status?: string;
+    unit?: string;
+    limit?: number;
+    offset?: number;
+  },
+) {
+  let query = db
+    .selectFrom('entitlement')
+    .selectAll()
+    .where('county_code', '=', input.countyCode)
+    .orderBy('org_code')
+    .orderBy('id')
+    .limit(Math.min(input.limit ?? 100, 1000))
+    .offset(input.offset ?? 0);
+  if (input.programmeId) query = query.where('programme_id', '=', input.programmeId);
+  if (input.status) query = query.where('status', '=', input.status as never);
+  if (input.unit) query = query.where('org_code', 'like', `${input.unit}%`);
+  return query.execute();
+}
+
+/** Records a disability certificate (残疾证) for a person: what special assistance reads. */
+export async function recordDisability(
+  context: CommandContext,
+  input: {
+    personId: number;
+    grade?: number | null;
+    certificateNo?: string | null;
+    validFrom: string;
+    validTo?: string | null;
+  },
+) {
+  const issues: FieldIssue[] = [];
+  if (!isCalendarDate(input.validFrom)) {
+    issues.push(
+      fieldIssue('invalid_date', 'validFrom', '起始日期应为 YYYY-MM-DD', 'Start date must be YYYY-MM-DD'),
+    );
+  }
+  if (input.validTo && (!isCalendarDate(input.validTo) || input.validTo <= input.validFrom)) {
+    issues.push(
+      fieldIssue('invalid_date', 'validTo', '截止日期应晚于起始日期', 'The end date must be after the start'),
+    );
+  }
+  if (input.grade != null && !(Number.isInteger(input.grade) && input.grade >= 1 && input.grade <= 4)) {
+    issues.push(fieldIssue('invalid', 'grade', '残疾等级应为 1–4', 'Disability grade is 1–4'));
+  }
+  const person = await context.db
+    .selectFrom('person')
+    .select(['id', 'county_code'])
+    .where('id', '=', input.personId)
+    .where('status', 'not in', ['voided', 'merged'])
+    .executeTakeFirst();
+  if (!person)
+    issues.push(
+      fieldIssue('person_not_found', 'personId', '登记库中没有此人', 'This person is not in the registry'),
+    );
+  if (issues.length > 0 || !person) throw invalidInput(issues);
+  return context.db
+    .insertInto('person_fact')
+    .values({
+      county_code: person.county_code,
+      person_id: person.id,
+      kind: 'disability',
+      grade: input.grade ?? null,
+      certificate_no: input.certificateNo ?? null,
+      valid_from: input.validFrom,
+      valid_to: input.validTo ?? null,
+      recorded_by: context.actor.id,
+    })
+    .returning(['id', 'person_id', 'valid_from'])
+    .executeTakeFirstOrThrow();
+}

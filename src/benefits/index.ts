@@ -1,0 +1,30 @@
+/** Family support: programmes as data, the eligibility screen, applications, re-verification and payments. */
+export {
+  applyForBenefit,
+  checkRulesFor,
+  decideEntitlement,
+  decideMany,
+  enrolFromScreen,
+  listEntitlements,
+  recordDisability,
+} from './entitlements.ts';
+export {
+  exportBankCsv,
+  formatYuan,
+  getBatch,
+  listLedger,
+  reversePayment,
+  runPaymentBatch,
+  spendingSummary,
+} from './payments.ts';
+export {
+  DEFAULT_PROGRAMMES,
+  ensureDefaultProgrammes,
+  getProgrammeVersion,
+  listProgrammes,
+  type ProgrammeDefinition,
+  type Rule,
+  setProgrammeVersion,
+} from './programme.ts';
+export { reverifyEntitlements } from './reverify.ts';
+export { type ScreenCandidate, screenEligible } from './screen.ts';
