@@ -19,6 +19,7 @@ import { registerReportCommands } from './commands/reports.ts';
 import { registerStart } from './commands/start.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerTargetCommands } from './commands/targets.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { type CliRuntime, createRuntime, formatCliError, langFromArgv } from './runtime.ts';
 
 /** Builds the `renkou` command with help in the chosen language. */
@@ -57,6 +58,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerId(program, rt);
   registerLink(program, rt);
   registerDemog(program, rt);
+  registerUserCommands(program, rt);
   registerBenefitCommands(program, rt);
   registerReportCommands(program, rt);
   registerQualityCommands(program, rt);

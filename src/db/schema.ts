@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AccessTables } from './tables/access.ts';
 import type { BenefitTables } from './tables/benefits.ts';
 import type { DedupeTables } from './tables/dedupe.ts';
 import type { FeedTables } from './tables/feeds.ts';
@@ -276,7 +277,8 @@ export interface DataVersionTable {
  * here), so areas built side by side never edit one file.
  */
 export interface Schema
-  extends FeedTables,
+  extends AccessTables,
+    FeedTables,
     DedupeTables,
     TargetTables,
     QualityTables,

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'duplicate'
   | 'forbidden'
   | 'unauthenticated'
+  | 'rate_limited'
   | 'unknown_org_unit'
   | 'invalid_org_code'
   | 'storage_locked'

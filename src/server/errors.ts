@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   duplicate: 409,
   forbidden: 403,
   unauthenticated: 401,
+  rate_limited: 429,
   storage_locked: 503,
   storage_unavailable: 503,
   port_in_use: 500,

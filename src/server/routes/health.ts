@@ -7,6 +7,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/health',
     {
+      config: { access: { right: 'public' } },
       schema: {
         tags: ['system'],
         summary: '健康检查 / Health check',

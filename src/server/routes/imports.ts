@@ -18,6 +18,7 @@ import {
   writeQuarantineFile,
 } from '../../registry/import/quarantine.ts';
 import { writePersonTemplate } from '../../registry/import/template.ts';
+import { importUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 /** Largest upload accepted: a million-person CSV is about 150 MB. */
@@ -91,6 +92,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
     scope.post(
       '/api/imports',
       {
+        config: { access: { right: 'registry.import', unit: unitFrom('query', 'county'), audit: 'import' } },
         schema: {
           tags,
           summary:
@@ -157,6 +159,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/imports',
     {
+      config: { access: { right: 'registry.import', unit: unitFrom('query', 'county') } },
       schema: {
         tags,
         summary: '最近的导入批次 / Recent import batches',
@@ -179,13 +182,17 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
 
   app.get(
     '/api/imports/:id',
-    { schema: { tags, summary: '导入批次的结果 / An import batch’s report', params: idParams } },
+    {
+      config: { access: { right: 'registry.import', unit: importUnit('id') } },
+      schema: { tags, summary: '导入批次的结果 / An import batch’s report', params: idParams },
+    },
     (request) => getImportReport(context.database.db, (request.params as { id: number }).id),
   );
 
   app.get(
     '/api/imports/:id/quarantine',
     {
+      config: { access: { right: 'registry.import', unit: importUnit('id'), audit: 'person.list' } },
       schema: {
         tags,
         summary: '隔离区中的行及其问题 / Quarantined rows with their issues',
@@ -210,6 +217,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/imports/:id/quarantine/file',
     {
+      config: { access: { right: 'registry.import', unit: importUnit('id'), audit: 'export' } },
       schema: {
         tags,
         summary: '隔离区导出为表格（更正后逐行重新提交）/ The quarantine as a sheet, to correct and resubmit',
@@ -230,6 +238,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/imports/:id/quarantine/:row/resubmit',
     {
+      config: { access: { right: 'registry.import', unit: importUnit('id'), audit: 'person.write' } },
       schema: {
         tags,
         summary: '更正后重新提交隔离区中的一行 / Resubmit a quarantined row with corrections',
@@ -261,6 +270,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/imports/:id/quarantine/:row/discard',
     {
+      config: { access: { right: 'registry.import', unit: importUnit('id'), audit: 'person.write' } },
       schema: {
         tags,
         summary: '舍弃隔离区中的一行（须填原因）/ Discard a quarantined row, with a reason',
@@ -280,7 +290,10 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
 
   app.get(
     '/api/import-template',
-    { schema: { tags, summary: '人员导入模板 / The person import template', querystring: formatQuery } },
+    {
+      config: { access: { right: 'registry.import' } },
+      schema: { tags, summary: '人员导入模板 / The person import template', querystring: formatQuery },
+    },
     async (request, reply) => {
       const { format } = request.query as { format: TableFormat };
       return sendFile(reply, `人员导入模板.${format}`, format, (out) => writePersonTemplate(out, format));
@@ -290,6 +303,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/persons/export',
     {
+      config: { access: { right: 'registry.import', unit: unitFrom('query', 'unit'), audit: 'export' } },
       schema: {
         tags,
         summary:

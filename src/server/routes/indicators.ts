@@ -8,6 +8,7 @@ import {
   indicatorEngineFor,
   listNumeratorRecords,
 } from '../../indicators/index.ts';
+import { unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
 
@@ -26,7 +27,10 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
   const tags = ['indicators'];
   app.get(
     '/api/indicators',
-    { schema: { tags, summary: '指标目录 / The indicator catalogue' } },
+    {
+      config: { access: { right: 'aggregates.read' } },
+      schema: { tags, summary: '指标目录 / The indicator catalogue' },
+    },
     (request) => {
       const lang = requestLang(request);
       return {
@@ -47,6 +51,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
   app.get(
     '/api/indicators/:id',
     {
+      config: { access: { right: 'aggregates.read', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '指标值：任一单位、时期、分列 / An indicator for a unit, period and breakdown',
@@ -90,6 +95,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
   app.get(
     '/api/indicators/:id/records',
     {
+      config: { access: { right: 'records.read', unit: unitFrom('query', 'unit'), audit: 'person.list' } },
       schema: {
         tags,
         summary: '分子所含记录（下钻）/ The records behind the numerator (drill-down)',

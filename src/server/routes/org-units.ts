@@ -20,6 +20,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/org-units',
     {
+      config: { access: { right: 'signed-in' } },
       schema: {
         tags: ['org-units'],
         summary: '已加载的县级单位 / Loaded counties',
@@ -32,6 +33,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/org-units/:code',
     {
+      config: { access: { right: 'signed-in' } },
       schema: {
         tags: ['org-units'],
         summary: '单位及其上级、下级 / A unit with its ancestors and children',

@@ -20,6 +20,7 @@ import {
   voidPerson,
 } from '../../registry/index.ts';
 import { toPersonView } from '../../registry/queries/get-person.ts';
+import { bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const idParam = {
@@ -33,10 +34,11 @@ const nullableString = { type: ['string', 'null'] } as const;
 const nullableId = { type: ['integer', 'null'] } as const;
 
 /**
- * The acting user. TODO(access-control): comes from the session once sign-in exists; until
- * then the X-Renkou-User header names who is recorded in the history.
+ * The acting user: the signed-in principal (src/server/access.ts). Where access control is not
+ * installed on the app, the X-Renkou-User header names who is recorded in the history.
  */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
+  if (request.principal) return { db: app.database.db, actor: { id: request.principal.actor } };
   const user = request.headers['x-renkou-user'];
   return { db: app.database.db, actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' } };
 }
@@ -48,6 +50,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/persons',
     {
+      config: { access: { right: 'registry.read', unit: unitFrom('query', 'unit'), audit: 'person.search' } },
       schema: {
         tags,
         summary:
@@ -75,6 +78,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/persons/:id',
     {
+      config: { access: { right: 'registry.read', unit: personUnit('id'), audit: 'person.read' } },
       schema: {
         tags,
         summary: '人员详情 / Person with household, relatives, residence and events',
@@ -86,7 +90,10 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
 
   app.get(
     '/api/persons/:id/history',
-    { schema: { tags, summary: '修改历史 / Change history', params: idParam } },
+    {
+      config: { access: { right: 'registry.read', unit: personUnit('id'), audit: 'person.read' } },
+      schema: { tags, summary: '修改历史 / Change history', params: idParam },
+    },
     async (request) => ({
       items: await getPersonHistory(context.database.db, (request.params as { id: number }).id),
     }),
@@ -95,6 +102,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/persons/:id/as-of',
     {
+      config: { access: { right: 'registry.read', unit: personUnit('id'), audit: 'person.read' } },
       schema: {
         tags,
         summary: '某日登记库所知的记录 / The record as known on a date',
@@ -113,6 +121,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/households',
     {
+      config: {
+        access: { right: 'registry.write', unit: unitFrom('body', 'orgCode'), audit: 'household.write' },
+      },
       schema: {
         tags,
         summary: '登记户 / Register a household',
@@ -135,6 +146,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/births',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('motherId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '出生登记 / Register a birth',
@@ -174,6 +188,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/deaths',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('personId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '死亡登记 / Register a death',
@@ -199,6 +216,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/marriages',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('personId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '结婚登记 / Register a marriage',
@@ -226,6 +246,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/divorces',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('personId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '离婚登记 / Register a divorce',
@@ -243,6 +266,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/moves/in',
     {
+      config: {
+        access: { right: 'registry.write', unit: unitFrom('body', 'orgCode'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '迁入登记 / Register a move into the county',
@@ -286,6 +312,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/moves/out',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('personId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '迁出登记 / Register a move out',
@@ -312,6 +341,9 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/moves/within',
     {
+      config: {
+        access: { right: 'registry.write', unit: bodyPersonUnit('personId'), audit: 'person.write' },
+      },
       schema: {
         tags,
         summary: '县内迁移或人口类型变更 / Move within the county or change of residence type',
@@ -338,6 +370,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/persons/:id/corrections',
     {
+      config: { access: { right: 'registry.write', unit: personUnit('id'), audit: 'person.write' } },
       schema: {
         tags,
         summary: '更正字段 / Correct fields, with a reason',
@@ -370,6 +403,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/persons/:id/void',
     {
+      config: { access: { right: 'registry.write', unit: personUnit('id'), audit: 'person.write' } },
       schema: {
         tags,
         summary: '作废错误记录 / Void a mistaken record',
@@ -394,6 +428,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/events/:id/void',
     {
+      config: { access: { right: 'registry.write', unit: eventUnit('id'), audit: 'person.write' } },
       schema: {
         tags,
         summary: '作废事件 / Void an event',
@@ -411,6 +446,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/population',
     {
+      config: { access: { right: 'aggregates.read', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '某日某单位人口（按性别、年龄）/ Population of a unit on a date by sex and age',
