@@ -2,6 +2,7 @@ import type { EventKind } from '../db/schema.ts';
 import { type Text, text } from '../domain/i18n.ts';
 import type { PeriodType } from '../domain/period.ts';
 import type { PopulationBasis } from '../registry/queries/population.ts';
+import type { QualityMeasure } from './quality-cube.ts';
 
 /**
  * The indicator catalogue: data, not one function per indicator. Each entry names its numerator
@@ -26,7 +27,9 @@ export type Measure =
   /** Population at the end of the period's last day. */
   | { population: PopulationBasis; filter?: MeasureFilter }
   /** Events entered (by report date) in the period; `timely`: only those entered within 30 days of the event. */
-  | { entered: 'all' | 'timely' };
+  | { entered: 'all' | 'timely' }
+  /** A data-quality count (quality-cube.ts): department records linked/known, complete/all person records, audited fields. */
+  | { quality: QualityMeasure };
 
 export type IndicatorUnit = 'permille' | 'percent' | 'ratio' | 'count' | 'years' | 'children_per_woman';
 export type Disaggregation = 'sex' | 'ageGroup' | 'residenceType' | 'birthOrder';
@@ -52,7 +55,7 @@ export interface IndicatorDefinition {
   /** Rates over part of a year are annualised: exposure = average population × days / days in year. */
   annualise?: boolean;
   /** Computed by a demographic method instead of numerator/denominator. */
-  method?: 'tfr' | 'lifeExpectancy' | 'sexRatioAtBirth';
+  method?: 'tfr' | 'lifeExpectancy' | 'sexRatioAtBirth' | 'auditAccuracy';
   disaggregations: readonly Disaggregation[];
   periodTypes: readonly PeriodType[];
   levels: readonly OrgLevelName[];
@@ -414,6 +417,59 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     levels: ALL_LEVELS,
     direction: 'higher',
   },
+  {
+    id: 'entry_rate',
+    name: text('入库率', 'Entry rate'),
+    description: text(
+      '部门信息（出生医学证明、婚姻登记、户籍登记、死亡证明）中已比对到库内人员的记录 ÷ 已比对完（比对上 + 未比对上）的记录，按事件月份与所属单位',
+      'Department records (birth certificates, marriages, hukou registrations, death certificates) linked to a registry person ÷ records whose linkage is settled (linked + unmatched), by event month and unit',
+    ),
+    unit: 'percent',
+    numerator: { quality: 'feedLinked' },
+    denominator: { quality: 'feedKnown' },
+    multiplier: 100,
+    interval: 'binomial',
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+    direction: 'higher',
+  },
+  {
+    id: 'completeness_rate',
+    name: text('完整率', 'Completeness rate'),
+    description: text(
+      '期末在本单位有居住记录的人员中，必填项（身份号码、民族、户口性质、所属户、与户主关系、婚姻状况）齐全的百分比',
+      'Of the person records living in the unit at the end of the period, the share with every required field (ID number, ethnicity, hukou type, household, relation to head, marital status)',
+    ),
+    unit: 'percent',
+    numerator: { quality: 'completeRecords' },
+    denominator: { quality: 'records' },
+    multiplier: 100,
+    interval: 'binomial',
+    disaggregations: [],
+    periodTypes: STOCK_PERIODS,
+    levels: ALL_LEVELS,
+    direction: 'higher',
+  },
+  {
+    id: 'accuracy_rate',
+    name: text('准确率', 'Accuracy rate'),
+    description: text(
+      '入户抽查中与住户核实一致的字段 ÷ 核查的字段（按调查月份），95% 置信区间按户整群抽样计算',
+      'Fields that matched the household in field audits ÷ fields checked (by survey month), with a 95% interval for household cluster sampling',
+    ),
+    unit: 'percent',
+    numerator: { quality: 'auditedCorrect' },
+    denominator: { quality: 'auditedFields' },
+    multiplier: 100,
+    interval: 'binomial',
+    method: 'auditAccuracy',
+    disaggregations: [],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+    direction: 'higher',
+  },
+  ...SERVICE_COVERAGE,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((entry) => [entry.id, entry]));

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { AppError } from '../domain/errors.ts';
+import { text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
 import { BASIS_TYPES } from '../registry/queries/population.ts';
@@ -35,6 +37,29 @@ export async function listNumeratorRecords(
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   const offset = Math.max(options.offset ?? 0, 0);
   const measure = definition.numerator;
+  if ('quality' in measure) {
+    // The data-quality rates count department records and audit sheets: their lists are in src/quality.
+    throw new AppError(
+      'invalid_input',
+      text(
+        '数据质量指标没有逐条下钻，请看数据质量页面',
+        'Data-quality rates have no record drill-down here: see the quality pages',
+      ),
+      { field: 'indicator' },
+    );
+  }
+  if ('services' in measure) {
+    // Who received a health service is sensitive health data (DESIGN.md): never listed through
+    // the indicator routes; health-service roles see records under /api/services.
+    throw new AppError(
+      'forbidden',
+      text(
+        '服务覆盖率只提供统计数字，不提供逐人名单（个人服务记录仅限卫生服务人员查看）',
+        'Service coverage figures have no person-level drill-down (service records are for health-service roles only)',
+      ),
+      { field: 'indicator' },
+    );
+  }
   let rows: DrillDownRecord[];
   if ('events' in measure) {
     const filter = measure.filter;

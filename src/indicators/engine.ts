@@ -34,6 +34,14 @@ import {
   type Flag,
   type Interval,
 } from './intervals.ts';
+import {
+  accuracyFromSums,
+  buildQualityCube,
+  FLOW,
+  type QualityCube,
+  qualityMeasureValue,
+  sumQualityFlows,
+} from './quality-cube.ts';
 
 export interface IndicatorValue {
   indicator: string;
@@ -140,6 +148,7 @@ export class IndicatorEngine {
         );
       }
     }
+    await withQuality(this.#db, cube, definitions);
     const values: (IndicatorValue & { unit_code: string })[] = [];
     for (const definition of definitions) {
       for (const period of periods) {
@@ -208,6 +217,7 @@ export class IndicatorEngine {
     period: Period,
     by: Breakdown,
   ) {
+    await withQuality(this.#db, cube, [definition]);
     const values: EvaluateResult['values'] = [];
     if (by === 'children') {
       const length = { 2: 4, 4: 6, 6: 9, 9: 12 }[unit.length as 2 | 4 | 6 | 9];
@@ -226,6 +236,35 @@ export class IndicatorEngine {
 }
 
 type Group = Record<string, string>;
+
+/** The data-quality counts of a cube, built on first use (quality-cube.ts) and dropped with it. */
+const qualityCubes = new WeakMap<Cube, Promise<QualityCube>>();
+
+function usesQuality(definition: IndicatorDefinition): boolean {
+  return [definition.numerator, definition.denominator, definition.add, definition.subtract].some(
+    (measure) => measure !== undefined && 'quality' in measure,
+  );
+}
+
+/** Makes sure a cube carries its quality counts when any of the definitions needs them. */
+async function withQuality(db: Tx, cube: Cube, definitions: readonly IndicatorDefinition[]): Promise<void> {
+  if (!definitions.some(usesQuality)) return;
+  let quality = qualityCubes.get(cube);
+  if (!quality) {
+    quality = buildQualityCube(db, cube.root, cube.year, cube.dates);
+    qualityCubes.set(cube, quality);
+    quality.catch(() => qualityCubes.delete(cube));
+  }
+  builtQuality.set(cube, await quality);
+}
+
+const builtQuality = new WeakMap<Cube, QualityCube>();
+
+function qualityOf(cube: Cube): QualityCube {
+  const quality = builtQuality.get(cube);
+  if (!quality) throw new Error('quality counts were not loaded for this cube');
+  return quality;
+}
 
 function groupsFor(definition: IndicatorDefinition, by: Breakdown): Group[] {
   switch (by) {
@@ -256,7 +295,7 @@ function ageRangeOf(label: string): [number, number | undefined] {
 
 /** The measure's filter narrowed by the breakdown group. */
 function narrow(measure: Measure, group: Group): Measure {
-  if ('entered' in measure) return measure;
+  if ('entered' in measure || 'quality' in measure) return measure;
   const filter: MeasureFilter = { ...measure.filter };
   if (group.sex && !('events' in measure && measure.events === 'birth' && filter.sex)) {
     filter.sex = group.sex as 'male' | 'female';
@@ -359,6 +398,8 @@ function openingDate(period: Period): string {
 
 function measureValue(cube: Cube, unit: string, period: Period, measure: Measure): number {
   if ('entered' in measure) return sumEntered(cube, unit, period, measure.entered === 'timely');
+  if ('quality' in measure)
+    return qualityMeasureValue(qualityOf(cube), unit, monthNumbers(period), period.end, measure.quality);
   if ('events' in measure) return sumEvents(cube, unit, period, measure.events, measure.filter);
   if ('population' in measure)
     return sumPopulation(cube, unit, period.end, measure.population, measure.filter);
@@ -406,6 +447,18 @@ export function evaluateOne(
       value: round(estimate.value),
       numerator: males,
       denominator: females,
+      interval: roundInterval(estimate.interval),
+      flags: estimate.flags,
+    };
+  }
+  if (definition.method === 'auditAccuracy') {
+    const sums = sumQualityFlows(qualityOf(cube), unit, monthNumbers(period));
+    const estimate = accuracyFromSums(sums);
+    return {
+      ...base,
+      value: round(estimate.value),
+      numerator: sums[FLOW.auditedCorrect]!,
+      denominator: sums[FLOW.auditedFields]!,
       interval: roundInterval(estimate.interval),
       flags: estimate.flags,
     };
