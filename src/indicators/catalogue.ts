@@ -469,7 +469,6 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     levels: ALL_LEVELS,
     direction: 'higher',
   },
-  ...SERVICE_COVERAGE,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((entry) => [entry.id, entry]));
