@@ -1,0 +1,138 @@
+import { invalidInput } from '../domain/errors.ts';
+import {
+  type Dataset,
+  DECISIONS,
+  type LinkResult,
+  type LinkSettings,
+  linkRecords,
+  type PairExplanation,
+  parseLinkConfig,
+  type TrainedModel,
+} from '../linkage/index.ts';
+
+/**
+ * Finding registry records that are one person twice: the linkage engine in dedupe mode over the
+ * live persons of a unit. Pure: records in, suspected pairs with their explanations out.
+ */
+
+/** The person columns the finder reads. */
+export const PERSON_COLUMNS = ['id_number', 'name', 'sex', 'birth_date', 'village'] as const;
+
+/**
+ * The dedupe configuration: the comparisons of the feed linkage, blocking on ID number, birth date
+ * + sex, surname pinyin + birth year, given-name pinyin + birth month, name pinyin + township.
+ * Two valid, different ID numbers are two people (twins, siblings of one family agree on all
+ * else): the else level's m is fixed small, as EM cannot learn it from families.
+ */
+export const DEDUPE_CONFIG = {
+  id: 'id',
+  comparisons: [
+    { name: 'id_number', type: 'id-number', column: 'id_number', m: { else: 0.001 } },
+    {
+      name: 'name',
+      type: 'han-name',
+      column: 'name',
+      tf: true,
+      m: { exact: 0.5, 'same-pinyin': 0.3, 'edit-1': 0.15, surname: 0.04 },
+    },
+    {
+      name: 'birth_date',
+      type: 'date',
+      column: 'birth_date',
+      levels: ['exact', 'day-month-swapped', 'within-days:10', 'same-year'],
+      m: { exact: 0.6, 'day-month-swapped': 0.05, 'within-days:10': 0.2, 'same-year': 0.1 },
+    },
+    { name: 'sex', type: 'exact', column: 'sex', m: { exact: 0.99 } },
+    {
+      name: 'village',
+      type: 'place',
+      column: 'village',
+      m: { village: 0.5, township: 0.3, county: 0.19 },
+    },
+  ],
+  blocking: [
+    { name: 'id', on: ['id_number:id'] },
+    { name: 'birth date + sex', on: ['birth_date:date', 'sex'] },
+    { name: 'surname pinyin + birth year', on: ['name:surname-pinyin', 'birth_date:year'] },
+    { name: 'given-name pinyin + birth month', on: ['name:given-pinyin', 'birth_date:year-month'] },
+    { name: 'name pinyin + township', on: ['name:pinyin', 'village:prefix:9'] },
+  ],
+  thresholds: { autoLink: 0.95, review: 0.5 },
+  oneToOne: false,
+} as const;
+
+/** The parsed default settings (they are constant, so a failure is a programming error). */
+export function dedupeSettings(overrides: { minProbability?: number } = {}): LinkSettings {
+  const parsed = parseLinkConfig(
+    {
+      ...DEDUPE_CONFIG,
+      thresholds: {
+        autoLink: overrides.minProbability ?? DEDUPE_CONFIG.thresholds.autoLink,
+        review: Math.min(overrides.minProbability ?? 0.5, 0.5),
+      },
+    },
+    { left: ['id', ...PERSON_COLUMNS] },
+  );
+  if (!parsed.ok) throw invalidInput(parsed.issues);
+  return parsed.value;
+}
+
+/** A suspected duplicate: two record indexes (lower first), how sure, and why. */
+export interface DuplicatePair {
+  left: number;
+  right: number;
+  leftId: string;
+  rightId: string;
+  weight: number;
+  probability: number;
+  explanation: PairExplanation;
+}
+
+export interface FindDuplicatesResult {
+  /** Pairs at or above the suggestion threshold (the auto-link probability), best first. */
+  pairs: DuplicatePair[];
+  /** Pairs between the review threshold and the suggestion threshold: counted, not suggested. */
+  below: number;
+  blocking: LinkResult['blocking'];
+  training: LinkResult['training'];
+  model: TrainedModel;
+  timings: LinkResult['timings'];
+}
+
+/** Scores every candidate pair of the records against each other and returns the suspected duplicates. */
+export function findDuplicates(
+  records: Dataset,
+  options: { minProbability?: number; model?: TrainedModel } = {},
+): FindDuplicatesResult {
+  const settings = dedupeSettings(options);
+  const result = linkRecords(records, undefined, settings, options.model ? { model: options.model } : {});
+  const pairs: DuplicatePair[] = [];
+  let below = 0;
+  for (let k = 0; k < result.pairs.count; k++) {
+    const decision = DECISIONS[result.pairs.decision[k]!];
+    if (decision !== 'link') {
+      if (decision === 'review') below++;
+      continue;
+    }
+    const a = result.pairs.left[k]!;
+    const b = result.pairs.right[k]!;
+    const [left, right] = a < b ? [a, b] : [b, a];
+    pairs.push({
+      left,
+      right,
+      leftId: records.ids[left]!,
+      rightId: records.ids[right]!,
+      weight: result.pairs.weight[k]!,
+      probability: result.pairs.probability[k]!,
+      explanation: result.explain(left, right),
+    });
+  }
+  return {
+    pairs,
+    below,
+    blocking: result.blocking,
+    training: result.training,
+    model: result.model,
+    timings: result.timings,
+  };
+}
