@@ -70,7 +70,7 @@ describe(`renkou benefits (CLI, ${storageName})`, () => {
     assert.equal(lines.length, Number(match[1]) + 2, 'header, one line per payment, total');
     const sum = lines.slice(1, -1).reduce((s, line) => s + Math.round(Number(line.split(',')[4]) * 100), 0);
     assert.equal((sum / 100).toFixed(2), match[2]);
-    assert.match(lines.at(-1)!, new RegExp(`^合计,${match[1]} 笔,,,${match[2].replace('.', '\\.')},`));
+    assert.match(lines.at(-1)!, new RegExp(`^合计,${match[1]} 笔,,,${match[2]!.replace('.', '\\.')},`));
 
     const again = await run([
       'benefits',
