@@ -18,12 +18,7 @@ import {
   writeDemoTargetSheets,
 } from '../src/targets/index.ts';
 import { runRenkou } from './helpers/cli.ts';
-import {
-  createScratchStorage,
-  createTestDatabase,
-  storageName,
-  type TestDatabase,
-} from './helpers/database.ts';
+import { createScratchStorage, type ScratchStorage, storageName } from './helpers/database.ts';
 import { contextFor, loadHuating, makeIdNumber } from './helpers/registry.ts';
 
 /**
@@ -90,15 +85,28 @@ function issuesOf(error: unknown) {
 }
 
 describe(`target sheets, progress and assessment on a hand-counted registry (${storageName})`, () => {
-  let test: TestDatabase;
+  // Scratch storage a renkou child process can open too: the CLI runs on the same registry at the end.
+  let storage: ScratchStorage;
+  let test: { database: Database };
   let ctx: CommandContext;
+  let open = false;
 
   before(async () => {
-    test = await createTestDatabase();
+    storage = await createScratchStorage();
+    const database = await openDatabase({
+      databaseUrl: storage.env.DATABASE_URL || undefined,
+      dataDir: storage.env.RENKOU_DATA_DIR,
+    });
+    open = true;
+    await migrateToLatest(database);
+    test = { database };
     await buildRegistry(test.database);
     ctx = contextFor(test.database.db, 'county-office');
   });
-  after(() => test.cleanup());
+  after(async () => {
+    if (open) await test.database.close();
+    await storage.cleanup();
+  });
 
   it('refuses birth-quota, population and plain-statistic targets with field-level reasons', async () => {
     await assert.rejects(
@@ -377,5 +385,56 @@ describe(`target sheets, progress and assessment on a hand-counted registry (${s
     );
     assert.equal(byName.西华镇!.rank, 3, 'equal totals share a rank');
     assert.equal(assessment.self.lines[0]!.value, 63.64); // county: 7 of 11 timely
+  });
+
+  it('writes demo sheets for the county and its townships, keeping sheets people wrote', async () => {
+    const reports = await writeDemoTargetSheets(test.database, '620881', [2024, 2025]);
+    assert.deepEqual(
+      reports.map((r) => [r.year, r.status]),
+      [
+        [2024, 'written'],
+        [2025, 'kept'],
+      ],
+    );
+    assert.ok(reports[0]!.indicators.includes('timeliness_rate'));
+    assert.ok(reports[0]!.indicators.includes('sex_ratio_at_birth'));
+    assert.equal(reports[0]!.townships, 11);
+    const county = await getTargetSheet(test.database.db, '620881', 2024);
+    assert.equal(county.changeKind, 'demo');
+    const stricter = await getTargetSheet(test.database.db, TOWNS.donghua, 2024);
+    assert.deepEqual(
+      stricter.items.filter((i) => i.source === 'own').map((i) => [i.indicator, i.target]),
+      [
+        ['sex_ratio_at_birth', 104],
+        ['infant_mortality_rate', 4],
+      ],
+    );
+    const progress = await computeProgress(test.database, { unit: '620881', date: '2024-12-31' });
+    assert.equal(progress.targets.length, reports[0]!.indicators.length);
+  });
+
+  it('prints the county sheet with values, status and the lagging townships (renkou targets status)', async () => {
+    await test.database.close();
+    open = false;
+    const result = await runRenkou(
+      ['targets', 'status', '--unit', '620881', '--date', '2025-06-30'],
+      storage.env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const out = result.stdout;
+    assert.match(out, /华亭市（620881）2025 年目标进度，截至 2025-06-30/);
+    assert.match(out, /统计期：2025年上半年（2025-01-01 至 2025-06-30），全年时间进度 49\.6%/);
+    assert.match(out, /及时率\s+≥ 95\.0%\s+70\.0%\s+≥ 95\.0%\s+落后/);
+    assert.match(out, /出生人口性别比\s+≤ 107\.0\s+150\.0\s+≤ 107\.0\s+落后/);
+    assert.match(out, /及时率：低于标准的有东华镇（50\.0%）、山寨乡（75\.0%）/);
+    assert.match(out, /出生人口性别比：高于标准的有山寨乡（300\.0）/);
+    assert.match(out, /1\s+西华镇\s+100 \/ 100/);
+  });
+
+  it('prints the year-end assessment with the working (renkou targets assess)', async () => {
+    const assess = await runRenkou(['targets', 'assess', '--unit', '620881', '--year', '2025'], storage.env);
+    assert.equal(assess.code, 0, assess.stderr);
+    assert.match(assess.stdout, /1\. 山寨乡 {2}48\.46 \/ 100（否决项未达标：及时率，封顶 60）/);
+    assert.match(assess.stdout, /及时率\s+不低于 ≥ 78\.0%\s+75\.0%\s+差距 3\.8%\s+80\.8% × 60 = 48\.46/);
   });
 });

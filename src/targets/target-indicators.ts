@@ -67,11 +67,29 @@ function fromCatalogue(definition: IndicatorDefinition): TargetIndicator {
     scope: targetScopeOf(definition),
     async evaluate(database, request) {
       const year = Number(request.period.start.slice(0, 4));
-      const cube = await indicatorEngineFor(database).cubeFor(request.county, year);
-      const out = new Map<string, number | null>();
-      for (const unit of request.units)
-        out.set(unit, evaluateOne(cube, definition, unit, request.period, {}).value);
-      return out;
+      const engine = indicatorEngineFor(database);
+      // Year-to-date periods (January–May) are not one of the engine's period ids, so the values
+      // come from evaluateOne on the engine's cached cube. evaluateAll (with no units) first makes
+      // the engine load whatever extra counts the definition needs onto that cube (the quality
+      // counts); if the registry changed in between, the cube is new and this is done once more.
+      for (let attempt = 0; ; attempt++) {
+        await engine.evaluateAll({
+          root: request.county,
+          year,
+          periods: [`${year}-01`],
+          indicators: [definition.id],
+          units: [],
+        });
+        const cube = await engine.cubeFor(request.county, year);
+        try {
+          const out = new Map<string, number | null>();
+          for (const unit of request.units)
+            out.set(unit, evaluateOne(cube, definition, unit, request.period, {}).value);
+          return out;
+        } catch (error) {
+          if (attempt > 0 || !(error instanceof Error) || !/not loaded/.test(error.message)) throw error;
+        }
+      }
     },
   };
 }
