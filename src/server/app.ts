@@ -18,6 +18,7 @@ import { registerPersonRoutes } from './routes/persons.ts';
 import { registerQualityRoutes } from './routes/quality.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTargetRoutes } from './routes/targets.ts';
+import { registerWebRoutes } from './web.ts';
 
 export interface BuildAppOptions {
   logger?: pino.Logger | false;
@@ -70,5 +71,6 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerCompletenessRoutes(app, context);
   registerDedupeRoutes(app, context);
   registerFeedRoutes(app, context);
+  registerWebRoutes(app); // last: the web app answers only what no API route does
   return app;
 }

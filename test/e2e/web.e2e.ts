@@ -1,0 +1,225 @@
+/**
+ * The web app in a real browser: Debian's Chromium driven by playwright-core, against a real
+ * server (`renkou start`) on a scratch PGlite directory holding a small synthetic county that the
+ * server generates on its first start. Run with `npm run test:e2e`; screenshots of each main page
+ * land in test-output/screenshots/ (git-ignored) to be looked at.
+ */
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { composeResidentId } from '../../src/domain/resident-id.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const PERSONS = 3000;
+
+let server: ChildProcess | undefined;
+let dataDir: string;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${base}${path}`);
+  assert.equal(response.status, 200, `${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** Waits until the server answers and has generated its demo county. */
+async function waitForDemo(log: () => string) {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    try {
+      const health = await api<{ demo?: { state: string } }>('/api/health');
+      if (health.demo?.state === 'ready') return;
+      if (health.demo?.state === 'failed') throw new Error('demo generation failed');
+    } catch (error) {
+      if ((error as Error).message === 'demo generation failed') throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`server not ready in time:\n${log()}`);
+}
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** True in the page once nothing is loading any more (evaluated in the browser). */
+const SETTLED = "document.querySelectorAll('.ant-skeleton').length === 0";
+
+function today(): string {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+async function birthsThisYear(): Promise<number> {
+  const result = await api<{ values: { value: number }[] }>(
+    `/api/indicators/births?unit=620881&period=${today().slice(0, 4)}`,
+  );
+  return result.values[0]!.value;
+}
+
+describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+  before(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    // The app must be built (npm install and npm start do this; a test run may follow an edit).
+    const build = spawn(process.execPath, [join(ROOT, 'web', 'scripts', 'build-if-stale.ts')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    assert.equal(await new Promise((resolve) => build.on('close', resolve)), 0, 'web build failed');
+
+    dataDir = await mkdtemp(join(tmpdir(), 'renkou-e2e-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    let output = '';
+    server = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        RENKOU_DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        RENKOU_DEMO_PERSONS: String(PERSONS),
+        RENKOU_DEMO_SEED: '7',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout!.on('data', (chunk) => {
+      output += chunk;
+    });
+    server.stderr!.on('data', (chunk) => {
+      output += chunk;
+    });
+    await waitForDemo(() => output);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.on('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the dashboard with key figures, trend, pyramid and township comparison', async () => {
+    await page.goto(base);
+    await page.getByText('工作台').first().waitFor();
+    await page.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+    // Everything on the dashboard has loaded: no skeletons left.
+    await page.waitForFunction(SETTLED);
+    await page.locator('canvas').nth(2).waitFor();
+    await shot('dashboard');
+  });
+
+  it('finds a person by pinyin initials and opens the person page', async () => {
+    // A woman of child-bearing age from the synthetic county.
+    const records = await api<{
+      items: { personId: number; name: string; sex: string; birthDate: string }[];
+    }>('/api/indicators/resident_population/records?unit=620881&period=2025&limit=500');
+    const woman = records.items.find(
+      (r) => r.sex === 'female' && r.birthDate >= '1988-01-01' && r.birthDate <= '2000-12-31',
+    );
+    assert.ok(woman, 'the synthetic county has a woman aged 25–37');
+    const detail = await api<{ person: { namePinyin: string } }>(`/api/persons/${woman.personId}`);
+    const initials = detail.person.namePinyin
+      .split(' ')
+      .map((syllable) => syllable[0])
+      .join('');
+
+    await page.getByRole('menuitem', { name: '人口登记' }).click();
+    await page.getByRole('menuitem', { name: '人员查询' }).click();
+    await page.getByPlaceholder(/首字母/).fill(initials);
+    await page.getByPlaceholder(/首字母/).press('Enter');
+    const row = page.locator('tr', { hasText: woman.birthDate }).filter({ hasText: woman.name });
+    await row.first().waitFor();
+    await shot('search');
+    await row.first().click();
+    await page.getByTestId('person-name').filter({ hasText: woman.name }).waitFor();
+    await page.getByRole('tab', { name: '修改历史' }).click();
+    await shot('person');
+    (globalThis as { mother?: typeof woman }).mother = woman;
+  });
+
+  it('registers a birth: a wrong ID number is refused at the field in Chinese, a right one is saved and counted on the dashboard', async () => {
+    const before = await birthsThisYear();
+    await page.getByRole('button', { name: '登记子女出生' }).click();
+    await page.getByLabel('婴儿姓名').fill('测试婴儿');
+    await page.getByLabel('女', { exact: true }).check();
+    const date = today();
+    const right = composeResidentId('620881', date, 998);
+    // The same number with a wrong check character.
+    const wrong = right.slice(0, 17) + (right.endsWith('1') ? '2' : '1');
+    await page.getByLabel('身份证号').fill(wrong);
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    const fieldError = page
+      .locator('.ant-form-item', { has: page.locator('#child_idNumber') })
+      .locator('.ant-form-item-explain-error');
+    await fieldError.waitFor();
+    const message = (await fieldError.textContent()) ?? '';
+    assert.match(message, /[\u4e00-\u9fff]/, `the error is in Chinese: ${message}`);
+    assert.match(message, /校验|身份证/, message);
+    await shot('birth-form-error');
+    assert.equal(await birthsThisYear(), before, 'nothing was written');
+
+    await page.getByLabel('身份证号').fill(right);
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByTestId('person-name').filter({ hasText: '测试婴儿' }).waitFor();
+    await shot('child');
+    assert.equal(await birthsThisYear(), before + 1);
+
+    await page.getByRole('menuitem', { name: '工作台' }).click();
+    const births = page.getByTestId('figure-births').locator('.ant-statistic-content-value');
+    await births.filter({ hasText: String(before + 1) }).waitFor();
+    await page.waitForFunction(SETTLED);
+    await shot('dashboard-after-birth');
+  });
+
+  it('drills down from a figure to its breakdown and records', async () => {
+    await page.getByTestId('figure-births').click();
+    await page.getByTestId('indicator-value').waitFor();
+    await page.getByText('测试婴儿').first().waitFor();
+    await shot('indicator');
+  });
+
+  it('shows the import page with the template and recent imports', async () => {
+    await page.goto(`${base}/registry/import`);
+    await page.getByText('下载模板').first().waitFor();
+    await shot('import');
+  });
+
+  it('switches to English', async () => {
+    await page.goto(base);
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+    await page.waitForFunction(SETTLED);
+    await shot('dashboard-en');
+    await page.getByText('中文', { exact: true }).click();
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The one way the app talks to the server: JSON over fetch, errors turned into ApiError with the
+ * server's stable code, field and field-level issues (so forms can show them at the field).
+ */
+
+export interface ApiIssue {
+  code: string;
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | null;
+  readonly issues: ApiIssue[];
+
+  constructor(status: number, code: string, message: string, field: string | null, issues: ApiIssue[]) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.issues = issues;
+  }
+}
+
+let currentLang = 'zh-CN';
+let csrfToken: string | undefined;
+
+/** The language error messages come back in (set by the language switch). */
+export function setApiLang(lang: string) {
+  currentLang = lang;
+}
+
+/** The session's anti-forgery token, sent with every write once sign-in exists (issue 10). */
+export function setCsrfToken(token: string | undefined) {
+  csrfToken = token;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, raw?: Blob | File): Promise<T> {
+  const headers: Record<string, string> = { 'accept-language': currentLang, accept: 'application/json' };
+  if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  let payload: BodyInit | undefined;
+  if (raw) {
+    headers['content-type'] = raw.type || 'application/octet-stream';
+    payload = raw;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const text = await response.text();
+  const data = text ? safeJson(text) : undefined;
+  if (!response.ok) {
+    const error = (data as { error?: Record<string, unknown> } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      String(error?.code ?? 'http_error'),
+      String(error?.message ?? `HTTP ${response.status}`),
+      (error?.field as string | null | undefined) ?? null,
+      (error?.issues as ApiIssue[] | undefined) ?? [],
+    );
+  }
+  return data as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { code: 'bad_response', message: text.slice(0, 200) } };
+  }
+}
+
+export function apiGet<T>(path: string, query?: Query): Promise<T> {
+  return request<T>('GET', withQuery(path, query));
+}
+
+export function apiPost<T>(path: string, body: unknown, query?: Query): Promise<T> {
+  return request<T>('POST', withQuery(path, query), body);
+}
+
+export function apiUpload<T>(path: string, file: File, query?: Query): Promise<T> {
+  return request<T>('POST', withQuery(path, query), undefined, file);
+}
+
+/** Whether a route exists: anything but "no such route" (404 not_found from the router) counts. */
+export async function routeExists(path: string): Promise<boolean> {
+  try {
+    const response = await fetch(path, { headers: { accept: 'application/json' } });
+    if (response.status !== 404) return response.status < 500;
+    const body = safeJson(await response.text()) as {
+      error?: { message?: string; messages?: { en?: string } };
+    };
+    return !String(body.error?.messages?.en ?? body.error?.message ?? '').startsWith('No such route');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  AimOutlined,
+  DashboardOutlined,
+  FileTextOutlined,
+  HeartOutlined,
+  SwapOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import { type ComponentType, lazy, type ReactNode } from 'react';
+import type { MessageKey } from './i18n.tsx';
+// The landing page is in the first download, so its data requests start without another round trip.
+import DashboardPage from './pages/DashboardPage.tsx';
+
+/**
+ * The app's areas and their pages: the one place a new page plugs in. A page with a `probe` is
+ * shown (in the menu and by its route) only when that API answers at load — so an area whose
+ * server side is not there yet has no menu entry and no placeholder page. An area without any
+ * shown page has no menu entry at all.
+ *
+ * To add a page: write web/src/pages/<area>/<Name>Page.tsx, then add
+ * `{ path, probe, title, component: lazy(() => import(...)) }` to its area below.
+ */
+
+export interface PageProps {
+  params: Record<string, string>;
+}
+
+export interface AreaPage {
+  /** Route pattern, e.g. '/linkage/queue' or '/persons/:id'. */
+  path: string;
+  /** A GET the page needs; the page exists only if it answers (anything but "no such route"). */
+  probe?: string;
+  /** Menu label; pages without one are reached by links only (detail pages, forms). */
+  title?: readonly [zh: string, en: string];
+  component: ComponentType<PageProps>;
+}
+
+export interface Area {
+  key: string;
+  title: MessageKey;
+  icon: ReactNode;
+  pages: AreaPage[];
+}
+
+const page = (load: () => Promise<{ default: ComponentType<PageProps> }>) => lazy(load);
+
+export const AREAS: Area[] = [
+  {
+    key: 'dashboard',
+    title: 'dashboard',
+    icon: <DashboardOutlined />,
+    pages: [
+      { path: '/', title: ['工作台', 'Dashboard'], component: DashboardPage },
+      { path: '/indicators/:id', component: page(() => import('./pages/IndicatorPage.tsx')) },
+    ],
+  },
+  {
+    key: 'registry',
+    title: 'registry',
+    icon: <TeamOutlined />,
+    pages: [
+      {
+        path: '/registry',
+        title: ['人员查询', 'Search'],
+        component: page(() => import('./pages/registry/SearchPage.tsx')),
+      },
+      {
+        path: '/registry/birth',
+        title: ['出生登记', 'Register a birth'],
+        component: page(() => import('./pages/registry/BirthPage.tsx')),
+      },
+      {
+        path: '/registry/move-in',
+        title: ['迁入登记', 'Register a move in'],
+        component: page(() => import('./pages/registry/MoveInPage.tsx')),
+      },
+      {
+        path: '/registry/import',
+        probe: '/api/imports',
+        title: ['批量导入', 'Import'],
+        component: page(() => import('./pages/registry/ImportPage.tsx')),
+      },
+      { path: '/persons/:id', component: page(() => import('./pages/registry/PersonPage.tsx')) },
+      {
+        path: '/persons/:id/:action',
+        component: page(() => import('./pages/registry/PersonActionPage.tsx')),
+      },
+    ],
+  },
+  // The areas below are being built as APIs (/api/feeds, /api/tasks, /api/targets, /api/quality,
+  // /api/audits, /api/reports, /api/benefits). Their pages plug in here with a probe each.
+  { key: 'linkage', title: 'linkage', icon: <SwapOutlined />, pages: [] },
+  { key: 'targets', title: 'targets', icon: <AimOutlined />, pages: [] },
+  { key: 'reports', title: 'reports', icon: <FileTextOutlined />, pages: [] },
+  { key: 'benefits', title: 'benefits', icon: <HeartOutlined />, pages: [] },
+];
