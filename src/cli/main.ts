@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../version.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenefitCommands } from './commands/benefits.ts';
 import { registerCompletenessCommands } from './commands/completeness.ts';
 import { registerDedupeCommands } from './commands/dedupe.ts';
@@ -59,6 +60,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerLink(program, rt);
   registerDemog(program, rt);
   registerUserCommands(program, rt);
+  registerBackupCommands(program, rt);
   registerBenefitCommands(program, rt);
   registerReportCommands(program, rt);
   registerQualityCommands(program, rt);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import {
   createReadStream,
   existsSync,
@@ -5,6 +6,7 @@ import {
   openAsBlob,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +39,11 @@ export interface Database {
   readonly location: string;
   readonly db: Kysely<Schema>;
   withSession<T>(work: (session: RawSession) => Promise<T>): Promise<T>;
+  /**
+   * Writes a consistent backup to a file: PGlite's data directory as a gzipped tar, PostgreSQL
+   * as a pg_dump custom-format archive (src/db/backup.ts restores both). Returns its size.
+   */
+  backupTo(path: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -135,6 +142,10 @@ async function openPostgres(url: string): Promise<Database> {
       } finally {
         client.release();
       }
+    },
+    async backupTo(path) {
+      await runTool('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${path}`], url);
+      return statSync(path).size;
     },
     async close() {
       await db.destroy();
@@ -239,6 +250,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         }),
       );
     },
+    async backupTo(path) {
+      // dumpDataDir waits for PGlite's lock, so the copy is taken between transactions.
+      const dump = await pglite.dumpDataDir('gzip');
+      const bytes = new Uint8Array(await dump.arrayBuffer());
+      writeFileSync(path, bytes);
+      return bytes.length;
+    },
     async close() {
       try {
         await db.destroy();
@@ -248,4 +266,47 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       }
     },
   };
+}
+
+/**
+ * Runs a PostgreSQL client tool (pg_dump, pg_restore from Debian's postgresql-client), passing the
+ * connection as --dbname so the password never appears in messages; fails with its stderr.
+ */
+export function runTool(tool: string, args: string[], url: string): Promise<void> {
+  // The password goes in the environment, not the command line other users can read with ps.
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  parsed.password = '';
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, [...args, `--dbname=${parsed.toString()}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', (error) =>
+      reject(
+        new AppError(
+          'storage_unavailable',
+          text(
+            `找不到 ${tool}：请安装 PostgreSQL 客户端（apt-get install -y postgresql-client）`,
+            `${tool} not found: install the PostgreSQL client (apt-get install -y postgresql-client)`,
+          ),
+          { cause: error },
+        ),
+      ),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new AppError(
+            'storage_unavailable',
+            text(`${tool} 失败：${stderr.trim()}`, `${tool} failed: ${stderr.trim()}`),
+          ),
+        );
+    });
+  });
 }
