@@ -159,7 +159,7 @@ export function buildWorkReport(input: WorkReportInput): ReportDocument {
   const blocks: Block[] = [];
   const heading = (level: 1 | 2, text: string) => blocks.push({ type: 'heading', level, text });
   const paragraph = (...parts: (Inline | null | false | undefined)[]) =>
-    blocks.push({ type: 'paragraph', parts: parts.filter((p): p is Inline => !!p) });
+    blocks.push({ type: 'paragraph', parts: dropUnitsAfterNoData(parts.filter((p): p is Inline => !!p)) });
 
   // 一、基本情况
   heading(1, '一、基本情况');
@@ -385,6 +385,16 @@ export function buildWorkReport(input: WorkReportInput): ReportDocument {
   };
 }
 
+/** "常住人口 无数据 人" reads wrong: the unit word after a figure with no data is dropped. */
+function dropUnitsAfterNoData(parts: Inline[]): Inline[] {
+  return parts.map((part, i) => {
+    const before = parts[i - 1];
+    if (typeof part !== 'string' || !before || typeof before === 'string' || before.figure.value !== null)
+      return part;
+    return part.replace(/^ (人次|人|次|份|例)/, '');
+  });
+}
+
 function srbInterval(figure: Figure | undefined): string | null {
   if (!figure || figure.value === null || !figure.interval) return null;
   const { lower, upper } = figure.interval;
@@ -430,7 +440,7 @@ function childTable(input: WorkReportInput): Block {
   rows.push([{ text: '合计' }, ...CHILD_TABLE_INDICATORS.map((id) => cell(cur[id]))]);
   return {
     type: 'table',
-    caption: `表2  ${input.period.label['zh-CN']}各${level.slice(0, 2)}主要指标`,
+    caption: `表2  ${input.period.label['zh-CN']}各${level === '村（社区）' ? '村（社区）' : '乡镇（街道）'}主要指标`,
     header,
     rows,
     totalRow: true,

@@ -117,6 +117,30 @@ export function countFigure(
   };
 }
 
+/**
+ * Figures that are not facts become 无数据, with the reason in the trace: those of a period that
+ * ends before the registry's records begin (its zero births would be an absence of records, not
+ * of births), and those of a unit with no resident population in the period.
+ */
+export function blankWithoutData(
+  figures: Figure[],
+  population: Figure | undefined,
+  coverage: { periodEnd: string; recordsBegin: string | null },
+): Figure[] {
+  const before = coverage.recordsBegin !== null && coverage.periodEnd < coverage.recordsBegin;
+  const empty = !population || population.value === null || population.value <= 0;
+  if (!before && !empty) return figures;
+  const note = before
+    ? `the registry's records begin on ${coverage.recordsBegin}: no data`
+    : 'no resident population in the period: no data';
+  return figures.map((figure) => ({
+    ...figure,
+    value: null,
+    interval: null,
+    trace: { ...figure.trace, note },
+  }));
+}
+
 const NO_DATA = { 'zh-CN': '无数据', en: 'no data' } as const;
 
 /** How many decimals a figure is printed with. */

@@ -12,7 +12,13 @@ import { listSubtree } from '../org/org-units.ts';
 import type { Tx } from '../registry/context.ts';
 import { summariseActivities } from './activities.ts';
 import { BASIC_INDICATORS, CHILD_TABLE_INDICATORS } from './build-work-report.ts';
-import { countFigure, type Figure, type FigureSet, figureFromIndicator } from './figures.ts';
+import {
+  blankWithoutData,
+  countFigure,
+  type Figure,
+  type FigureSet,
+  figureFromIndicator,
+} from './figures.ts';
 import type { ChildFigures, ProblemsInput, PyramidBand, ReportUnit, WorkReportInput } from './model.ts';
 import { loadNextYearTargets, loadQualityInput, loadTargetsInput } from './sections.ts';
 
@@ -25,6 +31,10 @@ const REPORT_INDICATORS = [
     'timeliness_rate',
   ]),
 ];
+
+function periodEndOf(figure: Figure): string {
+  return parsePeriod(figure.trace.period).end;
+}
 
 /** The unit a report is for, checked: a county or below, loaded. */
 export async function getReportUnit(db: Tx, input: string): Promise<ReportUnit & { countyCode: string }> {
@@ -63,6 +73,18 @@ export function parseReportPeriod(input: string): Period {
   return period;
 }
 
+/**
+ * The first event date the registry holds for a unit's county: figures of periods before it are
+ * not facts (see blankWithoutData). null when there are no events at all.
+ */
+export async function findRecordsBegin(db: Tx, unit: string): Promise<string | null> {
+  const row = await sql<{ first: string | null }>`
+    SELECT min(event_date)::text AS first FROM vital_event WHERE county_code = ${unit.slice(0, 6)} AND NOT voided`.execute(
+    db,
+  );
+  return row.rows[0]?.first ?? null;
+}
+
 /** The catalogue figures of several units for one period, from one cube (evaluateAll). */
 async function figuresFor(
   database: Database,
@@ -78,6 +100,14 @@ async function figuresFor(
   for (const value of result.values) {
     const definition = findIndicator(value.indicator)!;
     sets.get(value.unit_code)![value.indicator] = figureFromIndicator(definition, value, result.dataVersion);
+  }
+  const recordsBegin = await findRecordsBegin(database.db, root);
+  for (const [code, set] of sets) {
+    const kept = blankWithoutData(Object.values(set), set.resident_population, {
+      periodEnd: period.end,
+      recordsBegin,
+    });
+    sets.set(code, Object.fromEntries(kept.map((figure) => [figure.trace.indicator, figure])));
   }
   return { sets, dataVersion: result.dataVersion };
 }
@@ -225,11 +255,27 @@ export async function gatherWorkReportInput(
     : null;
   options.onStep?.('charts');
   const year = Number(period.start.slice(0, 4));
+  const cur = current.sets.get(unit.code)!;
+  const recordsBegin = await findRecordsBegin(db, unit.code);
+  const coveredMonths = (series: Awaited<ReturnType<typeof monthlySeries>>) => {
+    const blank = (list: (Figure | undefined)[]) =>
+      list.map(
+        (f) =>
+          f && blankWithoutData([f], cur.resident_population, { periodEnd: periodEndOf(f), recordsBegin })[0],
+      );
+    return { ...series, births: blank(series.births), deaths: blank(series.deaths) };
+  };
   const monthly = [
-    await monthlySeries(database, unit.code, year - 1),
-    await monthlySeries(database, unit.code, year),
+    coveredMonths(await monthlySeries(database, unit.code, year - 1)),
+    coveredMonths(await monthlySeries(database, unit.code, year)),
   ];
-  const pyramid = await pyramidOf(database, unit.code, period);
+  const pyramid = (await pyramidOf(database, unit.code, period)).map((band) => {
+    const [male, female] = blankWithoutData([band.male, band.female], cur.resident_population, {
+      periodEnd: period.end,
+      recordsBegin,
+    });
+    return { ...band, male: male!, female: female! };
+  });
   const dataVersion = current.dataVersion;
   options.onStep?.('sections');
   const activities = await summariseActivities(db, unit.code, period, dataVersion);
@@ -237,7 +283,6 @@ export async function gatherWorkReportInput(
     unit: child,
     figures: current.sets.get(child.code)!,
   }));
-  const cur = current.sets.get(unit.code)!;
   const targets = await loadTargetsInput(database, {
     unit,
     children: childUnits,

@@ -5,8 +5,9 @@ import type { StatisticalTables } from './statistical-tables.ts';
 /**
  * Statistical tables as .xlsx: one sheet per period type (年报, 季报, 月报), a block of rows per
  * period ending in a 合计 row, frozen headers, number formats per measure, and a 说明 sheet with
- * each column's definition and the data version. Count totals are SUM formulas (with their value
- * cached), so the workbook itself shows that they add up.
+ * each column's definition, how its total is made, and the data version. Totals are values, not
+ * formulas: exceljs drops a formula's cached result when it is 0, and a reader that does not
+ * recalculate would then see an empty total.
  */
 
 const MEASURE_LABEL: Record<string, string> = {
@@ -86,20 +87,15 @@ export async function renderXlsx(tables: StatisticalTables): Promise<Buffer> {
           r.getCell(4 + i).value = figure ? (figure.value ?? '无数据') : '—';
         });
       }
-      const last = rowNo - 1;
       const r = ws.getRow(rowNo++);
       r.getCell(1).value = block.period.label['zh-CN'];
       r.getCell(2).value = tables.unit.code;
       r.getCell(3).value = '合计';
       block.total.forEach((figure, i) => {
-        const definition = tables.columns[i]!;
         const cell = r.getCell(4 + i);
         if (!figure) cell.value = '—';
         else if (figure.value === null) cell.value = '无数据';
-        else if (definition.unit === 'count' && !definition.denominator && block.rows.length > 1) {
-          const letter = ws.getColumn(4 + i).letter;
-          cell.value = { formula: `SUM(${letter}${first}:${letter}${last})`, result: figure.value };
-        } else cell.value = figure.value;
+        else cell.value = figure.value;
       });
       r.font = { bold: true };
       r.eachCell((c) => {

@@ -7,8 +7,8 @@ import {
   indicatorEngineFor,
 } from '../indicators/index.ts';
 import { listSubtree } from '../org/org-units.ts';
-import { type Figure, figureFromIndicator, figureKey } from './figures.ts';
-import { getReportUnit, parseReportPeriod } from './gather.ts';
+import { blankWithoutData, type Figure, figureFromIndicator, figureKey } from './figures.ts';
+import { findRecordsBegin, getReportUnit, parseReportPeriod } from './gather.ts';
 import type { ReportUnit } from './model.ts';
 
 /**
@@ -148,6 +148,7 @@ export async function gatherStatisticalTables(
     indicators: TABLE_INDICATORS.map((d) => d.id),
     units: [unit.code, ...children.map((c) => c.code)],
   });
+  const recordsBegin = await findRecordsBegin(database.db, unit.code);
   const byKey = new Map<string, Figure>();
   for (const value of result.values) {
     const figure = figureFromIndicator(findIndicator(value.indicator)!, value, result.dataVersion);
@@ -156,10 +157,18 @@ export async function gatherStatisticalTables(
   const figures: Record<string, Figure> = {};
   const blockOf = (p: Period): TableBlock => {
     const columns = TABLE_INDICATORS.map((d) => (d.periodTypes.includes(p.type) ? d : null));
-    const rows = rowsUnits.map((u) => ({
-      unit: u,
-      figures: columns.map((d) => (d ? byKey.get(figureKey(d.id, u.code, p.id)) : undefined)),
-    }));
+    const population = (code: string) => byKey.get(figureKey('resident_population', code, p.id));
+    const rows = rowsUnits.map((u) => {
+      const found = columns.map((d) => (d ? byKey.get(figureKey(d.id, u.code, p.id)) : undefined));
+      const present = blankWithoutData(
+        found.filter((f): f is Figure => f !== undefined),
+        population(u.code),
+        { periodEnd: p.end, recordsBegin },
+      );
+      let next = 0;
+      return { unit: u, figures: found.map((f) => (f ? present[next++] : undefined)) };
+    });
+    const parentPopulation = population(unit.code);
     const total = columns.map((d, i) =>
       d
         ? totalFigure(
@@ -172,6 +181,9 @@ export async function gatherStatisticalTables(
           )
         : undefined,
     );
+    const blankTotal = (f: Figure | undefined) =>
+      f && blankWithoutData([f], parentPopulation, { periodEnd: p.end, recordsBegin })[0];
+    for (let i = 0; i < total.length; i++) total[i] = blankTotal(total[i]);
     for (const row of rows) for (const f of row.figures) if (f) figures[f.key] = f;
     for (const f of total) if (f) figures[f.key] = f;
     return { period: p, rows, total };

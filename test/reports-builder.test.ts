@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { text } from '../src/domain/i18n.ts';
+import { parsePeriod } from '../src/domain/period.ts';
+import { buildWorkReport, findLaggingUnits } from '../src/reports/build-work-report.ts';
+import { countFigure, type Figure, type FigureSet, figureKey, formatFigure } from '../src/reports/figures.ts';
+import type { ReportDocument, ReportUnit, UnitTarget, WorkReportInput } from '../src/reports/model.ts';
+
+function fig(
+  indicator: string,
+  unit: string,
+  value: number | null,
+  measure: Figure['measure'] = 'count',
+): Figure {
+  return {
+    key: figureKey(indicator, unit, '2025'),
+    name: text(indicator, indicator),
+    measure,
+    value,
+    numerator: value,
+    denominator: null,
+    interval: null,
+    flags: [],
+    trace: {
+      source: 'indicator',
+      indicator,
+      unit,
+      period: '2025',
+      group: {},
+      dataVersion: 7,
+      query: `/api/indicators/${indicator}?unit=${unit}&period=2025`,
+    },
+  };
+}
+
+const county: ReportUnit = { code: '620881', name: '华亭市', level: 'county' };
+const towns: ReportUnit[] = [
+  { code: '620881100', name: '东华镇', level: 'township' },
+  { code: '620881101', name: '安口镇', level: 'township' },
+  { code: '620881102', name: '西华镇', level: 'township' },
+  { code: '620881200', name: '山寨乡', level: 'township' },
+];
+
+function setOf(unit: string, values: Record<string, number | null>): FigureSet {
+  const measures: Record<string, Figure['measure']> = {
+    crude_birth_rate: 'permille',
+    crude_death_rate: 'permille',
+    natural_increase_rate: 'permille',
+    sex_ratio_at_birth: 'ratio',
+    timeliness_rate: 'percent',
+  };
+  return Object.fromEntries(
+    Object.entries(values).map(([id, v]) => [id, fig(id, unit, v, measures[id] ?? 'count')]),
+  );
+}
+
+function input(overrides: Partial<WorkReportInput> = {}): WorkReportInput {
+  const period = parsePeriod('2025');
+  const zeroActivities = { byKind: [], highlights: [] };
+  const at = { unit: county.code, period: '2025', dataVersion: 7, query: '/api/work-tasks' };
+  return {
+    unit: county,
+    period,
+    previousPeriod: parsePeriod('2024'),
+    lastYearPeriod: null,
+    reportDate: '2026-01-10',
+    dataVersion: 7,
+    figures: {
+      current: setOf(county.code, {
+        resident_population: 1000,
+        births: 9,
+        crude_birth_rate: 9.1,
+        sex_ratio_at_birth: null,
+      }),
+      previous: setOf(county.code, { resident_population: null, births: 8 }),
+      lastYear: null,
+    },
+    children: towns.map((t, i) => ({
+      unit: t,
+      figures: setOf(t.code, { resident_population: 100 + i, births: i }),
+    })),
+    monthly: [],
+    pyramid: [],
+    activities: zeroActivities,
+    targets: { status: 'none', year: 2025 },
+    nextYear: { year: 2026, targets: null },
+    problems: {
+      quality: { status: 'none' },
+      unregisteredBirths: {
+        feedsReceived: false,
+        linked: false,
+        total: countFigure('work_task', 'x', text('x', 'x'), 0, at),
+        byUnit: [],
+      },
+      timeliness: { unit: fig('timeliness_rate', county.code, null, 'percent'), children: [] },
+    },
+    plans: [],
+    ...overrides,
+  };
+}
+
+function plainText(document: ReportDocument): string {
+  return document.blocks
+    .map((block) => {
+      if (block.type === 'heading') return block.text;
+      if (block.type === 'paragraph')
+        return block.parts.map((p) => (typeof p === 'string' ? p : p.text)).join('');
+      if (block.type === 'table')
+        return [block.header.join(' '), ...block.rows.map((r) => r.map((c) => c.text).join(' '))].join('\n');
+      return block.caption;
+    })
+    .join('\n');
+}
+
+function section(document: ReportDocument, from: string, to: string): string {
+  const all = plainText(document);
+  return all.slice(all.indexOf(from), all.indexOf(to));
+}
+
+const timeliness = (unit: ReportUnit, value: number | null): UnitTarget => ({
+  unit,
+  indicator: 'timeliness_rate',
+  name: text('及时率', 'Timeliness rate'),
+  target: { direction: 'at_least', value: 95 },
+  actual: fig('timeliness_rate', unit.code, value, 'percent'),
+});
+const srb = (unit: ReportUnit, value: number | null): UnitTarget => ({
+  unit,
+  indicator: 'sex_ratio_at_birth',
+  name: text('出生人口性别比', 'Sex ratio at birth'),
+  target: { direction: 'within', value: [103, 107] },
+  actual: fig('sex_ratio_at_birth', unit.code, value, 'ratio'),
+});
+
+describe('work report builder', () => {
+  it('lists exactly the units below target, with their figures, and names those with no data', () => {
+    const targets = [
+      timeliness(towns[0]!, 96.5),
+      timeliness(towns[1]!, 91.2),
+      timeliness(towns[2]!, 95),
+      timeliness(towns[3]!, 88.04),
+      srb(towns[0]!, 110.4),
+      srb(towns[1]!, 105),
+      srb(towns[2]!, null),
+      srb(towns[3]!, 101.9),
+    ];
+    const groups = findLaggingUnits(targets);
+    assert.deepEqual(
+      groups.map((g) => [g.target.indicator, g.lagging.map((l) => l.unit.name)]),
+      [
+        ['timeliness_rate', ['安口镇', '山寨乡']],
+        ['sex_ratio_at_birth', ['东华镇', '山寨乡']],
+      ],
+    );
+    const document = buildWorkReport(input({ targets: { status: 'available', year: 2025, targets } }));
+    const problems = section(document, '（一）未达到目标的单位', '（二）数据质量');
+    assert.match(problems, /及时率未达到目标（≥ 95\.00%）的有：安口镇（91\.20%）、山寨乡（88\.04%）。/);
+    assert.match(
+      problems,
+      /出生人口性别比未达到目标（103\.0–107\.0）的有：东华镇（110\.4）、山寨乡（101\.9）。/,
+    );
+    assert.match(problems, /出生人口性别比无数据、无法评价的有：西华镇。/);
+    assert.doesNotMatch(problems, /西华镇（/, 'a unit exactly at its target is not lagging');
+    assert.match(section(document, '四、下一步工作打算', '\uFFFF'), /对安口镇、山寨乡、东华镇加强指导/);
+  });
+
+  it('says 无目标 when there is no target sheet, and says so again for next year', () => {
+    const document = buildWorkReport(input());
+    assert.match(plainText(document), /2025年尚无目标管理责任书（无目标）/);
+    assert.match(plainText(document), /2026年目标管理责任书尚未制定（无目标）/);
+  });
+
+  it('prints 无数据 for a missing figure and never "XX"; comparisons without data are not invented', () => {
+    const document = buildWorkReport(input());
+    const all = plainText(document);
+    assert.match(all, /出生人口性别比 无数据/);
+    assert.match(all, /常住人口 1,000 人/);
+    assert.doesNotMatch(all, /XX|xx|NaN|undefined|null/);
+    // The previous year's population is missing: the population change is left out, births compared.
+    assert.match(all, /与上年相比，出生人数增加 1 人（\+12\.5%）/);
+    assert.doesNotMatch(all, /常住人口(增加|减少)/);
+    assert.equal(formatFigure(undefined), '无数据');
+  });
+
+  it('keeps every printed figure, with its trace, in the document’s figure list', () => {
+    const document = buildWorkReport(input());
+    const births = document.figures[figureKey('births', '620881', '2025')];
+    assert.ok(births);
+    assert.equal(births.value, 9);
+    assert.equal(births.trace.query, '/api/indicators/births?unit=620881&period=2025');
+    assert.equal(births.trace.dataVersion, 7);
+    for (const block of document.blocks) {
+      if (block.type !== 'paragraph') continue;
+      for (const part of block.parts)
+        if (typeof part !== 'string') assert.ok(document.figures[part.figure.key]);
+    }
+  });
+
+  it('quotes the activity log by kind with its totals, and says when there is none', () => {
+    const at = (kind: string) => ({
+      unit: county.code,
+      period: '2025',
+      dataVersion: 7,
+      query: `/api/activities?kind=${kind}`,
+      group: { kind },
+    });
+    const document = buildWorkReport(
+      input({
+        activities: {
+          byKind: [
+            {
+              kind: 'publicity',
+              count: countFigure('activity', 'count', text('n', 'n'), 12, at('publicity')),
+              peopleServed: countFigure('activity', 'people_served', text('p', 'p'), 3400, at('publicity')),
+              materials: countFigure('activity', 'materials', text('m', 'm'), null, at('publicity')),
+            },
+          ],
+          highlights: [
+            {
+              date: '2025-05-20',
+              unitName: '东华镇',
+              kind: 'publicity',
+              peopleServed: 800,
+              materials: 1200,
+              description: '开展育儿补贴政策宣传',
+            },
+          ],
+        },
+      }),
+    );
+    const work = section(document, '二、主要工作', '三、存在的问题');
+    assert.match(
+      work,
+      /共开展宣传服务活动 12 次，服务群众 3,400 人次。如5月20日，东华镇开展育儿补贴政策宣传（服务 800 人次）。/,
+    );
+    assert.doesNotMatch(work, /发放资料/, 'materials not counted are not printed');
+    assert.match(
+      section(buildWorkReport(input()), '二、主要工作', '三、存在的问题'),
+      /没有登记的活动（无数据）/,
+    );
+  });
+});
