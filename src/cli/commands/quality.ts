@@ -32,6 +32,10 @@ function whole(value: string, field: string): number {
   return n;
 }
 
+function share(value: number | null, interval: Interval | null, rt: CliRuntime): string {
+  return value === null ? rt.t('无数据', 'no data') : `${value}%${range(interval)}`;
+}
+
 function range(interval: Interval | null): string {
   return interval && interval.lower !== null && interval.upper !== null
     ? ` [${interval.lower}, ${interval.upper}]`
@@ -209,10 +213,10 @@ export function registerQualityCommands(program: Command, rt: CliRuntime) {
         ),
       );
       rt.out(
-        `${rt.t('准确率（字段）', 'Accuracy (fields)')}: ${f.value}%${range(f.interval)} (${f.numerator}/${f.denominator})`,
+        `${rt.t('准确率（字段）', 'Accuracy (fields)')}: ${share(f.value, f.interval, rt)} (${f.numerator}/${f.denominator})`,
       );
       rt.out(
-        `${rt.t('准确率（人）', 'Accuracy (persons)')}: ${p.value}%${range(p.interval)} (${p.numerator}/${p.denominator})`,
+        `${rt.t('准确率（人）', 'Accuracy (persons)')}: ${share(p.value, p.interval, rt)} (${p.numerator}/${p.denominator})`,
       );
       rt.out(
         rt.t(
