@@ -3,6 +3,7 @@ import { type Text, text } from '../domain/i18n.ts';
 import type { PeriodType } from '../domain/period.ts';
 import type { PopulationBasis } from '../registry/queries/population.ts';
 import type { QualityMeasure } from './quality-cube.ts';
+import type { ServiceCount } from './service-counts.ts';
 
 /**
  * The indicator catalogue: data, not one function per indicator. Each entry names its numerator
@@ -29,7 +30,9 @@ export type Measure =
   /** Events entered (by report date) in the period; `timely`: only those entered within 30 days of the event. */
   | { entered: 'all' | 'timely' }
   /** A data-quality count (quality-cube.ts): department records linked/known, complete/all person records, audited fields. */
-  | { quality: QualityMeasure };
+  | { quality: QualityMeasure }
+  /** A family health-service coverage count (service-counts.ts): the part of a registry denominator that received the service. */
+  | { services: ServiceCount };
 
 export type IndicatorUnit = 'permille' | 'percent' | 'ratio' | 'count' | 'years' | 'children_per_woman';
 export type Disaggregation = 'sex' | 'ageGroup' | 'residenceType' | 'birthOrder';
@@ -115,6 +118,86 @@ function share(
     levels: ALL_LEVELS,
   };
 }
+
+/**
+ * Coverage of voluntary family health services (issue 11): each numerator is the part of a
+ * registry denominator that received the service (service-counts.ts says exactly which records
+ * count). Figures only: person-level service records are for health-service roles.
+ */
+function coverage(
+  id: string,
+  zh: string,
+  en: string,
+  numerator: Measure,
+  denominator: Measure,
+  descZh: string,
+  descEn: string,
+  periodTypes: readonly PeriodType[] = RATE_PERIODS,
+): IndicatorDefinition {
+  return {
+    id,
+    name: text(zh, en),
+    description: text(descZh, descEn),
+    unit: 'percent',
+    numerator,
+    denominator,
+    multiplier: 100,
+    interval: 'binomial',
+    disaggregations: [],
+    periodTypes,
+    levels: ALL_LEVELS,
+    direction: 'higher',
+  };
+}
+
+const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
+  coverage(
+    'premarital_check_rate',
+    '婚前医学检查率',
+    'Premarital check rate',
+    { services: 'premarital_checked' },
+    { events: 'marriage' },
+    '期内登记结婚的夫妇中，至少一方在结婚前 365 天内做过婚前医学检查的百分比',
+    'Of the marriages in the period, the share where either spouse had a premarital check in the 365 days before the marriage',
+  ),
+  coverage(
+    'prepregnancy_check_coverage',
+    '孕前优生健康检查覆盖率',
+    'Pre-pregnancy check coverage',
+    { services: 'prepregnancy_checked' },
+    { events: 'marriage' },
+    '期内结婚的夫妇中，至少一方在结婚前后 365 天内做过孕前优生健康检查的百分比',
+    'Of the couples married in the period, the share where either spouse had a pre-pregnancy check within 365 days of the marriage',
+  ),
+  coverage(
+    'postpartum_visit_rate',
+    '产后访视率',
+    'Postpartum visit rate',
+    { services: 'postpartum_visited' },
+    { events: 'birth' },
+    '期内活产中，母亲在产后 28 天内接受过访视的百分比',
+    'Of the live births in the period, the share whose mother was visited within 28 days of the birth',
+  ),
+  coverage(
+    'newborn_screening_rate',
+    '新生儿疾病筛查率',
+    'Newborn screening rate',
+    { services: 'newborn_screened' },
+    { events: 'birth' },
+    '期内活产中，做过新生儿疾病筛查的百分比',
+    'Of the live births in the period, the share screened as newborns',
+  ),
+  coverage(
+    'women_screening_coverage_35_64',
+    '35–64 岁妇女两癌筛查覆盖率',
+    'Cervical/breast screening coverage, women 35–64',
+    { services: 'women_screened_35_64' },
+    { population: 'resident', filter: { sex: 'female', ages: [35, 64] } },
+    '当年做过宫颈癌或乳腺癌筛查的 35–64 岁妇女 ÷ 年末 35–64 岁常住妇女',
+    'Women aged 35–64 screened for cervical or breast cancer in the year ÷ resident women aged 35–64 at the end of the year',
+    ['year'],
+  ),
+];
 
 export const CATALOGUE: readonly IndicatorDefinition[] = [
   stock(
@@ -469,6 +552,7 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     levels: ALL_LEVELS,
     direction: 'higher',
   },
+  ...SERVICE_COVERAGE,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((entry) => [entry.id, entry]));

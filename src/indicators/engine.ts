@@ -42,6 +42,7 @@ import {
   qualityMeasureValue,
   sumQualityFlows,
 } from './quality-cube.ts';
+import { SERVICE_COUNTS, type ServiceCount } from './service-counts.ts';
 
 export interface IndicatorValue {
   indicator: string;
@@ -295,7 +296,7 @@ function ageRangeOf(label: string): [number, number | undefined] {
 
 /** The measure's filter narrowed by the breakdown group. */
 function narrow(measure: Measure, group: Group): Measure {
-  if ('entered' in measure || 'quality' in measure) return measure;
+  if ('entered' in measure || 'quality' in measure || 'services' in measure) return measure;
   const filter: MeasureFilter = { ...measure.filter };
   if (group.sex && !('events' in measure && measure.events === 'birth' && filter.sex)) {
     filter.sex = group.sex as 'male' | 'female';
@@ -391,6 +392,14 @@ function sumEntered(cube: Cube, unit: string, period: Period, timelyOnly: boolea
   return total;
 }
 
+/** A family health-service coverage count (service-counts.ts) over the months of the period. */
+function sumServices(cube: Cube, unit: string, period: Period, count: ServiceCount): number {
+  const index = SERVICE_COUNTS.indexOf(count);
+  let total = 0;
+  for (const month of monthNumbers(period)) total += cube.services.get(`${unit}|${month}`)?.[index] ?? 0;
+  return total;
+}
+
 /** The date at whose end the period's opening population is counted: the day before it starts. */
 function openingDate(period: Period): string {
   return addDays(period.start, -1);
@@ -400,6 +409,7 @@ function measureValue(cube: Cube, unit: string, period: Period, measure: Measure
   if ('entered' in measure) return sumEntered(cube, unit, period, measure.entered === 'timely');
   if ('quality' in measure)
     return qualityMeasureValue(qualityOf(cube), unit, monthNumbers(period), period.end, measure.quality);
+  if ('services' in measure) return sumServices(cube, unit, period, measure.services);
   if ('events' in measure) return sumEvents(cube, unit, period, measure.events, measure.filter);
   if ('population' in measure)
     return sumPopulation(cube, unit, period.end, measure.population, measure.filter);
