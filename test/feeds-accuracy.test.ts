@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { loadConfig } from '../src/config.ts';
 import type { FeedSource } from '../src/db/schema.ts';
 import { linkAllFeeds, prepareFeedLink } from '../src/feeds/link-feed-batch.ts';
 import { decidePair } from '../src/feeds/review.ts';
 import { closeTask, listTasks } from '../src/feeds/work-tasks.ts';
 import { parseCsv } from '../src/linkage/csv.ts';
 import { linkRecords } from '../src/linkage/link-records.ts';
+import { buildApp } from '../src/server/app.ts';
 import { writeCountyCsv } from '../src/synth/index.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
@@ -255,5 +257,44 @@ describe(`department feeds against the synthetic county's truth (${storageName})
     assert.equal(record.link_status, 'unmatched', 'a rejected pair stays rejected on the next run');
     const closed = await listTasks(test.database, { status: 'done' });
     assert.equal(closed.items[0]?.resolutionNote, 'registered', 'a closed task stays closed');
+  });
+  it('serves the queue per unit with both records and each field’s weight, and takes decisions over HTTP', async () => {
+    const app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    try {
+      const page = await app.inject({ url: '/api/feeds/review?unit=620881&status=decided&limit=5' });
+      assert.equal(page.statusCode, 200, page.body);
+      const body = page.json();
+      assert.ok(body.total >= 2, 'the decisions made above');
+      const item = body.items[0];
+      assert.ok(['accepted', 'rejected'].includes(item.review));
+      const comparisons = item.explanation.comparisons as { name: string; level: string; weight: number }[];
+      assert.deepEqual(
+        comparisons.map((c) => c.name),
+        ['mother_id_number', 'mother_name', 'name', 'birth_date', 'sex', 'village'],
+      );
+      assert.ok(comparisons.every((c) => typeof c.weight === 'number' && typeof c.level === 'string'));
+      assert.ok(item.explanation.feed.birth_date && item.explanation.registry.birth_date, 'both sides shown');
+      const village = item.orgCode as string;
+      const inVillage = await app.inject({ url: `/api/feeds/review?unit=${village}&status=decided` });
+      assert.ok(inVillage.json().items.every((i: { orgCode: string }) => i.orgCode.startsWith(village)));
+      const decided = await app.inject({
+        method: 'POST',
+        url: `/api/feeds/review/${item.id}`,
+        headers: { 'x-renkou-user': 'township-reviewer' },
+        payload: { decision: 'unsure', note: '请村里核实' },
+      });
+      assert.equal(decided.statusCode, 200, decided.body);
+      assert.equal(decided.json().recordStatus, 'review', 'an unsure pair keeps the record in review');
+      const unsure = await app.inject({ url: '/api/feeds/review?status=unsure' });
+      assert.equal(unsure.json().items[0].reviewedBy, 'township-reviewer');
+      const bad = await app.inject({
+        method: 'POST',
+        url: `/api/feeds/review/${item.id}`,
+        payload: { decision: 'maybe' },
+      });
+      assert.equal(bad.statusCode, 400);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { Database, RawSession } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { nameKeys } from '../domain/pinyin.ts';
+import { resolvePendingBatches } from '../feeds/ingest-feed.ts';
 import { initCounty } from '../org/init-county.ts';
 import { snapshotSql } from '../registry/import/link-mothers.ts';
 import { createCsvSink, formatCsvLine } from './csv-sink.ts';
@@ -363,5 +364,8 @@ export async function generateCountyIntoDatabase(database: Database, options: In
     },
     options.out ? teeSinks(createCsvSink(options.out), sink) : sink,
   );
+  // The feed batches get their source's standard mapping and each record its event kind, date
+  // and village, as an ingested file would (src/feeds/).
+  await resolvePendingBatches(database, county.county.code);
   return { result, steps: sink.steps };
 }
