@@ -20,9 +20,10 @@ export function runRenkou(
     const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    if (input !== undefined) child.stdin?.end(input);
+    // Standard input is closed at once (or after `input`), so a command that reads it never waits.
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
