@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
 import { composeResidentId } from '../src/domain/resident-id.ts';
 import { initCounty } from '../src/org/init-county.ts';
 import { PERSON_COLUMNS } from '../src/registry/import/person-columns.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 import { VILLAGE } from './helpers/registry.ts';
 
 const header = PERSON_COLUMNS.map((c) => c.zh).join(',');
@@ -29,13 +27,13 @@ function row(name: string, birthDate: string, sequence: number, extra: Record<st
 
 describe(`import HTTP API (${storageName})`, () => {
   let test: TestDatabase;
-  let app: FastifyInstance;
+  let app: TestClient;
   const csv = `\uFEFF${header}\r\n${row('韩梅梅', '1990-02-02', 701, { 与户主关系: '户主' })}\r\n${row('李雷', '1989-03-03', 702)}\r\n${row('李小雷', '2015-04-04', 703, { 婚姻状况: '已婚' })}\r\n`;
 
   before(async () => {
     test = await createTestDatabase();
     await initCounty(test.database.db, '620881');
-    app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    app = await signedInApp(test.database);
   });
   after(async () => {
     await app.close();
@@ -46,7 +44,7 @@ describe(`import HTTP API (${storageName})`, () => {
     app.inject({
       method: 'POST',
       url: `/api/imports?filename=${encodeURIComponent(filename)}`,
-      headers: { 'content-type': type, 'x-renkou-user': 'clerk-7' },
+      headers: { 'content-type': type },
       payload: body,
     });
 
@@ -56,7 +54,7 @@ describe(`import HTTP API (${storageName})`, () => {
     const report = response.json();
     assert.deepEqual(report.rows, { total: 3, ok: 2, unchanged: 0, quarantined: 1, blank: 0 });
     assert.equal(report.fileName, '二月.csv');
-    assert.equal(report.createdBy, 'clerk-7');
+    assert.equal(report.createdBy, `user:${app.username}`);
 
     const again = await upload(csv, '二月-副本.csv');
     assert.equal(again.statusCode, 200);

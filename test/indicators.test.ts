@@ -4,6 +4,7 @@ import { IndicatorEngine } from '../src/indicators/engine.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth, registerDeath } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
 
 /**
@@ -241,9 +242,7 @@ describe(`indicator API (${storageName})`, () => {
   after(() => test.cleanup());
 
   it('lists the catalogue, answers values with their records link, and drills down to the records', async () => {
-    const { buildApp } = await import('../src/server/app.ts');
-    const { loadConfig } = await import('../src/config.ts');
-    const app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    const app = await signedInApp(test.database);
     try {
       const catalogue = (await app.inject({ url: '/api/indicators?lang=en' })).json();
       assert.ok(

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
 import { registerMoveIn, searchPersons } from '../src/registry/index.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 import { contextFor, loadHuating, makeIdNumber, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
 
 const PEOPLE: [string, 'male' | 'female', string, string][] = [
@@ -98,9 +96,9 @@ describe(`person search (${storageName})`, () => {
   });
 
   describe('over HTTP', () => {
-    let app: FastifyInstance;
+    let app: TestClient;
     before(async () => {
-      app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+      app = await signedInApp(test.database);
     });
     after(() => app.close());
 

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
 import { initCounty } from '../src/org/init-county.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 
 describe(`HTTP API (${storageName})`, () => {
   let test: TestDatabase;
-  let app: FastifyInstance;
+  let app: TestClient;
   before(async () => {
     test = await createTestDatabase();
     await initCounty(test.database.db, '620881');
-    app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    app = await signedInApp(test.database);
   });
   after(async () => {
     await app.close();

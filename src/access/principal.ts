@@ -35,7 +35,9 @@ export function unitCovers(scope: string, unit: string): boolean {
 export function unitsWithRight(principal: Principal, right: Right): string[] {
   if (principal.kind === 'system') return [''];
   if (principal.kind === 'token') return principal.scopes?.includes(right) ? [principal.tokenUnit ?? ''] : [];
-  return principal.assignments.filter((a) => ROLE_RIGHTS[a.role].includes(right)).map((a) => a.unit);
+  const units = principal.assignments.filter((a) => ROLE_RIGHTS[a.role].includes(right)).map((a) => a.unit);
+  // Only the tops: two roles on one unit, or a unit under another, are one subtree.
+  return [...new Set(units)].filter((u) => !units.some((other) => other !== u && unitCovers(other, u)));
 }
 
 /** Holds the right for some unit. */

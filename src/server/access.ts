@@ -18,8 +18,8 @@ import { maskResidentId } from '../domain/resident-id.ts';
  * - `audit`: personal data — every call is written to the audit log under this action.
  *
  * A route without `access` is refused to everyone (and the authorisation-matrix test fails), so a
- * new route cannot be forgotten. The role check comes before input validation (no right, no
- * answer at all); the unit check after it, when the parameters are known.
+ * new route cannot be forgotten. Both checks come before input validation: without the right, or
+ * for a unit outside one's own, there is no answer at all — not even whether the input was valid.
  */
 export interface RouteAccess {
   right: Right | 'public' | 'signed-in';
@@ -30,6 +30,12 @@ export interface RouteAccess {
 /** Finds the unit a request acts on; undefined when the request names none. */
 export type UnitResolver = {
   describe: string;
+  /** What kind of lookup, so the authorisation-matrix test can build requests for it. */
+  kind?:
+    | { from: 'query' | 'body'; key: string }
+    | { person: 'params' | 'body'; key: string }
+    | { event: string }
+    | { importBatch: string };
   resolve(request: FastifyRequest, database: Database): Promise<string | undefined>;
   /** Where to put the caller's own unit when the request names none (e.g. search without ?unit=). */
   defaultInto?: { from: 'query' | 'body'; key: string };
@@ -58,6 +64,7 @@ function field(request: FastifyRequest, from: 'query' | 'params' | 'body', key: 
 export function unitFrom(from: 'query' | 'body', key: string): UnitResolver {
   return {
     describe: `${from}.${key}`,
+    kind: { from, key },
     defaultInto: { from, key },
     resolve: async (request) => {
       const value = field(request, from, key);
@@ -70,6 +77,7 @@ export function unitFrom(from: 'query' | 'body', key: string): UnitResolver {
 export function personUnit(param = 'id'): UnitResolver {
   return {
     describe: `person(params.${param})`,
+    kind: { person: 'params', key: param },
     resolve: async (request, database) => {
       const id = Number(field(request, 'params', param));
       if (!Number.isSafeInteger(id)) return undefined;
@@ -90,6 +98,7 @@ export function bodyPersonUnit(key: string): UnitResolver {
   const byParam = personUnit(key);
   return {
     describe: `person(body.${key})`,
+    kind: { person: 'body', key },
     resolve: (request, database) =>
       byParam.resolve(
         { params: { [key]: field(request, 'body', key) } } as unknown as FastifyRequest,
@@ -102,6 +111,7 @@ export function bodyPersonUnit(key: string): UnitResolver {
 export function eventUnit(param = 'id'): UnitResolver {
   return {
     describe: `event(params.${param})`,
+    kind: { event: param },
     resolve: async (request, database) => {
       const id = Number(field(request, 'params', param));
       const row = await database.db
@@ -122,6 +132,7 @@ export function eventUnit(param = 'id'): UnitResolver {
 export function importUnit(param = 'id'): UnitResolver {
   return {
     describe: `import(params.${param})`,
+    kind: { importBatch: param },
     resolve: async (request, database) => {
       const id = Number(field(request, 'params', param));
       const row = await database.db
@@ -130,8 +141,8 @@ export function importUnit(param = 'id'): UnitResolver {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row)
-        throw new AppError('not_found', text(`没有这个导入批次：${id}`, `No such import batch: ${id}`), {
-          field: param,
+        throw new AppError('not_found', text(`没有编号为 ${id} 的导入批次`, `No import batch ${id}`), {
+          field: 'batchId',
         });
       return row.county_code;
     },
@@ -293,7 +304,9 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
     }
   });
 
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  // Before validation: a request for a unit outside the caller's is refused whatever else is in
+  // it (and the caller's own unit is filled in before validation sees the request).
+  app.addHook('preValidation', async (request: FastifyRequest) => {
     const access = routeAccess(request);
     const principal = request.principal;
     if (!access || !principal || access.right === 'public' || access.right === 'signed-in') return;
@@ -377,9 +390,15 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
   }
 }
 
-/** Every route of an app with its access rule, for the authorisation-matrix test and the docs. */
-export function collectRoutes(app: FastifyInstance): { method: string; url: string; access?: RouteAccess }[] {
-  const routes: { method: string; url: string; access?: RouteAccess }[] = [];
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access?: RouteAccess;
+}
+
+/** Records every route registered after it, with its access rule, for the matrix test and the docs. */
+export function collectRoutes(app: FastifyInstance): RouteEntry[] {
+  const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods)
@@ -390,4 +409,9 @@ export function collectRoutes(app: FastifyInstance): { method: string; url: stri
       });
   });
   return routes;
+}
+
+/** Who the histories and the audit log record for a request: the signed-in user or token. */
+export function actorOf(request: FastifyRequest): string {
+  return request.principal?.actor ?? 'anonymous';
 }

@@ -6,6 +6,8 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
+import { collectRoutes, installAccessControl, type RouteEntry } from './access.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 import { registerBenefitRoutes } from './routes/benefits.ts';
 import { registerCompletenessRoutes } from './routes/completeness.ts';
 import { registerDedupeRoutes } from './routes/dedupe.ts';
@@ -19,6 +21,13 @@ import { registerQualityRoutes } from './routes/quality.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTargetRoutes } from './routes/targets.ts';
 import { registerWebRoutes } from './web.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its access rule, for the authorisation-matrix test and the docs. */
+    routeTable: RouteEntry[];
+  }
+}
 
 export interface BuildAppOptions {
   logger?: pino.Logger | false;
@@ -59,7 +68,11 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     return reply.status(404).send(errorBody(error, requestLang(request)));
   });
 
+  // Before any route: every route is registered with its access rule checked in one place.
+  app.decorate('routeTable', collectRoutes(app));
+  installAccessControl(app, context.database);
   registerHealthRoutes(app, context);
+  registerAuthRoutes(app, context);
   registerOrgUnitRoutes(app, context);
   registerPersonRoutes(app, context);
   registerImportRoutes(app, context);

@@ -18,7 +18,7 @@ import {
   writeQuarantineFile,
 } from '../../registry/import/quarantine.ts';
 import { writePersonTemplate } from '../../registry/import/template.ts';
-import { importUnit, unitFrom } from '../access.ts';
+import { actorOf, importUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 /** Largest upload accepted: a million-person CSV is about 150 MB. */
@@ -39,13 +39,9 @@ const MIME: Record<TableFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** TODO(access-control): the acting user comes from the session once sign-in exists. */
+/** The signed-in user is who the history records. */
 function importContext(app: AppContext, request: FastifyRequest): ImportContext {
-  const user = request.headers['x-renkou-user'];
-  return {
-    database: app.database,
-    actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' },
-  };
+  return { database: app.database, actor: { id: actorOf(request) } };
 }
 
 /** Streams a file download: the writer fills the stream while Fastify sends it. */

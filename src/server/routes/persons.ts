@@ -20,7 +20,7 @@ import {
   voidPerson,
 } from '../../registry/index.ts';
 import { toPersonView } from '../../registry/queries/get-person.ts';
-import { bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../access.ts';
+import { actorOf, bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const idParam = {
@@ -33,14 +33,9 @@ const nullableDate = { type: ['string', 'null'], description: 'YYYY-MM-DD' } as 
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableId = { type: ['integer', 'null'] } as const;
 
-/**
- * The acting user: the signed-in principal (src/server/access.ts). Where access control is not
- * installed on the app, the X-Renkou-User header names who is recorded in the history.
- */
+/** The signed-in user (src/server/access.ts) is who the history records. */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
-  if (request.principal) return { db: app.database.db, actor: { id: request.principal.actor } };
-  const user = request.headers['x-renkou-user'];
-  return { db: app.database.db, actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' } };
+  return { db: app.database.db, actor: { id: actorOf(request) } };
 }
 
 /** Registry routes: person pages, history, the vital-event commands, population. */

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InjectOptions } from 'fastify';
+import type { Database } from '../../src/db/database.ts';
+import { importPersons } from '../../src/registry/import/import-persons.ts';
+import { writeSampleImportFile } from '../../src/registry/import/sample-file.ts';
+import type { RouteEntry } from '../../src/server/access.ts';
+import { addAdult, contextFor, VILLAGE } from './registry.ts';
+
+/** The same request made inside the caller's units and outside them. */
+export interface ScopedRequests {
+  inside: InjectOptions;
+  outside: InjectOptions;
+  /** The inside request is complete enough that it must succeed, not only pass the access check. */
+  expectOk?: boolean;
+}
+
+export interface MatrixFixtures {
+  otherVillage: string;
+  requestsFor(route: RouteEntry): ScopedRequests | undefined;
+}
+
+/** A village of another township than VILLAGE's (东华镇). */
+const OTHER_TOWNSHIP_VILLAGE = '620881101201';
+
+/**
+ * Records in VILLAGE (the village-level users' own) and in another township, and requests that
+ * name them the way each kind of unit lookup reads them. Routes with a lookup of their own (a
+ * feed batch's county, a task's village …) need an entry in CUSTOM.
+ */
+export async function buildMatrixFixtures(database: Database): Promise<MatrixFixtures> {
+  const ctx = contextFor(database.db);
+  const inside = await addAdult(ctx, {
+    name: '王秀英',
+    sex: 'female',
+    birthDate: '1990-03-04',
+    orgCode: VILLAGE,
+  });
+  const outside = await addAdult(ctx, {
+    name: '李建国',
+    sex: 'male',
+    birthDate: '1985-06-07',
+    orgCode: OTHER_TOWNSHIP_VILLAGE,
+  });
+  const eventOf = async (personId: number) =>
+    Number(
+      (
+        await database.db
+          .selectFrom('vital_event')
+          .select('id')
+          .where('person_id', '=', personId)
+          .executeTakeFirstOrThrow()
+      ).id,
+    );
+  const events = { inside: await eventOf(inside.id), outside: await eventOf(outside.id) };
+  const dir = mkdtempSync(join(tmpdir(), 'renkou-matrix-'));
+  let importBatch: number;
+  try {
+    const file = join(dir, 'persons.csv');
+    await writeSampleImportFile(file, { persons: 5, villages: [VILLAGE], county: '620881', seed: 3 });
+    importBatch = (await importPersons({ database, actor: { id: 'test' } }, { path: file, county: '620881' }))
+      .batchId;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Query parameters a route requires besides its unit, so a complete request can succeed. */
+  const REQUIRED_QUERY: Record<string, string> = {
+    // As the registry knew the person: they were recorded just now.
+    '/api/persons/:id/as-of': `date=${new Date().toISOString().slice(0, 10)}`,
+  };
+  const fill = (url: string, params: Record<string, number | string> = {}) => {
+    const path = url.replace(/:(\w+)/g, (_, name: string) => String(params[name] ?? 1));
+    return REQUIRED_QUERY[url] ? `${path}?${REQUIRED_QUERY[url]}` : path;
+  };
+  const base = (route: RouteEntry, url: string, payload?: Record<string, unknown>): InjectOptions => ({
+    method: route.method as InjectOptions['method'],
+    url,
+    ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: payload ?? {} } : {}),
+  });
+
+  const CUSTOM: Record<string, (route: RouteEntry) => ScopedRequests> = {};
+
+  return {
+    otherVillage: OTHER_TOWNSHIP_VILLAGE,
+    requestsFor(route) {
+      const custom = CUSTOM[`${route.method} ${route.url}`];
+      if (custom) return custom(route);
+      const unit = route.access?.unit;
+      if (!unit) {
+        const request = base(route, fill(route.url));
+        return { inside: request, outside: request };
+      }
+      const kind = unit.kind;
+      if (!kind) return undefined;
+      if ('from' in kind) {
+        const value = (place: 'inside' | 'outside') =>
+          kind.key === 'county' ? '620881' : place === 'inside' ? VILLAGE : OTHER_TOWNSHIP_VILLAGE;
+        if (kind.from === 'query') {
+          const q = (place: 'inside' | 'outside') =>
+            `${fill(route.url)}${fill(route.url).includes('?') ? '&' : '?'}${kind.key}=${value(place)}`;
+          return { inside: base(route, q('inside')), outside: base(route, q('outside')) };
+        }
+        return {
+          inside: base(route, fill(route.url), { [kind.key]: value('inside') }),
+          outside: base(route, fill(route.url), { [kind.key]: value('outside') }),
+        };
+      }
+      if ('person' in kind) {
+        if (kind.person === 'params')
+          return {
+            inside: base(route, fill(route.url, { [kind.key]: inside.id })),
+            outside: base(route, fill(route.url, { [kind.key]: outside.id })),
+            expectOk: route.url === '/api/persons/:id' || route.url === '/api/persons/:id/history',
+          };
+        return {
+          inside: base(route, fill(route.url), { [kind.key]: inside.id }),
+          outside: base(route, fill(route.url), { [kind.key]: outside.id }),
+        };
+      }
+      if ('event' in kind)
+        return {
+          inside: base(route, fill(route.url, { [kind.event]: events.inside })),
+          outside: base(route, fill(route.url, { [kind.event]: events.outside })),
+        };
+      if ('importBatch' in kind) {
+        // The batch is the county's: a village-level user is outside it.
+        const request = base(route, fill(route.url, { [kind.importBatch]: importBatch }));
+        return { inside: request, outside: request, expectOk: route.method === 'GET' };
+      }
+      return undefined;
+    },
+  };
+}
