@@ -59,7 +59,9 @@ async function waitForDemo(log: () => string) {
   throw new Error(`server not ready in time:\n${log()}`);
 }
 
+/** Waits until the page has no request in flight (charts filled), then saves a screenshot. */
 async function shot(name: string) {
+  await page.waitForLoadState('networkidle');
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
