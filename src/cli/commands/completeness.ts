@@ -62,8 +62,8 @@ export function registerCompletenessCommands(program: Command, rt: CliRuntime) {
       );
       rt.out(
         rt.t(
-          '单位              登记  医院  共有  外出母亲  估计出生  95%区间        登记完整率  医院完整率  统计局  差距',
-          'unit              reg.  hosp. both  away     estimate  95% interval    registry    hospital    bureau  gap',
+          '单位              登记  医院  共有  外出母亲  估计出生  95%区间        登记完整率  医院完整率  统计局  差(估计)  差(登记)',
+          'unit              reg.  hosp. both  away     estimate  95% interval    registry    hospital    bureau  gap(est.) gap(reg.)',
         ),
       );
       const line = (row: CompletenessRow) => {
@@ -79,7 +79,8 @@ export function registerCompletenessCommands(program: Command, rt: CliRuntime) {
           percent(row.registryCompleteness?.value).padStart(11),
           percent(row.hospitalCompleteness?.value).padStart(11),
           String(row.official?.births ?? '-').padStart(7),
-          fixed(row.official?.gapToEstimate).padStart(6),
+          fixed(row.official?.gapToEstimate).padStart(8),
+          String(row.official?.gapToRegistered ?? '-').padStart(8),
         ].join(' ');
       };
       for (const row of report.rows) rt.out(line(row));
@@ -105,16 +106,23 @@ export function registerCompletenessCommands(program: Command, rt: CliRuntime) {
     .command('set-official')
     .description(rt.t('录入统计局公布的出生数', "Enter the statistics bureau's birth figure"))
     .requiredOption('--unit <code>', rt.t('县或乡镇代码', 'county or township code'))
-    .requiredOption('--year <year>', rt.t('年份', 'year'))
+    // --year is also the parent's option, and commander hands it to the parent: read it there too.
+    .option('--year <year>', rt.t('年份', 'year'))
     .requiredOption('--births <n>', rt.t('出生人数', 'births'))
     .option('--source <text>', rt.t('来源（年鉴、公报等）', 'where it comes from (yearbook, bulletin)'))
     .option('--user <id>', rt.t('录入人', 'who enters it'), 'cli')
     .action(
-      async (options: { unit: string; year: string; births: string; source?: string; user: string }) => {
+      async (options: { unit: string; year?: string; births: string; source?: string; user: string }) => {
+        const yearText = options.year ?? (completeness.opts() as { year?: string }).year;
+        if (!yearText) {
+          throw new AppError('invalid_input', text('请用 --year 指定年份', 'Give the year with --year'), {
+            field: 'year',
+          });
+        }
         const row = await rt.withDatabase((db) =>
           setOfficialBirths(db.db, {
             unit: options.unit,
-            year: parseYear(options.year),
+            year: parseYear(yearText),
             births: Number(options.births),
             source: options.source ?? null,
             actor: options.user,
