@@ -72,8 +72,8 @@ describe('serving the web app', () => {
       '/..%2F..%2Fpackage.json',
       '/%2e%2e/%2e%2e/package.json',
     ]) {
-      const escape = await app.inject({ url });
-      assert.doesNotMatch(escape.body, /"name"|"scripts"/, url);
+      const answer = await app.inject({ url });
+      assert.doesNotMatch(answer.body, /"name"|"scripts"/, url);
     }
   });
 
