@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findDuplicates } from '../src/dedupe/find-duplicates.ts';
 import { runDedupe } from '../src/dedupe/run-dedupe.ts';
+import { mergePersons, undoMerge } from '../src/registry/commands/merge-persons.ts';
 import { writeCountyCsv } from '../src/synth/index.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { readCsvFile } from '../src/synth/read-csv.ts';
@@ -116,6 +117,39 @@ describe(`finding registry duplicates (${storageName})`, () => {
       .where('id', '=', first.id)
       .executeTakeFirstOrThrow();
     assert.equal(status.status, 'dismissed');
+  });
+
+  it('closes the suggestion a merge settles, and re-opens it when the merge is undone', async () => {
+    const db = test.database.db;
+    const task = await db
+      .selectFrom('work_task')
+      .select(['id', 'source_ref'])
+      .where('kind', '=', 'merge')
+      .where('status', '=', 'open')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const [, keepId, dropId] = task.source_ref.split(':').map(Number);
+    const version = async (id: number) =>
+      (await db.selectFrom('person').select('version').where('id', '=', id).executeTakeFirstOrThrow())
+        .version;
+    const ctx = { db, actor: { id: 'tester' }, today: '2025-12-31' };
+    const merged = await mergePersons(ctx, {
+      keepId: keepId!,
+      dropId: dropId!,
+      keepVersion: await version(keepId!),
+      dropVersion: await version(dropId!),
+      reason: '核实为同一人',
+      workTaskId: task.id,
+    });
+    const status = async () =>
+      await db
+        .selectFrom('work_task')
+        .select(['status', 'resolved_by'])
+        .where('id', '=', task.id)
+        .executeTakeFirstOrThrow();
+    assert.deepEqual(await status(), { status: 'done', resolved_by: 'tester' });
+    await undoMerge(ctx, { mergeId: merged.mergeId, reason: '撤销' });
+    assert.deepEqual(await status(), { status: 'open', resolved_by: null });
   });
 
   it('refuses a unit that does not exist', async () => {

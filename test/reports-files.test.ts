@@ -15,6 +15,7 @@ import { formatFigure } from '../src/reports/figures.ts';
 import { addActivity, diffReportRun, generateReport } from '../src/reports/index.ts';
 import { buildApp } from '../src/server/app.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
+import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 
@@ -312,6 +313,41 @@ describe(`reports from the synthetic county (${storageName})`, () => {
     assert.ok(deaths, 'county deaths changed');
     assert.equal(deaths.after, (deaths.before ?? 0) + 1);
     assert.ok(diff.changed.some((c) => c.key === 'deaths|620881100|2025'));
+  });
+
+  it('lists exactly the townships below their target sheet’s target, with the engine’s figures', async () => {
+    const byTown = (
+      await engine.evaluate({ indicator: 'timeliness_rate', unit: '620881', period: '2025', by: 'children' })
+    ).values;
+    const known = byTown
+      .filter((v) => v.value !== null)
+      .map((v) => v.value!)
+      .sort((a, b) => a - b);
+    const bound = known[Math.floor(known.length / 2)]!;
+    await setTargetSheet(
+      { db: test.database.db, actor: { id: 'tester' }, today: '2026-01-10' },
+      {
+        unit: '620881',
+        year: 2025,
+        reason: 'test sheet',
+        items: [{ indicator: 'timeliness_rate', direction: 'at_least', target: bound, weight: 1 }],
+      },
+    );
+    const report = await generateReport(test.database, {
+      unit: '620881',
+      period: '2025',
+      format: 'docx',
+      actor: 'tester',
+    });
+    const text = (await readDocx(report.bytes)).paragraphs.join('\n');
+    const line = text.split('\n').find((l) => l.includes('未达到目标（≥')) ?? '';
+    const listed = [...line.matchAll(/([^：、（）]+)（([\d.]+)%）/g)].map((m) => [m[1]!, Number(m[2])]);
+    const expected = byTown
+      .filter((v) => v.value !== null && v.value < bound)
+      .map((v) => [towns.get(v.unit_code)!, v.value!]);
+    assert.deepEqual(listed.map(([name]) => name).sort(), expected.map(([name]) => name).sort(), line);
+    for (const [name, figure] of listed) assert.equal(figure, expected.find(([n]) => n === name)![1]);
+    assert.ok(expected.length > 0, 'the median bound leaves some townships below it');
   });
 
   describe('over HTTP', () => {

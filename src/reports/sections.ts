@@ -139,7 +139,8 @@ export async function loadQualityInput(
   });
   const findings: QualityFinding[] = [];
   let anyRate = false;
-  for (const id of QUALITY_RATE_IDS) {
+  // Timeliness has its own paragraph in the report (from the catalogue), so it is not repeated here.
+  for (const id of QUALITY_RATE_IDS.filter((rate) => rate !== 'timeliness_rate')) {
     const definition = findIndicator(id)!;
     const figures = result.values
       .filter((v) => v.indicator === id)

@@ -15,13 +15,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { composeResidentId } from '../../src/domain/resident-id.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { ROOT, runRenkou } from '../helpers/cli.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const PERSONS = 3000;
 
 let server: ChildProcess | undefined;
+let output = '';
+let port: number;
+let signInNeeded = false;
+const USER = 'e2e';
+const PASSWORD = 'Huating-e2e-2026!';
 let dataDir: string;
 let base: string;
 let browser: Browser;
@@ -37,19 +42,69 @@ function freePort(): Promise<number> {
   });
 }
 
+function serverEnv(): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: '',
+    RENKOU_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    RENKOU_DEMO_PERSONS: String(PERSONS),
+    RENKOU_DEMO_SEED: '7',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** `renkou start` on the scratch directory; its first start generates the synthetic county. */
+async function startServer() {
+  port ??= await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, ...serverEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout!.on('data', (chunk) => {
+    output += chunk;
+  });
+  server.stderr!.on('data', (chunk) => {
+    output += chunk;
+  });
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server!.on('exit', resolve));
+  server.kill('SIGTERM');
+  await exited;
+}
+
+/** Whether the server has a route (anything but "no such route"). */
+async function routeExists(path: string): Promise<boolean> {
+  const response = await fetch(`${base}${path}`);
+  if (response.status !== 404) return true;
+  const body = (await response.json()) as { error?: { messages?: { en?: string } } };
+  return !String(body.error?.messages?.en ?? '').startsWith('No such route');
+}
+
+/** A GET as the browser's user (with its session once sign-in exists), or anonymously before it opens. */
 async function api<T>(path: string): Promise<T> {
+  if (page) {
+    const response = await page.request.get(`${base}${path}`);
+    assert.equal(response.status(), 200, `${path} answered ${response.status()}`);
+    return (await response.json()) as T;
+  }
   const response = await fetch(`${base}${path}`);
   assert.equal(response.status, 200, `${path} answered ${response.status}`);
   return (await response.json()) as T;
 }
 
-/** Waits until the server answers and has generated its demo county. */
-async function waitForDemo(log: () => string) {
+/** Waits until the server answers and (on its first start) has generated its demo county. */
+async function waitForDemo(log: () => string, firstStart = true) {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     try {
       const health = await api<{ demo?: { state: string } }>('/api/health');
-      if (health.demo?.state === 'ready') return;
+      if (health.demo?.state === 'ready' || !firstStart) return;
       if (health.demo?.state === 'failed') throw new Error('demo generation failed');
     } catch (error) {
       if ((error as Error).message === 'demo generation failed') throw error;
@@ -59,12 +114,21 @@ async function waitForDemo(log: () => string) {
   throw new Error(`server not ready in time:\n${log()}`);
 }
 
-async function shot(name: string) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** Waits until the page has its data: no request in flight (the app counts them) and no skeleton, twice. */
+async function settle() {
+  for (let i = 0; i < 2; i++) {
+    await page.waitForTimeout(150);
+    await page.waitForFunction(
+      "(document.documentElement.dataset.pending ?? '0') === '0' && !document.querySelector('.ant-skeleton')",
+    );
+  }
 }
 
-/** True in the page once nothing is loading any more (evaluated in the browser). */
-const SETTLED = "document.querySelectorAll('.ant-skeleton').length === 0";
+/** Saves a screenshot of the page once it has all its data. */
+async function shot(name: string) {
+  await settle();
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
 
 function today(): string {
   const now = new Date();
@@ -89,30 +153,23 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     assert.equal(await new Promise((resolve) => build.on('close', resolve)), 0, 'web build failed');
 
     dataDir = await mkdtemp(join(tmpdir(), 'renkou-e2e-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    let output = '';
-    server = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        RENKOU_DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        RENKOU_DEMO_PERSONS: String(PERSONS),
-        RENKOU_DEMO_SEED: '7',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout!.on('data', (chunk) => {
-      output += chunk;
-    });
-    server.stderr!.on('data', (chunk) => {
-      output += chunk;
-    });
+    await startServer();
     await waitForDemo(() => output);
+    // Once access control is installed (issue 10), the test signs in as a county administrator
+    // created with the CLI — which needs the embedded database to itself, so between two starts.
+    if (await routeExists('/api/auth/me')) {
+      await stopServer();
+      const created = await runRenkou(
+        ['users', 'create', '--username', USER, '--name', '测试员', '--role', 'county_admin@620881'],
+        serverEnv(),
+        120_000,
+        `${PASSWORD}\n${PASSWORD}\n`,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      await startServer();
+      await waitForDemo(() => output, false);
+      signInNeeded = true;
+    }
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
     page = await context.newPage();
@@ -120,12 +177,23 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
 
   after(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.on('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in, or says plainly that sign-in is not enabled while access control is not installed', async () => {
+    await page.goto(`${base}/sign-in`);
+    if (signInNeeded) {
+      await page.getByLabel('用户名').fill(USER);
+      await page.getByLabel('密码').fill(PASSWORD);
+      await shot('sign-in');
+      await page.getByRole('button', { name: /登\s*录/ }).click();
+      await page.getByText('测试员').waitFor();
+    } else {
+      await page.getByText('登录尚未启用').waitFor();
+      await shot('sign-in');
+      await page.getByRole('button', { name: /进入系统/ }).click();
+    }
   });
 
   it('shows the dashboard with key figures, trend, pyramid and township comparison', async () => {
@@ -133,7 +201,7 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByText('工作台').first().waitFor();
     await page.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
     // Everything on the dashboard has loaded: no skeletons left.
-    await page.waitForFunction(SETTLED);
+    await settle();
     await page.locator('canvas').nth(2).waitFor();
     await shot('dashboard');
   });
@@ -197,7 +265,7 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByRole('menuitem', { name: '工作台' }).click();
     const births = page.getByTestId('figure-births').locator('.ant-statistic-content-value');
     await births.filter({ hasText: String(before + 1) }).waitFor();
-    await page.waitForFunction(SETTLED);
+    await settle();
     await shot('dashboard-after-birth');
   });
 
@@ -218,7 +286,7 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.goto(base);
     await page.getByText('EN', { exact: true }).click();
     await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
-    await page.waitForFunction(SETTLED);
+    await settle();
     await shot('dashboard-en');
     await page.getByText('中文', { exact: true }).click();
   });

@@ -48,7 +48,27 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
 }
 
+let pending = 0;
+
+/**
+ * Requests in flight, mirrored on <html data-pending="n"> so a browser test (or anyone) can tell
+ * when a page has all its data.
+ */
+function track(delta: number) {
+  pending += delta;
+  document.documentElement.dataset.pending = String(pending);
+}
+
 async function request<T>(method: string, path: string, body?: unknown, raw?: Blob | File): Promise<T> {
+  track(1);
+  try {
+    return await send<T>(method, path, body, raw);
+  } finally {
+    track(-1);
+  }
+}
+
+async function send<T>(method: string, path: string, body?: unknown, raw?: Blob | File): Promise<T> {
   const headers: Record<string, string> = { 'accept-language': currentLang, accept: 'application/json' };
   if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
   let payload: BodyInit | undefined;
@@ -97,6 +117,7 @@ export function apiUpload<T>(path: string, file: File, query?: Query): Promise<T
 
 /** Whether a route exists: anything but "no such route" (404 not_found from the router) counts. */
 export async function routeExists(path: string): Promise<boolean> {
+  track(1);
   try {
     const response = await fetch(path, { headers: { accept: 'application/json' } });
     if (response.status !== 404) return response.status < 500;
@@ -106,5 +127,7 @@ export async function routeExists(path: string): Promise<boolean> {
     return !String(body.error?.messages?.en ?? body.error?.message ?? '').startsWith('No such route');
   } catch {
     return false;
+  } finally {
+    track(-1);
   }
 }

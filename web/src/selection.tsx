@@ -37,6 +37,7 @@ async function loadCountyTree(county: OrgUnit): Promise<OrgNode> {
 }
 
 const TREE_KEY = 'renkou.orgTree';
+const TREE_MAX_AGE_MS = 3_600_000;
 
 const SelectionContext = createContext<Selection | undefined>(undefined);
 
@@ -55,11 +56,20 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
       setUnitState((current) =>
         current && items.some((county) => current.startsWith(county.code)) ? current : items[0]?.code,
       );
-      // The tree changes rarely: show the copy from the last visit at once, then refresh it.
-      const cached = localStorage.getItem(TREE_KEY);
-      if (cached) setTree(JSON.parse(cached) as OrgNode[]);
+      // The tree changes rarely (a redistricting a year): the browser keeps it for an hour,
+      // which spares the dashboard a dozen requests on every visit.
+      const cached = JSON.parse(localStorage.getItem(TREE_KEY) ?? 'null') as {
+        at: number;
+        counties: string;
+        tree: OrgNode[];
+      } | null;
+      const counties = items.map((county) => county.code).join();
+      if (cached && cached.counties === counties) {
+        setTree(cached.tree);
+        if (Date.now() - cached.at < TREE_MAX_AGE_MS) return;
+      }
       return Promise.all(items.map(loadCountyTree)).then((fresh) => {
-        localStorage.setItem(TREE_KEY, JSON.stringify(fresh));
+        localStorage.setItem(TREE_KEY, JSON.stringify({ at: Date.now(), counties, tree: fresh }));
         setTree(fresh);
       });
     });

@@ -199,7 +199,6 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
     }
     const county = keep.county_code;
     const changes: MergeChange[] = [];
-    const db = trx as unknown as AnyDb;
 
     // 1. The dropped record first: once it is merged its ID number no longer blocks the kept one.
     drop = await updatePersonLogged(

@@ -47,7 +47,8 @@ export function EChart({
     const key = JSON.stringify(option);
     if (key === drawn.current) return;
     drawn.current = key;
-    chart.current?.setOption(option, true);
+    // No animation: old office PCs and tablets draw the final chart at once.
+    chart.current?.setOption({ animation: false, ...option }, true);
   });
 
   return <div ref={ref} role="img" aria-label={label} style={{ width: '100%', height }} />;

@@ -33,7 +33,13 @@ const FIGURES = [
   'sex_ratio_at_birth',
 ] as const;
 
-const COMPARED = ['births', 'crude_birth_rate', 'deaths', 'resident_population'] as const;
+/** Indicators the sub-unit comparison offers, with their catalogue names. */
+const COMPARED = [
+  ['births', '出生人数', 'Live births'],
+  ['crude_birth_rate', '出生率', 'Crude birth rate'],
+  ['deaths', '死亡人数', 'Deaths'],
+  ['resident_population', '常住人口', 'Resident population'],
+] as const;
 
 function evaluate(id: string, unit: string, period: string, by?: string) {
   return apiGet<IndicatorResult>(`/api/indicators/${id}`, { unit, period, by });
@@ -314,7 +320,6 @@ function Comparison({ unit, period }: { unit: string; period: string }) {
     yAxis: { type: 'value' },
     series: [{ type: 'bar', data: values.map((v) => v.value), color: '#1f6fb2' }],
   };
-  const names = useAsync(() => apiGet<{ items: { id: string; name: string }[] }>('/api/indicators'), [lang]);
   const title =
     unit.length >= 12
       ? tr('下级单位对比', 'Sub-units')
@@ -330,10 +335,7 @@ function Comparison({ unit, period }: { unit: string; period: string }) {
           size="small"
           value={indicator}
           onChange={(value) => setIndicator(String(value))}
-          options={COMPARED.map((id) => ({
-            value: id,
-            label: names.data?.items.find((item) => item.id === id)?.name ?? id,
-          }))}
+          options={COMPARED.map(([id, zh, en]) => ({ value: id, label: tr(zh, en) }))}
         />
       }
     >

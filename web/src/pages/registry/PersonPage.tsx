@@ -7,6 +7,12 @@ import { Link, navigate } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { PersonDetail, PersonVersion } from '../../types.ts';
 
+/** Completed years between two YYYY-MM-DD dates. */
+function ageOn(birthDate: string, date: string): number {
+  const years = Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return date.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}
+
 /** A person: details, household, relatives, residence history, events and every change. */
 export default function PersonPage({ params }: PageProps) {
   const { tr, t, label } = useI18n();
@@ -20,6 +26,8 @@ export default function PersonPage({ params }: PageProps) {
   if (!detail.data) return <Skeleton active />;
   const { person, household, relatives, residence, unions, events } = detail.data;
   const editable = person.status === 'active';
+  // Offer only the events that can apply at this age (the server's rules decide in the end).
+  const age = ageOn(person.birthDate, new Date().toISOString().slice(0, 10));
   const go = (action: string) => navigate(`/persons/${person.id}/${action}`);
 
   return (
@@ -30,13 +38,13 @@ export default function PersonPage({ params }: PageProps) {
           <Tag color={person.status === 'active' ? 'green' : 'default'}>{label(person.status)}</Tag>
         </Typography.Title>
         <Space wrap>
-          {editable && person.sex === 'female' && (
+          {editable && person.sex === 'female' && age >= 14 && (
             <Button type="primary" onClick={() => navigate(`/registry/birth?mother=${person.id}`)}>
               {tr('登记子女出生', 'Register a child’s birth')}
             </Button>
           )}
           {editable && <Button onClick={() => go('correct')}>{t('correct')}</Button>}
-          {editable && <Button onClick={() => go('marriage')}>{t('marriage')}</Button>}
+          {editable && age >= 18 && <Button onClick={() => go('marriage')}>{t('marriage')}</Button>}
           {editable && person.maritalStatus === 'married' && (
             <Button onClick={() => go('divorce')}>{t('divorce')}</Button>
           )}
@@ -90,7 +98,7 @@ export default function PersonPage({ params }: PageProps) {
                         {household.address ?? '—'}
                       </Descriptions.Item>
                       <Descriptions.Item label={tr('与户主关系', 'Relation to head')}>
-                        {person.relationToHead ?? '—'}
+                        {label(person.relationToHead)}
                       </Descriptions.Item>
                       <Descriptions.Item label={tr('户主', 'Head')}>
                         {household.headPersonId ? (
