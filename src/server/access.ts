@@ -32,7 +32,7 @@ export type UnitResolver = {
   describe: string;
   /** What kind of lookup, so the authorisation-matrix test can build requests for it. */
   kind?:
-    | { from: 'query' | 'body'; key: string }
+    | { from: 'query' | 'body' | 'params'; key: string }
     | { person: 'params' | 'body'; key: string }
     | { event: string }
     | { importBatch: string };
@@ -60,12 +60,12 @@ function field(request: FastifyRequest, from: 'query' | 'params' | 'body', key: 
   return source?.[key];
 }
 
-/** The unit is a query-string (or body) field, e.g. ?unit=620881100. */
-export function unitFrom(from: 'query' | 'body', key: string): UnitResolver {
+/** The unit is a query-string, body or path field, e.g. ?unit=620881100. */
+export function unitFrom(from: 'query' | 'body' | 'params', key: string): UnitResolver {
   return {
     describe: `${from}.${key}`,
     kind: { from, key },
-    defaultInto: { from, key },
+    ...(from === 'params' ? {} : { defaultInto: { from, key } }),
     resolve: async (request) => {
       const value = field(request, from, key);
       return typeof value === 'string' && value ? value : undefined;

@@ -80,7 +80,61 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
     ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: payload ?? {} } : {}),
   });
 
-  const CUSTOM: Record<string, (route: RouteEntry) => ScopedRequests> = {};
+  // Records of the areas whose routes look their unit up themselves: one in VILLAGE (or, for
+  // county-level records, the county — outside a village-level user's reach) and one elsewhere.
+  const insertId = async (query: string, params: unknown[]) =>
+    Number((await database.withSession((session) => session.query<{ id: number }>(query, params)))[0]!.id);
+  const task = async (org: string) =>
+    insertId(
+      `INSERT INTO work_task (county_code, kind, org_code, source, source_ref, created_by)
+       VALUES ('620881', 'data_check', $1, 'validation', $2, 'test') RETURNING id`,
+      [org, `matrix:${org}`],
+    );
+  const audit = async (unit: string) =>
+    insertId(
+      `INSERT INTO field_audit (county_code, unit_code, year, households_requested, seed, frame_households,
+         frame_persons, frame_digest, fields, drawn_by)
+       VALUES ('620881', $1, 2025, 1, 'matrix', 1, 1, 'x', '[]', 'test') RETURNING id`,
+      [unit],
+    );
+  const reportRun = async (unit: string) =>
+    insertId(
+      `INSERT INTO report_run (county_code, unit_code, period, kind, format, data_version, figures, file_sha256,
+         file_bytes, created_by)
+       VALUES ('620881', $1, '2025', 'work_report', 'docx', 0, '{}', repeat('0', 64), 0, 'test') RETURNING id`,
+      [unit],
+    );
+  const feedBatch = await insertId(
+    `INSERT INTO feed_batch (county_code, source, columns, received_by)
+     VALUES ('620881', 'birth_certificate', '[]', 'test') RETURNING id`,
+    [],
+  );
+  const tasks = { inside: await task(VILLAGE), outside: await task(OTHER_TOWNSHIP_VILLAGE) };
+  const audits = { inside: await audit(VILLAGE), outside: await audit(OTHER_TOWNSHIP_VILLAGE) };
+  const runs = { inside: await reportRun(VILLAGE), outside: await reportRun(OTHER_TOWNSHIP_VILLAGE) };
+  const byId = (ids: { inside: number; outside: number }) => (route: RouteEntry) => ({
+    inside: base(route, fill(route.url, { id: ids.inside })),
+    outside: base(route, fill(route.url, { id: ids.outside })),
+  });
+  const countyRecord = (id: number) => (route: RouteEntry) => {
+    const request = base(route, fill(route.url, { id }));
+    return { inside: request, outside: request };
+  };
+
+  const CUSTOM: Record<string, (route: RouteEntry) => ScopedRequests> = {
+    'POST /api/tasks/:id': byId(tasks),
+    'GET /api/audits/:id': byId(audits),
+    'GET /api/audits/:id/households': byId(audits),
+    'GET /api/audits/:id/sheet': byId(audits),
+    'POST /api/audits/:id/results': byId(audits),
+    'GET /api/reports/runs/:id/diff': byId(runs),
+    'POST /api/feeds/batches/:id/link': countyRecord(feedBatch),
+    // Merging a village's record with another township's acts on the county.
+    'POST /api/persons/:id/merge': (route) => ({
+      inside: base(route, fill(route.url, { id: inside.id }), { dropId: inside.id, reason: 'x' }),
+      outside: base(route, fill(route.url, { id: inside.id }), { dropId: outside.id, reason: 'x' }),
+    }),
+  };
 
   return {
     otherVillage: OTHER_TOWNSHIP_VILLAGE,
@@ -102,6 +156,11 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
             `${fill(route.url)}${fill(route.url).includes('?') ? '&' : '?'}${kind.key}=${value(place)}`;
           return { inside: base(route, q('inside')), outside: base(route, q('outside')) };
         }
+        if (kind.from === 'params')
+          return {
+            inside: base(route, fill(route.url, { [kind.key]: value('inside') })),
+            outside: base(route, fill(route.url, { [kind.key]: value('outside') })),
+          };
         return {
           inside: base(route, fill(route.url), { [kind.key]: value('inside') }),
           outside: base(route, fill(route.url), { [kind.key]: value('outside') }),

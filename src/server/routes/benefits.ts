@@ -14,7 +14,7 @@ import {
 } from '../../benefits/index.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import { importServicesCsv, listServices, recordService, type ServiceInput } from '../../services/index.ts';
-import { bodyPersonUnit, unitBy, unitFrom } from '../access.ts';
+import { actorOf, bodyPersonUnit, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const idParam = {
@@ -28,10 +28,9 @@ const programme = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
 const period = { type: 'string', description: '2025H2, 2025, 2025-07' } as const;
 const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 
+/** The signed-in user is who the records name. */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
-  if (request.principal) return { db: app.database.db, actor: { id: request.principal.actor } };
-  const user = request.headers['x-renkou-user'];
-  return { db: app.database.db, actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' } };
+  return { db: app.database.db, actor: { id: actorOf(request) } };
 }
 
 /**

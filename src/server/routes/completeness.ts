@@ -1,13 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { getBirthCompleteness, setOfficialBirths } from '../../completeness/birth-counts.ts';
-import { unitFrom } from '../access.ts';
+import { actorOf, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
-
-function actorOf(request: FastifyRequest): string {
-  if (request.principal) return request.principal.actor;
-  const user = request.headers['x-renkou-user'];
-  return typeof user === 'string' && user ? user.slice(0, 64) : 'api';
-}
 
 const unitPattern = '^[0-9]{6}([0-9]{3})?$';
 

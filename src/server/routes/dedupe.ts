@@ -3,15 +3,8 @@ import { runDedupe } from '../../dedupe/run-dedupe.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { mergePersons, undoMerge } from '../../registry/commands/merge-persons.ts';
-import { personUnit, unitBy, unitFrom } from '../access.ts';
+import { actorOf, personUnit, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
-
-/** Who is recorded: the signed-in principal, else the X-Renkou-User header (no access control installed). */
-function actorOf(request: FastifyRequest): string {
-  if (request.principal) return request.principal.actor;
-  const user = request.headers['x-renkou-user'];
-  return typeof user === 'string' && user ? user.slice(0, 64) : 'api';
-}
 
 const idParams = {
   type: 'object',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { WorkTaskKind } from '../../db/schema.ts';
 import type { FeedPairReview } from '../../db/tables/feeds.ts';
@@ -15,7 +15,7 @@ import { linkFeedBatch } from '../../feeds/link-feed-batch.ts';
 import { decidePair, listReview, type ReviewFilter } from '../../feeds/review.ts';
 import { FEED_SOURCES, parseFeedSource } from '../../feeds/sources.ts';
 import { closeTask, listTasks, TASK_KINDS, type TaskStatus } from '../../feeds/work-tasks.ts';
-import { type UnitResolver, unitBy, unitFrom } from '../access.ts';
+import { actorOf, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 /**
@@ -34,13 +34,6 @@ const UPLOAD_TYPES = [
   'application/vnd.ms-excel',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 ];
-
-/** Who is recorded: the signed-in principal, else the X-Renkou-User header (no access control installed). */
-function actorOf(request: FastifyRequest): string {
-  if (request.principal) return request.principal.actor;
-  const user = request.headers['x-renkou-user'];
-  return typeof user === 'string' && user ? user.slice(0, 64) : 'api';
-}
 
 const idParams = {
   type: 'object',
@@ -446,7 +439,7 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
   app.get(
     '/api/tasks',
     {
-      config: { access: { right: 'feeds.review', unit: unitFrom('query', 'unit'), audit: 'tasks.list' } },
+      config: { access: { right: 'registry.write', unit: unitFrom('query', 'unit'), audit: 'tasks.list' } },
       schema: {
         tags: ['tasks'],
         summary: '单位的待办（含下级单位）/ A unit’s work list (and its units’)',
@@ -487,7 +480,7 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
   app.post(
     '/api/tasks/:id',
     {
-      config: { access: { right: 'feeds.review', unit: taskUnit('id') } },
+      config: { access: { right: 'registry.write', unit: taskUnit('id') } },
       schema: {
         tags: ['tasks'],
         summary: '把待办标为已办或不予处理，并写明原因 / Mark a task done or dismissed, with a note',

@@ -16,6 +16,7 @@ import {
   VALIDATION_RULES,
   writeAuditSheet,
 } from '../../quality/index.ts';
+import { actorOf as principalActor, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
 
@@ -55,11 +56,25 @@ const share = {
   },
 } as const;
 
-/** TODO(access-control): the acting user comes from the session once sign-in exists. */
+/** The signed-in user is who the audit records as acting. */
 function actorOf(request: FastifyRequest) {
-  const user = request.headers['x-renkou-user'];
-  return { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' };
+  return { id: principalActor(request) };
 }
+
+/** The unit a field audit was drawn for. */
+const auditUnit = unitBy('field audit (params.id)', async (request, database) => {
+  const id = Number((request.params as { id?: string }).id);
+  const row = await database.db
+    .selectFrom('field_audit')
+    .select('unit_code')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row)
+    throw new AppError('not_found', text(`没有这次抽查：${id}`, `No such field audit: ${id}`), {
+      field: 'id',
+    });
+  return row.unit_code;
+});
 
 /** The four data-quality rates, validation findings (/api/quality) and field audits (/api/audits). */
 export function registerQualityRoutes(app: FastifyInstance, context: AppContext) {
@@ -69,6 +84,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/quality/rates',
     {
+      config: { access: { right: 'aggregates.read', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '四率：入库率、完整率、准确率、及时率 / The four data-quality rates of a unit and period',
@@ -106,7 +122,10 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
 
   app.get(
     '/api/quality/required-fields',
-    { schema: { tags, summary: '完整率的必填项 / The required fields completeness counts' } },
+    {
+      config: { access: { right: 'aggregates.read' } },
+      schema: { tags, summary: '完整率的必填项 / The required fields completeness counts' },
+    },
     (request) => {
       const lang = requestLang(request);
       return {
@@ -135,6 +154,9 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/quality/checks',
     {
+      config: {
+        access: { right: 'registry.read', unit: unitFrom('query', 'unit'), audit: 'quality.checks' },
+      },
       schema: {
         tags,
         summary: '运行校验规则（只列出）/ Run the validation rules and list the findings',
@@ -146,6 +168,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.post(
     '/api/quality/checks',
     {
+      config: { access: { right: 'quality.audit', unit: unitFrom('body', 'unit'), audit: 'quality.checks' } },
       schema: {
         tags,
         summary: '运行校验规则并写入待办 / Run the validation rules and put the findings on the work lists',
@@ -158,6 +181,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/audits',
     {
+      config: { access: { right: 'quality.audit', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '抽查列表（含所有抽取记录）/ Field audits of a unit, every draw kept',
@@ -174,6 +198,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.post(
     '/api/audits',
     {
+      config: { access: { right: 'quality.audit', unit: unitFrom('body', 'unit'), audit: 'audit.draw' } },
       schema: {
         tags,
         summary: '抽取入户抽查样本 / Draw a field audit sample',
@@ -200,6 +225,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
   app.get(
     '/api/audits/:id',
     {
+      config: { access: { right: 'quality.audit', unit: auditUnit } },
       schema: {
         tags,
         summary:
@@ -237,13 +263,17 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
 
   app.get(
     '/api/audits/:id/households',
-    { schema: { tags, summary: '抽中的住户 / The households drawn', params: auditParams } },
+    {
+      config: { access: { right: 'quality.audit', unit: auditUnit, audit: 'person.list' } },
+      schema: { tags, summary: '抽中的住户 / The households drawn', params: auditParams },
+    },
     async (request) => ({ items: await listAuditHouseholds(db, (request.params as { id: number }).id) }),
   );
 
   app.get(
     '/api/audits/:id/sheet',
     {
+      config: { access: { right: 'quality.audit', unit: auditUnit, audit: 'export' } },
       schema: { tags, summary: '入户核查表（XLSX）/ The survey sheets (XLSX)', params: auditParams },
     },
     async (request, reply) => {
@@ -265,6 +295,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
     scope.post(
       '/api/audits/:id/results',
       {
+        config: { access: { right: 'quality.audit', unit: auditUnit, audit: 'person.write' } },
         schema: {
           tags,
           summary:

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActivityKind } from '../../db/tables/reports.ts';
+import { AppError } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
 import {
   ACTIVITY_KINDS,
   addActivity,
@@ -10,16 +12,31 @@ import {
   listReportRuns,
   type ReportFormat,
 } from '../../reports/index.ts';
+import { actorOf as principalActor, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const unit = { type: 'string', pattern: '^[0-9]{2,12}$' } as const;
 const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 
-/** TODO(access-control): the acting user comes from the session once sign-in exists. */
+/** The signed-in user is who the records name. */
 function actorOf(request: FastifyRequest): string {
-  const user = request.headers['x-renkou-user'];
-  return typeof user === 'string' && user ? user.slice(0, 64) : 'api';
+  return principalActor(request);
 }
+
+/** The unit a recorded report was generated for. */
+const reportRunUnit = unitBy('report run (params.id)', async (request, database) => {
+  const id = Number((request.params as { id?: string }).id);
+  const row = await database.db
+    .selectFrom('report_run')
+    .select('unit_code')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row)
+    throw new AppError('not_found', text(`没有这份报告记录：${id}`, `No such report record: ${id}`), {
+      field: 'id',
+    });
+  return row.unit_code;
+});
 
 /** Routes for work reports, statistical tables, report records and the activity log. */
 export function registerReportRoutes(app: FastifyInstance, context: AppContext) {
@@ -28,6 +45,9 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/reports',
     {
+      config: {
+        access: { right: 'reports.generate', unit: unitFrom('query', 'unit'), audit: 'report.generate' },
+      },
       schema: {
         tags,
         summary:
@@ -84,6 +104,7 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/reports/runs',
     {
+      config: { access: { right: 'reports.generate', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '已生成的报告记录 / Generated report records',
@@ -105,6 +126,7 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/reports/runs/:id/diff',
     {
+      config: { access: { right: 'reports.generate', unit: reportRunUnit } },
       schema: {
         tags,
         summary: '按今天的数据重算报告的数字并列出变化 / Recompute a report’s figures and list what changed',
@@ -131,6 +153,9 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
   app.post(
     '/api/activities',
     {
+      config: {
+        access: { right: 'reports.generate', unit: unitFrom('body', 'unit'), audit: 'activity.write' },
+      },
       schema: {
         tags,
         summary: '登记一次服务活动（汇报“主要工作”的来源）/ Record a service activity',
@@ -149,6 +174,7 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/activities',
     {
+      config: { access: { right: 'reports.generate', unit: unitFrom('query', 'unit') } },
       schema: {
         tags,
         summary: '某单位（含下级）的活动 / Activities of a unit and its sub-units',

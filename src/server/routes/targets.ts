@@ -13,7 +13,7 @@ import {
   setTargetSheet,
   splitTargetSheet,
 } from '../../targets/index.ts';
-import { unitBy, unitFrom } from '../access.ts';
+import { actorOf, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
 
@@ -43,12 +43,11 @@ const item = {
   },
 } as const;
 
-const paramsUnit = unitBy('params.unit', async (request) => (request.params as { unit: string }).unit);
+const paramsUnit = unitFrom('params', 'unit');
 
+/** The signed-in user is who the records name. */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
-  if (request.principal) return { db: app.database.db, actor: { id: request.principal.actor } };
-  const user = request.headers['x-renkou-user'];
-  return { db: app.database.db, actor: { id: typeof user === 'string' && user ? user.slice(0, 64) : 'api' } };
+  return { db: app.database.db, actor: { id: actorOf(request) } };
 }
 
 /** Progress with its texts in the asked language (names and alerts), both kept under `names`/`texts`. */
