@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
 
 describe(`dedupe and completeness HTTP API (${storageName})`, () => {
   let test: TestDatabase;
-  let app: FastifyInstance;
+  let app: TestClient;
 
   before(async () => {
     test = await createTestDatabase();
     await loadHuating(test.database.db);
-    app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    app = await signedInApp(test.database);
   });
   after(async () => {
     await app.close();
@@ -39,7 +37,6 @@ describe(`dedupe and completeness HTTP API (${storageName})`, () => {
     const merge = await app.inject({
       method: 'POST',
       url: `/api/persons/${a.id}/merge`,
-      headers: { 'x-renkou-user': 'clerk-3' },
       payload: { dropId: b.id, keepVersion: a.version, dropVersion: b.version, reason: '同一人' },
     });
     assert.equal(merge.statusCode, 201, merge.body);

@@ -4,17 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.ts';
 import type { FeedSource } from '../src/db/schema.ts';
 import { linkAllFeeds, prepareFeedLink } from '../src/feeds/link-feed-batch.ts';
 import { decidePair } from '../src/feeds/review.ts';
 import { closeTask, listTasks } from '../src/feeds/work-tasks.ts';
 import { parseCsv } from '../src/linkage/csv.ts';
 import { linkRecords } from '../src/linkage/link-records.ts';
-import { buildApp } from '../src/server/app.ts';
 import { writeCountyCsv } from '../src/synth/index.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp } from './helpers/http.ts';
 
 /**
  * The must-show of issue 5 for the feeds: on a synthetic county, every feed linked with the
@@ -259,7 +258,7 @@ describe(`department feeds against the synthetic county's truth (${storageName})
     assert.equal(closed.items[0]?.resolutionNote, 'registered', 'a closed task stays closed');
   });
   it('serves the queue per unit with both records and each field’s weight, and takes decisions over HTTP', async () => {
-    const app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    const app = await signedInApp(test.database);
     try {
       const page = await app.inject({ url: '/api/feeds/review?unit=620881&status=decided&limit=5' });
       assert.equal(page.statusCode, 200, page.body);
@@ -280,13 +279,12 @@ describe(`department feeds against the synthetic county's truth (${storageName})
       const decided = await app.inject({
         method: 'POST',
         url: `/api/feeds/review/${item.id}`,
-        headers: { 'x-renkou-user': 'township-reviewer' },
         payload: { decision: 'unsure', note: '请村里核实' },
       });
       assert.equal(decided.statusCode, 200, decided.body);
       assert.equal(decided.json().recordStatus, 'review', 'an unsure pair keeps the record in review');
       const unsure = await app.inject({ url: '/api/feeds/review?status=unsure' });
-      assert.equal(unsure.json().items[0].reviewedBy, 'township-reviewer');
+      assert.equal(unsure.json().items[0].reviewedBy, `user:${app.username}`);
       const bad = await app.inject({
         method: 'POST',
         url: `/api/feeds/review/${item.id}`,

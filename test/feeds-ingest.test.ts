@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.ts';
 import type { AppError } from '../src/domain/errors.ts';
 import { ingestFeedFile } from '../src/feeds/ingest-feed.ts';
 import { initCounty } from '../src/org/init-county.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 
 const BIRTH_HEADER =
   '出生医学证明编号,新生儿姓名,性别,出生日期,出生体重克,出生医院,母亲姓名,母亲身份证件号码,父亲姓名,父亲身份证件号码,家庭住址,签发日期';
@@ -25,7 +23,7 @@ const births = [
 
 describe(`feed ingestion (${storageName})`, () => {
   let test: TestDatabase;
-  let app: FastifyInstance;
+  let app: TestClient;
   let dir: string;
   const file = (name: string, content: string | Buffer) => {
     const path = join(dir, name);
@@ -36,7 +34,7 @@ describe(`feed ingestion (${storageName})`, () => {
   before(async () => {
     test = await createTestDatabase();
     await initCounty(test.database.db, '620881');
-    app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    app = await signedInApp(test.database);
     dir = mkdtempSync(join(tmpdir(), 'renkou-feeds-'));
   });
   after(async () => {
@@ -204,7 +202,7 @@ describe(`feed ingestion (${storageName})`, () => {
       app.inject({
         method: 'POST',
         url: '/api/feeds/batches?source=birth_certificate&filename=h.csv',
-        headers: { 'content-type': 'text/csv', 'x-renkou-user': 'hospital' },
+        headers: { 'content-type': 'text/csv' },
         payload: csv,
       });
     const first = await upload();

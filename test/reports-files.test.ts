@@ -5,19 +5,17 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import type { FastifyInstance } from 'fastify';
 import JSZip from 'jszip';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.ts';
 import { IndicatorEngine } from '../src/indicators/index.ts';
 import { registerDeath } from '../src/registry/commands/register-death.ts';
 import { formatFigure } from '../src/reports/figures.ts';
 import { addActivity, diffReportRun, generateReport } from '../src/reports/index.ts';
-import { buildApp } from '../src/server/app.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 
 /** The paragraphs and table rows of word/document.xml, as text. */
 async function readDocx(bytes: Buffer) {
@@ -351,9 +349,9 @@ describe(`reports from the synthetic county (${storageName})`, () => {
   });
 
   describe('over HTTP', () => {
-    let app: FastifyInstance;
+    let app: TestClient;
     before(async () => {
-      app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+      app = await signedInApp(test.database);
     });
     after(() => app.close());
 
@@ -373,8 +371,9 @@ describe(`reports from the synthetic county (${storageName})`, () => {
       const html = await app.inject({ url: '/api/reports?unit=620881&period=2025&format=html' });
       assert.match(html.body, /<svg/);
       assert.match(html.body, /data-key="births\|620881\|2025"/);
+      // A unit outside the user's (here: a county that does not exist) is refused before anything is looked up.
       const bad = await app.inject({ url: '/api/reports?unit=999999&period=2025&format=docx' });
-      assert.equal(bad.statusCode, 404);
+      assert.equal(bad.statusCode, 403);
     });
 
     it('POST /api/activities records an activity and refuses a bad one field by field', async () => {

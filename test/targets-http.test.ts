@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
-import { buildApp } from '../src/server/app.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 import { loadHuating } from './helpers/registry.ts';
 
 describe(`/api/targets (${storageName})`, () => {
   let test: TestDatabase;
-  let app: FastifyInstance;
+  let app: TestClient;
 
   before(async () => {
     test = await createTestDatabase();
     await loadHuating(test.database.db);
-    app = await buildApp({ config: loadConfig({}), database: test.database, version: 'test' });
+    app = await signedInApp(test.database);
   });
   after(async () => {
     await app.close();
@@ -26,7 +24,6 @@ describe(`/api/targets (${storageName})`, () => {
         method: 'PUT',
         url: '/api/targets/sheets/620881/2025',
         payload,
-        headers: { 'x-renkou-user': 'web' },
       });
     const first = await put({
       reason: '年初',
@@ -57,8 +54,8 @@ describe(`/api/targets (${storageName})`, () => {
     assert.deepEqual(
       versions.json().items.map((v: { version: number; createdBy: string }) => [v.version, v.createdBy]),
       [
-        [2, 'web'],
-        [1, 'web'],
+        [2, `user:${app.username}`],
+        [1, `user:${app.username}`],
       ],
     );
     const old = await app.inject({ url: '/api/targets/sheets/620881/2025?version=1' });
