@@ -1,3 +1,4 @@
+import { WarningOutlined } from '@ant-design/icons';
 import {
   Alert,
   Card,
@@ -126,6 +127,14 @@ function KeyFigures({ unit, period }: { unit: string; period: string }) {
                   <Statistic
                     title={figure.now.indicator.name}
                     value={formatValue(value?.value, figure.now.indicator.unit, lang)}
+                    suffix={
+                      value?.flags.length && change ? (
+                        // Small numbers and other caveats from the engine, e.g. a sex ratio of 16 births.
+                        <Tooltip title={value.flags.map((flag) => flag.message).join('；')}>
+                          <WarningOutlined className="flag-icon" aria-label={tr('提示', 'Caveat')} />
+                        </Tooltip>
+                      ) : undefined
+                    }
                   />
                   <div className="figure-change">
                     {change ? (
