@@ -28,6 +28,7 @@ describe(`renkou benefits (CLI, ${storageName})`, () => {
       '--seed',
       'cli',
       '--into-db',
+      '--no-workload',
     ]);
     assert.equal(synth.code, 0, synth.stderr);
   });

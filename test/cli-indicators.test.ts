@@ -8,7 +8,19 @@ describe(`renkou indicators (${storageName})`, () => {
   before(async () => {
     storage = await createScratchStorage();
     const synth = await runRenkou(
-      ['synth', '--persons', '2000', '--from', '2024', '--to', '2025', '--seed', '4', '--into-db'],
+      [
+        'synth',
+        '--persons',
+        '2000',
+        '--from',
+        '2024',
+        '--to',
+        '2025',
+        '--seed',
+        '4',
+        '--into-db',
+        '--no-workload',
+      ],
       storage.env,
       300_000,
     );

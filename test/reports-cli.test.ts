@@ -13,7 +13,19 @@ describe(`renkou report and renkou activity (${storageName})`, () => {
     storage = await createScratchStorage();
     dir = mkdtempSync(join(tmpdir(), 'renkou-report-cli-'));
     const synth = await runRenkou(
-      ['synth', '--persons', '1500', '--from', '2025', '--to', '2025', '--seed', '5', '--into-db'],
+      [
+        'synth',
+        '--persons',
+        '1500',
+        '--from',
+        '2025',
+        '--to',
+        '2025',
+        '--seed',
+        '5',
+        '--into-db',
+        '--no-workload',
+      ],
       storage.env,
       300_000,
     );

@@ -43,6 +43,7 @@ export async function ensureBenchRegistry(serverUrl: string, persons: number): P
       '--seed',
       '1',
       '--into-db',
+      '--no-workload',
     ],
     { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'inherit' },
   );

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 
 /** The synthetic demo county generated on the first start of an empty database. */
 export interface DemoStatus {
-  state: 'none' | 'generating' | 'loading' | 'ready' | 'failed';
+  state: 'none' | 'generating' | 'loading' | 'preparing' | 'ready' | 'failed';
   done: number;
   total: number;
   error?: string;

@@ -3,6 +3,7 @@ import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { DEMO_STEPS, prepareDemoWorkload } from '../demo/prepare-demo.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { initCounty } from '../org/init-county.ts';
@@ -132,6 +133,18 @@ async function generateDemo(
         onProgress?.(demo);
       },
     });
+    // Target sheets, linked feeds, validation findings, duplicate suggestions: an office's first weeks.
+    const workload = await prepareDemoWorkload(database, config.defaultCounty, {
+      from: 2016,
+      to: 2025,
+      onStep: (_step, index) => {
+        demo.state = 'preparing';
+        demo.done = index;
+        demo.total = DEMO_STEPS.length;
+        onProgress?.(demo);
+      },
+    });
+    logger.info(workload, 'demo workload prepared');
     demo.state = 'ready';
     onProgress?.(demo);
     logger.info({ persons: config.demoPersons }, 'demo county generated');

@@ -89,8 +89,32 @@ export const AREAS: Area[] = [
   },
   // The areas below are being built as APIs (/api/feeds, /api/tasks, /api/targets, /api/quality,
   // /api/audits, /api/reports, /api/benefits). Their pages plug in here with a probe each.
-  { key: 'linkage', title: 'linkage', icon: <SwapOutlined />, pages: [] },
+  {
+    key: 'linkage',
+    title: 'linkage',
+    icon: <SwapOutlined />,
+    pages: [
+      {
+        path: '/linkage/review',
+        probe: '/api/feeds/review',
+        title: ['比对审核', 'Review queue'],
+        component: page(() => import('./pages/linkage/ReviewPage.tsx')),
+      },
+    ],
+  },
   { key: 'targets', title: 'targets', icon: <AimOutlined />, pages: [] },
-  { key: 'reports', title: 'reports', icon: <FileTextOutlined />, pages: [] },
+  {
+    key: 'reports',
+    title: 'reports',
+    icon: <FileTextOutlined />,
+    pages: [
+      {
+        path: '/reports',
+        probe: '/api/reports/runs',
+        title: ['报告与报表', 'Reports'],
+        component: page(() => import('./pages/reports/ReportsPage.tsx')),
+      },
+    ],
+  },
   { key: 'benefits', title: 'benefits', icon: <HeartOutlined />, pages: [] },
 ];

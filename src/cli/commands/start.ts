@@ -23,11 +23,16 @@ export function registerStart(program: Command, rt: CliRuntime) {
             progress = undefined;
             phase = demo.state;
           }
-          if (demo.state === 'generating' || demo.state === 'loading') {
+          if (demo.state === 'generating' || demo.state === 'loading' || demo.state === 'preparing') {
             progress ??= createProgress(
               demo.state === 'generating'
                 ? rt.t('首次启动：生成示例县', 'First start: generating the demo county')
-                : rt.t('首次启动：写入数据库', 'First start: loading the demo county'),
+                : demo.state === 'loading'
+                  ? rt.t('首次启动：写入数据库', 'First start: loading the demo county')
+                  : rt.t(
+                      '首次启动：目标、信息比对、数据核查、查重',
+                      'First start: targets, feed linkage, data checks, duplicates',
+                    ),
               demo.total,
             );
             progress.tick(demo.done);

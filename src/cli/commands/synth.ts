@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEMO_STEPS, type DemoStep, prepareDemoWorkload } from '../../demo/prepare-demo.ts';
 import { type FieldIssue, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { type SynthResult, writeCountyCsv } from '../../synth/generate-county.ts';
 import { generateCountyIntoDatabase } from '../../synth/load-registry.ts';
@@ -15,6 +16,7 @@ interface SynthCliOptions {
   out?: string;
   asOf?: string;
   intoDb?: boolean;
+  workload: boolean;
 }
 
 function wholeNumber(
@@ -85,6 +87,13 @@ export function registerSynth(program: Command, rt: CliRuntime) {
         'write into the database: the registry and the department feeds waiting to be linked (ground truth stays in files)',
       ),
     )
+    .option(
+      '--no-workload',
+      rt.t(
+        '只写入数据：不写示例目标、不比对部门数据、不运行核查和查重',
+        'load the data only: no example target sheets, feed linkage, validation or duplicate search',
+      ),
+    )
     .action(async (options: SynthCliOptions) => {
       const issues: FieldIssue[] = [];
       const persons = wholeNumber(options.persons, 'persons', { zh: '人数', en: 'Persons' }, issues);
@@ -133,10 +142,32 @@ export function registerSynth(program: Command, rt: CliRuntime) {
         const rows = (step: string) => steps.find((s) => s.step === step)?.rows ?? 0;
         rt.out(
           rt.t(
-            `已写入数据库：${result.county.fullName}（${result.county.code}）${rows('persons')} 人、${rows('households')} 户、${rows('events')} 个事件、${rows('residence spells')} 段居住记录；部门数据 ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} 条待比对；用时 ${seconds.toFixed(1)} 秒`,
-            `Loaded into the database: ${result.county.fullName} (${result.county.code}) ${rows('persons')} persons, ${rows('households')} households, ${rows('events')} events, ${rows('residence spells')} residence spells; ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} feed records waiting to be linked; ${seconds.toFixed(1)} s`,
+            `已写入数据库：${result.county.fullName}（${result.county.code}）${rows('persons')} 人、${rows('households')} 户、${rows('events')} 个事件、${rows('residence spells')} 段居住记录；部门数据 ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} 条${options.workload ? '' : '待比对'}；用时 ${seconds.toFixed(1)} 秒`,
+            `Loaded into the database: ${result.county.fullName} (${result.county.code}) ${rows('persons')} persons, ${rows('households')} households, ${rows('events')} events, ${rows('residence spells')} residence spells; ${steps.filter((s) => s.step.startsWith('feed ')).reduce((n, s) => n + s.rows, 0)} feed records${options.workload ? '' : ' waiting to be linked'}; ${seconds.toFixed(1)} s`,
           ),
         );
+        if (options.workload) {
+          const labels: Record<DemoStep, string> = {
+            targets: rt.t('写入示例目标责任书', 'writing example target sheets'),
+            feeds: rt.t('部门数据与登记库比对', 'linking the department feeds'),
+            checks: rt.t('运行数据核查规则', 'running the validation rules'),
+            dedupe: rt.t('查找重复记录', 'looking for duplicate records'),
+          };
+          const workload = await rt.withDatabase((database) =>
+            prepareDemoWorkload(database, county, {
+              from,
+              to,
+              onStep: (step, index) =>
+                process.stderr.write(`[${index + 1}/${DEMO_STEPS.length}] ${labels[step]}\n`),
+            }),
+          );
+          rt.out(
+            rt.t(
+              `示例工作：目标责任书 ${workload.targetSheets} 年、比对部门数据 ${workload.feedRecords} 条、核查发现 ${workload.findings} 项、疑似重复 ${workload.mergeSuggestions} 对`,
+              `Example work: target sheets for ${workload.targetSheets} years, ${workload.feedRecords} feed records linked, ${workload.findings} validation findings, ${workload.mergeSuggestions} suspected duplicates`,
+            ),
+          );
+        }
         return;
       }
       const result: SynthResult = await writeCountyCsv(

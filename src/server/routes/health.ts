@@ -36,7 +36,8 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
     },
     async () => {
       const demo = context.demo;
-      const busy = demo && (demo.state === 'generating' || demo.state === 'loading');
+      const busy =
+        demo && (demo.state === 'generating' || demo.state === 'loading' || demo.state === 'preparing');
       // While the embedded database loads the demo county it is locked by that one transaction:
       // answer from what start-up already checked rather than queue behind it.
       const migration =
@@ -61,9 +62,11 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
                   demo.state === 'ready'
                     ? 100
                     : Math.round(
-                        demo.state === 'loading'
-                          ? 80 + (20 * demo.done) / demo.total
-                          : (80 * demo.done) / demo.total,
+                        demo.state === 'preparing'
+                          ? 90 + (10 * demo.done) / demo.total
+                          : demo.state === 'loading'
+                            ? 70 + (20 * demo.done) / demo.total
+                            : (70 * demo.done) / demo.total,
                       ),
                 ...(demo.error ? { error: demo.error } : {}),
               },

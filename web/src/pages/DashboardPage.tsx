@@ -1,3 +1,4 @@
+import { WarningOutlined } from '@ant-design/icons';
 import {
   Alert,
   Card,
@@ -6,6 +7,7 @@ import {
   Row,
   Segmented,
   Skeleton,
+  Space,
   Spin,
   Statistic,
   Tooltip,
@@ -64,6 +66,7 @@ export default function DashboardPage() {
         {t('dashboard')} · {nameOf(unit)} · {periodLabel(period, lang)}
       </Typography.Title>
       <KeyFigures unit={unit} period={period} />
+      <Alerts unit={unit} />
       <Row gutter={[12, 12]} style={{ marginTop: 12 }}>
         <Col xs={24} lg={12}>
           <Card size="small" title={tr('出生与死亡（按月）', 'Births and deaths by month')}>
@@ -78,6 +81,50 @@ export default function DashboardPage() {
         </Col>
       </Row>
     </>
+  );
+}
+
+/** What the work list (linkage, dedupe, audits, checks) says needs doing; kinds from migration 0007. */
+const TASK_KINDS: Record<string, [string, string]> = {
+  unregistered_birth: ['未登记的出生', 'Unregistered births'],
+  unregistered_death: ['未登记的死亡', 'Unregistered deaths'],
+  unregistered_event: ['未登记的事件', 'Unregistered events'],
+  correction: ['待核对更正', 'Corrections to check'],
+  merge: ['疑似重复人员', 'Possible duplicates'],
+  audit_discrepancy: ['抽查差异', 'Audit discrepancies'],
+  data_check: ['数据检查问题', 'Data-check findings'],
+};
+
+/** Alerts: open work-list items of the unit by kind, once the work list exists (and the user may see it). */
+function Alerts({ unit }: { unit: string }) {
+  const { tr } = useI18n();
+  const tasks = useAsync(
+    () =>
+      apiGet<{ total: number; counts: Record<string, number> }>('/api/tasks', {
+        unit,
+        status: 'open',
+        limit: 1,
+      }).catch(() => undefined),
+    [unit.length >= 6 ? unit : ''],
+  );
+  const counts = Object.entries(tasks.data?.counts ?? {}).filter(([, n]) => n > 0);
+  if (counts.length === 0) return null;
+  return (
+    <Alert
+      style={{ marginTop: 12 }}
+      type="warning"
+      showIcon
+      message={
+        <Space wrap size="middle">
+          <span>{tr('待办提醒：', 'To do: ')}</span>
+          {counts.map(([kind, n]) => (
+            <span key={kind} data-testid={`task-${kind}`}>
+              {TASK_KINDS[kind] ? tr(TASK_KINDS[kind][0], TASK_KINDS[kind][1]) : kind} <strong>{n}</strong>
+            </span>
+          ))}
+        </Space>
+      }
+    />
   );
 }
 
@@ -126,6 +173,14 @@ function KeyFigures({ unit, period }: { unit: string; period: string }) {
                   <Statistic
                     title={figure.now.indicator.name}
                     value={formatValue(value?.value, figure.now.indicator.unit, lang)}
+                    suffix={
+                      value?.flags.length && change ? (
+                        // Small numbers and other caveats from the engine, e.g. a sex ratio of 16 births.
+                        <Tooltip title={value.flags.map((flag) => flag.message).join('；')}>
+                          <WarningOutlined className="flag-icon" aria-label={tr('提示', 'Caveat')} />
+                        </Tooltip>
+                      ) : undefined
+                    }
                   />
                   <div className="figure-change">
                     {change ? (
