@@ -49,7 +49,14 @@ function useAvailablePages(): AreaPage[] | undefined {
 function Gate() {
   const { auth } = useAuth();
   const { path } = useLocation();
-  const available = useAvailablePages();
+  const probed = useAvailablePages();
+  // Signed in: only the pages whose right the user holds (the server checks every call anyway;
+  // this spares the user menus that would only answer "not allowed").
+  const available = useMemo(() => {
+    if (!probed || auth.state !== 'signed-in') return probed;
+    const rights = new Set(auth.user.rights);
+    return probed.filter((p) => !p.right || rights.has(p.right));
+  }, [probed, auth]);
   useEffect(() => {
     if (auth.state === 'signed-out' && path !== '/sign-in') navigate('/sign-in', { replace: true });
   }, [auth.state, path]);

@@ -111,6 +111,10 @@ export function apiPost<T>(path: string, body: unknown, query?: Query): Promise<
   return request<T>('POST', withQuery(path, query), body);
 }
 
+export function apiPut<T>(path: string, body: unknown, query?: Query): Promise<T> {
+  return request<T>('PUT', withQuery(path, query), body);
+}
+
 export function apiUpload<T>(path: string, file: File, query?: Query): Promise<T> {
   return request<T>('POST', withQuery(path, query), undefined, file);
 }

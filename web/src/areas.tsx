@@ -30,6 +30,11 @@ export interface AreaPage {
   path: string;
   /** A GET the page needs; the page exists only if it answers (anything but "no such route"). */
   probe?: string;
+  /**
+   * The right the page needs (src/access/roles.ts); with sign-in on, a page whose right the user
+   * does not hold is left out like a page whose API is absent. Pages without one are for everyone.
+   */
+  right?: string;
   /** Menu label; pages without one are reached by links only (detail pages, forms). */
   title?: readonly [zh: string, en: string];
   component: ComponentType<PageProps>;
@@ -50,8 +55,12 @@ export const AREAS: Area[] = [
     title: 'dashboard',
     icon: <DashboardOutlined />,
     pages: [
-      { path: '/', title: ['工作台', 'Dashboard'], component: DashboardPage },
-      { path: '/indicators/:id', component: page(() => import('./pages/IndicatorPage.tsx')) },
+      { path: '/', right: 'aggregates.read', title: ['工作台', 'Dashboard'], component: DashboardPage },
+      {
+        path: '/indicators/:id',
+        right: 'aggregates.read',
+        component: page(() => import('./pages/IndicatorPage.tsx')),
+      },
     ],
   },
   {
@@ -61,28 +70,37 @@ export const AREAS: Area[] = [
     pages: [
       {
         path: '/registry',
+        right: 'registry.read',
         title: ['人员查询', 'Search'],
         component: page(() => import('./pages/registry/SearchPage.tsx')),
       },
       {
         path: '/registry/birth',
+        right: 'registry.write',
         title: ['出生登记', 'Register a birth'],
         component: page(() => import('./pages/registry/BirthPage.tsx')),
       },
       {
         path: '/registry/move-in',
+        right: 'registry.write',
         title: ['迁入登记', 'Register a move in'],
         component: page(() => import('./pages/registry/MoveInPage.tsx')),
       },
       {
         path: '/registry/import',
+        right: 'registry.import',
         probe: '/api/imports',
         title: ['批量导入', 'Import'],
         component: page(() => import('./pages/registry/ImportPage.tsx')),
       },
-      { path: '/persons/:id', component: page(() => import('./pages/registry/PersonPage.tsx')) },
+      {
+        path: '/persons/:id',
+        right: 'registry.read',
+        component: page(() => import('./pages/registry/PersonPage.tsx')),
+      },
       {
         path: '/persons/:id/:action',
+        right: 'registry.write',
         component: page(() => import('./pages/registry/PersonActionPage.tsx')),
       },
     ],
@@ -96,13 +114,62 @@ export const AREAS: Area[] = [
     pages: [
       {
         path: '/linkage/review',
+        right: 'feeds.review',
         probe: '/api/feeds/review',
         title: ['比对审核', 'Review queue'],
         component: page(() => import('./pages/linkage/ReviewPage.tsx')),
       },
+      {
+        path: '/tasks',
+        probe: '/api/tasks',
+        right: 'registry.write',
+        title: ['待办', 'Work list'],
+        component: page(() => import('./pages/tasks/TasksPage.tsx')),
+      },
+      {
+        path: '/linkage/completeness',
+        probe: '/api/completeness',
+        right: 'aggregates.read',
+        title: ['登记完整性', 'Completeness'],
+        component: page(() => import('./pages/linkage/CompletenessPage.tsx')),
+      },
     ],
   },
-  { key: 'targets', title: 'targets', icon: <AimOutlined />, pages: [] },
+  {
+    key: 'targets',
+    title: 'targets',
+    icon: <AimOutlined />,
+    pages: [
+      {
+        path: '/targets/progress',
+        probe: '/api/targets/progress',
+        right: 'aggregates.read',
+        title: ['目标进度与排名', 'Progress and rankings'],
+        component: page(() => import('./pages/targets/ProgressPage.tsx')),
+      },
+      {
+        path: '/targets/sheet',
+        probe: '/api/targets/sheets',
+        right: 'aggregates.read',
+        title: ['目标表', 'Target sheets'],
+        component: page(() => import('./pages/targets/SheetPage.tsx')),
+      },
+      {
+        path: '/quality',
+        probe: '/api/quality/rates',
+        right: 'aggregates.read',
+        title: ['数据质量', 'Data quality'],
+        component: page(() => import('./pages/targets/QualityPage.tsx')),
+      },
+      {
+        path: '/audits',
+        probe: '/api/audits',
+        right: 'quality.audit',
+        title: ['入户核查', 'Field audits'],
+        component: page(() => import('./pages/targets/AuditsPage.tsx')),
+      },
+    ],
+  },
   {
     key: 'reports',
     title: 'reports',
@@ -110,6 +177,7 @@ export const AREAS: Area[] = [
     pages: [
       {
         path: '/reports',
+        right: 'reports.generate',
         probe: '/api/reports/runs',
         title: ['报告与报表', 'Reports'],
         component: page(() => import('./pages/reports/ReportsPage.tsx')),

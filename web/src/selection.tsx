@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { apiGet } from './api.ts';
+import { useAuth } from './auth.tsx';
 import type { OrgUnit, OrgUnitFamily } from './types.ts';
 
 /** A unit with its children, for the unit picker. */
@@ -9,7 +10,8 @@ export interface OrgNode extends OrgUnit {
 
 /**
  * The unit and period every page works on, chosen in the header and remembered in the browser.
- * TODO(access-control, issue 10): start at (and stay under) the signed-in user's unit.
+ * Signed in, the picker starts at the user's own unit (the unit of their first role) whenever the
+ * remembered unit is not under one of their roles' units.
  */
 
 export interface Selection {
@@ -42,6 +44,9 @@ const TREE_MAX_AGE_MS = 3_600_000;
 const SelectionContext = createContext<Selection | undefined>(undefined);
 
 export function SelectionProvider({ children }: { children: ReactNode }) {
+  const { auth } = useAuth();
+  const ownUnits = auth.state === 'signed-in' ? auth.user.roles.map((role) => role.unit) : [];
+  const ownKey = ownUnits.join();
   const [counties, setCounties] = useState<OrgUnit[]>([]);
   const [tree, setTree] = useState<OrgNode[]>([]);
   const [unit, setUnitState] = useState<string | undefined>(
@@ -53,9 +58,11 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     apiGet<{ items: OrgUnit[] }>('/api/org-units').then(({ items }) => {
       setCounties(items);
-      setUnitState((current) =>
-        current && items.some((county) => current.startsWith(county.code)) ? current : items[0]?.code,
-      );
+      const own = ownKey ? ownKey.split(',') : [];
+      setUnitState((current) => {
+        if (own.length) return current && own.some((code) => current.startsWith(code)) ? current : own[0];
+        return current && items.some((county) => current.startsWith(county.code)) ? current : items[0]?.code;
+      });
       // The tree changes rarely (a redistricting a year): the browser keeps it for an hour,
       // which spares the dashboard a dozen requests on every visit.
       const cached = JSON.parse(localStorage.getItem(TREE_KEY) ?? 'null') as {
@@ -73,7 +80,7 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
         setTree(fresh);
       });
     });
-  }, []);
+  }, [ownKey]);
   const names = useMemo(() => {
     const map = new Map<string, string>();
     const visit = (node: OrgNode) => {

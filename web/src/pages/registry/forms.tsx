@@ -30,7 +30,8 @@ export function useServerForm<T>(form: FormInstance, fields: string[], send: (va
       const atFields = issues.filter((issue) => known.has(issue.field));
       form.setFields(
         [...new Set(atFields.map((issue) => issue.field))].map((field) => ({
-          name: field.split('.'),
+          // 'items.2.target' → ['items', 2, 'target'] (Form.List rows are numbered).
+          name: field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
           errors: atFields.filter((issue) => issue.field === field).map((issue) => issue.message),
         })),
       );

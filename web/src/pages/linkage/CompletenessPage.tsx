@@ -1,0 +1,120 @@
+import { Alert, Card, Space, Table, Tooltip, Typography } from 'antd';
+import { apiGet } from '../../api.ts';
+import { useAsync } from '../../components/use-async.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useSelection } from '../../selection.tsx';
+
+interface Share {
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+interface Row {
+  unit: string;
+  unitName: string;
+  registered: number;
+  hospital: number;
+  matched: number;
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+  registryCompleteness: Share | null;
+  hospitalCompleteness: Share | null;
+  official: number | null;
+  notes: { code: string; message: { 'zh-CN': string; en: string } }[];
+}
+
+interface Completeness {
+  unit: string;
+  unitName: string;
+  year: number;
+  rows: Row[];
+  total?: Row;
+}
+
+/** 出生登记完整性: registered vs hospital births by township, the two-list estimate and its interval. */
+export default function CompletenessPage() {
+  const { tr, lang } = useI18n();
+  const { unit, period, setUnit } = useSelection();
+  const year = Number(period.slice(0, 4));
+  // The estimate is by township: a village selection asks for its township.
+  const asked = unit && unit.length > 9 ? unit.slice(0, 9) : unit;
+  const result = useAsync(
+    () => apiGet<Completeness>('/api/completeness', { unit: asked, year }),
+    [asked, year],
+  );
+  const pct = (share: Share | null) =>
+    share?.value === null || share?.value === undefined ? (
+      '—'
+    ) : (
+      <Tooltip
+        title={
+          share.lower !== null && share.upper !== null
+            ? `95%: ${(share.lower * 100).toFixed(1)}–${(share.upper * 100).toFixed(1)}%`
+            : ''
+        }
+      >
+        <span style={{ color: share.value < 0.95 ? '#cf1322' : undefined }}>
+          {(share.value * 100).toFixed(1)}%
+        </span>
+      </Tooltip>
+    );
+  const rows = [...(result.data?.rows ?? []), ...(result.data?.total ? [result.data.total] : [])];
+  return (
+    <Space direction="vertical" size={12} style={{ width: '100%' }}>
+      <Typography.Title level={4} className="page-title">
+        {tr('出生登记完整性', 'Birth registration completeness')} · {result.data?.unitName ?? ''} · {year}
+      </Typography.Title>
+      {result.error && <Alert type="error" showIcon message={result.error.message} />}
+      <Card size="small">
+        <Table
+          size="small"
+          rowKey="unit"
+          loading={result.loading}
+          pagination={false}
+          dataSource={rows}
+          columns={[
+            {
+              title: tr('单位', 'Unit'),
+              render: (_, row) =>
+                row.unit === asked ? (
+                  <b>{row.unitName}</b>
+                ) : (
+                  <Typography.Link onClick={() => setUnit(row.unit)}>{row.unitName}</Typography.Link>
+                ),
+            },
+            { title: tr('登记出生', 'Registered'), dataIndex: 'registered' },
+            { title: tr('医院出生', 'Hospital'), dataIndex: 'hospital' },
+            { title: tr('两者都有', 'On both'), dataIndex: 'matched' },
+            {
+              title: tr('估计出生数（95%）', 'Estimated births (95%)'),
+              render: (_, row) =>
+                row.estimate === null
+                  ? '—'
+                  : `${row.estimate}${row.lower !== null ? ` (${row.lower}–${row.upper})` : ''}`,
+            },
+            {
+              title: tr('登记完整率', 'Registry completeness'),
+              render: (_, row) => pct(row.registryCompleteness),
+            },
+            {
+              title: tr('医院完整率', 'Hospital completeness'),
+              render: (_, row) => pct(row.hospitalCompleteness),
+            },
+            {
+              title: tr('提示', 'Notes'),
+              render: (_, row) => row.notes.map((n) => n.message[lang === 'en' ? 'en' : 'zh-CN']).join('；'),
+            },
+          ]}
+        />
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+          {tr(
+            '两来源（户籍登记、医院出生医学证明）捕获—再捕获估计；按母亲居住地统计。',
+            'Two-list (registry and hospital birth certificates) capture–recapture estimate, by the mother’s residence.',
+          )}
+        </Typography.Paragraph>
+      </Card>
+    </Space>
+  );
+}
