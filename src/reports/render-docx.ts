@@ -16,7 +16,7 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import { renderChartSvg, svgToPng } from './charts.ts';
+import { type ChartSvg, renderChartSvg, svgsToPngs } from './charts.ts';
 import type { Block, ReportDocument } from './model.ts';
 
 /**
@@ -154,6 +154,17 @@ export async function renderDocx(document: ReportDocument): Promise<Buffer> {
       spacing: { line: LINE, lineRule: LineRuleType.EXACT, after: 240 },
     }),
   );
+  // Every chart drawn in one resvg pass (charts.ts): the CJK font is parsed once per document.
+  const chartSvgs: ChartSvg[] = [];
+  const chartIndex = new Map<object, number>();
+  for (const block of document.blocks) {
+    if (block.type !== 'chart') continue;
+    const width = TEXT_WIDTH_PX;
+    const height = block.id === 'pyramid' ? Math.round(width * 0.62) : Math.round(width * 0.5);
+    chartIndex.set(block, chartSvgs.length);
+    chartSvgs.push({ svg: renderChartSvg(block.id, block.option, width, height), width, height });
+  }
+  const pngs = await svgsToPngs(chartSvgs, 2);
   for (const block of document.blocks) {
     switch (block.type) {
       case 'heading':
@@ -183,9 +194,8 @@ export async function renderDocx(document: ReportDocument): Promise<Buffer> {
         } else children.push(new Paragraph({ children: [], spacing: { after: 120 } }));
         break;
       case 'chart': {
-        const width = TEXT_WIDTH_PX;
-        const height = block.id === 'pyramid' ? Math.round(width * 0.62) : Math.round(width * 0.5);
-        const png = await svgToPng(renderChartSvg(block.id, block.option, width, height), width * 2);
+        const { width, height } = chartSvgs[chartIndex.get(block)!]!;
+        const png = pngs?.[chartIndex.get(block)!];
         if (png) {
           children.push(
             new Paragraph({
