@@ -58,8 +58,20 @@ export interface IndicatorValue {
   flags: Flag[];
 }
 
-/** A breakdown: the unit's children (by org level) or a disaggregation of the unit itself. */
-export type Breakdown = 'none' | 'children' | Disaggregation;
+/**
+ * A breakdown: the unit's children (by org level), a disaggregation of the unit itself, or
+ * `ageSex` — every age band × sex (a population pyramid in one request), for indicators that can
+ * be broken down both by sex and by age group.
+ */
+export type Breakdown = 'none' | 'children' | Disaggregation | 'ageSex';
+
+/** The breakdowns an indicator accepts. */
+export function breakdownsOf(definition: IndicatorDefinition): Breakdown[] {
+  const out: Breakdown[] = ['none', 'children', ...definition.disaggregations];
+  if (definition.disaggregations.includes('sex') && definition.disaggregations.includes('ageGroup'))
+    out.push('ageSex');
+  return out;
+}
 
 export interface EvaluateRequest {
   indicator: string;
@@ -104,17 +116,37 @@ export class IndicatorEngine {
     return Number(row.rows[0]?.v ?? 0);
   }
 
-  /** The cube covering a unit's county (or the unit itself above county level) for a year. */
-  async cubeFor(unit: string, year: number): Promise<Cube> {
+  /**
+   * The cube covering a unit's county (or the unit itself above county level) for a year, carrying
+   * the extra counts that `indicators` need (the data-quality counts of the quality rates), so
+   * `evaluateOne` can evaluate them on it.
+   */
+  async cubeFor(
+    unit: string,
+    year: number,
+    indicators: readonly (string | IndicatorDefinition)[] = [],
+  ): Promise<Cube> {
+    const { cube } = await this.#freshCube(unit, year);
+    const definitions = indicators.map((entry) => (typeof entry === 'string' ? findIndicator(entry) : entry));
+    await withQuality(
+      this.#db,
+      cube,
+      definitions.filter((entry): entry is IndicatorDefinition => entry !== undefined),
+    );
+    return cube;
+  }
+
+  /** The cube and the data version it was checked against (one freshness query). */
+  async #freshCube(unit: string, year: number): Promise<{ cube: Cube; version: number }> {
     const root = unit.length >= 6 ? unit.slice(0, 6) : unit;
     const version = await this.dataVersion(root);
     const key = `${root}|${year}`;
     const cached = this.#cache.get(key);
-    if (cached && cached.version === version) return cached.cube;
+    if (cached && cached.version === version) return { cube: await cached.cube, version };
     const cube = buildCube(this.#db, root, year);
     this.#cache.set(key, { version, cube });
     cube.catch(() => this.#cache.delete(key));
-    return cube;
+    return { cube: await cube, version };
   }
 
   /**
@@ -161,6 +193,70 @@ export class IndicatorEngine {
     return { values, dataVersion: await this.dataVersion(cube.root), cubeMs: cube.builtInMs };
   }
 
+  /**
+   * Many indicators for one unit and period (and optionally its children) in one call: one
+   * freshness check, one cube, as `evaluateAll`, with `evaluate`'s checks of unit and period.
+   * Indicators not defined for the period's type are listed in `unavailable`, not evaluated.
+   */
+  async evaluateMany(request: {
+    unit: string;
+    period: string;
+    indicators?: string[];
+    children?: boolean;
+  }): Promise<{
+    period: Period;
+    unit: string;
+    values: (IndicatorValue & { unit_code: string })[];
+    unavailable: string[];
+    dataVersion: number;
+  }> {
+    const shape = checkOrgCode(request.unit, 'unit');
+    if (shape) throw new AppError('invalid_input', shape.message, { field: 'unit', issues: [shape] });
+    const unit = normaliseOrgCode(request.unit);
+    const period = parsePeriod(request.period);
+    if (period.type === 'day') {
+      throw new AppError(
+        'invalid_input',
+        text(
+          '多个指标一次取值需要月、季、半年或年（单日请逐个指标查询）',
+          'Many indicators at once need a month, quarter, half-year or year (ask for a day one indicator at a time)',
+        ),
+        { field: 'period' },
+      );
+    }
+    const ids = request.indicators ?? CATALOGUE.map((entry) => entry.id);
+    const unknown = ids.filter((id) => !findIndicator(id));
+    if (unknown.length > 0) {
+      throw new AppError(
+        'not_found',
+        text(`没有指标 ${unknown.join('、')}`, `No indicator ${unknown.join(', ')}`),
+        { field: 'indicators', details: { unknown, known: CATALOGUE.map((entry) => entry.id) } },
+      );
+    }
+    const { cube, version } = await this.#freshCube(unit, Number(period.start.slice(0, 4)));
+    if (!cube.units.has(unit)) {
+      throw new AppError('not_found', text(`没有代码为 ${unit} 的单位`, `No unit with code ${unit}`), {
+        field: 'unit',
+      });
+    }
+    const units = request.children ? [unit, ...childrenOf(cube, unit)] : [unit];
+    const definitions = ids.map((id) => findIndicator(id)!);
+    const applicable = definitions.filter((definition) => definition.periodTypes.includes(period.type));
+    await withQuality(this.#db, cube, applicable);
+    const values: (IndicatorValue & { unit_code: string })[] = [];
+    for (const definition of applicable) {
+      for (const code of units)
+        values.push({ ...evaluateOne(cube, definition, code, period, {}), unit_code: code });
+    }
+    return {
+      period,
+      unit,
+      values,
+      unavailable: definitions.filter((d) => !applicable.includes(d)).map((d) => d.id),
+      dataVersion: version,
+    };
+  }
+
   /** Evaluates one indicator for a unit and period, as a total or broken down. */
   async evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
     const definition = findIndicator(request.indicator);
@@ -186,12 +282,13 @@ export class IndicatorEngine {
       );
     }
     const by = request.by ?? 'none';
-    if (by !== 'none' && by !== 'children' && !definition.disaggregations.includes(by)) {
+    const breakdowns = breakdownsOf(definition).filter((b) => b !== 'none' && b !== 'children');
+    if (by !== 'none' && by !== 'children' && !breakdowns.includes(by)) {
       throw new AppError(
         'invalid_input',
         text(
-          `指标“${definition.name['zh-CN']}”不能按 ${by} 分列（可用：${definition.disaggregations.join('、') || '无'}）`,
-          `${definition.name.en} cannot be broken down by ${by} (available: ${definition.disaggregations.join(', ') || 'none'})`,
+          `指标“${definition.name['zh-CN']}”不能按 ${by} 分列（可用：${breakdowns.join('、') || '无'}）`,
+          `${definition.name.en} cannot be broken down by ${by} (available: ${breakdowns.join(', ') || 'none'})`,
         ),
         { field: 'by' },
       );
@@ -221,11 +318,7 @@ export class IndicatorEngine {
     await withQuality(this.#db, cube, [definition]);
     const values: EvaluateResult['values'] = [];
     if (by === 'children') {
-      const length = { 2: 4, 4: 6, 6: 9, 9: 12 }[unit.length as 2 | 4 | 6 | 9];
-      const children = [...cube.units]
-        .filter((code) => code.length === length && code.startsWith(unit))
-        .sort();
-      for (const child of children)
+      for (const child of childrenOf(cube, unit))
         values.push({ ...evaluateOne(cube, definition, child, period, {}), unit_code: child });
     } else {
       for (const group of groupsFor(definition, by)) {
@@ -237,6 +330,12 @@ export class IndicatorEngine {
 }
 
 type Group = Record<string, string>;
+
+/** The unit's children in the cube (the next org level down), by code. */
+function childrenOf(cube: Cube, unit: string): string[] {
+  const length = { 2: 4, 4: 6, 6: 9, 9: 12 }[unit.length as 2 | 4 | 6 | 9];
+  return [...cube.units].filter((code) => code.length === length && code.startsWith(unit)).sort();
+}
 
 /** The data-quality counts of a cube, built on first use (quality-cube.ts) and dropped with it. */
 const qualityCubes = new WeakMap<Cube, Promise<QualityCube>>();
@@ -263,7 +362,11 @@ const builtQuality = new WeakMap<Cube, QualityCube>();
 
 function qualityOf(cube: Cube): QualityCube {
   const quality = builtQuality.get(cube);
-  if (!quality) throw new Error('quality counts were not loaded for this cube');
+  if (!quality) {
+    throw new Error(
+      'quality counts were not loaded for this cube: get it with engine.cubeFor(unit, year, [indicator])',
+    );
+  }
   return quality;
 }
 
@@ -285,6 +388,12 @@ function groupsFor(definition: IndicatorDefinition, by: Breakdown): Group[] {
       }
       return AGE_BAND_STARTS.map((_, index) => ({ ageGroup: bandLabel(index) }));
     }
+    case 'ageSex':
+      // Youngest band first, males before females: the two sides of a pyramid, row by row.
+      return AGE_BAND_STARTS.flatMap((_, index) => [
+        { ageGroup: bandLabel(index), sex: 'male' },
+        { ageGroup: bandLabel(index), sex: 'female' },
+      ]);
   }
 }
 

@@ -4,7 +4,14 @@ import { IndicatorEngine } from './engine.ts';
 
 export { CATALOGUE, findIndicator, type IndicatorDefinition } from './catalogue.ts';
 export { listNumeratorRecords } from './drill-down.ts';
-export { type EvaluateRequest, type EvaluateResult, IndicatorEngine, type IndicatorValue } from './engine.ts';
+export {
+  type Breakdown,
+  breakdownsOf,
+  type EvaluateRequest,
+  type EvaluateResult,
+  IndicatorEngine,
+  type IndicatorValue,
+} from './engine.ts';
 
 const engines = new WeakMap<Database, IndicatorEngine>();
 

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
+import type { Lang } from '../../domain/i18n.ts';
 import { text } from '../../domain/i18n.ts';
 import { parsePeriod } from '../../domain/period.ts';
+import type { IndicatorValue } from '../../indicators/index.ts';
 import {
+  breakdownsOf,
   CATALOGUE,
   findIndicator,
   indicatorEngineFor,
@@ -17,10 +20,28 @@ const query = {
   properties: {
     unit: { type: 'string', pattern: '^[0-9]{2,12}$' },
     period: { type: 'string', description: '2025, 2025H1, 2025Q3, 2025-07 or 2025-07-15' },
-    by: { type: 'string', enum: ['none', 'children', 'sex', 'ageGroup', 'residenceType', 'birthOrder'] },
+    by: {
+      type: 'string',
+      enum: ['none', 'children', 'sex', 'ageGroup', 'ageSex', 'residenceType', 'birthOrder'],
+      description: 'ageSex: every age band × sex (a population pyramid)',
+    },
   },
   required: ['unit', 'period'],
 } as const;
+
+/** One value as the API answers it: figures, interval, flags and the link to its records. */
+function valueOut(value: IndicatorValue & { unit_code: string }, lang: Lang) {
+  return {
+    unit: value.unit_code,
+    group: value.group,
+    value: value.value,
+    numerator: value.numerator,
+    denominator: value.denominator,
+    interval: value.interval,
+    flags: value.flags.map((flag) => ({ code: flag.code, message: flag.message[lang] })),
+    records: `/api/indicators/${value.indicator}/records?unit=${value.unit_code}&period=${value.period}`,
+  };
+}
 
 /** The catalogue, indicator values and the records behind them. */
 export function registerIndicatorRoutes(app: FastifyInstance, context: AppContext) {
@@ -41,9 +62,71 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
           description: entry.description[lang],
           unit: entry.unit,
           disaggregations: entry.disaggregations,
+          breakdowns: breakdownsOf(entry),
           periodTypes: entry.periodTypes,
           levels: entry.levels,
         })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/indicators/values',
+    {
+      config: { access: { right: 'aggregates.read', unit: unitFrom('query', 'unit') } },
+      schema: {
+        tags,
+        summary:
+          '多个指标一次取值：一个单位（及下级）、一个时期 / Many indicators for a unit (and its children) and a period at once',
+        querystring: {
+          type: 'object',
+          properties: {
+            unit: query.properties.unit,
+            period: { type: 'string', description: '2025, 2025H1, 2025Q3 or 2025-07' },
+            indicators: {
+              type: 'string',
+              pattern: '^[a-z0-9_]+(,[a-z0-9_]+)*$',
+              description: 'comma-separated indicator ids; all of the catalogue when left out',
+            },
+            children: { type: 'boolean', description: 'also every child unit (the next level down)' },
+          },
+          required: ['unit', 'period'],
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as { unit: string; period: string; indicators?: string; children?: boolean };
+      const result = await indicatorEngineFor(context.database).evaluateMany({
+        unit: q.unit,
+        period: q.period,
+        indicators: q.indicators ? [...new Set(q.indicators.split(','))] : undefined,
+        children: q.children,
+      });
+      const lang = requestLang(request);
+      const indicators: Record<
+        string,
+        { name: string; unit: string; values: ReturnType<typeof valueOut>[] }
+      > = {};
+      for (const value of result.values) {
+        let entry = indicators[value.indicator];
+        if (!entry) {
+          const definition = findIndicator(value.indicator)!;
+          entry = { name: definition.name[lang], unit: definition.unit, values: [] };
+          indicators[value.indicator] = entry;
+        }
+        entry.values.push(valueOut(value, lang));
+      }
+      return {
+        unit: result.unit,
+        period: {
+          id: result.period.id,
+          start: result.period.start,
+          end: result.period.end,
+          label: result.period.label[lang],
+        },
+        dataVersion: result.dataVersion,
+        indicators,
+        unavailable: result.unavailable,
       };
     },
   );
@@ -78,16 +161,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
           label: result.period.label[lang],
         },
         dataVersion: result.dataVersion,
-        values: result.values.map((value) => ({
-          unit: value.unit_code,
-          group: value.group,
-          value: value.value,
-          numerator: value.numerator,
-          denominator: value.denominator,
-          interval: value.interval,
-          flags: value.flags.map((flag) => ({ code: flag.code, message: flag.message[lang] })),
-          records: `/api/indicators/${result.indicator.id}/records?unit=${value.unit_code}&period=${result.period.id}`,
-        })),
+        values: result.values.map((value) => valueOut(value, lang)),
       };
     },
   );
