@@ -20,6 +20,7 @@ import { registerPersonRoutes } from './routes/persons.ts';
 import { registerQualityRoutes } from './routes/quality.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTargetRoutes } from './routes/targets.ts';
+import { registerWebSupportRoutes } from './routes/web-support.ts';
 import { registerWebRoutes } from './web.ts';
 
 declare module 'fastify' {
@@ -84,6 +85,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerCompletenessRoutes(app, context);
   registerDedupeRoutes(app, context);
   registerFeedRoutes(app, context);
+  registerWebSupportRoutes(app);
   registerWebRoutes(app); // last: the web app answers only what no API route does
   return app;
 }

@@ -184,5 +184,25 @@ export const AREAS: Area[] = [
       },
     ],
   },
-  { key: 'benefits', title: 'benefits', icon: <HeartOutlined />, pages: [] },
+  {
+    key: 'benefits',
+    title: 'benefits',
+    icon: <HeartOutlined />,
+    pages: [
+      {
+        path: '/services',
+        probe: '/api/services/kinds',
+        right: 'services.read',
+        title: ['服务记录', 'Health services'],
+        component: page(() => import('./pages/benefits/ServicesPage.tsx')),
+      },
+      {
+        path: '/benefits',
+        probe: '/api/benefits/programmes',
+        right: 'benefits.manage',
+        title: ['家庭扶助', 'Family benefits'],
+        component: page(() => import('./pages/benefits/BenefitsPage.tsx')),
+      },
+    ],
+  },
 ];

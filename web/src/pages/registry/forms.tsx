@@ -24,9 +24,10 @@ export function useServerForm<T>(form: FormInstance, fields: string[], send: (va
         setError([String(e)]);
         return;
       }
-      const issues = e.issues.length
-        ? e.issues
-        : [{ field: e.field ?? '', message: e.message, code: e.code }];
+      // 'items[0].target' and 'items.0.target' both name row 0's target field.
+      const issues = (
+        e.issues.length ? e.issues : [{ field: e.field ?? '', message: e.message, code: e.code }]
+      ).map((issue) => ({ ...issue, field: issue.field.replace(/\[(\d+)\]/g, '.$1') }));
       const atFields = issues.filter((issue) => known.has(issue.field));
       form.setFields(
         [...new Set(atFields.map((issue) => issue.field))].map((field) => ({

@@ -27,7 +27,12 @@ export default function QualityPage() {
   const { tr, lang } = useI18n();
   const { unit, period, nameOf, setUnit } = useSelection();
   const rates = useAsync(
-    () => apiGet<Rates>('/api/quality/rates', { unit, period, by: 'children' }),
+    // The unit itself first, then the units below it (two answers of the same route).
+    () =>
+      Promise.all([
+        apiGet<Rates>('/api/quality/rates', { unit, period }),
+        apiGet<Rates>('/api/quality/rates', { unit, period, by: 'children' }),
+      ]).then(([own, below]) => ({ ...own, units: [...own.units, ...below.units] })),
     [unit, period, lang],
   );
   const data = rates.data;

@@ -1,0 +1,277 @@
+import { Alert, App, Button, Card, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { apiGet, apiPost } from '../../api.ts';
+import { useAuth } from '../../auth.tsx';
+import { useAsync } from '../../components/use-async.ts';
+import { useI18n } from '../../i18n.tsx';
+import { Link } from '../../router.tsx';
+import { useSelection } from '../../selection.tsx';
+import { periodLabel } from '../DashboardPage.tsx';
+
+interface Programme {
+  programmeId: string;
+  effectiveFrom: string;
+  definition: {
+    name: { 'zh-CN': string; en: string };
+    description?: { 'zh-CN': string; en: string };
+    schedule?: string;
+  };
+}
+
+interface Candidate {
+  personId: number;
+  name: string;
+  sex: string;
+  birthDate: string;
+  orgCode: string;
+  months?: number;
+  previousStatus: string | null;
+}
+
+interface Entitlement {
+  id: number;
+  personId?: number;
+  person_id?: number;
+  name?: string;
+  period?: string | null;
+  status: string;
+  orgCode?: string;
+  org_code?: string;
+  [key: string]: unknown;
+}
+
+const STATUS: Record<string, [string, string, string]> = {
+  applied: ['已申请', 'Applied', 'blue'],
+  reviewed: ['已审核', 'Reviewed', 'cyan'],
+  approved: ['已批准', 'Approved', 'green'],
+  rejected: ['已驳回', 'Rejected', 'red'],
+  stopped: ['已停发', 'Stopped', 'default'],
+};
+
+/**
+ * 家庭扶助: who in the unit qualifies for a programme in the period (screened from the registry),
+ * applications and their review and approval, and the period's payment batch.
+ */
+export default function BenefitsPage() {
+  const { tr, lang } = useI18n();
+  const { auth } = useAuth();
+  const { unit, period, nameOf } = useSelection();
+  const { message } = App.useApp();
+  const may = (right: string) => auth.state !== 'signed-in' || auth.user.rights.includes(right);
+  const [programme, setProgramme] = useState<string>();
+  const programmes = useAsync(
+    () =>
+      apiGet<{ items: Programme[] }>('/api/benefits/programmes').then((r) => {
+        setProgramme((current) => current ?? r.items[0]?.programmeId);
+        return r.items;
+      }),
+    [],
+  );
+  const screen = useAsync(
+    () =>
+      programme
+        ? apiGet<{ period: string; candidates: Candidate[] }>('/api/benefits/screen', {
+            programme,
+            period,
+            unit,
+          })
+        : Promise.resolve(undefined),
+    [programme, period, unit],
+  );
+  const entitlements = useAsync(
+    () =>
+      programme
+        ? apiGet<{ items: Entitlement[] }>('/api/benefits/entitlements', {
+            programme,
+            unit,
+            limit: 200,
+          }).then((r) => r.items)
+        : Promise.resolve([]),
+    [programme, unit],
+  );
+  const act = async (work: () => Promise<unknown>, done: string) => {
+    try {
+      await work();
+      message.success(done);
+      screen.reload();
+      entitlements.reload();
+    } catch (error) {
+      message.error((error as Error).message);
+    }
+  };
+  const chosen = programmes.data?.find((p) => p.programmeId === programme);
+  const l = lang === 'en' ? 'en' : 'zh-CN';
+  return (
+    <Space direction="vertical" size={12} style={{ width: '100%' }}>
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={4} className="page-title">
+          {tr('家庭扶助', 'Family benefits')} · {nameOf(unit)} · {periodLabel(period, lang)}
+        </Typography.Title>
+        <Select
+          style={{ width: 220 }}
+          value={programme}
+          onChange={setProgramme}
+          aria-label={tr('项目', 'Programme')}
+          options={(programmes.data ?? []).map((p) => ({
+            value: p.programmeId,
+            label: p.definition.name[l],
+          }))}
+        />
+      </Space>
+      {chosen?.definition.description && (
+        <Typography.Text type="secondary">{chosen.definition.description[l]}</Typography.Text>
+      )}
+      <Card
+        size="small"
+        title={tr('符合条件的人员（按户籍登记筛查）', 'Who qualifies (screened from the registry)')}
+        extra={
+          may('benefits.approve') && (
+            <Button
+              size="small"
+              onClick={() =>
+                act(
+                  () =>
+                    apiPost('/api/benefits/batches', {
+                      county: unit?.slice(0, 6),
+                      programmeId: programme,
+                      period: screen.data?.period ?? period,
+                    }),
+                  tr('已生成发放批次', 'Payment batch made'),
+                )
+              }
+            >
+              {tr('生成本期发放批次', 'Make this period’s payment batch')}
+            </Button>
+          )
+        }
+      >
+        {screen.error && <Alert type="warning" showIcon message={screen.error.message} />}
+        <Table
+          size="small"
+          rowKey="personId"
+          loading={screen.loading}
+          dataSource={screen.data?.candidates ?? []}
+          pagination={{ pageSize: 10, hideOnSinglePage: true }}
+          columns={[
+            {
+              title: tr('姓名', 'Name'),
+              render: (_, c) => <Link to={`/persons/${c.personId}`}>{c.name}</Link>,
+            },
+            { title: tr('出生日期', 'Born'), dataIndex: 'birthDate' },
+            { title: tr('村（居）', 'Village'), render: (_, c) => nameOf(c.orgCode) },
+            { title: tr('月数', 'Months'), dataIndex: 'months' },
+            {
+              title: tr('申请', 'Application'),
+              render: (_, c) =>
+                c.previousStatus ? (
+                  <Tag color={STATUS[c.previousStatus]?.[2]}>
+                    {tr(
+                      ...((STATUS[c.previousStatus] ?? [c.previousStatus, c.previousStatus]).slice(0, 2) as [
+                        string,
+                        string,
+                      ]),
+                    )}
+                  </Tag>
+                ) : (
+                  may('benefits.manage') && (
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        act(
+                          () =>
+                            apiPost('/api/benefits/applications', {
+                              programmeId: programme,
+                              personId: c.personId,
+                              period: screen.data?.period ?? period,
+                            }),
+                          tr('已登记申请', 'Application recorded'),
+                        )
+                      }
+                    >
+                      {tr('登记申请', 'Record an application')}
+                    </Button>
+                  )
+                ),
+            },
+          ]}
+        />
+      </Card>
+      <Card size="small" title={tr('申请与享受资格', 'Applications and entitlements')}>
+        {entitlements.error && <Alert type="error" showIcon message={entitlements.error.message} />}
+        <Table
+          size="small"
+          rowKey="id"
+          loading={entitlements.loading}
+          dataSource={entitlements.data ?? []}
+          pagination={{ pageSize: 10, hideOnSinglePage: true }}
+          columns={[
+            { title: '#', dataIndex: 'id', width: 50 },
+            {
+              title: tr('人员', 'Person'),
+              render: (_, e) => {
+                const id = e.personId ?? e.person_id;
+                return <Link to={`/persons/${id}`}>{e.name ?? `#${id}`}</Link>;
+              },
+            },
+            { title: tr('时期', 'Period'), render: (_, e) => e.period ?? '—' },
+            {
+              title: tr('状态', 'Status'),
+              render: (_, e) => {
+                const [zh, en, color] = STATUS[e.status] ?? [e.status, e.status, 'default'];
+                return <Tag color={color}>{tr(zh, en)}</Tag>;
+              },
+            },
+            {
+              title: '',
+              render: (_, e) => (
+                <Space size={4}>
+                  {e.status === 'applied' && may('benefits.manage') && (
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        act(
+                          () => apiPost(`/api/benefits/entitlements/${e.id}/review`, {}),
+                          tr('已审核', 'Reviewed'),
+                        )
+                      }
+                    >
+                      {tr('审核', 'Review')}
+                    </Button>
+                  )}
+                  {(e.status === 'applied' || e.status === 'reviewed') && may('benefits.approve') && (
+                    <>
+                      <Button
+                        size="small"
+                        type="primary"
+                        onClick={() =>
+                          act(
+                            () => apiPost(`/api/benefits/entitlements/${e.id}/approve`, {}),
+                            tr('已批准', 'Approved'),
+                          )
+                        }
+                      >
+                        {tr('批准', 'Approve')}
+                      </Button>
+                      <Button
+                        size="small"
+                        danger
+                        onClick={() =>
+                          act(
+                            () => apiPost(`/api/benefits/entitlements/${e.id}/reject`, {}),
+                            tr('已驳回', 'Rejected'),
+                          )
+                        }
+                      >
+                        {tr('驳回', 'Reject')}
+                      </Button>
+                    </>
+                  )}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}
