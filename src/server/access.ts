@@ -236,6 +236,29 @@ export function suppressSmallCells(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Path parameters checked against the route's schema before a handler or a unit lookup takes them
+ * to the database: an id that is not a number, or one beyond a safe integer (which the schema's
+ * `integer` lets through as 1e20), is a 400, not a database error.
+ */
+function checkPathParams(request: FastifyRequest) {
+  const validate = request.getValidationFunction('params');
+  if (!validate) return;
+  const valid = validate(request.params);
+  const unsafe = Object.entries((request.params ?? {}) as Record<string, unknown>).find(
+    ([, v]) => typeof v === 'number' && !Number.isSafeInteger(v),
+  );
+  if (valid && !unsafe) return;
+  const path = unsafe?.[0] ?? ((validate.errors?.[0]?.instancePath ?? '').replace(/^\//, '') || 'params');
+  throw new AppError(
+    'invalid_input',
+    text(`路径参数 ${path} 不符合要求`, `Path parameter ${path} is invalid`),
+    {
+      field: path,
+    },
+  );
+}
+
 function routeAccess(request: FastifyRequest): RouteAccess | undefined {
   return (request.routeOptions.config as { access?: RouteAccess } | undefined)?.access;
 }
@@ -311,6 +334,10 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
     const principal = request.principal;
     if (!access || !principal || access.right === 'public' || access.right === 'signed-in') return;
     const right = access.right;
+    // A unit found by a lookup (a person's, an event's, a batch's) would take a malformed id to
+    // the database and fail there: such a request gets its 400 first (it reveals no unit).
+    const lookup = access.unit && !(access.unit.kind && 'from' in access.unit.kind);
+    if (!access.unit || lookup) checkPathParams(request);
     if (!access.unit) return;
     let unit = await access.unit.resolve(request, database);
     if (unit === undefined) {
@@ -328,7 +355,15 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
         );
       }
       unit = own[0]!;
-      (request[into.from] as Record<string, unknown>)[into.key] = unit;
+      const target = request[into.from];
+      // A body that is not a JSON object (a string, null, an array) has nowhere to put the unit.
+      if (typeof target !== 'object' || target === null || Array.isArray(target))
+        throw new AppError(
+          'invalid_input',
+          text('请求内容必须是 JSON 对象', 'The request body must be a JSON object'),
+          { field: into.from },
+        );
+      (target as Record<string, unknown>)[into.key] = unit;
     }
     if (!canOn(principal, right, unit)) {
       await auditDenied(request, right, unit);
@@ -343,6 +378,7 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
       );
     }
     request.accessUnit = unit;
+    checkPathParams(request);
   });
 
   app.addHook('preSerialization', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import type { RouteEntry } from '../src/server/access.ts';
+import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
+import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
+
+/**
+ * Property-based: malformed bodies, wrong types, huge/unicode/control-character strings, missing
+ * and extra fields and odd query strings, thrown at every POST/PUT/PATCH route and every GET route
+ * of the real app by a user holding every role. Never a 5xx; every 4xx has the one error shape;
+ * a refused request writes nothing. Seeded (FUZZ_SEED) so a failure reproduces.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? 20251123);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
+
+/** Routes a fuzzer must not call: they end the test's own session. */
+const SKIP = new Set(['POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/auth/login']);
+
+const nasty = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e人口\u0000\r\n',
+    '620881',
+    '620881100001',
+    '9999-99-99',
+    '2025-02-30',
+    '2025Q5',
+    '../../etc/passwd',
+    "'; drop table person; --",
+    '%00',
+    '1e309',
+    'NaN',
+    '-1',
+    '𠀀𠀁𠀂',
+    'x'.repeat(100_000),
+  ),
+);
+const scalar = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.bigInt().map((n) => n.toString()),
+);
+/** A JSON-able value of any shape, strings biased towards trouble. */
+const value = fc.letrec((tie) => ({
+  any: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('arr'), tie('obj')),
+  arr: fc.array(tie('any'), { maxLength: 4 }),
+  obj: fc.dictionary(
+    fc.oneof(nasty, fc.constantFrom('name', 'orgCode', 'id', 'period', 'unit')),
+    tie('any'),
+    {
+      maxKeys: 5,
+    },
+  ),
+})).any;
+
+/** A body: a JSON value, or raw bytes that are not JSON at all. */
+const body = fc.oneof(
+  value.map((v) => ({ payload: JSON.stringify(v) ?? 'null', contentType: 'application/json' })),
+  fc
+    .constantFrom(
+      '{',
+      '{"a":',
+      '[1,2',
+      '{"name":"\\ud800"}',
+      'null',
+      '"x"',
+      '\u0000',
+      '{"__proto__":{"x":1}}',
+    )
+    .map((raw) => ({ payload: raw, contentType: 'application/json' })),
+  fc.string().map((raw) => ({ payload: raw, contentType: 'application/json' })),
+  fc.string().map((raw) => ({ payload: raw, contentType: 'text/plain' })),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => ({
+    payload: Buffer.from(bytes).toString('latin1'),
+    contentType: 'application/octet-stream',
+  })),
+);
+
+const queryKey = fc.oneof(
+  fc.constantFrom(
+    'q',
+    'unit',
+    'period',
+    'by',
+    'page',
+    'limit',
+    'offset',
+    'year',
+    'indicator',
+    'lang',
+    'status',
+  ),
+  fc.string({ maxLength: 8 }),
+);
+/** A raw query string: repeated keys, brackets, stray % and &. */
+const query = fc.oneof(
+  fc.constant(''),
+  fc
+    .array(fc.tuple(queryKey, nasty), { maxLength: 4 })
+    .map((pairs) =>
+      pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v.slice(0, 200))}`).join('&'),
+    ),
+  fc.constantFrom(
+    'a=%',
+    '%zz',
+    '&&&',
+    'q[]=1&q[]=2',
+    'limit=-5',
+    'limit=99999999999',
+    'page=1.5',
+    'lang=xx',
+    '=1',
+  ),
+);
+const pathParam = fc.oneof(
+  fc.constantFrom('1', '0', '-1', 'abc', '99999999999999999999', '620881100001', '%00', '%E4%BA%BA'),
+  fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent),
+);
+
+describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (${storageName})`, () => {
+  let test: TestDatabase;
+  let client: TestClient;
+  let routes: RouteEntry[];
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    const context = contextFor(test.database.db);
+    await addAdult(context, { name: '张三', sex: 'male', birthDate: '1980-05-01' });
+    await addAdult(context, { name: '李四', sex: 'female', birthDate: '1985-07-09' });
+    client = await signedInApp(test.database);
+    await client.app.ready();
+    routes = client.app.routeTable.filter(
+      (r) =>
+        ['GET', 'POST', 'PUT', 'PATCH'].includes(r.method) &&
+        r.url.startsWith('/api/') &&
+        !SKIP.has(`${r.method} ${r.url}`),
+    );
+  });
+  after(async () => {
+    await client?.close();
+    await test?.cleanup();
+  });
+
+  /** Rows of the tables a refused request must not touch. */
+  async function counts(): Promise<string> {
+    const result = await sql<Record<string, string>>`
+      select (select count(*) from person) as person,
+             (select count(*) from person_version) as person_version,
+             (select count(*) from vital_event) as vital_event,
+             (select count(*) from work_task) as work_task,
+             (select count(*) from residence_spell) as residence_spell`.execute(test.database.db);
+    return JSON.stringify(result.rows[0]);
+  }
+
+  function assertErrorShape(response: LightMyRequestResponse, label: string) {
+    let parsed: unknown;
+    try {
+      parsed = response.json();
+    } catch {
+      assert.fail(`${label}: ${response.statusCode} body is not JSON: ${response.body.slice(0, 200)}`);
+    }
+    const error = (parsed as { error?: Record<string, unknown> }).error;
+    assert.ok(
+      error && typeof error === 'object',
+      `${label}: no error object: ${response.body.slice(0, 300)}`,
+    );
+    assert.equal(typeof error.code, 'string', `${label}: error.code`);
+    assert.ok('field' in error, `${label}: error.field`);
+    assert.equal(typeof error.message, 'string', `${label}: error.message`);
+    const messages = error.messages as Record<string, unknown>;
+    assert.ok(
+      messages && typeof messages['zh-CN'] === 'string' && typeof messages.en === 'string',
+      `${label}: error.messages in both languages: ${response.body.slice(0, 300)}`,
+    );
+    assert.ok(Array.isArray(error.issues), `${label}: error.issues`);
+  }
+
+  /** Sends one request and checks the properties; returns whether it was refused. */
+  async function check(request: InjectOptions, label: string): Promise<void> {
+    const before = await counts();
+    const response = await client.inject(request);
+    const where = `${label} ${String(request.url).slice(0, 200)}`;
+    assert.ok(response.statusCode < 500, `${where}: ${response.statusCode} ${response.body.slice(0, 500)}`);
+    if (response.statusCode >= 400) {
+      assertErrorShape(response, where);
+      assert.equal(await counts(), before, `${where}: a refused request changed the registry`);
+    }
+  }
+
+  const fill = (url: string, params: string[]) => {
+    let i = 0;
+    return url.replace(/:(\w+)/g, () => params[i++ % params.length] ?? '1').replace('*', 'x');
+  };
+
+  /** Runs a property per route, collecting every route's failure rather than stopping at the first. */
+  async function eachRoute(list: RouteEntry[], property: (route: RouteEntry) => Promise<void>) {
+    const failures: string[] = [];
+    for (const route of list) {
+      try {
+        await property(route);
+      } catch (error) {
+        const cause = (error as Error).cause as Error | undefined;
+        failures.push(
+          `${(cause ?? (error as Error)).message.split('\n')[0]}\n  ${(error as Error).message.split('\n').find((l) => l.includes('Counterexample')) ?? ''}`,
+        );
+      }
+    }
+    assert.deepEqual(failures, [], `${failures.length} routes failed:\n${failures.join('\n')}`);
+  }
+
+  it('answers malformed bodies and query strings on every write route with a 4xx, never a 5xx', async () => {
+    const writes = routes.filter((r) => r.method !== 'GET');
+    assert.ok(writes.length > 15, `${writes.length} write routes`);
+    await eachRoute(writes, async (route) => {
+      const label = `${route.method} ${route.url}`;
+      await fc.assert(
+        fc.asyncProperty(
+          body,
+          query,
+          fc.array(pathParam, { minLength: 1, maxLength: 3 }),
+          async (b, q, params) => {
+            await check(
+              {
+                method: route.method as InjectOptions['method'],
+                url: `${fill(route.url, params)}${q ? `?${q}` : ''}`,
+                payload: b.payload,
+                headers: { 'content-type': b.contentType },
+              },
+              label,
+            );
+          },
+        ),
+        { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      );
+    });
+  });
+
+  it('answers odd query strings and path parameters on GET routes without a 5xx', async () => {
+    const reads = routes.filter((r) => r.method === 'GET');
+    await eachRoute(reads, async (route) => {
+      const label = `${route.method} ${route.url}`;
+      await fc.assert(
+        fc.asyncProperty(query, fc.array(pathParam, { minLength: 1, maxLength: 3 }), async (q, params) => {
+          await check({ method: 'GET', url: `${fill(route.url, params)}${q ? `?${q}` : ''}` }, label);
+        }),
+        { seed: SEED, numRuns: Math.max(2, Math.floor(RUNS / 2)), endOnFailure: true },
+      );
+    });
+  });
+
+  it('answers a well-formed JSON body with wrong types in known fields with a 400 and the field named', async () => {
+    const response = await client.inject({
+      method: 'POST',
+      url: '/api/households?unit=620881100001',
+      payload: { members: 42, orgCode: {}, extra: '\u0000' },
+    });
+    assert.equal(response.statusCode, 400, response.body);
+    assertErrorShape(response, 'POST /api/households');
+  });
+});
