@@ -46,6 +46,17 @@ function ensureWasm(): Promise<void> {
   return wasmReady;
 }
 
+/**
+ * Starts loading the chart renderer (WASM compile, font file) without waiting: called when a
+ * .docx is asked for, so the one-time start-up overlaps the database work of gathering figures.
+ */
+export function prepareChartRenderer(): void {
+  if (!loadFont()) return;
+  ensureWasm().catch(() => {
+    wasmReady = undefined; // svgsToPngs will try again and report the error
+  });
+}
+
 const PALETTE = ['#c23531', '#2f4554', '#61a0a8', '#d48265', '#91c7ae', '#749f83', '#ca8622'];
 
 /** Adds what the pure option cannot carry (functions) and the report's look. */

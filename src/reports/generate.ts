@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { buildWorkReport } from './build-work-report.ts';
+import { prepareChartRenderer } from './charts.ts';
 import type { Figure } from './figures.ts';
 import { gatherWorkReportInput, getReportUnit, parseReportPeriod } from './gather.ts';
 import type { ReportDocument } from './model.ts';
@@ -100,6 +101,7 @@ export async function generateReport(database: Database, request: ReportRequest)
       },
     );
   }
+  if (request.format === 'docx') prepareChartRenderer();
   const unit = await getReportUnit(database.db, request.unit);
   const period = parseReportPeriod(request.period);
   const steps = ['figures', 'comparisons', 'charts', 'sections', 'tables', 'render', 'record'];
