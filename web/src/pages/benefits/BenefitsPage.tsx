@@ -213,7 +213,9 @@ export default function BenefitsPage() {
                 return <Link to={`/persons/${id}`}>{e.name ?? `#${id}`}</Link>;
               },
             },
-            { title: tr('时期', 'Period'), render: (_, e) => e.period ?? '—' },
+            { title: tr('领取人', 'Payee'), render: (_, e) => String(e.payee_name ?? '—') },
+            { title: tr('村（居）', 'Village'), render: (_, e) => nameOf(e.orgCode ?? e.org_code) },
+            { title: tr('起始', 'From'), render: (_, e) => String(e.start_date ?? e.period ?? '—') },
             {
               title: tr('状态', 'Status'),
               render: (_, e) => {

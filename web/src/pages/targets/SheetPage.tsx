@@ -282,14 +282,14 @@ function SheetForm(props: {
           {(rows, { add, remove }) => (
             <>
               {rows.map((row) => (
-                <Space key={row.key} align="start" wrap>
+                <Space key={row.key} align="start" size={6}>
                   <Form.Item
                     name={[row.name, 'indicator']}
                     label={tr('指标', 'Indicator')}
                     rules={[{ required: true }]}
                   >
                     <Select
-                      style={{ width: 200 }}
+                      style={{ width: 170 }}
                       showSearch
                       optionFilterProp="label"
                       options={props.indicators
@@ -303,23 +303,23 @@ function SheetForm(props: {
                     rules={[{ required: true }]}
                   >
                     <Select
-                      style={{ width: 110 }}
+                      style={{ width: 96 }}
                       options={DIRECTIONS.map(([value, zh, en]) => ({ value, label: tr(zh, en) }))}
                     />
                   </Form.Item>
                   <Form.Item name={[row.name, 'target']} label={tr('目标值', 'Target')}>
-                    <InputNumber style={{ width: 90 }} />
+                    <InputNumber style={{ width: 72 }} />
                   </Form.Item>
                   <Form.Item name={[row.name, 'low']} label={tr('下限', 'Low')}>
-                    <InputNumber style={{ width: 80 }} />
+                    <InputNumber style={{ width: 72 }} />
                   </Form.Item>
                   <Form.Item name={[row.name, 'high']} label={tr('上限', 'High')}>
-                    <InputNumber style={{ width: 80 }} />
+                    <InputNumber style={{ width: 72 }} />
                   </Form.Item>
                   <Form.Item name={[row.name, 'weight']} label={tr('权重', 'Weight')}>
-                    <InputNumber style={{ width: 80 }} />
+                    <InputNumber style={{ width: 72 }} />
                   </Form.Item>
-                  <Form.Item name={[row.name, 'gate']} label={tr('一票否决', 'Gate')} valuePropName="checked">
+                  <Form.Item name={[row.name, 'gate']} label={tr('否决', 'Gate')} valuePropName="checked">
                     <Checkbox />
                   </Form.Item>
                   <Form.Item label=" ">
