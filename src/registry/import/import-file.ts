@@ -58,7 +58,27 @@ export function openTable(path: string, format: FileFormat): OpenedTable {
   source.on('error', (error) => counter.destroy(error));
   const stream = source.pipe(counter);
   return {
-    batches: format === 'xlsx' ? readXlsxRows(stream) : readCsvRows(stream),
+    batches: format === 'xlsx' ? damagedAsInvalid(readXlsxRows(stream)) : readCsvRows(stream),
     bytesRead: () => bytes,
   };
+}
+
+/**
+ * A cut or damaged .xlsx makes the zip reader throw its own errors (FILE_ENDED, invalid
+ * signature …): those are the file's fault, a 400 with a message, not a 500.
+ */
+async function* damagedAsInvalid(rows: AsyncGenerator<TableRow[]>): AsyncGenerator<TableRow[]> {
+  try {
+    yield* rows;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError(
+      'invalid_input',
+      text(
+        'XLSX 文件已损坏或不完整，请在 Excel 中重新保存后再导入',
+        'The XLSX file is damaged or incomplete; save it again in Excel and import that',
+      ),
+      { field: 'file', cause: error },
+    );
+  }
 }
