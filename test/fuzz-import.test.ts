@@ -137,7 +137,9 @@ describe(`fuzzing the import and feed ingestion with broken files (${storageName
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function counts() {
+  async function counts(): Promise<
+    Record<'person' | 'person_version' | 'residence_spell' | 'feed_batch' | 'feed_record', number>
+  > {
     const result = await sql<Record<string, number>>`
       SELECT (SELECT count(*)::int FROM person) AS person,
              (SELECT count(*)::int FROM person_version) AS person_version,
