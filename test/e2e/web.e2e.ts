@@ -425,6 +425,35 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.goto(`${base}/linkage/completeness`);
     await page.getByText('登记完整率').waitFor();
     await shot('completeness');
+
+    // Family benefits: a child the registry screening found gets an application, then approval.
+    await page.goto(`${base}/benefits`);
+    await page.getByText('符合条件的人员（按户籍登记筛查）').waitFor();
+    await settle();
+    await page.getByRole('button', { name: '登记申请' }).first().click();
+    await page.getByText('已登记申请').waitFor();
+    await settle();
+    await page
+      .getByRole('button', { name: /审\s*核/ })
+      .first()
+      .click();
+    await page.getByText('已审核').first().waitFor();
+    await settle();
+    await page
+      .getByRole('button', { name: /批\s*准/ })
+      .first()
+      .click();
+    await page.getByText('已批准').first().waitFor();
+    await settle();
+    const programme = (await api<{ items: { programmeId: string }[] }>('/api/benefits/programmes')).items[0]!;
+    const entitled = await api<{ items: { status: string }[] }>(
+      `/api/benefits/entitlements?programme=${programme.programmeId}&unit=620881`,
+    );
+    assert.deepEqual(
+      entitled.items.map((e) => e.status),
+      ['approved'],
+    );
+    await shot('benefits');
     await page.evaluate(() => localStorage.removeItem('renkou.period'));
   });
 

@@ -49,6 +49,7 @@ const STATUS: Record<string, [string, string, string]> = {
 };
 
 /**
+ * An application is reviewed (benefits.manage) before it can be approved (benefits.approve).
  * 家庭扶助: who in the unit qualifies for a programme in the period (screened from the registry),
  * applications and their review and approval, and the period's payment batch.
  */
@@ -240,33 +241,33 @@ export default function BenefitsPage() {
                       {tr('审核', 'Review')}
                     </Button>
                   )}
+                  {e.status === 'reviewed' && may('benefits.approve') && (
+                    <Button
+                      size="small"
+                      type="primary"
+                      onClick={() =>
+                        act(
+                          () => apiPost(`/api/benefits/entitlements/${e.id}/approve`, {}),
+                          tr('已批准', 'Approved'),
+                        )
+                      }
+                    >
+                      {tr('批准', 'Approve')}
+                    </Button>
+                  )}
                   {(e.status === 'applied' || e.status === 'reviewed') && may('benefits.approve') && (
-                    <>
-                      <Button
-                        size="small"
-                        type="primary"
-                        onClick={() =>
-                          act(
-                            () => apiPost(`/api/benefits/entitlements/${e.id}/approve`, {}),
-                            tr('已批准', 'Approved'),
-                          )
-                        }
-                      >
-                        {tr('批准', 'Approve')}
-                      </Button>
-                      <Button
-                        size="small"
-                        danger
-                        onClick={() =>
-                          act(
-                            () => apiPost(`/api/benefits/entitlements/${e.id}/reject`, {}),
-                            tr('已驳回', 'Rejected'),
-                          )
-                        }
-                      >
-                        {tr('驳回', 'Reject')}
-                      </Button>
-                    </>
+                    <Button
+                      size="small"
+                      danger
+                      onClick={() =>
+                        act(
+                          () => apiPost(`/api/benefits/entitlements/${e.id}/reject`, {}),
+                          tr('已驳回', 'Rejected'),
+                        )
+                      }
+                    >
+                      {tr('驳回', 'Reject')}
+                    </Button>
                   )}
                 </Space>
               ),
