@@ -396,7 +396,7 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await shot('quality');
   });
 
-  it('draws an audit sample, and closes a work-list item with a note', async () => {
+  it('draws an audit sample, closes a work-list item with a note, and records, reviews and approves a benefit application', async () => {
     await page.goto(`${base}/audits`);
     await page.getByRole('button', { name: /抽取样本/ }).click();
     await page.getByText(/已抽取 \d+ 户/).waitFor();

@@ -77,6 +77,7 @@ export default function CompletenessPage() {
           columns={[
             {
               title: tr('单位', 'Unit'),
+              onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
               render: (_, row) =>
                 row.unit === asked ? (
                   <b>{row.unitName}</b>
