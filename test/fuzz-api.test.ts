@@ -261,6 +261,12 @@ describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (
     });
   });
 
+  it('refuses a unit named with a NUL byte (%00) with a 4xx, not a 500 from the audit log', async () => {
+    const response = await client.inject({ method: 'GET', url: '/api/targets/sheets/%00/2025' });
+    assert.ok(response.statusCode >= 400 && response.statusCode < 500, response.body);
+    assertErrorShape(response, 'GET /api/targets/sheets/%00/2025');
+  });
+
   it('answers a well-formed JSON body with wrong types in known fields with a 400 and the field named', async () => {
     const response = await client.inject({
       method: 'POST',

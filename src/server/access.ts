@@ -418,7 +418,8 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
       actor: request.principal.actor,
       action: 'authz.denied',
       resource: `${request.method} ${request.url.split('?')[0]}`,
-      unit: unit ?? null,
+      // The unit as the request named it; a NUL (from %00) cannot be stored in a text column.
+      unit: unit?.replaceAll('\u0000', '\ufffd') ?? null,
       outcome: 'denied',
       ip: request.ip,
       details: { route: request.routeOptions.url, right },
