@@ -108,27 +108,40 @@ describe(`renkou start (${storageName})`, () => {
       };
       assert.equal(health.status, 'ok');
       assert.equal(health.storage, storageName);
-      const county = (await (await fetch(`${server.url}/api/org-units/620881`)).json()) as {
-        name: string;
-        children: unknown[];
-      };
-      assert.equal(county.name, '华亭市');
-      assert.equal(county.children.length, 11);
+      // Nothing else answers before someone signs in, and there is no default account.
+      const county = await fetch(`${server.url}/api/org-units/620881`);
+      assert.equal(county.status, 401);
     } finally {
       assert.equal(await server.stop(), 0, 'graceful shutdown exits 0');
     }
   });
 
-  it('keeps its data across a restart', async () => {
+  it('keeps its data across a restart, and serves the first administrator made at the command line', async () => {
+    // The county the first start loaded is there: a role can be granted on it.
+    const created = await runRenkou(
+      ['users', 'create', '--username', 'first.admin', '--name', '管理员', '--role', 'county_admin@620881'],
+      storage.env,
+      60_000,
+      'First-admin-pass-1\n',
+    );
+    assert.equal(created.code, 0, created.stderr);
     const server = await startRenkou({ ...storage.env, PORT: '0', RENKOU_DEMO_PERSONS: '0' });
     try {
-      const body = (await (await fetch(`${server.url}/api/org-units`)).json()) as {
-        items: { code: string }[];
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'first.admin', password: 'First-admin-pass-1' }),
+      });
+      assert.equal(login.status, 200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const county = (await (
+        await fetch(`${server.url}/api/org-units/620881`, { headers: { cookie } })
+      ).json()) as {
+        name: string;
+        children: unknown[];
       };
-      assert.deepEqual(
-        body.items.map((u: { code: string }) => u.code),
-        ['620881'],
-      );
+      assert.equal(county.name, '华亭市');
+      assert.equal(county.children.length, 11);
     } finally {
       await server.stop();
     }
