@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { AppError } from '../../domain/errors.ts';
@@ -54,6 +54,7 @@ export function openTable(path: string, format: FileFormat): OpenedTable {
       done(null, chunk);
     },
   });
+  if (format === 'xlsx' && !hasZipEnd(path)) return { batches: damagedXlsx(), bytesRead: () => 0 };
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
   source.on('error', (error) => counter.destroy(error));
   const stream = source.pipe(counter);
@@ -61,6 +62,40 @@ export function openTable(path: string, format: FileFormat): OpenedTable {
     batches: format === 'xlsx' ? damagedAsInvalid(readXlsxRows(stream)) : readCsvRows(stream),
     bytesRead: () => bytes,
   };
+}
+
+/**
+ * Whether a zip file ends with its end-of-central-directory record (within the last 64 KiB + 22
+ * bytes). A cut-off .xlsx lacks it, and exceljs' streaming reader can wait forever on such a file
+ * instead of failing: found by test/fuzz-import.test.ts.
+ */
+function hasZipEnd(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 65_557);
+    const tail = Buffer.alloc(length);
+    readSync(fd, tail, 0, length, size - length);
+    for (let i = length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) return true;
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const DAMAGED_XLSX = () =>
+  new AppError(
+    'invalid_input',
+    text(
+      'XLSX 文件已损坏或不完整，请在 Excel 中重新保存后再导入',
+      'The XLSX file is damaged or incomplete; save it again in Excel and import that',
+    ),
+    { field: 'file' },
+  );
+
+// biome-ignore lint/correctness/useYield: refuses the file on the first read, like a damaged one.
+async function* damagedXlsx(): AsyncGenerator<TableRow[]> {
+  throw DAMAGED_XLSX();
 }
 
 /**
