@@ -152,6 +152,16 @@ export async function findUserByName(db: Kysely<Schema>, username: string) {
   return db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
 }
 
+/** The user of that name; throws not_found. */
+export async function getUserByName(db: Kysely<Schema>, username: string) {
+  const user = await findUserByName(db, username);
+  if (!user)
+    throw new AppError('not_found', text(`没有这个用户：${username}`, `No such user: ${username}`), {
+      field: 'username',
+    });
+  return user;
+}
+
 export async function listUsers(db: Kysely<Schema>) {
   const users = await db
     .selectFrom('app_user')
@@ -370,11 +380,7 @@ export async function changePassword(
 
 /** Sets a password without the old one (an administrator's reset): the user must change it at next sign-in. */
 export async function resetPassword(db: Kysely<Schema>, username: string, password: string) {
-  const user = await findUserByName(db, username);
-  if (!user)
-    throw new AppError('not_found', text(`没有这个用户：${username}`, `No such user: ${username}`), {
-      field: 'username',
-    });
+  const user = await getUserByName(db, username);
   const issues = checkPassword(password, username);
   if (issues.length) throw invalidInput(issues);
   await db
@@ -396,15 +402,12 @@ export async function resetPassword(db: Kysely<Schema>, username: string, passwo
 }
 
 export async function unlockUser(db: Kysely<Schema>, username: string) {
-  const result = await db
+  const user = await getUserByName(db, username);
+  await db
     .updateTable('app_user')
     .set({ failed_logins: 0, locked_until: null })
-    .where('username', '=', username)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0)
-    throw new AppError('not_found', text(`没有这个用户：${username}`, `No such user: ${username}`), {
-      field: 'username',
-    });
+    .where('id', '=', user.id)
+    .execute();
 }
 
 /** Creates an API token for a department system; the token itself is returned once and stored only as a hash. */

@@ -6,6 +6,7 @@ import { isRole, ROLE_NAMES, ROLE_RIGHTS, ROLES, type RoleName } from '../../acc
 import {
   createApiToken,
   createUser,
+  getUserByName,
   grantRole,
   listUsers,
   resetPassword,
@@ -142,13 +143,7 @@ export function registerUserCommands(program: Command, rt: CliRuntime) {
     .argument('<role@unit>')
     .action(async (username: string, assignment: string) => {
       await rt.withDatabase(async (database) => {
-        const user = await database.db
-          .selectFrom('app_user')
-          .select('id')
-          .where('username', '=', username)
-          .executeTakeFirst();
-        if (!user)
-          throw new AppError('not_found', text(`没有这个用户：${username}`, `No such user: ${username}`));
+        const user = await getUserByName(database.db, username);
         await grantRole(database.db, Number(user.id), parseAssignment(assignment), actor());
         await appendAudit(database.db, {
           actor: actor(),
@@ -168,13 +163,7 @@ export function registerUserCommands(program: Command, rt: CliRuntime) {
     .argument('<role@unit>')
     .action(async (username: string, assignment: string) => {
       await rt.withDatabase(async (database) => {
-        const user = await database.db
-          .selectFrom('app_user')
-          .select('id')
-          .where('username', '=', username)
-          .executeTakeFirst();
-        if (!user)
-          throw new AppError('not_found', text(`没有这个用户：${username}`, `No such user: ${username}`));
+        const user = await getUserByName(database.db, username);
         await revokeRole(database.db, Number(user.id), parseAssignment(assignment));
         await appendAudit(database.db, {
           actor: actor(),

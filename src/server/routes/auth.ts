@@ -15,7 +15,7 @@ import {
 } from '../../access/users.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { SESSION_COOKIE, sessionCookie } from '../access.ts';
+import { cookieValue, SESSION_COOKIE, sessionCookie } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const tags = ['access'];
@@ -163,8 +163,8 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
     '/api/auth/logout',
     { config: { access: { right: 'signed-in' } }, schema: { tags, summary: '退出登录 / Sign out' } },
     async (request, reply) => {
-      const cookie = request.headers.cookie?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
-      if (cookie) await signOut(db, decodeURIComponent(cookie));
+      const cookie = cookieValue(request, SESSION_COOKIE);
+      if (cookie) await signOut(db, cookie);
       reply.header('set-cookie', sessionCookie(request, '', 0));
       return reply.status(204).send();
     },
@@ -202,10 +202,10 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
       if (principal.userId === undefined)
         throw new AppError('forbidden', text('只有用户可以修改密码', 'Only users have passwords'));
       const body = request.body as { oldPassword: string; newPassword: string };
-      const keepToken = request.headers.cookie?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
+      const keepToken = cookieValue(request, SESSION_COOKIE);
       await changePassword(db, principal.userId, {
         ...body,
-        keepToken: keepToken ? decodeURIComponent(keepToken) : undefined,
+        keepToken,
       });
       await appendAudit(db, {
         actor: principal.actor,
