@@ -49,8 +49,24 @@ function chainHash(prevHash: string, seq: number, canonical: string): string {
   return createHash('sha256').update(`${prevHash}|${seq}|${canonical}`, 'utf8').digest('hex');
 }
 
+/** A NUL cannot be stored in text or jsonb: what a request sent with %00 is kept as U+FFFD. */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd') as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [storable(k), storable(v)]),
+    ) as T;
+  return value;
+}
+
 /** Appends one entry; the head row's lock makes concurrent appends take turns. Returns its sequence number. */
-export async function appendAudit(db: Kysely<Schema>, entry: AuditEntry, now = new Date()): Promise<number> {
+export async function appendAudit(
+  db: Kysely<Schema>,
+  original: AuditEntry,
+  now = new Date(),
+): Promise<number> {
+  const entry = storable(original);
   const at = now.toISOString();
   const canonical = canonicalEntry(at, entry);
   const result = await sql<{ seq: number }>`
@@ -76,8 +92,12 @@ export interface ChainCheck {
   reason?: 'hash' | 'gap' | 'head';
 }
 
-/** Recomputes every hash in order, a page at a time; also checks the head matches the last entry. */
+/** Recomputes every hash up to the head, in order, a page at a time; the head must match the last entry. */
 export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000): Promise<ChainCheck> {
+  // The head first: entries appended while the check runs are past it and left for the next check
+  // (an entry and the head move in one statement, so every entry up to the head is there).
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+  const last = Number(head.seq);
   let prevHash = '0'.repeat(64);
   let expectedSeq = 1;
   let entries = 0;
@@ -86,6 +106,7 @@ export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000): Pro
       .selectFrom('audit_log')
       .selectAll()
       .where('seq', '>=', expectedSeq)
+      .where('seq', '<=', last)
       .orderBy('seq')
       .limit(pageSize)
       .execute();
@@ -110,9 +131,8 @@ export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000): Pro
     }
     if (rows.length < pageSize) break;
   }
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
-  if (Number(head.seq) !== expectedSeq - 1 || head.hash !== prevHash)
-    return { ok: false, entries, brokenAt: Number(head.seq), reason: 'head' };
+  if (last !== expectedSeq - 1 || head.hash !== prevHash)
+    return { ok: false, entries, brokenAt: last, reason: 'head' };
   return { ok: true, entries };
 }
 

@@ -154,7 +154,8 @@ export function unitBy(describe: string, resolve: UnitResolver['resolve']): Unit
   return { describe, resolve };
 }
 
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
+/** A cookie's value from the request's Cookie header. */
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -392,24 +393,23 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
     return out;
   });
 
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Before the answer leaves, not after: a read of personal data that could not be recorded is
+  // not answered (the append failing is a 500), and the entry exists when the caller has the data.
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const access = routeAccess(request);
-    if (!access?.audit || !request.principal) return;
+    if (!access?.audit || !request.principal) return payload;
     const status = reply.statusCode;
-    if (status === 401 || status === 403) return; // already recorded as denied
-    try {
-      await appendAudit(db, {
-        actor: request.principal.actor,
-        action: access.audit,
-        resource: `${request.method} ${request.url.split('?')[0]}`,
-        unit: request.accessUnit ?? null,
-        outcome: status < 400 ? 'ok' : 'failed',
-        ip: request.ip,
-        details: { route: request.routeOptions.url, status, query: request.query ?? {} },
-      });
-    } catch (err) {
-      request.log.error({ err }, 'audit log append failed');
-    }
+    if (status === 401 || status === 403) return payload; // already recorded as denied
+    await appendAudit(db, {
+      actor: request.principal.actor,
+      action: access.audit,
+      resource: `${request.method} ${request.url.split('?')[0]}`,
+      unit: request.accessUnit ?? null,
+      outcome: status < 400 ? 'ok' : 'failed',
+      ip: request.ip,
+      details: { route: request.routeOptions.url, status, query: request.query ?? {} },
+    });
+    return payload;
   });
 
   async function auditDenied(request: FastifyRequest, right: Right, unit?: string) {
@@ -418,8 +418,7 @@ export function installAccessControl(app: FastifyInstance, database: Database) {
       actor: request.principal.actor,
       action: 'authz.denied',
       resource: `${request.method} ${request.url.split('?')[0]}`,
-      // The unit as the request named it; a NUL (from %00) cannot be stored in a text column.
-      unit: unit?.replaceAll('\u0000', '\ufffd') ?? null,
+      unit: unit ?? null,
       outcome: 'denied',
       ip: request.ip,
       details: { route: request.routeOptions.url, right },
