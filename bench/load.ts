@@ -17,15 +17,13 @@
  * figures (an indicator for the county and year, or the work list's counts). Every request
  * carries the signed-in session, so access control and the audit log are part of what is measured.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, percentile, readBenchArgs } from './lib/args.ts';
+import { BenchClient, createBenchUser, runRenkou } from './lib/client.ts';
 import { startServerProcess } from './lib/server.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const args = readBenchArgs({
   url: '',
   username: 'bench.load',
@@ -36,63 +34,6 @@ const args = readBenchArgs({
   year: '2025',
 });
 const P99_LIMIT_MS = 200;
-
-function renkou(argv: string[], env: NodeJS.ProcessEnv, input = ''): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), ...argv], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    child.stdin.end(input);
-    let stderr = '';
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`renkou ${argv.join(' ')}: ${code}\n${stderr}`)),
-    );
-  });
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-let base = new URL('http://127.0.0.1');
-let cookie = '';
-
-/** One HTTP request; resolves with the status and body (never rejects: a failure is status 0). */
-function send(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method,
-        path,
-        agent,
-        headers: {
-          ...(cookie ? { cookie } : {}),
-          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () => {
-          const setCookie = res.headers['set-cookie'];
-          if (setCookie) cookie = String(setCookie).split(';')[0]!;
-          resolve({ status: res.statusCode ?? 0, body: text });
-        });
-        res.on('error', () => resolve({ status: 0, body: '' }));
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy());
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end(body);
-  });
-}
 
 /** Numbers of `id` fields of objects that also have a `name`: the persons a search found. */
 function personIds(value: unknown, out: number[] = []): number[] {
@@ -107,27 +48,14 @@ function personIds(value: unknown, out: number[] = []): number[] {
 
 let cleanup = async () => {};
 const selfMade = !args.url;
+let username = args.username;
+let password = process.env.RENKOU_BENCH_PASSWORD ?? '';
 if (selfMade) {
   const dataDir = mkdtempSync(join(tmpdir(), 'renkou-load-'));
   const env = { RENKOU_DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL ?? '' };
-  const password = `Load-bench-${process.pid}-x`;
   process.stderr.write(`bench/load: generating a county of ${args.persons} persons …\n`);
-  await renkou(['synth', '--into-db', '--no-workload', '--persons', args.persons], env);
-  await renkou(
-    [
-      'users',
-      'create',
-      '--username',
-      args.username,
-      '--name',
-      'load',
-      '--role',
-      `county_admin@${args.county}`,
-    ],
-    env,
-    `${password}\n`,
-  );
-  process.env.RENKOU_BENCH_PASSWORD = password;
+  await runRenkou(['synth', '--into-db', '--no-workload', '--persons', args.persons], env);
+  ({ username, password } = await createBenchUser(env, args.username, `county_admin@${args.county}`));
   const server = await startServerProcess(env);
   args.url = server.url;
   cleanup = async () => {
@@ -135,13 +63,9 @@ if (selfMade) {
     rmSync(dataDir, { recursive: true, force: true });
   };
 }
-base = new URL(args.url);
-const login = await send(
-  'POST',
-  '/api/auth/login',
-  JSON.stringify({ username: args.username, password: process.env.RENKOU_BENCH_PASSWORD ?? '' }),
-);
-if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${login.body}`);
+const client = new BenchClient(args.url);
+const send = client.send.bind(client);
+await client.signIn(username, password);
 
 // What to ask for, from the county itself.
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'];
@@ -240,7 +164,7 @@ try {
     if (step.errors > 0 || step.p99 >= P99_LIMIT_MS * 5) break; // far past the limit: stop
   }
 } finally {
-  agent.destroy();
+  client.close();
   await cleanup();
 }
 const passed = steps.filter((s) => s.errors === 0 && s.p99 < P99_LIMIT_MS);

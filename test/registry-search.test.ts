@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { registerMoveIn, searchPersons } from '../src/registry/index.ts';
+import { correctPerson, getPersonDetail, registerMoveIn, searchPersons } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { contextFor, loadHuating, makeIdNumber, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
@@ -93,6 +93,51 @@ describe(`person search (${storageName})`, () => {
     assert.equal(first.hasMore, true);
     const overlap = first.items.filter((a) => second.items.some((b) => b.id === a.id));
     assert.deepEqual(overlap, []);
+  });
+
+  it('pages through a surname in code-point order of the names', async () => {
+    const pages = [];
+    for (let offset = 0; offset < 6; offset += 2)
+      pages.push(
+        ...(await searchPersons(test.database.db, { q: '王', limit: 2, offset })).items.map((h) => h.name),
+      );
+    const wang = PEOPLE.map(([name]) => name).filter((name) => name.startsWith('王'));
+    const byCodePoint = [...wang].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(pages, byCodePoint);
+  });
+
+  it('finds by a typo the names of persons registered later and names corrected later', async () => {
+    // The typo search looks in a dictionary of names kept by triggers on person: a name that
+    // first appears after the dictionary was filled must be found too, and so must a new name.
+    const ctx = contextFor(test.database.db);
+    await registerMoveIn(ctx, {
+      person: {
+        name: '赵志刚',
+        sex: 'male',
+        birthDate: '1988-11-11',
+        idNumber: makeIdNumber('1988-11-11', 'male'),
+      },
+      orgCode: VILLAGE,
+      residenceType: 'registered',
+      moveDate: '2010-01-01',
+    });
+    assert.deepEqual(await names('zhaozhigan'), ['赵志刚']);
+
+    const wu = ids.get('吴雪梅')!;
+    const before = (await searchPersons(test.database.db, { q: '吴雪梅' })).items.find((h) => h.id === wu.id);
+    assert.ok(before);
+    const detail = await getPersonDetail(test.database.db, wu.id);
+    await correctPerson(ctx, {
+      personId: wu.id,
+      expectedVersion: detail.person.version,
+      changes: { name: '吴春梅' },
+      reason: '户口簿为“春”',
+    });
+    const found = await searchPersons(test.database.db, { q: 'wuchunmai' });
+    assert.deepEqual(
+      found.items.map((h) => [h.name, h.match]),
+      [['吴春梅', 'fuzzy']],
+    );
   });
 
   describe('over HTTP', () => {

@@ -190,11 +190,11 @@ WITH m AS (
              WHERE p.county_code = $1::text AND p.source = 'import' AND p.import_key = s.import_key LIMIT 1),
            CASE WHEN s.household_no IS NOT NULL THEN (
              SELECT p.id FROM household h JOIN person p ON p.county_code = h.county_code AND p.household_id = h.id
-              WHERE h.county_code = $1::text AND h.household_no = s.household_no AND p.name = s.name
+              WHERE h.county_code = $1::text AND h.household_no = s.household_no AND p.name COLLATE "C" = s.name
                 AND p.birth_date = s.birth_date AND p.id_number IS NULL AND p.${LIVE} LIMIT 1)
            ELSE (
              SELECT p.id FROM person p
-              WHERE p.name = s.name AND p.county_code = $1::text AND p.household_id IS NULL
+              WHERE p.name COLLATE "C" = s.name AND p.county_code = $1::text AND p.household_id IS NULL
                 AND p.current_org_code = s.org_code AND p.birth_date = s.birth_date AND p.id_number IS NULL
                 AND p.${LIVE} LIMIT 1) END),
          household_id = (SELECT h.id FROM household h WHERE h.county_code = $1::text AND h.household_no = s.household_no)

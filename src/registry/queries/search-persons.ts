@@ -41,8 +41,15 @@ export interface SearchResult {
 }
 
 const PINYIN = sql`replace(p.name_pinyin, ' ', '')`;
-/** Trigram similarity below 0.3 (score 15) is noise, not a typo. */
-const MIN_FUZZY_SCORE = 15;
+/** Code-point order of names: the order the search indexes carry (migration 0015). */
+const NAME_ORDER = sql`p.name COLLATE "C", p.birth_date, p.id`;
+/**
+ * Trigram similarity a typo must reach (pg_trgm's `%`): one wrong letter or character in a
+ * name of two or three syllables stays above it; 0.4 is also what keeps the candidate set small.
+ */
+const FUZZY_THRESHOLD = 0.4;
+/** Names (not persons) the typo search takes from the dictionary, nearest first. */
+const FUZZY_NAMES = 40;
 /** Fuzzy candidates fetched per query before filtering and ranking. */
 const FUZZY_POOL = 60;
 
@@ -70,16 +77,18 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
   const exact = (match: string, score: number, condition: RawBuilder<unknown>) =>
     sql`(SELECT p.id, p.county_code, ${match}::text AS match, ${score}::float8 AS score
            FROM person p WHERE ${condition} AND ${where}
-          ORDER BY p.name, p.birth_date, p.id LIMIT ${pool})`;
-  // Typos are looked for among names with the same surname sound (汪/王 both 'wang'): a btree
-  // range on the spaced pinyin keeps the distance ranking to one surname's names instead of a
-  // walk through a million.
-  const fuzzy = (target: string, surname: string | undefined) =>
+          ORDER BY ${NAME_ORDER} LIMIT ${pool})`;
+  // Typos are looked for among the distinct names (person_name_key, a trigram GIN index over
+  // ~120,000 names for a million persons), then the persons who carry the nearest of them.
+  const fuzzy = (target: string) =>
     sql`(SELECT p.id, p.county_code, 'fuzzy'::text AS match,
                 (50 * similarity(${PINYIN}, ${target}))::float8 AS score
-           FROM person p WHERE ${where}
-            AND ${surname ? sql`p.name_pinyin LIKE ${`${surname} %`}` : sql`true`}
-          ORDER BY ${PINYIN} <-> ${target} LIMIT ${FUZZY_POOL})`;
+           FROM (SELECT k.name_pinyin FROM person_name_key k
+                  WHERE k.joined % ${target}
+                  ORDER BY similarity(k.joined, ${target}) DESC, k.name_pinyin LIMIT ${FUZZY_NAMES}) near
+           JOIN person p ON p.name_pinyin = near.name_pinyin
+          WHERE ${where}
+          ORDER BY score DESC, ${NAME_ORDER} LIMIT ${FUZZY_POOL})`;
   switch (query.kind) {
     case 'id': {
       const id = query.normalised;
@@ -89,12 +98,12 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
     }
     case 'han': {
       const keys = nameKeys(query.normalised);
-      out.push(exact('name', 100, sql`p.name = ${query.normalised}`));
+      out.push(exact('name', 100, sql`p.name COLLATE "C" = ${query.normalised}`));
       if (query.normalised.length === 1)
-        out.push(exact('surname', 60, sql`p.name LIKE ${`${query.normalised}%`}`));
+        out.push(exact('surname', 60, sql`p.name COLLATE "C" LIKE ${`${query.normalised}%`}`));
       else {
         out.push(exact('homophone', 80, sql`p.name_pinyin = ${keys.pinyin}`));
-        fuzzyOut.push(fuzzy(keys.pinyinJoined, surnamePinyin(keys)));
+        fuzzyOut.push(fuzzy(keys.pinyinJoined));
       }
       break;
     }
@@ -103,7 +112,7 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
       // another way than the name was written (xian: 先 or 西安), are found by the fuzzy branch.
       if (query.syllables) out.push(exact('pinyin', 95, sql`p.name_pinyin = ${query.syllables.join(' ')}`));
       if (query.maybeInitials) out.push(exact('initials', 85, sql`p.name_initials = ${query.normalised}`));
-      if (query.normalised.length >= 4) fuzzyOut.push(fuzzy(query.normalised, query.syllables?.[0]));
+      if (query.normalised.length >= 4) fuzzyOut.push(fuzzy(query.normalised));
       break;
     }
     case 'initials':
@@ -113,12 +122,6 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
       break;
   }
   return { query, out, fuzzyOut };
-}
-
-/** The pinyin of a name's surname ('ou yang' for 欧阳), as it starts the stored spaced pinyin. */
-function surnamePinyin(keys: ReturnType<typeof nameKeys>): string | undefined {
-  if (!keys.surname) return undefined;
-  return keys.syllables.slice(0, [...keys.surname].length).join(' ') || undefined;
 }
 
 /** The branches' candidates, best match per person, ranked, one page (plus a row to tell if there is more). */
@@ -134,9 +137,19 @@ function rankedPage(db: Tx, branchList: RawBuilder<unknown>[], limit: number, of
            p.id_number AS "idNumber", p.current_org_code AS "orgCode",
            p.current_residence_type AS "residenceType", p.status, b.match, b.score
       FROM best b JOIN person p ON p.county_code = b.county_code AND p.id = b.id
-     WHERE b.score >= ${MIN_FUZZY_SCORE}
-     ORDER BY b.score DESC, p.name, p.birth_date, p.id
+     ORDER BY b.score DESC, ${NAME_ORDER}
      LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+}
+
+/** Runs `work` in a transaction whose pg_trgm `%` threshold is FUZZY_THRESHOLD (SET LOCAL: the pooled connection keeps its default). */
+async function withFuzzyThreshold<T>(db: Tx, work: (trx: Tx) => Promise<T>): Promise<T> {
+  const run = async (trx: Tx) => {
+    await sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(FUZZY_THRESHOLD)}, true)`.execute(
+      trx,
+    );
+    return work(trx);
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** Searches persons by ID number, Han name, pinyin or initials, with filters; ranked and paginated. */
@@ -147,11 +160,14 @@ export async function searchPersons(db: Tx, input: SearchPersonsInput): Promise<
   const { query, out, fuzzyOut } = branches(input, filters(input), pool);
   const empty = { query: { kind: query.kind, normalised: query.normalised }, items: [], hasMore: false };
   if (out.length === 0 && fuzzyOut.length === 0) return empty;
-  // Typo tolerance is a fallback: the nearest-name search (a trigram KNN walk, the costly branch)
-  // runs only when the exact, homophone and initials matches do not fill the page.
+  // Typo tolerance is a fallback: the trigram search over the name dictionary runs only when
+  // the exact, homophone and initials matches do not fill the page.
   let rows = out.length > 0 ? (await rankedPage(db, out, limit, offset)).rows : [];
   if (fuzzyOut.length > 0 && rows.length <= limit) {
-    rows = (await rankedPage(db, [...out, ...fuzzyOut], limit, offset)).rows;
+    rows = await withFuzzyThreshold(
+      db,
+      async (trx) => (await rankedPage(trx, [...out, ...fuzzyOut], limit, offset)).rows,
+    );
   }
   return {
     query: { kind: query.kind, normalised: query.normalised },
