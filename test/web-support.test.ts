@@ -221,4 +221,22 @@ describe(`web support routes (${storageName})`, () => {
       await client.app.close();
     }
   });
+
+  it('says which GET routes exist, for the app to show its menus', async () => {
+    const client = await signedInApp(test.database);
+    try {
+      const response = await client.app.inject({
+        url: '/api/routes?paths=/api/tasks,/api/no-such-thing,/api/households/:id,/sign-in',
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json().exists, {
+        '/api/tasks': true,
+        '/api/no-such-thing': false,
+        '/api/households/:id': true,
+        '/sign-in': false,
+      });
+    } finally {
+      await client.app.close();
+    }
+  });
 });

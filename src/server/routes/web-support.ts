@@ -91,6 +91,44 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: AppConte
   );
 
   app.get(
+    '/api/routes',
+    {
+      // Which routes exist reveals nothing /docs does not already show.
+      config: { access: { right: 'public' } },
+      schema: {
+        tags: ['web'],
+        summary:
+          '哪些 GET 接口存在（网页应用据此显示菜单）/ Which GET routes exist (the web app shows its menus by them)',
+        querystring: {
+          type: 'object',
+          properties: {
+            paths: {
+              type: 'string',
+              maxLength: 4000,
+              description: 'comma-separated paths, e.g. /api/tasks,/api/imports',
+            },
+          },
+          required: ['paths'],
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { exists: { type: 'object', additionalProperties: { type: 'boolean' } } },
+          },
+        },
+      },
+    },
+    (request) => {
+      const paths = (request.query as { paths: string }).paths.split(',').filter(Boolean).slice(0, 100);
+      return {
+        exists: Object.fromEntries(
+          paths.map((path) => [path, path.startsWith('/api/') && app.hasRoute({ method: 'GET', url: path })]),
+        ),
+      };
+    },
+  );
+
+  app.get(
     '/api/households/:id',
     {
       config: { access: { right: 'registry.read', unit: householdUnit, audit: 'household.read' } },
