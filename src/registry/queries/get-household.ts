@@ -31,7 +31,7 @@ export interface HouseholdDetail {
   }[];
   /** Family ties between two members: `relativeId` is the `relation` (mother, father, spouse) of `personId`. */
   relations: { personId: number; relativeId: number; relation: 'mother' | 'father' | 'spouse' }[];
-  /** Every residence spell recorded in this household, former members' too, oldest first. */
+  /** The members' residence spells recorded in this household (those who left too), oldest first. */
   residence: {
     personId: number;
     name: string;
@@ -48,44 +48,48 @@ export async function getHouseholdDetail(db: Kysely<Schema>, id: number): Promis
   if (!row)
     throw new AppError('not_found', text(`没有这个户：${id}`, `No such household: ${id}`), { field: 'id' });
   const c = row.county_code;
-  const [members, residence] = await Promise.all([
-    db
-      .selectFrom('person')
-      .select([
-        'id',
-        'name',
-        'sex',
-        'birth_date',
-        'id_number',
-        'relation_to_head',
-        'marital_status',
-        'current_residence_type',
-        'current_org_code',
-        'status',
-        'mother_id',
-        'father_id',
-      ])
-      .where('county_code', '=', c)
-      .where('household_id', '=', id)
-      .where('status', 'not in', ['voided', 'merged'])
-      .orderBy('birth_date')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('residence_spell as s')
-      .innerJoin('person as p', (join) =>
-        join.onRef('p.id', '=', 's.person_id').onRef('p.county_code', '=', 's.county_code'),
-      )
-      .select(['s.person_id', 'p.name', 's.org_code', 's.residence_type', 's.valid_from', 's.valid_to'])
-      .where('s.county_code', '=', c)
-      .where('s.household_id', '=', id)
-      .where('s.voided', '=', false)
-      .where('p.status', 'not in', ['voided', 'merged'])
-      .orderBy('s.valid_from')
-      .orderBy('s.person_id')
-      .execute(),
-  ]);
+  const members = await db
+    .selectFrom('person')
+    .select([
+      'id',
+      'name',
+      'sex',
+      'birth_date',
+      'id_number',
+      'relation_to_head',
+      'marital_status',
+      'current_residence_type',
+      'current_org_code',
+      'status',
+      'mother_id',
+      'father_id',
+    ])
+    .where('county_code', '=', c)
+    .where('household_id', '=', id)
+    .where('status', 'not in', ['voided', 'merged'])
+    .orderBy('birth_date')
+    .orderBy('id')
+    .execute();
   const ids = members.map((m) => m.id);
+  // The members' spells in this household (by the person index: a household's page stays
+  // instant on a county of 190,000; spells have no household index).
+  const residence =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('residence_spell as s')
+          .innerJoin('person as p', (join) =>
+            join.onRef('p.id', '=', 's.person_id').onRef('p.county_code', '=', 's.county_code'),
+          )
+          .select(['s.person_id', 'p.name', 's.org_code', 's.residence_type', 's.valid_from', 's.valid_to'])
+          .where('s.county_code', '=', c)
+          .where('s.person_id', 'in', ids)
+          .where('s.household_id', '=', id)
+          .where('s.voided', '=', false)
+          .where('p.status', 'not in', ['voided', 'merged'])
+          .orderBy('s.valid_from')
+          .orderBy('s.person_id')
+          .execute();
   const inHousehold = new Set(ids);
   const relations: HouseholdDetail['relations'] = [];
   for (const m of members) {
