@@ -321,12 +321,15 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByTestId('household-title').waitFor();
     await settle();
     const members = page.getByTestId('household-members');
-    const childRow = members.locator('tr', { hasText: '测试婴儿' });
+    // A member's row is the one whose name link is theirs (others' rows name them as kin).
+    const rowOf = (name: string) =>
+      members.locator('tr', { has: page.getByRole('link', { name, exact: true }) });
+    const childRow = rowOf('测试婴儿');
     await childRow.waitFor();
     // The child was born into the mother's household and is tied to her there.
     assert.match((await childRow.textContent()) ?? '', new RegExp(`母亲\\s*${mother.name}`));
     assert.match((await childRow.textContent()) ?? '', /子女/, 'relation to the head');
-    await members.locator('tr', { hasText: mother.name }).first().waitFor();
+    assert.match((await rowOf(mother.name).textContent()) ?? '', /子女\s*测试婴儿/);
     await page.getByTestId('household-residence').locator('tr', { hasText: '测试婴儿' }).first().waitFor();
     await page.getByText('地址').first().waitFor();
     await shot('household');
