@@ -57,7 +57,7 @@ type Request = [path: string, query: Query];
 function requestsFor(
   unit: string,
   period: string,
-): { current: Request; previous: Request; year: Request | undefined; pyramid: Request } {
+): { current: Request; previous: Request; year: Request | undefined; pyramid: Request; tasks: Request } {
   const isMonth = period.includes('-');
   const figures = FIGURES.join(',');
   return {
@@ -73,6 +73,7 @@ function requestsFor(
         ]
       : undefined,
     pyramid: ['/api/indicators/resident_population', { unit, period, by: 'ageSex' }],
+    tasks: ['/api/tasks', { unit, status: 'open', limit: 1 }],
   };
 }
 
@@ -83,9 +84,9 @@ if (typeof location !== 'undefined' && location.pathname === '/') {
   initialUser.then((user) => {
     const unit = user && initialUnit(user.roles.map((role) => role.unit));
     if (!unit || !user.rights.includes('aggregates.read') || user.mustChangePassword) return;
-    for (const request of Object.values(requestsFor(unit, initialPeriod()))) {
-      if (request) prefetch(...request);
-    }
+    const { tasks, ...figures } = requestsFor(unit, initialPeriod());
+    for (const request of Object.values(figures)) if (request) prefetch(...request);
+    if (user.rights.includes('registry.write')) prefetch(...tasks);
   });
 }
 
@@ -139,7 +140,7 @@ export default function DashboardPage() {
           ready={!current.loading && !previous.loading && !!current.data}
         />
       )}
-      <Alerts unit={unit} />
+      <Alerts request={requests!.tasks} />
       <Row gutter={[12, 12]} style={{ marginTop: 12 }}>
         <Col xs={24} lg={12}>
           <Card size="small" title={tr('出生与死亡（按月）', 'Births and deaths by month')}>
@@ -177,16 +178,11 @@ const TASK_KINDS: Record<string, [string, string]> = {
 };
 
 /** Alerts: open work-list items of the unit by kind, once the work list exists (and the user may see it). */
-function Alerts({ unit }: { unit: string }) {
+function Alerts({ request }: { request: Request }) {
   const { tr } = useI18n();
   const tasks = useAsync(
-    () =>
-      apiGet<{ total: number; counts: Record<string, number> }>('/api/tasks', {
-        unit,
-        status: 'open',
-        limit: 1,
-      }).catch(() => undefined),
-    [unit.length >= 6 ? unit : ''],
+    () => apiGet<{ total: number; counts: Record<string, number> }>(...request).catch(() => undefined),
+    [JSON.stringify(request)],
   );
   const counts = Object.entries(tasks.data?.counts ?? {}).filter(([, n]) => n > 0);
   if (counts.length === 0) return null;
