@@ -16,10 +16,13 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       output: {
-        // Libraries change less often than the app: separate files stay cached across releases.
+        // React and ECharts change less often than the app: their own files stay cached across
+        // releases. ECharts is loaded on first use (components/EChart.tsx). Everything else,
+        // Ant Design included, is split by route, so the dashboard's first visit downloads only
+        // the components the shell and the dashboard use; the other pages bring their own.
         manualChunks(id: string) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
-          if (id.includes('node_modules/')) return 'vendor';
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
           return undefined;
         },
       },

@@ -85,7 +85,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerCompletenessRoutes(app, context);
   registerDedupeRoutes(app, context);
   registerFeedRoutes(app, context);
-  registerWebSupportRoutes(app);
+  registerWebSupportRoutes(app, context);
   registerWebRoutes(app); // last: the web app answers only what no API route does
   return app;
 }

@@ -312,6 +312,29 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await shot('indicator');
   });
 
+  it("opens the new child's household from the person page: members with their ties, address, residence history", async () => {
+    const mother = (globalThis as { mother?: { name: string } }).mother!;
+    // The drill-down's records row opens the person.
+    await page.locator('tr', { hasText: '测试婴儿' }).first().click();
+    await page.getByTestId('person-name').filter({ hasText: '测试婴儿' }).waitFor();
+    await page.getByTestId('household-link').click();
+    await page.getByTestId('household-title').waitFor();
+    await settle();
+    const members = page.getByTestId('household-members');
+    // A member's row is the one whose name link is theirs (others' rows name them as kin).
+    const rowOf = (name: string) =>
+      members.locator('tr', { has: page.getByRole('link', { name, exact: true }) });
+    const childRow = rowOf('测试婴儿');
+    await childRow.waitFor();
+    // The child was born into the mother's household and is tied to her there.
+    assert.match((await childRow.textContent()) ?? '', new RegExp(`母亲\\s*${mother.name}`));
+    assert.match((await childRow.textContent()) ?? '', /子女/, 'relation to the head');
+    assert.match((await rowOf(mother.name).textContent()) ?? '', /子女\s*测试婴儿/);
+    await page.getByTestId('household-residence').locator('tr', { hasText: '测试婴儿' }).first().waitFor();
+    await page.getByText('地址').first().waitFor();
+    await shot('household');
+  });
+
   it('shows the import page with the template and recent imports', async () => {
     await page.goto(`${base}/registry/import`);
     await page.getByText('下载模板').first().waitFor();
@@ -455,6 +478,65 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     );
     await shot('benefits');
     await page.evaluate(() => localStorage.removeItem('renkou.period'));
+  });
+
+  it('makes an account created by an administrator change its password first, and offers it only its own units', async (t) => {
+    await page.goto(`${base}/account/password`);
+    await page.getByLabel('原密码').waitFor();
+    await shot('password');
+    if (!signInNeeded) {
+      t.skip('sign-in is not enabled on this server');
+      return;
+    }
+    const initial = 'Initial-Dongua-2026';
+    await apiPostAs('/api/users', {
+      username: 'e2e.township',
+      displayName: '东华镇测试员',
+      password: initial,
+      roles: [{ role: 'township_staff', unit: '620881100' }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${base}/sign-in`);
+      await other.getByLabel('用户名').fill('e2e.township');
+      await other.getByLabel('密码').fill(initial);
+      await other.getByRole('button', { name: /登\s*录/ }).click();
+      await other.getByTestId('must-change-password').waitFor();
+      await other.screenshot({ path: join(SHOTS, 'password-forced.png'), fullPage: true });
+      await other.getByLabel('管理员给的初始密码').fill(initial);
+      await other.getByLabel('新密码', { exact: true }).fill('12345678901');
+      await other.getByLabel('再次输入新密码').fill('12345678901');
+      await other.getByRole('button', { name: /修改密码/ }).click();
+      // The server's rule, in Chinese, at the new password's field.
+      const fieldError = other
+        .locator('.ant-form-item', { has: other.locator('#newPassword') })
+        .locator('.ant-form-item-explain-error');
+      await fieldError.waitFor();
+      assert.match((await fieldError.textContent()) ?? '', /数字/);
+      const fresh = 'Dongua-Township-Office-7';
+      await other.getByLabel('新密码', { exact: true }).fill(fresh);
+      await other.getByLabel('再次输入新密码').fill(fresh);
+      await other.getByRole('button', { name: /修改密码/ }).click();
+      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      await other.getByText('东华镇').first().waitFor();
+      // The unit picker holds 东华镇 and its villages, nothing of the rest of the county.
+      const villages = (await api<{ children: { name: string }[] }>('/api/org-units/620881100')).children.map(
+        (v) => v.name,
+      );
+      await other.locator('.unit-picker').click();
+      const titles = other.locator('.ant-select-tree-title');
+      await titles.first().waitFor();
+      const offered = await titles.allTextContents();
+      assert.equal(offered[0], '东华镇');
+      assert.ok(offered.length > 1, 'the villages are offered');
+      for (const title of offered.slice(1))
+        assert.ok(villages.includes(title), `${title} is a village of 东华镇`);
+      assert.ok(!offered.includes('华亭市'));
+      await other.screenshot({ path: join(SHOTS, 'unit-picker-township.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 
   it('switches to English', async () => {

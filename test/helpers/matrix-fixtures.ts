@@ -109,7 +109,14 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
      VALUES ('620881', 'birth_certificate', '[]', 'test') RETURNING id`,
     [],
   );
+  const household = async (org: string) =>
+    insertId(
+      `INSERT INTO household (county_code, household_no, org_code, created_by)
+       VALUES ('620881', $1, $2, 'test') RETURNING id`,
+      [`matrix-${org}`, org],
+    );
   const tasks = { inside: await task(VILLAGE), outside: await task(OTHER_TOWNSHIP_VILLAGE) };
+  const households = { inside: await household(VILLAGE), outside: await household(OTHER_TOWNSHIP_VILLAGE) };
   const audits = { inside: await audit(VILLAGE), outside: await audit(OTHER_TOWNSHIP_VILLAGE) };
   const runs = { inside: await reportRun(VILLAGE), outside: await reportRun(OTHER_TOWNSHIP_VILLAGE) };
   const byId = (ids: { inside: number; outside: number }) => (route: RouteEntry) => ({
@@ -128,6 +135,7 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
     'GET /api/audits/:id/sheet': byId(audits),
     'POST /api/audits/:id/results': byId(audits),
     'GET /api/reports/runs/:id/diff': byId(runs),
+    'GET /api/households/:id': byId(households),
     'POST /api/feeds/batches/:id/link': countyRecord(feedBatch),
     // Merging a village's record with another township's acts on the county.
     'POST /api/persons/:id/merge': (route) => ({

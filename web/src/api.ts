@@ -24,7 +24,8 @@ export class ApiError extends Error {
   }
 }
 
-let currentLang = 'zh-CN';
+// The language switch's choice (i18n.tsx keeps it there), so requests sent before React starts use it too.
+let currentLang = globalThis.localStorage?.getItem('renkou.lang') === 'en' ? 'en' : 'zh-CN';
 let csrfToken: string | undefined;
 
 /** The language error messages come back in (set by the language switch). */
@@ -57,6 +58,16 @@ let pending = 0;
 function track(delta: number) {
   pending += delta;
   document.documentElement.dataset.pending = String(pending);
+}
+
+/** Counts any other wait (a page's code, the chart library) on <html data-pending> as well. */
+export async function tracked<T>(promise: Promise<T>): Promise<T> {
+  track(1);
+  try {
+    return await promise;
+  } finally {
+    track(-1);
+  }
 }
 
 async function request<T>(method: string, path: string, body?: unknown, raw?: Blob | File): Promise<T> {
@@ -103,8 +114,30 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** GETs sent ahead of the page that will ask for them (see prefetch), by language and URL. */
+const prefetched = new Map<string, { at: number; answer: Promise<unknown> }>();
+const PREFETCH_MAX_AGE_MS = 10_000;
+
+/**
+ * Sends a GET now so that the page asking for it later (once React has drawn it) gets the answer
+ * already on its way; the first apiGet of the same URL within 10 s takes it.
+ */
+export function prefetch(path: string, query?: Query) {
+  const url = withQuery(path, query);
+  const answer = request('GET', url);
+  answer.catch(() => undefined); // the page that takes it sees the error
+  prefetched.set(`${currentLang} ${url}`, { at: Date.now(), answer });
+}
+
 export function apiGet<T>(path: string, query?: Query): Promise<T> {
-  return request<T>('GET', withQuery(path, query));
+  const url = withQuery(path, query);
+  const key = `${currentLang} ${url}`;
+  const early = prefetched.get(key);
+  if (early) {
+    prefetched.delete(key);
+    if (Date.now() - early.at < PREFETCH_MAX_AGE_MS) return early.answer as Promise<T>;
+  }
+  return request<T>('GET', url);
 }
 
 export function apiPost<T>(path: string, body: unknown, query?: Query): Promise<T> {

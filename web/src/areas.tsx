@@ -61,6 +61,8 @@ export const AREAS: Area[] = [
         right: 'aggregates.read',
         component: page(() => import('./pages/IndicatorPage.tsx')),
       },
+      // The user's own account (reached from their name in the header; signed in only).
+      { path: '/account/password', component: page(() => import('./pages/PasswordPage.tsx')) },
     ],
   },
   {
@@ -97,6 +99,11 @@ export const AREAS: Area[] = [
         path: '/persons/:id',
         right: 'registry.read',
         component: page(() => import('./pages/registry/PersonPage.tsx')),
+      },
+      {
+        path: '/households/:id',
+        right: 'registry.read',
+        component: page(() => import('./pages/registry/HouseholdPage.tsx')),
       },
       {
         path: '/persons/:id/:action',

@@ -30,26 +30,42 @@ export interface Auth {
   auth: AuthState;
   signIn(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** POST /api/auth/password, then asks who the user is again (the must-change flag is cleared). */
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
 }
 
 const AuthContext = createContext<Auth | undefined>(undefined);
 
 const ME = '/api/auth/me';
 
+/**
+ * Who the user is, asked as soon as the app's code runs (before React draws anything), so that
+ * the landing page can send its own requests as soon as the answer is in (see DashboardPage).
+ */
+let firstMe: Promise<SessionUser> | undefined = apiGet<SessionUser>(ME);
+firstMe.catch(() => undefined);
+
+/** The signed-in user of the first load, or undefined (signed out, open mode, an error). */
+export const initialUser: Promise<SessionUser | undefined> = firstMe.then(
+  (user) => user,
+  () => undefined,
+);
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [auth, setAuth] = useState<AuthState>({ state: 'checking' });
 
+  // One request at load: who the user is, or 401 (signed out), or "no such route" (open mode).
   const load = useCallback(async () => {
-    if (!(await routeExists(ME))) {
-      setAuth({ state: 'open' });
-      return;
-    }
     try {
-      const user = await apiGet<SessionUser>(ME);
+      const early = firstMe;
+      firstMe = undefined;
+      const user = await (early ?? apiGet<SessionUser>(ME));
       setCsrfToken(user.csrfToken ?? undefined);
       setAuth({ state: 'signed-in', user });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out' });
+      else if (error instanceof ApiError && error.status === 404 && !(await routeExists(ME)))
+        setAuth({ state: 'open' });
       else throw error;
     }
   }, []);
@@ -69,6 +85,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await apiPost('/api/auth/logout', {});
       setCsrfToken(undefined);
       setAuth({ state: 'signed-out' });
+    },
+    async changePassword(oldPassword, newPassword) {
+      await apiPost('/api/auth/password', { oldPassword, newPassword });
+      await load();
     },
   };
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

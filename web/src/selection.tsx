@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { apiGet } from './api.ts';
 import { useAuth } from './auth.tsx';
-import type { OrgUnit, OrgUnitFamily } from './types.ts';
+import type { OrgUnit } from './types.ts';
 
 /** A unit with its children, for the unit picker. */
 export interface OrgNode extends OrgUnit {
@@ -20,26 +20,62 @@ export interface Selection {
   period: string;
   setPeriod(period: string): void;
   counties: OrgUnit[];
-  /** Each loaded county with its townships and villages (141 units for 华亭市). */
+  /**
+   * The units the user may pick: signed in, each of their roles' units with everything below it;
+   * otherwise each loaded county with its townships and villages (141 units for 华亭市).
+   */
   tree: OrgNode[];
   /** A unit's name by code ('' while the tree loads; the code itself if unknown). */
   nameOf(code: string | null | undefined): string;
 }
 
-/** Loads a county's townships and villages: one request for the county, one per township. */
-async function loadCountyTree(county: OrgUnit): Promise<OrgNode> {
-  const family = await apiGet<OrgUnitFamily>(`/api/org-units/${county.code}`);
-  const townships = await Promise.all(
-    family.children.map(async (township) => {
-      const t = await apiGet<OrgUnitFamily>(`/api/org-units/${township.code}`);
-      return { ...township, children: t.children.map((v) => ({ ...v, children: [] })) };
-    }),
-  );
-  return { ...county, children: townships };
+/** The loaded counties with their townships and villages, from one request (GET /api/org-tree). */
+async function loadTree(): Promise<OrgNode[]> {
+  const { items } = await apiGet<{ items: OrgUnit[] }>('/api/org-tree');
+  const nodes = new Map(items.map((unit) => [unit.code, { ...unit, children: [] as OrgNode[] }]));
+  const roots: OrgNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentCode ? nodes.get(node.parentCode) : undefined;
+    if (parent && node.level !== 'county') parent.children.push(node);
+    else if (node.level === 'county') roots.push(node);
+  }
+  return roots;
+}
+
+/**
+ * The part of the tree a user works in: each of their roles' units with everything below it
+ * (a county administrator keeps the whole county; a township worker sees their township and its
+ * villages). Units inside another own unit are not repeated.
+ */
+export function ownSubtrees(tree: OrgNode[], own: string[]): OrgNode[] {
+  if (own.length === 0) return tree;
+  const tops = own.filter((code) => !own.some((other) => other !== code && code.startsWith(other)));
+  const found: OrgNode[] = [];
+  const visit = (node: OrgNode) => {
+    // Codes nest (620881 ⊃ 620881100 ⊃ 620881100001): a role above the county covers it all.
+    if (tops.some((code) => node.code.startsWith(code))) found.push(node);
+    else for (const child of node.children) visit(child);
+  };
+  for (const root of tree) visit(root);
+  return found;
 }
 
 const TREE_KEY = 'renkou.orgTree';
 const TREE_MAX_AGE_MS = 3_600_000;
+/** Bumped when the cached tree's shape changes. */
+const TREE_VERSION = 2;
+
+/** The unit a page starts on: the remembered one if it is under the user's units, else their first. */
+export function initialUnit(ownUnits: string[]): string | undefined {
+  const remembered = localStorage.getItem('renkou.unit') ?? undefined;
+  if (ownUnits.length === 0) return remembered;
+  return remembered && ownUnits.some((code) => remembered.startsWith(code)) ? remembered : ownUnits[0];
+}
+
+/** The period a page starts on: the remembered one, else this year. */
+export function initialPeriod(): string {
+  return localStorage.getItem('renkou.period') ?? String(new Date().getFullYear());
+}
 
 const SelectionContext = createContext<Selection | undefined>(undefined);
 
@@ -48,13 +84,10 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const ownUnits = auth.state === 'signed-in' ? auth.user.roles.map((role) => role.unit) : [];
   const ownKey = ownUnits.join();
   const [counties, setCounties] = useState<OrgUnit[]>([]);
-  const [tree, setTree] = useState<OrgNode[]>([]);
-  const [unit, setUnitState] = useState<string | undefined>(
-    () => localStorage.getItem('renkou.unit') ?? undefined,
-  );
-  const [period, setPeriodState] = useState<string>(
-    () => localStorage.getItem('renkou.period') ?? String(new Date().getFullYear()),
-  );
+  const [fullTree, setFullTree] = useState<OrgNode[]>([]);
+  // Signed in, the first visit starts at the user's own unit at once (no wait for the tree).
+  const [unit, setUnitState] = useState<string | undefined>(() => initialUnit(ownUnits));
+  const [period, setPeriodState] = useState<string>(initialPeriod);
   useEffect(() => {
     apiGet<{ items: OrgUnit[] }>('/api/org-units').then(({ items }) => {
       setCounties(items);
@@ -63,33 +96,35 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
         if (own.length) return current && own.some((code) => current.startsWith(code)) ? current : own[0];
         return current && items.some((county) => current.startsWith(county.code)) ? current : items[0]?.code;
       });
-      // The tree changes rarely (a redistricting a year): the browser keeps it for an hour,
-      // which spares the dashboard a dozen requests on every visit.
-      const cached = JSON.parse(localStorage.getItem(TREE_KEY) ?? 'null') as {
-        at: number;
-        counties: string;
-        tree: OrgNode[];
-      } | null;
-      const counties = items.map((county) => county.code).join();
-      if (cached && cached.counties === counties) {
-        setTree(cached.tree);
-        if (Date.now() - cached.at < TREE_MAX_AGE_MS) return;
-      }
-      return Promise.all(items.map(loadCountyTree)).then((fresh) => {
-        localStorage.setItem(TREE_KEY, JSON.stringify({ at: Date.now(), counties, tree: fresh }));
-        setTree(fresh);
-      });
+    });
+    // The tree changes rarely (a redistricting a year): the browser keeps it for an hour and
+    // refreshes it in the background after that.
+    const cached = JSON.parse(localStorage.getItem(TREE_KEY) ?? 'null') as {
+      at: number;
+      version?: number;
+      tree: OrgNode[];
+    } | null;
+    const usable = cached?.version === TREE_VERSION ? cached : null;
+    if (usable) {
+      setFullTree(usable.tree);
+      if (Date.now() - usable.at < TREE_MAX_AGE_MS) return;
+    }
+    loadTree().then((fresh) => {
+      localStorage.setItem(TREE_KEY, JSON.stringify({ at: Date.now(), version: TREE_VERSION, tree: fresh }));
+      setFullTree(fresh);
     });
   }, [ownKey]);
+  // The picker offers only the user's own units and what lies below them.
+  const tree = useMemo(() => ownSubtrees(fullTree, ownKey ? ownKey.split(',') : []), [fullTree, ownKey]);
   const names = useMemo(() => {
     const map = new Map<string, string>();
     const visit = (node: OrgNode) => {
       map.set(node.code, node.name);
       for (const child of node.children) visit(child);
     };
-    for (const root of tree) visit(root);
+    for (const root of fullTree) visit(root);
     return map;
-  }, [tree]);
+  }, [fullTree]);
   const value = useMemo<Selection>(
     () => ({
       unit,

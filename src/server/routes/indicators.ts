@@ -29,6 +29,21 @@ const query = {
   required: ['unit', 'period'],
 } as const;
 
+/** The months of a period, as month ids ('2025-01' …); a month is its own only month. */
+function monthsOf(period: { start: string; end: string }): string[] {
+  const months: string[] = [];
+  let year = Number(period.start.slice(0, 4));
+  let month = Number(period.start.slice(5, 7));
+  const last = period.end.slice(0, 7);
+  for (;;) {
+    const id = `${year}-${String(month).padStart(2, '0')}`;
+    months.push(id);
+    if (id >= last) return months;
+    month++;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+}
+
 /** One value as the API answers it: figures, interval, flags and the link to its records. */
 function valueOut(value: IndicatorValue & { unit_code: string }, lang: Lang) {
   return {
@@ -89,20 +104,53 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
               description: 'comma-separated indicator ids; all of the catalogue when left out',
             },
             children: { type: 'boolean', description: 'also every child unit (the next level down)' },
+            months: {
+              type: 'string',
+              pattern: '^[a-z0-9_]+(,[a-z0-9_]+)*$',
+              description:
+                'comma-separated indicator ids also evaluated for each month of the period (the unit only): a trend line in the same request',
+            },
           },
           required: ['unit', 'period'],
         },
       },
     },
     async (request) => {
-      const q = request.query as { unit: string; period: string; indicators?: string; children?: boolean };
-      const result = await indicatorEngineFor(context.database).evaluateMany({
+      const q = request.query as {
+        unit: string;
+        period: string;
+        indicators?: string;
+        children?: boolean;
+        months?: string;
+      };
+      const monthly = q.months ? [...new Set(q.months.split(','))] : [];
+      const unknown = monthly.filter((id) => !findIndicator(id));
+      if (unknown.length > 0) {
+        throw new AppError(
+          'not_found',
+          text(`没有指标 ${unknown.join('、')}`, `No indicator ${unknown.join(', ')}`),
+          { field: 'months', details: { unknown } },
+        );
+      }
+      const engine = indicatorEngineFor(context.database);
+      const result = await engine.evaluateMany({
         unit: q.unit,
         period: q.period,
         indicators: q.indicators ? [...new Set(q.indicators.split(','))] : undefined,
         children: q.children,
       });
       const lang = requestLang(request);
+      // Each month of the period, from the same county-year cube (one freshness check each).
+      const months: { period: string; values: Record<string, ReturnType<typeof valueOut>> }[] = [];
+      if (monthly.length > 0) {
+        for (const month of monthsOf(result.period)) {
+          const one = await engine.evaluateMany({ unit: result.unit, period: month, indicators: monthly });
+          months.push({
+            period: month,
+            values: Object.fromEntries(one.values.map((value) => [value.indicator, valueOut(value, lang)])),
+          });
+        }
+      }
       const indicators: Record<
         string,
         { name: string; unit: string; values: ReturnType<typeof valueOut>[] }
@@ -127,6 +175,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         dataVersion: result.dataVersion,
         indicators,
         unavailable: result.unavailable,
+        ...(monthly.length > 0 ? { months } : {}),
       };
     },
   );

@@ -70,6 +70,7 @@ export function AppLayout({ available, children }: { available: AreaPage[]; chil
                 <Typography.Text>
                   <UserOutlined /> {auth.user.displayName ?? auth.user.username ?? auth.user.actor}
                 </Typography.Text>
+                <Link to="/account/password">{tr('修改密码', 'Change password')}</Link>
                 <Button size="small" type="link" onClick={() => signOut().then(() => navigate('/sign-in'))}>
                   {tr('退出', 'Sign out')}
                 </Button>

@@ -8,21 +8,21 @@ import {
   Segmented,
   Skeleton,
   Space,
-  Spin,
   Statistic,
   Tooltip,
   Typography,
 } from 'antd';
 import { useState } from 'react';
-import { apiGet } from '../api.ts';
-import { type ChartOption, EChart } from '../components/EChart.tsx';
-import { monthsOf, previousPeriod } from '../components/PeriodPicker.tsx';
+import { apiGet, prefetch, type Query } from '../api.ts';
+import { initialUser } from '../auth.tsx';
+import { type ChartOption, EChart, loadCharts } from '../components/EChart.tsx';
+import { previousPeriod } from '../components/PeriodPicker.tsx';
 import { useAsync } from '../components/use-async.ts';
-import { formatChange, formatValue, periodEnd } from '../format.ts';
+import { formatChange, formatValue } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { navigate } from '../router.tsx';
-import { useSelection } from '../selection.tsx';
-import type { IndicatorResult } from '../types.ts';
+import { initialPeriod, initialUnit, useSelection } from '../selection.tsx';
+import type { IndicatorResult, IndicatorValue } from '../types.ts';
 
 /** The key figures, in the order a county office reads them. */
 const FIGURES = [
@@ -43,41 +43,123 @@ const COMPARED = [
   ['resident_population', '常住人口', 'Resident population'],
 ] as const;
 
-function evaluate(id: string, unit: string, period: string, by?: string) {
-  return apiGet<IndicatorResult>(`/api/indicators/${id}`, { unit, period, by });
+/** GET /api/indicators/values: many indicators of a unit (and its children) in one answer. */
+interface Batch {
+  unit: string;
+  indicators: Record<string, { name: string; unit: string; values: IndicatorValue[] }>;
+  unavailable: string[];
+  months?: { period: string; values: Record<string, IndicatorValue> }[];
 }
 
-/** A value that is missing (no data for the period, e.g. before the registry starts) is null. */
-async function valueFor(id: string, unit: string, period: string) {
-  try {
-    return (await evaluate(id, unit, period)).values[0]?.value ?? null;
-  } catch {
-    return null;
-  }
+/** The dashboard's requests for a unit and period (the same list for prefetching and for the page). */
+type Request = [path: string, query: Query];
+
+function requestsFor(
+  unit: string,
+  period: string,
+): { current: Request; previous: Request; year: Request | undefined; pyramid: Request; tasks: Request } {
+  const isMonth = period.includes('-');
+  const figures = FIGURES.join(',');
+  return {
+    current: [
+      '/api/indicators/values',
+      { unit, period, indicators: figures, children: true, months: isMonth ? undefined : 'births,deaths' },
+    ],
+    previous: ['/api/indicators/values', { unit, period: previousPeriod(period), indicators: figures }],
+    year: isMonth
+      ? [
+          '/api/indicators/values',
+          { unit, period: period.slice(0, 4), indicators: 'births', months: 'births,deaths' },
+        ]
+      : undefined,
+    pyramid: ['/api/indicators/resident_population', { unit, period, by: 'ageSex' }],
+    tasks: ['/api/tasks', { unit, status: 'open', limit: 1 }],
+  };
 }
 
+// Opened on its own route, the dashboard sends its requests as soon as the server has said who
+// the user is — while React is still drawing the page — and asks for the chart library at once.
+if (typeof location !== 'undefined' && location.pathname === '/') {
+  loadCharts();
+  initialUser.then((user) => {
+    const unit = user && initialUnit(user.roles.map((role) => role.unit));
+    if (!unit || !user.rights.includes('aggregates.read') || user.mustChangePassword) return;
+    const { tasks, ...figures } = requestsFor(unit, initialPeriod());
+    for (const request of Object.values(figures)) if (request) prefetch(...request);
+    if (user.rights.includes('registry.write')) prefetch(...tasks);
+  });
+}
+
+/** The value of an indicator for the unit itself in a batch (null: no data). */
+function own(data: Batch | undefined, unit: string, id: string): IndicatorValue | undefined {
+  return data?.indicators[id]?.values.find((v) => v.unit === unit);
+}
+
+// On its own route the dashboard asks for the chart library as the app starts, alongside its data.
+if (typeof location !== 'undefined' && location.pathname === '/') loadCharts();
+
+/**
+ * The dashboard sends four requests: the key figures of the unit and its sub-units with the
+ * period's months (one batch), the previous period's figures, the age × sex pyramid and the work
+ * list's counts. A month's trend is shown within its year, which is one more batch.
+ */
 export default function DashboardPage() {
   const { unit, period, nameOf } = useSelection();
   const { tr, t, lang } = useI18n();
+  const isMonth = period.includes('-');
+  const requests = unit ? requestsFor(unit, period) : undefined;
+  const current = useAsync(
+    () => (requests ? apiGet<Batch>(...requests.current) : Promise.resolve(undefined)),
+    [unit, period, lang],
+  );
+  const previous = useAsync(
+    () =>
+      requests ? apiGet<Batch>(...requests.previous).catch(() => undefined) : Promise.resolve(undefined),
+    [unit, period, lang],
+  );
+  // A month is drawn within its year: the year's months in one more request.
+  const year = useAsync(
+    () => (requests?.year ? apiGet<Batch>(...requests.year) : Promise.resolve(undefined)),
+    [unit, period, lang],
+  );
   if (!unit) return <Skeleton active />;
+  const trend = isMonth ? year : current;
   return (
     <>
       <Typography.Title level={4} className="page-title">
         {t('dashboard')} · {nameOf(unit)} · {periodLabel(period, lang)}
       </Typography.Title>
-      <KeyFigures unit={unit} period={period} />
-      <Alerts unit={unit} />
+      {current.error ? (
+        <Alert type="error" message={current.error.message} />
+      ) : (
+        <KeyFigures
+          unit={unit}
+          period={period}
+          current={current.loading ? undefined : current.data}
+          previous={previous.loading ? undefined : previous.data}
+          ready={!current.loading && !previous.loading && !!current.data}
+        />
+      )}
+      <Alerts request={requests!.tasks} />
       <Row gutter={[12, 12]} style={{ marginTop: 12 }}>
         <Col xs={24} lg={12}>
           <Card size="small" title={tr('出生与死亡（按月）', 'Births and deaths by month')}>
-            <Trend unit={unit} period={period} />
+            {trend.error ? (
+              <Alert type="error" message={trend.error.message} />
+            ) : (
+              <Trend months={trend.data?.months} />
+            )}
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Pyramid unit={unit} period={period} />
+          <Pyramid request={requests!.pyramid} />
         </Col>
         <Col span={24}>
-          <Comparison unit={unit} period={period} />
+          <Comparison
+            unit={unit}
+            data={current.loading ? undefined : current.data}
+            loading={current.loading}
+          />
         </Col>
       </Row>
     </>
@@ -96,16 +178,11 @@ const TASK_KINDS: Record<string, [string, string]> = {
 };
 
 /** Alerts: open work-list items of the unit by kind, once the work list exists (and the user may see it). */
-function Alerts({ unit }: { unit: string }) {
+function Alerts({ request }: { request: Request }) {
   const { tr } = useI18n();
   const tasks = useAsync(
-    () =>
-      apiGet<{ total: number; counts: Record<string, number> }>('/api/tasks', {
-        unit,
-        status: 'open',
-        limit: 1,
-      }).catch(() => undefined),
-    [unit.length >= 6 ? unit : ''],
+    () => apiGet<{ total: number; counts: Record<string, number> }>(...request).catch(() => undefined),
+    [JSON.stringify(request)],
   );
   const counts = Object.entries(tasks.data?.counts ?? {}).filter(([, n]) => n > 0);
   if (counts.length === 0) return null;
@@ -139,26 +216,29 @@ export function periodLabel(period: string, lang: string): string {
   return `${year}年${Number(part.slice(1))}月`;
 }
 
-function KeyFigures({ unit, period }: { unit: string; period: string }) {
+function KeyFigures({
+  unit,
+  period,
+  current,
+  previous,
+  ready,
+}: {
+  unit: string;
+  period: string;
+  current: Batch | undefined;
+  previous: Batch | undefined;
+  ready: boolean;
+}) {
   const { tr, lang } = useI18n();
-  const previous = previousPeriod(period);
-  const figures = useAsync(
-    () =>
-      Promise.all(
-        FIGURES.map(async (id) => {
-          const [now, before] = await Promise.all([evaluate(id, unit, period), valueFor(id, unit, previous)]);
-          return { id, now, before };
-        }),
-      ),
-    [unit, period, lang],
-  );
-  if (figures.error) return <Alert type="error" message={figures.error.message} />;
+  const before = previousPeriod(period);
   return (
     <Row gutter={[12, 12]}>
-      {FIGURES.map((id, index) => {
-        const figure = figures.data?.[index];
-        const value = figure?.now.values[0];
-        const change = figure && formatChange(value?.value, figure.before, figure.now.indicator.unit);
+      {FIGURES.map((id) => {
+        const entry = current?.indicators[id];
+        const value = own(current, unit, id);
+        const earlier = own(previous, unit, id)?.value ?? null;
+        const indicatorUnit = entry?.unit ?? '';
+        const change = entry && formatChange(value?.value, earlier, indicatorUnit);
         return (
           <Col key={id} xs={12} sm={8} lg={6} xxl={3}>
             <Card
@@ -168,11 +248,11 @@ function KeyFigures({ unit, period }: { unit: string; period: string }) {
               hoverable
               onClick={() => navigate(`/indicators/${id}`)}
             >
-              {figure && !figures.loading ? (
+              {ready ? (
                 <>
                   <Statistic
-                    title={figure.now.indicator.name}
-                    value={formatValue(value?.value, figure.now.indicator.unit, lang)}
+                    title={entry?.name ?? id}
+                    value={formatValue(value?.value, indicatorUnit, lang)}
                     suffix={
                       value?.flags.length && change ? (
                         // Small numbers and other caveats from the engine, e.g. a sex ratio of 16 births.
@@ -186,8 +266,8 @@ function KeyFigures({ unit, period }: { unit: string; period: string }) {
                     {change ? (
                       <Tooltip
                         title={
-                          tr(`上期（${previous}）：`, `Previous (${previous}): `) +
-                          formatValue(figure.before, figure.now.indicator.unit, lang)
+                          tr(`上期（${before}）：`, `Previous (${before}): `) +
+                          formatValue(earlier, indicatorUnit, lang)
                         }
                       >
                         <span className="muted">
@@ -210,24 +290,16 @@ function KeyFigures({ unit, period }: { unit: string; period: string }) {
   );
 }
 
-function Trend({ unit, period }: { unit: string; period: string }) {
+function Trend({ months }: { months: Batch['months'] }) {
   const { tr, lang } = useI18n();
-  // A single month is shown within its year.
-  const months = monthsOf(period.includes('-') ? period.slice(0, 4) : period);
-  const data = useAsync(
-    () =>
-      Promise.all(
-        ['births', 'deaths'].map((id) => Promise.all(months.map((month) => valueFor(id, unit, month)))),
-      ),
-    [unit, period],
-  );
+  const list = months ?? [];
   const option = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, data: [tr('出生', 'Births'), tr('死亡', 'Deaths')] },
     grid: { left: 40, right: 16, top: 36, bottom: 28 },
     xAxis: {
       type: 'category',
-      data: months.map((m) => (lang === 'en' ? m.slice(5) : `${Number(m.slice(5))}月`)),
+      data: list.map((m) => (lang === 'en' ? m.period.slice(5) : `${Number(m.period.slice(5))}月`)),
     },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
@@ -235,62 +307,46 @@ function Trend({ unit, period }: { unit: string; period: string }) {
         name: tr('出生', 'Births'),
         type: 'line',
         smooth: false,
-        data: data.data?.[0] ?? [],
+        data: list.map((m) => m.values.births?.value ?? null),
         color: '#1f6fb2',
       },
       {
         name: tr('死亡', 'Deaths'),
         type: 'line',
         smooth: false,
-        data: data.data?.[1] ?? [],
+        data: list.map((m) => m.values.deaths?.value ?? null),
         color: '#8c8c8c',
       },
     ],
   };
-  if (data.error) return <Alert type="error" message={data.error.message} />;
   return <EChart option={option} label={tr('出生与死亡趋势', 'Births and deaths trend')} />;
 }
 
 /**
- * The pyramid. The indicator engine answers age bands (both sexes) from its cube at once; it has
- * no age × sex breakdown yet, so the two-sided pyramid comes from /api/population (a scan of
- * the residence spells: seconds on the 190,000-person county on PGlite) and is drawn only on
- * request.
+ * The age structure at the end of the period from the indicator engine's age × sex breakdown
+ * (one request, from its cube): a two-sided pyramid, or both sexes together on request.
  */
-function Pyramid({ unit, period }: { unit: string; period: string }) {
+function Pyramid({ request }: { request: Request }) {
   const { tr, lang } = useI18n();
-  const [bySex, setBySex] = useState(false);
-  const bands = useAsync(
-    () => evaluate('resident_population', unit, period, 'ageGroup'),
-    [unit, period, lang],
-  );
-  const date = periodEnd(period);
-  const single = useAsync(
-    () =>
-      bySex
-        ? apiGet<{ total: number; rows: { sex: string; age: number; count: number }[] }>('/api/population', {
-            unit,
-            date,
-          })
-        : Promise.resolve(undefined),
-    [unit, date, bySex],
-  );
-  const labels = (bands.data?.values ?? []).map((v) => v.group.ageGroup ?? '');
-  let option: ChartOption;
-  if (bySex && single.data) {
-    // Single years of age into the engine's bands ('0', '1-4', '5-9' … '85+').
-    const starts = labels.map((label) => Number.parseInt(label, 10));
-    const bandOf = (age: number) => {
-      let index = 0;
-      for (let i = 0; i < starts.length; i++) if (age >= starts[i]!) index = i;
-      return index;
-    };
-    const male = labels.map(() => 0);
-    const female = labels.map(() => 0);
-    for (const row of single.data.rows) {
-      if (row.sex === 'male') male[bandOf(row.age)]! -= row.count;
-      else female[bandOf(row.age)]! += row.count;
+  const [bySex, setBySex] = useState(true);
+  const bands = useAsync(() => apiGet<IndicatorResult>(...request), [JSON.stringify(request), lang]);
+  const labels: string[] = [];
+  const male: number[] = [];
+  const female: number[] = [];
+  for (const v of bands.data?.values ?? []) {
+    const band = v.group.ageGroup ?? '';
+    let index = labels.indexOf(band);
+    if (index < 0) {
+      index = labels.push(band) - 1;
+      male.push(0);
+      female.push(0);
     }
+    // Suppressed small cells (a user without record rights) count as unknown, drawn as 0.
+    if (v.group.sex === 'male') male[index]! -= v.value ?? 0;
+    else female[index]! += v.value ?? 0;
+  }
+  let option: ChartOption;
+  if (bySex) {
     option = {
       tooltip: {
         trigger: 'axis',
@@ -323,14 +379,13 @@ function Pyramid({ unit, period }: { unit: string; period: string }) {
         {
           name: tr('常住人口', 'Resident population'),
           type: 'bar',
-          data: (bands.data?.values ?? []).map((v) => v.value),
+          data: labels.map((_, i) => female[i]! - male[i]!),
           color: '#1f6fb2',
           barCategoryGap: '10%',
         },
       ],
     };
   }
-  const error = bands.error ?? single.error;
   return (
     <Card
       size="small"
@@ -341,29 +396,26 @@ function Pyramid({ unit, period }: { unit: string; period: string }) {
           value={bySex ? 'sex' : 'total'}
           onChange={(value) => setBySex(value === 'sex')}
           options={[
-            { value: 'total', label: tr('合计', 'Total') },
             { value: 'sex', label: tr('分性别（金字塔）', 'By sex (pyramid)') },
+            { value: 'total', label: tr('合计', 'Total') },
           ]}
         />
       }
     >
-      {error ? (
-        <Alert type="error" message={error.message} />
+      {bands.error ? (
+        <Alert type="error" message={bands.error.message} />
       ) : (
-        <Spin spinning={bySex && single.loading}>
-          <EChart option={option} label={tr('人口金字塔', 'Population pyramid')} />
-        </Spin>
+        <EChart option={option} label={tr('人口金字塔', 'Population pyramid')} />
       )}
     </Card>
   );
 }
 
-function Comparison({ unit, period }: { unit: string; period: string }) {
-  const { tr, lang } = useI18n();
+function Comparison({ unit, data, loading }: { unit: string; data: Batch | undefined; loading: boolean }) {
+  const { tr } = useI18n();
   const { nameOf, setUnit } = useSelection();
   const [indicator, setIndicator] = useState<string>('births');
-  const data = useAsync(() => evaluate(indicator, unit, period, 'children'), [indicator, unit, period, lang]);
-  const values = data.data?.values ?? [];
+  const values = (data?.indicators[indicator]?.values ?? []).filter((v) => v.unit !== unit);
   const option = {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 48, right: 16, top: 16, bottom: 80 },
@@ -394,9 +446,7 @@ function Comparison({ unit, period }: { unit: string; period: string }) {
         />
       }
     >
-      {data.error ? (
-        <Alert type="error" message={data.error.message} />
-      ) : values.length === 0 && !data.loading ? (
+      {values.length === 0 && !loading ? (
         <Empty description={tr('没有下级单位', 'No sub-units')} />
       ) : (
         <EChart

@@ -91,7 +91,12 @@ export default function PersonPage({ params }: PageProps) {
                   {household ? (
                     <Descriptions size="small" column={{ xs: 1, md: 3 }} title={tr('户', 'Household')}>
                       <Descriptions.Item label={tr('户号', 'Household no.')}>
-                        {household.householdNo}
+                        <Link to={`/households/${household.id}`}>
+                          <span data-testid="household-link">{household.householdNo}</span>
+                        </Link>{' '}
+                        <Link to={`/households/${household.id}`} className="muted">
+                          {tr('（全户）', '(whole household)')}
+                        </Link>
                       </Descriptions.Item>
                       <Descriptions.Item label={t('place')}>{nameOf(household.orgCode)}</Descriptions.Item>
                       <Descriptions.Item label={tr('地址', 'Address')}>
