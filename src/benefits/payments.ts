@@ -71,9 +71,8 @@ export async function runPaymentBatch(
       })
     : sql<null>`NULL::int`;
   const base = baseAmountSql(definition);
-  const amount = definition.proRateByMonths
-    ? sql`(${base} * c_months / ${monthsInPeriod}::int)`
-    : sql`${base}`;
+  // Computed over the candidates (x), where the person is no longer in scope: from c_base.
+  const amount = definition.proRateByMonths ? sql`(c_base * c_months / ${monthsInPeriod}::int)` : sql`c_base`;
   const unreversed = sql`EXISTS (SELECT 1 FROM payment_line l
       WHERE l.county_code = e.county_code AND l.entitlement_id = e.id AND l.period = ${ledger} AND l.kind = 'payment'
         AND NOT EXISTS (SELECT 1 FROM payment_line r WHERE r.county_code = l.county_code AND r.reverses_line_id = l.id))`;
