@@ -223,7 +223,7 @@ export async function reversePayment(context: CommandContext, input: { lineId: n
       .selectAll()
       .where('id', '=', input.lineId)
       .executeTakeFirst();
-    if (!line || line.kind !== 'payment') {
+    if (line?.kind !== 'payment') {
       throw new AppError(
         'not_found',
         text(`没有发放明细 ${input.lineId}`, `No payment line ${input.lineId}`),
