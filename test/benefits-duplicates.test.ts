@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   applyForBenefit,
   decideEntitlement,
+  reverifyEntitlements,
   runPaymentBatch,
   screenEligible,
 } from '../src/benefits/index.ts';
@@ -337,6 +338,25 @@ describe(`benefits and duplicate records, missing hukou types (${storageName})`,
       [[entitlements[0], 'hukou_missing']],
     );
     assert.equal(batch.totalFen, 17_000);
+
+    // Re-verification lists her for a look and does not stop her: the registry lost a fact, she did not die.
+    const check = await reverifyEntitlements(ctx, {
+      countyCode: COUNTY,
+      programmeId: 'special-assistance-death',
+      asOf: '2025-12-01',
+      apply: true,
+    });
+    assert.deepEqual(
+      check.findings.map((f) => [f.entitlementId, f.reason]),
+      [[entitlements[0], 'hukou_missing']],
+    );
+    assert.equal(check.toStop, 0);
+    const still = await db
+      .selectFrom('entitlement')
+      .select('status')
+      .where('id', '=', entitlements[0]!)
+      .executeTakeFirstOrThrow();
+    assert.equal(still.status, 'approved');
   });
   it('no ID number is paid twice for one programme and period, across every batch', async () => {
     const lines = await test.database.db

@@ -4,7 +4,7 @@ import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/e
 import { type Text, text } from '../domain/i18n.ts';
 import { parsePeriod } from '../domain/period.ts';
 import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
-import { knownDuplicates } from './duplicates.ts';
+import { type DuplicateGroups, knownDuplicates } from './duplicates.ts';
 import { aliveSql, hukouSql, ruleLabel, ruleSql, type Window } from './eligibility-sql.ts';
 import { getProgrammeVersion, needsHukou, type ProgrammeVersion } from './programme.ts';
 import { HUKOU_MISSING, screenEligible, windowOf } from './screen.ts';
@@ -58,7 +58,12 @@ export interface ApplyInput {
  * a person whose hukou type the programme needs but the registry lacks (户籍性质缺失 — record it
  * first), and a person another of whose known duplicate records already has a live entitlement.
  */
-export async function applyForBenefit(context: CommandContext, input: ApplyInput) {
+export async function applyForBenefit(
+  context: CommandContext,
+  input: ApplyInput,
+  /** The county's known duplicates, when the caller read them already (enrolling a whole list). */
+  known?: DuplicateGroups,
+) {
   const today = todayOf(context);
   const period = input.period ? parsePeriod(input.period) : undefined;
   const w = period ? windowOf(period) : { start: today, end: today };
@@ -126,7 +131,7 @@ export async function applyForBenefit(context: CommandContext, input: ApplyInput
         ),
       ]);
     }
-    const others = (await knownDuplicates(trx, person.county_code))
+    const others = (known ?? (await knownDuplicates(trx, person.county_code)))
       .membersOf(person.id)
       .filter((id) => id !== person.id);
     if (others.length > 0) {
@@ -192,14 +197,15 @@ export async function enrolFromScreen(
   input: { countyCode: string; programmeId: string; period: string; unit?: string },
 ) {
   const screen = await screenEligible(context.db, input);
+  const known = await knownDuplicates(context.db, input.countyCode);
   const report: { personId: number; ok: boolean; entitlementId?: number; issues?: FieldIssue[] }[] = [];
   for (const candidate of screen.candidates) {
     try {
-      const row = await applyForBenefit(context, {
-        programmeId: input.programmeId,
-        personId: candidate.personId,
-        period: input.period,
-      });
+      const row = await applyForBenefit(
+        context,
+        { programmeId: input.programmeId, personId: candidate.personId, period: input.period },
+        known,
+      );
       report.push({ personId: candidate.personId, ok: true, entitlementId: row.id });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

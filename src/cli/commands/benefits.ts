@@ -226,12 +226,15 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       );
       rt.out(
         rt.t(
-          `审验 ${result.checked} 人：仍符合 ${result.stillEligible}，不再符合 ${result.findings.length}${result.applied ? '（已停发）' : '（加 --apply 停发）'}`,
-          `Checked ${result.checked}: still eligible ${result.stillEligible}, no longer ${result.findings.length}${result.applied ? ' (stopped)' : ' (--apply to stop)'}`,
+          `审验 ${result.checked} 人：仍符合 ${result.stillEligible}，不再符合 ${result.toStop}${result.applied ? '（已停发）' : '（加 --apply 停发）'}，须核实 ${result.findings.length - result.toStop}`,
+          `Checked ${result.checked}: still eligible ${result.stillEligible}, no longer ${result.toStop}${result.applied ? ' (stopped)' : ' (--apply to stop)'}, to look at ${result.findings.length - result.toStop}`,
         ),
       );
       for (const f of result.findings) {
-        const why = f.reason === 'rule' ? f.failed.map((l) => l[rt.lang]).join(', ') : f.reason;
+        const why =
+          f.reason === 'rule' || f.reason === 'hukou_missing'
+            ? f.failed.map((l) => l[rt.lang]).join(', ')
+            : f.reason;
         rt.out(`  ${f.entitlementId}\t${f.orgCode}\t${f.endDate}\t${why}`);
       }
     });

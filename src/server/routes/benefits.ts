@@ -535,6 +535,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
               asOf: str,
               checked: int,
               stillEligible: int,
+              toStop: int,
               applied: { type: 'boolean' },
               label: bilingual,
               findings: {
