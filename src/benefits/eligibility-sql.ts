@@ -41,14 +41,29 @@ export function aliveSql(w: Window): RawBuilder<boolean> {
   return sql<boolean>`(p.status NOT IN ('voided', 'merged') AND (p.death_date IS NULL OR p.death_date >= ${refDay(w)}) AND p.birth_date <= ${E(w)})`;
 }
 
-export function ruleSql(rule: Rule, w: Window): RawBuilder<boolean> {
+/**
+ * How a rule reads a missing hukou type: by default a hukou rule is not met (an application, a
+ * re-verification); the screen passes it (`hukouUnknown: 'pass'`) so the person is listed for
+ * review with the reason 户籍性质缺失 instead of silently dropped.
+ */
+export interface RuleOptions {
+  hukouUnknown?: 'fail' | 'pass';
+}
+
+export function ruleSql(rule: Rule, w: Window, options: RuleOptions = {}): RawBuilder<boolean> {
   switch (rule.rule) {
     case 'ageUnderMonths':
       return sql<boolean>`((date_trunc('month', p.birth_date) + make_interval(months => ${rule.months}::int))::date > ${S(w)} AND p.birth_date <= ${E(w)})`;
     case 'ageAtLeast':
       return sql<boolean>`(${ageAt(E(w), sql`p.birth_date`)} >= CASE WHEN p.sex = 'female' THEN ${rule.female ?? rule.years}::int ELSE ${rule.years}::int END)`;
+    case 'reachesAge': {
+      const years = sql`CASE WHEN p.sex = 'female' THEN ${rule.female ?? rule.years}::int ELSE ${rule.years}::int END`;
+      return sql<boolean>`(${ageAt(E(w), sql`p.birth_date`)} >= ${years} AND ${ageAt(sql`(${rule.from}::date - 1)`, sql`p.birth_date`)} < ${years})`;
+    }
     case 'hukou':
-      return sql<boolean>`(${hukouSql} = ${rule.type})`;
+      return options.hukouUnknown === 'pass'
+        ? sql<boolean>`(coalesce(${hukouSql} = ${rule.type}, true))`
+        : sql<boolean>`(coalesce(${hukouSql} = ${rule.type}, false))`;
     case 'residence':
       return sql<boolean>`EXISTS (SELECT 1 FROM residence_spell s
         WHERE s.county_code = p.county_code AND s.person_id = p.id AND NOT s.voided
@@ -70,20 +85,24 @@ export function ruleSql(rule: Rule, w: Window): RawBuilder<boolean> {
       )} = 1)`;
     case 'anyOf':
       return sql<boolean>`(${sql.join(
-        rule.rules.map((r) => ruleSql(r, w)),
+        rule.rules.map((r) => ruleSql(r, w, options)),
         sql` OR `,
       )})`;
     case 'allOf':
       return sql<boolean>`(${sql.join(
-        rule.rules.map((r) => ruleSql(r, w)),
+        rule.rules.map((r) => ruleSql(r, w, options)),
         sql` AND `,
       )})`;
   }
 }
 
 /** Every rule of a programme and being alive, as one condition. */
-export function eligibleSql(definition: ProgrammeDefinition, w: Window): RawBuilder<boolean> {
-  return sql<boolean>`(${sql.join([aliveSql(w), ...definition.rules.map((r) => ruleSql(r, w))], sql` AND `)})`;
+export function eligibleSql(
+  definition: ProgrammeDefinition,
+  w: Window,
+  options: RuleOptions = {},
+): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.join([aliveSql(w), ...definition.rules.map((r) => ruleSql(r, w, options))], sql` AND `)})`;
 }
 
 /** What a rule says, for the lists a person reads (why someone is, or no longer is, eligible). */
@@ -95,6 +114,13 @@ export function ruleLabel(rule: Rule): Text {
       return rule.female !== undefined && rule.female !== rule.years
         ? text(`年满 ${rule.years} 周岁（女 ${rule.female}）`, `aged ${rule.years}+ (women ${rule.female}+)`)
         : text(`年满 ${rule.years} 周岁`, `aged ${rule.years}+`);
+    case 'reachesAge':
+      return rule.female !== undefined && rule.female !== rule.years
+        ? text(
+            `${rule.from} 起年满 ${rule.years} 周岁（女 ${rule.female}）`,
+            `reached ${rule.years} (women ${rule.female}) on or after ${rule.from}`,
+          )
+        : text(`${rule.from} 起年满 ${rule.years} 周岁`, `reached ${rule.years} on or after ${rule.from}`);
     case 'hukou':
       return rule.type === 'rural' ? text('农村户籍', 'rural hukou') : text('城镇户籍', 'urban hukou');
     case 'residence':
@@ -147,10 +173,13 @@ export function eligibleMonthsSql(
        AND (${bounds.entitlementEnd} IS NULL OR ${bounds.entitlementEnd} >= m.month))`;
 }
 
-/** The amount in fen for the window before pro-rating. */
-export function baseAmountSql(definition: ProgrammeDefinition): RawBuilder<number> {
+/**
+ * The amount in fen for the window before pro-rating; NULL for an amount by hukou when the
+ * person's hukou type is missing (the batch holds the line for review, it never guesses).
+ */
+export function baseAmountSql(definition: ProgrammeDefinition): RawBuilder<number | null> {
   if (definition.amountFenByHukou) {
-    return sql<number>`(CASE WHEN ${hukouSql} = 'urban' THEN ${definition.amountFenByHukou.urban}::bigint ELSE ${definition.amountFenByHukou.rural}::bigint END)`;
+    return sql<number>`(CASE ${hukouSql} WHEN 'urban' THEN ${definition.amountFenByHukou.urban}::bigint WHEN 'rural' THEN ${definition.amountFenByHukou.rural}::bigint END)`;
   }
   return sql<number>`${definition.amountFen ?? 0}::bigint`;
 }

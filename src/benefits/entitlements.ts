@@ -4,9 +4,10 @@ import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/e
 import { type Text, text } from '../domain/i18n.ts';
 import { parsePeriod } from '../domain/period.ts';
 import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
-import { aliveSql, ruleLabel, ruleSql, type Window } from './eligibility-sql.ts';
-import { getProgrammeVersion, type ProgrammeVersion } from './programme.ts';
-import { screenEligible, windowOf } from './screen.ts';
+import { type DuplicateGroups, knownDuplicates } from './duplicates.ts';
+import { aliveSql, hukouSql, ruleLabel, ruleSql, type Window } from './eligibility-sql.ts';
+import { getProgrammeVersion, needsHukou, type ProgrammeVersion } from './programme.ts';
+import { HUKOU_MISSING, screenEligible, windowOf } from './screen.ts';
 
 export interface RuleCheck {
   label: Text;
@@ -53,15 +54,36 @@ export interface ApplyInput {
 
 /**
  * An application: checks the person against the programme's rules from the registry and records
- * the entitlement as applied, with the payee (for a child: the mother, else the father).
+ * the entitlement as applied, with the payee (for a child: the mother, else the father). Refused:
+ * a person whose hukou type the programme needs but the registry lacks (户籍性质缺失 — record it
+ * first), and a person another of whose known duplicate records already has a live entitlement.
  */
-export async function applyForBenefit(context: CommandContext, input: ApplyInput) {
+export async function applyForBenefit(
+  context: CommandContext,
+  input: ApplyInput,
+  /** The county's known duplicates, when the caller read them already (enrolling a whole list). */
+  known?: DuplicateGroups,
+) {
   const today = todayOf(context);
   const period = input.period ? parsePeriod(input.period) : undefined;
   const w = period ? windowOf(period) : { start: today, end: today };
   const programme = await getProgrammeVersion(context.db, input.programmeId, w.end);
   return context.db.transaction().execute(async (trx) => {
     const checks = await checkRulesFor(trx, programme, input.personId, w);
+    if (needsHukou(programme.definition)) {
+      const hukou = await sql<{ hukou: string | null }>`
+        SELECT ${hukouSql} AS hukou FROM person p WHERE p.id = ${input.personId}`.execute(trx);
+      if (hukou.rows[0]?.hukou == null) {
+        throw invalidInput([
+          fieldIssue(
+            HUKOU_MISSING.code,
+            'personId',
+            HUKOU_MISSING.message['zh-CN'],
+            HUKOU_MISSING.message.en,
+          ),
+        ]);
+      }
+    }
     const unmet = checks.filter((c) => !c.met);
     if (unmet.length > 0) {
       throw invalidInput(
@@ -109,6 +131,29 @@ export async function applyForBenefit(context: CommandContext, input: ApplyInput
         ),
       ]);
     }
+    const others = (known ?? (await knownDuplicates(trx, person.county_code)))
+      .membersOf(person.id)
+      .filter((id) => id !== person.id);
+    if (others.length > 0) {
+      const live = await trx
+        .selectFrom('entitlement')
+        .select(['id', 'person_id'])
+        .where('county_code', '=', person.county_code)
+        .where('programme_id', '=', programme.programmeId)
+        .where('status', 'in', ['applied', 'reviewed', 'approved'])
+        .where('person_id', 'in', others)
+        .executeTakeFirst();
+      if (live) {
+        throw new AppError(
+          'duplicate',
+          text(
+            `此人的另一条登记记录（人员 ${live.person_id}）已有该项目的申请或待遇（${live.id}）；请先合并重复记录`,
+            `Another registry record of this person (person ${live.person_id}) already has an application or entitlement in this programme (${live.id}); merge the duplicate records first`,
+          ),
+          { field: 'personId', details: { personId: live.person_id, entitlementId: live.id } },
+        );
+      }
+    }
     const start =
       programme.definition.subject === 'child'
         ? [person.birth_date, programme.effectiveFrom].sort().at(-1)!
@@ -152,14 +197,15 @@ export async function enrolFromScreen(
   input: { countyCode: string; programmeId: string; period: string; unit?: string },
 ) {
   const screen = await screenEligible(context.db, input);
+  const known = await knownDuplicates(context.db, input.countyCode);
   const report: { personId: number; ok: boolean; entitlementId?: number; issues?: FieldIssue[] }[] = [];
   for (const candidate of screen.candidates) {
     try {
-      const row = await applyForBenefit(context, {
-        programmeId: input.programmeId,
-        personId: candidate.personId,
-        period: input.period,
-      });
+      const row = await applyForBenefit(
+        context,
+        { programmeId: input.programmeId, personId: candidate.personId, period: input.period },
+        known,
+      );
       report.push({ personId: candidate.personId, ok: true, entitlementId: row.id });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

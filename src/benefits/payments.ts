@@ -1,14 +1,25 @@
 import { sql } from 'kysely';
 import { addDays } from '../domain/dates.ts';
 import { AppError, fieldIssue, invalidInput } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { type Text, text } from '../domain/i18n.ts';
 import { parsePeriod } from '../domain/period.ts';
 import { formatCsvRow } from '../linkage/csv.ts';
 import type { CommandContext, Tx } from '../registry/context.ts';
 import { populationOn, totalOf } from '../registry/queries/population.ts';
+import { knownDuplicates } from './duplicates.ts';
 import { baseAmountSql, eligibleMonthsSql } from './eligibility-sql.ts';
 import { checkPeriodForSchedule, getProgrammeVersion, ledgerPeriod } from './programme.ts';
-import { windowOf } from './screen.ts';
+import { HUKOU_MISSING, windowOf } from './screen.ts';
+
+/** An approved entitlement the batch did not pay, and why (for the township to resolve). */
+export interface HeldLine {
+  entitlementId: number;
+  personId: number;
+  reason: 'hukou_missing' | 'duplicate';
+  /** For a duplicate: the entitlement paid (in this batch or before) for the same person. */
+  sameAsEntitlementId?: number;
+  message: Text;
+}
 
 export interface BatchResult {
   programmeId: string;
@@ -19,6 +30,8 @@ export interface BatchResult {
   totalFen: number;
   /** Entitlements already paid for this period (not paid again). */
   alreadyPaid: number;
+  /** Entitlements not paid by this batch until someone looks: hukou type missing, a known duplicate. */
+  held: HeldLine[];
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -31,6 +44,12 @@ function isUniqueViolation(error: unknown): boolean {
  * before the period or whose eligibility ended before it. Running it again pays nothing twice:
  * already-paid entitlements are skipped, and the ledger's unique index and guard refuse a second
  * payment even from a concurrent run. The batch and its lines are one transaction.
+ *
+ * One person is paid once per programme and period, however many records they have: of the
+ * entitlements of known duplicate records (an open merge suggestion, a merged record, one ID
+ * number — see duplicates.ts) only the first is paid, and none when one of them was paid for the
+ * period already; the others are held and listed. An amount by hukou for a person whose hukou type
+ * is missing is held too, never paid at a guessed rate.
  */
 export async function runPaymentBatch(
   context: CommandContext,
@@ -52,14 +71,13 @@ export async function runPaymentBatch(
       })
     : sql<null>`NULL::int`;
   const base = baseAmountSql(definition);
-  const amount = definition.proRateByMonths
-    ? sql`(${base} * c_months / ${monthsInPeriod}::int)`
-    : sql`${base}`;
+  // Computed over the candidates (x), where the person is no longer in scope: from c_base.
+  const amount = definition.proRateByMonths ? sql`(c_base * c_months / ${monthsInPeriod}::int)` : sql`c_base`;
   const unreversed = sql`EXISTS (SELECT 1 FROM payment_line l
       WHERE l.county_code = e.county_code AND l.entitlement_id = e.id AND l.period = ${ledger} AND l.kind = 'payment'
         AND NOT EXISTS (SELECT 1 FROM payment_line r WHERE r.county_code = l.county_code AND r.reverses_line_id = l.id))`;
   const candidates = sql`
-    SELECT e.county_code, e.id AS entitlement_id, e.org_code, e.payee_name, e.payee_id_number, e.bank_account,
+    SELECT e.county_code, e.id AS entitlement_id, e.person_id, e.org_code, e.payee_name, e.payee_id_number, e.bank_account,
            ${months} AS c_months, ${base} AS c_base,
            1 + (SELECT count(*) FROM payment_line l
                  WHERE l.county_code = e.county_code AND l.entitlement_id = e.id AND l.period = ${ledger}
@@ -72,7 +90,7 @@ export async function runPaymentBatch(
        AND (p.death_date IS NULL OR p.death_date >= ${w.start}::date)
        AND p.status NOT IN ('voided', 'merged')
        AND NOT ${unreversed}`;
-  const payable = sql`SELECT * FROM (SELECT x.*, ${amount} AS amount_fen FROM (${candidates}) x) y WHERE amount_fen > 0`;
+  const priced = sql`SELECT x.*, ${amount} AS amount_fen FROM (${candidates}) x`;
 
   const alreadyPaid = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM entitlement e
@@ -81,10 +99,67 @@ export async function runPaymentBatch(
   );
   try {
     return await context.db.transaction().execute(async (trx) => {
-      const summary = await sql<{ n: number; total: number | null }>`
-        SELECT count(*)::int AS n, sum(amount_fen)::bigint AS total FROM (${payable}) t`.execute(trx);
-      const n = summary.rows[0]?.n ?? 0;
-      const total = Number(summary.rows[0]?.total ?? 0);
+      const rows = await sql<{ entitlement_id: number; person_id: number; amount_fen: number | null }>`
+        SELECT entitlement_id, person_id, amount_fen FROM (${priced}) t ORDER BY entitlement_id`.execute(trx);
+      const held: HeldLine[] = [];
+      const due: { entitlementId: number; personId: number; amountFen: number }[] = [];
+      for (const row of rows.rows) {
+        if (row.amount_fen === null) {
+          held.push({
+            entitlementId: Number(row.entitlement_id),
+            personId: Number(row.person_id),
+            reason: 'hukou_missing',
+            message: HUKOU_MISSING.message,
+          });
+        } else if (Number(row.amount_fen) > 0) {
+          due.push({
+            entitlementId: Number(row.entitlement_id),
+            personId: Number(row.person_id),
+            amountFen: Number(row.amount_fen),
+          });
+        }
+      }
+      // One payment per person and period: known duplicate records share it.
+      const groups = await knownDuplicates(trx, input.countyCode);
+      const grouped = due.filter((d) => groups.membersOf(d.personId).length > 1);
+      const paidFor = new Map<number, number>();
+      if (grouped.length > 0) {
+        const members = [...new Set(grouped.flatMap((d) => groups.membersOf(d.personId)))];
+        const paid = await sql<{ id: number; person_id: number }>`
+          SELECT e.id, e.person_id FROM entitlement e
+           WHERE e.county_code = ${input.countyCode} AND e.programme_id = ${programme.programmeId}
+             AND e.person_id IN (${sql.join(members)}) AND ${unreversed}
+           ORDER BY e.id`.execute(trx);
+        for (const row of paid.rows) {
+          const group = groups.groupOf(Number(row.person_id));
+          if (!paidFor.has(group)) paidFor.set(group, Number(row.id));
+        }
+      }
+      const pay: typeof due = [];
+      for (const d of due) {
+        const group = groups.groupOf(d.personId);
+        const same = paidFor.get(group);
+        if (same !== undefined) {
+          held.push({
+            entitlementId: d.entitlementId,
+            personId: d.personId,
+            reason: 'duplicate',
+            sameAsEntitlementId: same,
+            message: text(
+              `同一人的另一条记录（待遇 ${same}）本期已发放或将发放；请合并重复记录`,
+              `Another record of the same person (entitlement ${same}) is paid for this period; merge the duplicate records`,
+            ),
+          });
+          continue;
+        }
+        if (groups.membersOf(d.personId).length > 1) paidFor.set(group, d.entitlementId);
+        pay.push(d);
+      }
+      const n = pay.length;
+      const total = pay.reduce((sum, d) => sum + d.amountFen, 0);
+      const heldIds = held.map((h) => h.entitlementId);
+      const payable = sql`SELECT * FROM (${priced}) t WHERE amount_fen > 0
+        ${heldIds.length > 0 ? sql`AND entitlement_id NOT IN (${sql.join(heldIds)})` : sql``}`;
       const result: BatchResult = {
         programmeId: programme.programmeId,
         period: ledger === 'once' ? period.id : ledger,
@@ -92,6 +167,7 @@ export async function runPaymentBatch(
         lineCount: 0,
         totalFen: 0,
         alreadyPaid: alreadyPaid.rows[0]?.n ?? 0,
+        held,
       };
       if (n === 0) return result;
       const batch = await trx
@@ -147,7 +223,7 @@ export async function reversePayment(context: CommandContext, input: { lineId: n
       .selectAll()
       .where('id', '=', input.lineId)
       .executeTakeFirst();
-    if (!line || line.kind !== 'payment') {
+    if (line?.kind !== 'payment') {
       throw new AppError(
         'not_found',
         text(`没有发放明细 ${input.lineId}`, `No payment line ${input.lineId}`),

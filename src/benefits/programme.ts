@@ -18,6 +18,11 @@ export type Rule =
   | { rule: 'ageUnderMonths'; months: number }
   /** At least `years` old at the end of the period (`female`: a different age for women). */
   | { rule: 'ageAtLeast'; years: number; female?: number }
+  /**
+   * Reached `years` (`female`: for women) on or after `from` and by the end of the period: a
+   * reward paid at an age, to those who reached it once the programme existed.
+   */
+  | { rule: 'reachesAge'; years: number; female?: number; from: string }
   | { rule: 'hukou'; type: 'rural' | 'urban' }
   /** Living in the county on the reference day with one of these residence types. */
   | { rule: 'residence'; types: ResidenceType[] }
@@ -145,13 +150,13 @@ export const DEFAULT_PROGRAMMES: readonly ProgrammeVersion[] = [
     definition: {
       name: text('独生子女父母退休一次性奖励', 'One-time retirement reward for parents of one child'),
       description: text(
-        '只有一个子女的父母到达退休年龄（男 60、女 50 周岁）时一次性发放',
-        'Paid once to parents of one child when they reach retirement age (60 men, 50 women)',
+        '只有一个子女的父母在 2016 年起到达退休年龄（男 60、女 50 周岁）时一次性发放',
+        'Paid once to parents of one child who reach retirement age (60 men, 50 women) from 2016 on',
       ),
       subject: 'person',
       rules: [
         { rule: 'residence', types: HUKOU_RESIDENT },
-        { rule: 'ageAtLeast', years: 60, female: 50 },
+        { rule: 'reachesAge', years: 60, female: 50, from: '2016-01-01' },
         { rule: 'children', min: 1, max: 1 },
       ],
       schedule: 'one_time',
@@ -268,6 +273,7 @@ function checkRules(rules: unknown, field: string, issues: FieldIssue[]) {
   const known = [
     'ageUnderMonths',
     'ageAtLeast',
+    'reachesAge',
     'hukou',
     'residence',
     'children',
@@ -281,6 +287,15 @@ function checkRules(rules: unknown, field: string, issues: FieldIssue[]) {
     const kind = (rule as { rule?: string })?.rule;
     if (!kind || !known.includes(kind)) {
       issues.push(fieldIssue('unknown_rule', `${field}[${i}]`, `未知规则：${kind}`, `Unknown rule: ${kind}`));
+    } else if (kind === 'reachesAge' && !isCalendarDate((rule as { from?: string }).from ?? '')) {
+      issues.push(
+        fieldIssue(
+          'invalid_date',
+          `${field}[${i}].from`,
+          '起算日期应为 YYYY-MM-DD',
+          'The date the age counts from must be YYYY-MM-DD',
+        ),
+      );
     } else if (kind === 'anyOf' || kind === 'allOf') {
       checkRules((rule as { rules: unknown }).rules, `${field}[${i}].rules`, issues);
     }
@@ -364,6 +379,22 @@ export async function setProgrammeVersion(
     })
     .onConflict((oc) => oc.columns(['programme_id', 'effective_from']).doNothing())
     .execute();
+}
+
+/** Whether any rule (at any depth) reads the hukou type. */
+function rulesReadHukou(rules: readonly Rule[]): boolean {
+  return rules.some(
+    (r) => r.rule === 'hukou' || ((r.rule === 'anyOf' || r.rule === 'allOf') && rulesReadHukou(r.rules)),
+  );
+}
+
+/**
+ * Whether a programme cannot judge or pay a person without their hukou type: a hukou rule, or an
+ * amount by hukou. A person whose hukou type is missing is then listed for review (户籍性质缺失),
+ * never given an amount by guess.
+ */
+export function needsHukou(definition: ProgrammeDefinition): boolean {
+  return definition.amountFenByHukou !== undefined || rulesReadHukou(definition.rules);
 }
 
 /** The kind of period a schedule pays for, and a check that the given period is one. */

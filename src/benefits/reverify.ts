@@ -3,16 +3,20 @@ import { isCalendarDate } from '../domain/dates.ts';
 import { fieldIssue, invalidInput } from '../domain/errors.ts';
 import { type Text, text } from '../domain/i18n.ts';
 import { type CommandContext, todayOf } from '../registry/context.ts';
-import { aliveSql, ruleLabel, ruleSql } from './eligibility-sql.ts';
-import { getProgrammeVersion } from './programme.ts';
+import { aliveSql, hukouSql, ruleLabel, ruleSql } from './eligibility-sql.ts';
+import { getProgrammeVersion, needsHukou } from './programme.ts';
+import { HUKOU_MISSING } from './screen.ts';
 
 export interface ReverifyFinding {
   entitlementId: number;
   personId: number;
   orgCode: string;
-  /** died | record_voided | rule (a rule no longer met). */
-  reason: 'died' | 'record_voided' | 'rule';
-  /** The rules no longer met (for reason = rule). */
+  /**
+   * died | record_voided | rule (a rule no longer met) | hukou_missing (the hukou type the
+   * programme reads is gone from the registry: listed for review, never stopped by `apply`).
+   */
+  reason: 'died' | 'record_voided' | 'rule' | 'hukou_missing';
+  /** The rules no longer met (reason rule), or what to record (reason hukou_missing). */
   failed: Text[];
   /** The last day of eligibility the stop records. */
   endDate: string;
@@ -37,7 +41,11 @@ export async function reverifyEntitlements(
   const programme = await getProgrammeVersion(context.db, input.programmeId, asOf);
   const rules = programme.definition.rules;
   const w = { start: asOf, end: asOf };
-  const ruleColumns = rules.map((r, i) => sql`coalesce(${ruleSql(r, w)}, false) AS ${sql.ref(`r${i}`)}`);
+  // A missing hukou type passes the hukou rules here and is a finding of its own.
+  const ruleColumns = rules.map(
+    (r, i) => sql`coalesce(${ruleSql(r, w, { hukouUnknown: 'pass' })}, false) AS ${sql.ref(`r${i}`)}`,
+  );
+  const hukouMatters = needsHukou(programme.definition);
   const ageRule = rules.find((r) => r.rule === 'ageUnderMonths');
   const result = await sql<
     Record<string, unknown> & {
@@ -49,6 +57,7 @@ export async function reverifyEntitlements(
       status: string;
       alive: boolean;
       aged_out: string | null;
+      hukou_missing: boolean;
     }
   >`
     SELECT e.id, e.person_id, e.org_code, e.start_date, p.death_date, p.status,
@@ -57,7 +66,7 @@ export async function reverifyEntitlements(
              ageRule && ageRule.rule === 'ageUnderMonths'
                ? sql`(date_trunc('month', p.birth_date) + make_interval(months => ${ageRule.months}::int) - interval '1 day')::date`
                : sql`NULL::date`
-           } AS aged_out
+           } AS aged_out, (${hukouSql} IS NULL) AS hukou_missing
            ${ruleColumns.length ? sql`, ${sql.join(ruleColumns)}` : sql``}
       FROM entitlement e
       JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
@@ -68,7 +77,19 @@ export async function reverifyEntitlements(
   const findings: ReverifyFinding[] = [];
   for (const row of result.rows) {
     const failed = rules.map((rule, i) => ({ rule, met: row[`r${i}`] === true })).filter((r) => !r.met);
-    if (row.alive && failed.length === 0) continue;
+    if (row.alive && failed.length === 0) {
+      if (hukouMatters && row.hukou_missing) {
+        findings.push({
+          entitlementId: row.id,
+          personId: row.person_id,
+          orgCode: row.org_code,
+          reason: 'hukou_missing',
+          failed: [HUKOU_MISSING.message],
+          endDate: asOf,
+        });
+      }
+      continue;
+    }
     let reason: ReverifyFinding['reason'] = 'rule';
     let endDate = asOf;
     if (row.status === 'voided' || row.status === 'merged') reason = 'record_voided';
@@ -88,9 +109,10 @@ export async function reverifyEntitlements(
       endDate,
     });
   }
-  if (input.apply && findings.length > 0) {
+  const stops = findings.filter((f) => f.reason !== 'hukou_missing');
+  if (input.apply && stops.length > 0) {
     await context.db.transaction().execute(async (trx) => {
-      for (const f of findings) {
+      for (const f of stops) {
         const why =
           f.reason === 'died'
             ? 'died'
@@ -116,6 +138,8 @@ export async function reverifyEntitlements(
     asOf,
     checked: result.rows.length,
     stillEligible: result.rows.length - findings.length,
+    /** Of the findings, those `apply` stops (a missing hukou type is only listed). */
+    toStop: stops.length,
     findings,
     applied: input.apply === true,
     label: text('审验', 'Re-verification'),

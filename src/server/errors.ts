@@ -49,9 +49,13 @@ export function errorBody(error: AppError, lang: Lang) {
 function fromFastify(error: FastifyError): AppError {
   if (error.validation) {
     const issues = error.validation.map((v) => {
+      const params = v.params as { missingProperty?: string; additionalProperty?: string };
+      const at = (v.instancePath || '').replace(/^\//, '').replaceAll('/', '.');
+      // An unknown property is named by its own path, not by the object holding it.
+      const unknown = params.additionalProperty;
       const path =
-        (v.instancePath || '').replace(/^\//, '').replaceAll('/', '.') ||
-        String((v.params as { missingProperty?: string }).missingProperty ?? error.validationContext ?? '');
+        (unknown !== undefined ? [at, unknown].filter(Boolean).join('.') : at) ||
+        String(params.missingProperty ?? error.validationContext ?? '');
       return {
         code: `schema_${v.keyword}`,
         field: path,

@@ -104,8 +104,35 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
             ),
           );
           for (const t of screen.byTownship) rt.out(`  ${t.townshipCode ?? '-'}\t${t.count}`);
+          const review = screen.candidates.filter((c) => c.needsReview.length > 0);
+          if (review.length > 0) {
+            rt.out(
+              rt.t(
+                `其中须先核实 ${review.length} 人（不能直接申请）：`,
+                `Of these, ${review.length} need a look first (cannot apply yet):`,
+              ),
+            );
+            for (const c of review) {
+              rt.out(
+                `  ${c.personId}\t${c.name}\t${c.needsReview.map((r) => r.message[rt.lang]).join('；')}`,
+              );
+            }
+          }
+          if (screen.heldAsDuplicates.length > 0) {
+            rt.out(
+              rt.t(
+                `已知重复记录，未重复列出：${screen.heldAsDuplicates.length} 条`,
+                `Known duplicate records not listed twice: ${screen.heldAsDuplicates.length}`,
+              ),
+            );
+            for (const d of screen.heldAsDuplicates) {
+              rt.out(
+                `  ${d.personId} = ${d.sameAs}\t${d.reason === 'enrolled' ? rt.t('已纳入', 'enrolled') : rt.t('已列出', 'listed')}`,
+              );
+            }
+          }
           if (o.out) {
-            let csv = `\uFEFF${formatCsvRow(['person_id', 'name', 'id_number', 'sex', 'birth_date', 'org_code', 'mother_id', 'months', 'previous_status'])}`;
+            let csv = `\uFEFF${formatCsvRow(['person_id', 'name', 'id_number', 'sex', 'birth_date', 'org_code', 'mother_id', 'months', 'previous_status', 'needs_review', 'duplicate_record_ids'])}`;
             for (const c of screen.candidates) {
               csv += formatCsvRow([
                 c.personId,
@@ -117,6 +144,8 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
                 c.motherId,
                 c.months,
                 c.previousStatus,
+                c.needsReview.map((r) => r.code).join(';'),
+                c.duplicateRecordIds.join(';'),
               ]);
             }
             writeFileSync(o.out, csv);
@@ -197,12 +226,15 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       );
       rt.out(
         rt.t(
-          `审验 ${result.checked} 人：仍符合 ${result.stillEligible}，不再符合 ${result.findings.length}${result.applied ? '（已停发）' : '（加 --apply 停发）'}`,
-          `Checked ${result.checked}: still eligible ${result.stillEligible}, no longer ${result.findings.length}${result.applied ? ' (stopped)' : ' (--apply to stop)'}`,
+          `审验 ${result.checked} 人：仍符合 ${result.stillEligible}，不再符合 ${result.toStop}${result.applied ? '（已停发）' : '（加 --apply 停发）'}，须核实 ${result.findings.length - result.toStop}`,
+          `Checked ${result.checked}: still eligible ${result.stillEligible}, no longer ${result.toStop}${result.applied ? ' (stopped)' : ' (--apply to stop)'}, to look at ${result.findings.length - result.toStop}`,
         ),
       );
       for (const f of result.findings) {
-        const why = f.reason === 'rule' ? f.failed.map((l) => l[rt.lang]).join(', ') : f.reason;
+        const why =
+          f.reason === 'rule' || f.reason === 'hukou_missing'
+            ? f.failed.map((l) => l[rt.lang]).join(', ')
+            : f.reason;
         rt.out(`  ${f.entitlementId}\t${f.orgCode}\t${f.endDate}\t${why}`);
       }
     });
@@ -219,6 +251,15 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
           { db: database.db, actor: actor() },
           { countyCode: county(), programmeId: o.programme, period: o.period },
         );
+        if (result.held.length > 0) {
+          rt.out(
+            rt.t(
+              `暂不发放 ${result.held.length} 笔（须先核实）：`,
+              `Held, not paid until resolved: ${result.held.length}`,
+            ),
+          );
+          for (const h of result.held) rt.out(`  ${h.entitlementId}\t${h.reason}\t${h.message[rt.lang]}`);
+        }
         if (result.batchId === null) {
           rt.out(
             rt.t(

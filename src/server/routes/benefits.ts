@@ -12,9 +12,11 @@ import {
   screenEligible,
   spendingSummary,
 } from '../../benefits/index.ts';
+import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import { importServicesCsv, listServices, recordService, type ServiceInput } from '../../services/index.ts';
-import { actorOf, bodyPersonUnit, unitBy, unitFrom } from '../access.ts';
+import { actorOf, bodyPersonUnit, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 const idParam = {
@@ -22,11 +24,142 @@ const idParam = {
   properties: { id: { type: 'integer', minimum: 1 } },
   required: ['id'],
 } as const;
-const unitCode = { type: 'string', pattern: '^[0-9]{6,12}$' } as const;
+const unitCode = { type: 'string', pattern: '^[0-9]{6}([0-9]{3}([0-9]{3})?)?$' } as const;
 const county = { type: 'string', pattern: '^[0-9]{6}$' } as const;
-const programme = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
-const period = { type: 'string', description: '2025H2, 2025, 2025-07' } as const;
-const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
+const programme = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 64 } as const;
+const period = {
+  type: 'string',
+  pattern: '^[0-9]{4}(H[12]|Q[1-4]|-[0-9]{2})?$',
+  description: '2025H2, 2025Q3, 2025, 2025-07',
+} as const;
+const datePattern = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const date = { type: 'string', pattern: datePattern, description: 'YYYY-MM-DD' } as const;
+const nullableDate = { type: ['string', 'null'], pattern: datePattern } as const;
+const personId = { type: 'integer', minimum: 1 } as const;
+
+// --- response shapes (what each route answers; fields not listed here are not sent) ---
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+const nullableInt = { type: ['integer', 'null'] } as const;
+const bilingual = {
+  type: 'object',
+  properties: { 'zh-CN': str, en: str },
+  required: ['zh-CN', 'en'],
+} as const;
+const entitlementRow = {
+  type: 'object',
+  properties: {
+    id: int,
+    county_code: str,
+    programme_id: str,
+    person_id: int,
+    payee_person_id: nullableInt,
+    payee_name: str,
+    payee_id_number: nullableStr,
+    bank_account: nullableStr,
+    org_code: str,
+    status: str,
+    start_date: str,
+    end_date: nullableStr,
+    stop_reason: nullableStr,
+    applied_by: str,
+    applied_at: str,
+    reviewed_by: nullableStr,
+    reviewed_at: nullableStr,
+    decided_by: nullableStr,
+    decided_at: nullableStr,
+    decision_note: nullableStr,
+    version: int,
+  },
+} as const;
+const serviceRow = {
+  type: 'object',
+  properties: {
+    id: int,
+    kind: str,
+    person_id: int,
+    related_person_id: nullableInt,
+    service_date: str,
+    provider: str,
+    outcome_code: str,
+    consent: { type: 'boolean' },
+    quantity: nullableInt,
+    org_code: str,
+    source: str,
+    entered_by: str,
+    entered_at: str,
+  },
+} as const;
+const issueSchema = {
+  type: 'object',
+  properties: { code: str, field: str, message: bilingual },
+} as const;
+const candidateSchema = {
+  type: 'object',
+  properties: {
+    personId: int,
+    name: str,
+    idNumber: nullableStr,
+    sex: str,
+    birthDate: str,
+    orgCode: nullableStr,
+    townshipCode: nullableStr,
+    motherId: nullableInt,
+    fatherId: nullableInt,
+    householdId: nullableInt,
+    months: nullableInt,
+    previousStatus: nullableStr,
+    needsReview: {
+      type: 'array',
+      items: { type: 'object', properties: { code: str, message: bilingual } },
+    },
+    duplicateRecordIds: { type: 'array', items: int },
+  },
+} as const;
+const heldLine = {
+  type: 'object',
+  properties: {
+    entitlementId: int,
+    personId: int,
+    reason: str,
+    sameAsEntitlementId: int,
+    message: bilingual,
+  },
+} as const;
+
+/**
+ * The unit of the person a body field names — after checking the field is a person id, so a
+ * malformed or missing id is a 400 naming the field (the access check runs before the schema).
+ */
+function bodyPerson(key: string): UnitResolver {
+  const lookup = bodyPersonUnit(key);
+  return {
+    ...lookup,
+    resolve: (request, database) => {
+      const value = (request.body as Record<string, unknown> | null | undefined)?.[key];
+      const id = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+        throw invalidInput([
+          value === undefined || value === null
+            ? fieldIssue('required', key, `缺少 ${key}（人员编号）`, `${key} (a person id) is required`)
+            : fieldIssue(
+                'invalid',
+                key,
+                `${key} 应为人员编号（正整数）`,
+                `${key} must be a person id (a positive whole number)`,
+              ),
+        ]);
+      }
+      return lookup.resolve(request, database);
+    },
+  };
+}
+
+/** A record that is not there: 404 naming the path parameter (before any unit is judged). */
+function noRecord(what: { zh: string; en: string }, id: unknown): never {
+  throw new AppError('not_found', text(`没有${what.zh} ${id}`, `No ${what.en} ${id}`), { field: 'id' });
+}
 
 /** The signed-in user is who the records name. */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
@@ -48,7 +181,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         .select('org_code')
         .where('id', '=', id)
         .executeTakeFirst();
-      return row?.org_code;
+      return row?.org_code ?? noRecord({ zh: '待遇', en: 'entitlement' }, id);
     });
 
   // --- services (health-service roles only) ---
@@ -71,6 +204,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             offset: { type: 'integer', minimum: 0 },
           },
         },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: serviceRow } } } },
       },
     },
     async (request) => {
@@ -84,7 +218,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     '/api/services',
     {
       config: {
-        access: { right: 'services.write', unit: bodyPersonUnit('personId'), audit: 'services.write' },
+        access: { right: 'services.write', unit: bodyPerson('personId'), audit: 'services.write' },
       },
       schema: {
         tags: ['services'],
@@ -92,16 +226,23 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         body: {
           type: 'object',
           properties: {
-            kind: { type: 'string' },
-            personId: { type: 'integer', minimum: 1 },
-            relatedPersonId: { type: ['integer', 'null'] },
+            kind: { type: 'string', maxLength: 64 },
+            personId,
+            relatedPersonId: { type: ['integer', 'null'], minimum: 1 },
             serviceDate: date,
-            provider: { type: 'string' },
-            outcomeCode: { type: 'string' },
+            provider: { type: 'string', minLength: 1, maxLength: 200 },
+            outcomeCode: { type: 'string', minLength: 1, maxLength: 64 },
             consent: { type: 'boolean' },
-            quantity: { type: ['integer', 'null'] },
+            quantity: { type: ['integer', 'null'], minimum: 1 },
           },
           required: ['kind', 'personId', 'serviceDate', 'provider', 'outcomeCode', 'consent'],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { id: int, kind: str, person_id: int, service_date: str, org_code: str },
+          },
         },
       },
     },
@@ -132,8 +273,35 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         summary: '导入服务机构的 CSV，逐行报告 / Import a provider CSV with a report per row',
         body: {
           type: 'object',
-          properties: { county, csv: { type: 'string', maxLength: 20_000_000 }, source: { type: 'string' } },
+          properties: {
+            county,
+            csv: { type: 'string', maxLength: 20_000_000 },
+            source: { type: 'string', minLength: 1, maxLength: 64 },
+          },
           required: ['csv'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ok: int,
+              unchanged: int,
+              rejected: int,
+              rows: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    rowNo: int,
+                    status: str,
+                    id: int,
+                    issues: { type: 'array', items: issueSchema },
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },
@@ -153,7 +321,29 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     '/api/benefits/programmes',
     {
       config: { access: { right: 'signed-in' } },
-      schema: { tags, summary: '扶助项目及版本 / Support programmes and their versions' },
+      schema: {
+        tags,
+        summary: '扶助项目及版本 / Support programmes and their versions',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    programmeId: str,
+                    effectiveFrom: str,
+                    // Programmes are data: the definition is sent as stored (see docs/benefits.md).
+                    definition: { type: 'object', additionalProperties: true },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
     },
     async () => ({ items: await listProgrammes(db) }),
   );
@@ -172,6 +362,23 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           properties: { programme, period, unit: unitCode },
           required: ['programme', 'period'],
         },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              period: str,
+              byTownship: {
+                type: 'array',
+                items: { type: 'object', properties: { townshipCode: nullableStr, count: int } },
+              },
+              candidates: { type: 'array', items: candidateSchema },
+              heldAsDuplicates: {
+                type: 'array',
+                items: { type: 'object', properties: { personId: int, sameAs: int, reason: str } },
+              },
+            },
+          },
+        },
       },
     },
     async (request) => {
@@ -183,7 +390,12 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         period: q.period,
         unit,
       });
-      return { period: result.period.id, byTownship: result.byTownship, candidates: result.candidates };
+      return {
+        period: result.period.id,
+        byTownship: result.byTownship,
+        candidates: result.candidates,
+        heldAsDuplicates: result.heldAsDuplicates,
+      };
     },
   );
 
@@ -191,7 +403,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     '/api/benefits/applications',
     {
       config: {
-        access: { right: 'benefits.manage', unit: bodyPersonUnit('personId'), audit: 'benefits.apply' },
+        access: { right: 'benefits.manage', unit: bodyPerson('personId'), audit: 'benefits.apply' },
       },
       schema: {
         tags,
@@ -200,12 +412,19 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           type: 'object',
           properties: {
             programmeId: programme,
-            personId: { type: 'integer', minimum: 1 },
+            personId,
             period,
-            payeePersonId: { type: ['integer', 'null'] },
-            bankAccount: { type: ['string', 'null'] },
+            payeePersonId: { type: ['integer', 'null'], minimum: 1 },
+            bankAccount: { type: ['string', 'null'], pattern: '^[0-9 -]{8,40}$' },
           },
           required: ['programmeId', 'personId'],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { id: int, programme_id: str, person_id: int, status: str, start_date: str },
+          },
         },
       },
     },
@@ -231,6 +450,9 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
             offset: { type: 'integer', minimum: 0 },
           },
+        },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: entitlementRow } } },
         },
       },
     },
@@ -273,7 +495,12 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             reject: '驳回 / Reject',
           }[action],
           params: idParam,
-          body: { type: ['object', 'null'], properties: { note: { type: ['string', 'null'] } } },
+          body: {
+            type: ['object', 'null'],
+            properties: { note: { type: ['string', 'null'], maxLength: 2000 } },
+            additionalProperties: false,
+          },
+          response: { 200: { type: 'object', properties: { id: int, status: str } } },
         },
       },
       async (request) =>
@@ -298,6 +525,35 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           type: 'object',
           properties: { county, programmeId: programme, asOf: date, apply: { type: 'boolean' } },
           required: ['programmeId'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              programmeId: str,
+              asOf: str,
+              checked: int,
+              stillEligible: int,
+              toStop: int,
+              applied: { type: 'boolean' },
+              label: bilingual,
+              findings: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    entitlementId: int,
+                    personId: int,
+                    orgCode: str,
+                    reason: str,
+                    failed: { type: 'array', items: bilingual },
+                    endDate: str,
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },
@@ -323,6 +579,21 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           type: 'object',
           properties: { county, programmeId: programme, period },
           required: ['programmeId', 'period'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              programmeId: str,
+              period: str,
+              batchId: nullableInt,
+              lineCount: int,
+              totalFen: int,
+              alreadyPaid: int,
+              held: { type: 'array', items: heldLine },
+            },
+          },
         },
       },
     },
@@ -348,12 +619,17 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
               .select('county_code')
               .where('id', '=', id)
               .executeTakeFirst();
-            return row?.county_code;
+            return row?.county_code ?? noRecord({ zh: '发放批次', en: 'payment batch' }, id);
           }),
           audit: 'benefits.bank_file',
         },
       },
-      schema: { tags, summary: '银行文件（CSV）/ Bank file (CSV)', params: idParam },
+      schema: {
+        tags,
+        summary: '银行文件（CSV）/ Bank file (CSV)',
+        params: idParam,
+        response: { 200: { type: 'string', description: 'text/csv; charset=utf-8, with BOM' } },
+      },
     },
     async (request, reply) => {
       const bank = await exportBankCsv(db, (request.params as { id: number }).id);
@@ -378,7 +654,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
               .select('org_code')
               .where('id', '=', id)
               .executeTakeFirst();
-            return row?.org_code;
+            return row?.org_code ?? noRecord({ zh: '发放明细', en: 'payment line' }, id);
           }),
           audit: 'benefits.reverse',
         },
@@ -387,7 +663,13 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         tags,
         summary: '冲正一笔发放 / Reverse a payment',
         params: idParam,
-        body: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] },
+        body: {
+          type: 'object',
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+          required: ['reason'],
+          additionalProperties: false,
+        },
+        response: { 200: { type: 'object', properties: { id: int, batch_id: int, amount_fen: int } } },
       },
     },
     async (request) =>
@@ -405,6 +687,26 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         tags,
         summary: '支出及人均投入 / Spending and per-capita spending',
         querystring: { type: 'object', properties: { unit: unitCode, period }, required: ['unit', 'period'] },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              unit: str,
+              period: str,
+              totalFen: int,
+              averagePopulation: { type: 'number' },
+              perCapitaFen: nullableInt,
+              byProgramme: {
+                type: 'array',
+                items: { type: 'object', properties: { programmeId: str, totalFen: int } },
+              },
+              byTownship: {
+                type: 'array',
+                items: { type: 'object', properties: { townshipCode: str, totalFen: int } },
+              },
+            },
+          },
+        },
       },
     },
     async (request) => {
@@ -418,7 +720,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     '/api/benefits/disability',
     {
       config: {
-        access: { right: 'benefits.manage', unit: bodyPersonUnit('personId'), audit: 'benefits.disability' },
+        access: { right: 'benefits.manage', unit: bodyPerson('personId'), audit: 'benefits.disability' },
       },
       schema: {
         tags,
@@ -426,14 +728,16 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         body: {
           type: 'object',
           properties: {
-            personId: { type: 'integer', minimum: 1 },
-            grade: { type: ['integer', 'null'] },
-            certificateNo: { type: ['string', 'null'] },
+            personId,
+            grade: { type: ['integer', 'null'], minimum: 1, maximum: 4 },
+            certificateNo: { type: ['string', 'null'], maxLength: 64 },
             validFrom: date,
-            validTo: { type: ['string', 'null'] },
+            validTo: nullableDate,
           },
           required: ['personId', 'validFrom'],
+          additionalProperties: false,
         },
+        response: { 201: { type: 'object', properties: { id: int, person_id: int, valid_from: str } } },
       },
     },
     async (request, reply) =>

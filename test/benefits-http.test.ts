@@ -1,0 +1,313 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CommandContext } from '../src/registry/context.ts';
+import { registerBirth } from '../src/registry/index.ts';
+import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
+import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
+
+interface ErrorBody {
+  error: {
+    code: string;
+    field: string | null;
+    message: string;
+    messages: { 'zh-CN': string; en: string };
+    issues: { code: string; field: string; message: string; messages: { 'zh-CN': string; en: string } }[];
+  };
+}
+
+/** The benefits HTTP API: bad input is a field-level 4xx in both languages, answers have their declared shape. */
+describe(`benefits HTTP API: request and response schemas (${storageName})`, () => {
+  let test: TestDatabase;
+  let app: TestClient;
+  let ctx: CommandContext;
+  let child: number;
+  let mother: number;
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    app = await signedInApp(test.database);
+    ctx = contextFor(test.database.db);
+    const m = await addAdult(ctx, { name: '李秀英', sex: 'female', birthDate: '1995-03-02' });
+    mother = m.id;
+    const born = await registerBirth(ctx, {
+      child: { name: '李小雨', sex: 'female', birthDate: '2025-02-10' },
+      motherId: mother,
+    });
+    child = born.person.id;
+  });
+  after(async () => {
+    await app.close();
+    await test.cleanup();
+  });
+
+  /** A 4xx naming the field, with a message in each language (and the asked one on top). */
+  function assertFieldError(
+    response: { statusCode: number; json(): unknown; body: string },
+    status: number,
+    field: string,
+  ) {
+    assert.equal(response.statusCode, status, response.body);
+    const { error } = response.json() as ErrorBody;
+    const named = error.issues.length > 0 ? error.issues.find((i) => i.field === field) : error;
+    assert.ok(named, `an issue for ${field}: ${response.body}`);
+    assert.equal(error.field, field);
+    assert.match(named.messages['zh-CN'], /[\u4e00-\u9fff]/, 'a Chinese message');
+    assert.match(named.messages.en, /[A-Za-z]/);
+    assert.ok(!/[\u4e00-\u9fff]/.test(named.messages.en), 'the English message is English');
+    return error;
+  }
+
+  it('refuses malformed screen, application and batch requests with field-level errors in zh-CN and en', async () => {
+    assertFieldError(
+      await app.inject({
+        url: '/api/benefits/screen?programme=childcare-subsidy&period=2025-H2&unit=620881',
+      }),
+      400,
+      'period',
+    );
+    assertFieldError(
+      await app.inject({ url: '/api/benefits/screen?period=2025H2&unit=620881' }),
+      400,
+      'programme',
+    );
+    const english = await app.inject({
+      url: '/api/benefits/screen?programme=Childcare&period=2025H2&unit=620881',
+      headers: { 'accept-language': 'en' },
+    });
+    const error = assertFieldError(english, 400, 'programme');
+    assert.ok(!/[\u4e00-\u9fff]/.test(error.message), `asked for English: ${error.message}`);
+
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/applications',
+        payload: { programmeId: 'childcare-subsidy', personId: 'the baby' },
+      }),
+      400,
+      'personId',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/applications',
+        payload: { programmeId: 'childcare-subsidy', personId: child, amountFen: 1 },
+      }),
+      400,
+      'amountFen',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/applications',
+        payload: { programmeId: 'childcare-subsidy', personId: child, bankAccount: 'DROP TABLE' },
+      }),
+      400,
+      'bankAccount',
+    );
+    // A mother is not under 3: the domain's refusal, named by rule.
+    const notEligible = assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/applications',
+        payload: { programmeId: 'childcare-subsidy', personId: mother, period: '2025H2' },
+      }),
+      400,
+      'personId',
+    );
+    assert.ok(notEligible.issues.some((i) => i.code === 'not_eligible' && /under 3/.test(i.messages.en)));
+    const written = await test.database.db.selectFrom('entitlement').select('id').execute();
+    assert.deepEqual(written, [], 'nothing half-written');
+
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/batches',
+        payload: { programmeId: 'childcare-subsidy', period: '2025-07' },
+      }),
+      400,
+      'period',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/batches',
+        payload: { programmeId: 'no-such-programme', period: '2025H2' },
+      }),
+      404,
+      'programme',
+    );
+    assertFieldError(
+      await app.inject({ method: 'POST', url: '/api/benefits/batches', payload: { period: '2025H2' } }),
+      400,
+      'programmeId',
+    );
+  });
+
+  it('refuses malformed re-verification, disability, reversal and decision requests', async () => {
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/reverify',
+        payload: { programmeId: 'childcare-subsidy', asOf: '31/12/2025' },
+      }),
+      400,
+      'asOf',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/disability',
+        payload: { personId: child, validFrom: '2025-01-01', grade: 7 },
+      }),
+      400,
+      'grade',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/disability',
+        payload: { personId: child, validFrom: '2025-02-30' },
+      }),
+      400,
+      'validFrom',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/payments/abc/reverse',
+        payload: { reason: 'x' },
+      }),
+      400,
+      'id',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/benefits/payments/999/reverse',
+        payload: { reason: '错账' },
+      }),
+      404,
+      'id',
+    );
+    assertFieldError(await app.inject({ url: '/api/benefits/batches/999/bank-file' }), 404, 'id');
+    assertFieldError(
+      await app.inject({ method: 'POST', url: '/api/benefits/entitlements/999/approve', payload: {} }),
+      404,
+      'id',
+    );
+    assertFieldError(
+      await app.inject({ url: '/api/benefits/spending?unit=620881&period=last-year' }),
+      400,
+      'period',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: '/api/services',
+        payload: {
+          kind: 'counselling',
+          personId: mother,
+          serviceDate: 'yesterday',
+          provider: '卫生院',
+          outcomeCode: 'given',
+          consent: true,
+        },
+      }),
+      400,
+      'serviceDate',
+    );
+  });
+
+  it('answers screen, application, decision, batch and bank file in their declared shapes', async () => {
+    const screen = await app.inject({
+      url: '/api/benefits/screen?programme=childcare-subsidy&period=2025H2&unit=620881',
+    });
+    assert.equal(screen.statusCode, 200, screen.body);
+    const body = screen.json();
+    assert.deepEqual(Object.keys(body).sort(), ['byTownship', 'candidates', 'heldAsDuplicates', 'period']);
+    const listed = body.candidates.find((c: { personId: number }) => c.personId === child);
+    assert.equal(listed.months, 6);
+    assert.deepEqual(listed.needsReview, []);
+    assert.deepEqual(listed.duplicateRecordIds, []);
+
+    const applied = await app.inject({
+      method: 'POST',
+      url: '/api/benefits/applications',
+      payload: {
+        programmeId: 'childcare-subsidy',
+        personId: child,
+        period: '2025H2',
+        bankAccount: '6222 0210 0000 1234',
+      },
+    });
+    assert.equal(applied.statusCode, 201, applied.body);
+    const id = applied.json().id;
+    assert.deepEqual(Object.keys(applied.json()).sort(), [
+      'id',
+      'person_id',
+      'programme_id',
+      'start_date',
+      'status',
+    ]);
+    for (const action of ['review', 'approve']) {
+      const decided = await app.inject({
+        method: 'POST',
+        url: `/api/benefits/entitlements/${id}/${action}`,
+        payload: {},
+      });
+      assert.equal(decided.statusCode, 200, decided.body);
+    }
+    const list = await app.inject({
+      url: '/api/benefits/entitlements?programme=childcare-subsidy&unit=620881',
+    });
+    assert.equal(list.statusCode, 200, list.body);
+    const row = list.json().items[0];
+    assert.equal(row.status, 'approved');
+    assert.equal(row.start_date, '2025-02-10');
+    assert.match(row.applied_at, /^\d{4}-\d{2}-\d{2}T/);
+
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/api/benefits/batches',
+      payload: { programmeId: 'childcare-subsidy', period: '2025H2' },
+    });
+    assert.equal(batch.statusCode, 200, batch.body);
+    assert.deepEqual(batch.json(), {
+      programmeId: 'childcare-subsidy',
+      period: '2025H2',
+      batchId: batch.json().batchId,
+      lineCount: 1,
+      totalFen: 180_000,
+      alreadyPaid: 0,
+      held: [],
+    });
+    const bank = await app.inject({ url: `/api/benefits/batches/${batch.json().batchId}/bank-file` });
+    assert.equal(bank.statusCode, 200, bank.body);
+    assert.match(bank.headers['content-type'] as string, /text\/csv/);
+    assert.match(bank.body, /^\uFEFF序号,收款人姓名/);
+    assert.match(bank.body, /合计,1 笔,,,1800\.00,/);
+
+    const line = await test.database.db.selectFrom('payment_line').select('id').executeTakeFirstOrThrow();
+    assertFieldError(
+      await app.inject({ method: 'POST', url: `/api/benefits/payments/${line.id}/reverse`, payload: {} }),
+      400,
+      'reason',
+    );
+    assertFieldError(
+      await app.inject({
+        method: 'POST',
+        url: `/api/benefits/payments/${line.id}/reverse`,
+        payload: { reason: '' },
+      }),
+      400,
+      'reason',
+    );
+
+    const spending = await app.inject({ url: '/api/benefits/spending?unit=620881&period=2025' });
+    assert.equal(spending.statusCode, 200, spending.body);
+    assert.equal(spending.json().totalFen, 180_000);
+    assert.equal(spending.json().rows, undefined, 'figures only');
+  });
+});
