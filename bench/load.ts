@@ -6,9 +6,10 @@
  *   npx node bench/load.ts [--persons 3000] [--rates 10,20,40,80,160] [--seconds 60]
  *   npx node bench/load.ts --url http://127.0.0.1:3000 --username u   (password in RENKOU_BENCH_PASSWORD)
  *
- * Without --url it makes its own county: a scratch PGlite directory (or, with DATABASE_URL, that
- * database), `renkou synth --into-db --no-workload --persons N`, a county administrator made with
- * `renkou users create`, and `renkou start` in its own process.
+ * Without --url it makes its own county — in a scratch PGlite directory with `renkou synth --into-db
+ * --no-workload --persons N`, or, with DATABASE_URL (a PostgreSQL server), once in the database
+ * renkou_bench_<N> kept for later runs — a county administrator made with `renkou users create`,
+ * and `renkou start` in its own process.
  *
  * The load is open-loop (written here with node:http, no dependency): a request is due every
  * 1/rate seconds whether or not earlier ones have answered, and latency is measured from the
@@ -22,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, percentile, readBenchArgs } from './lib/args.ts';
 import { BenchClient, createBenchUser, runRenkou } from './lib/client.ts';
+import { ensureBenchRegistry } from './lib/registry.ts';
 import { startServerProcess } from './lib/server.ts';
 
 const args = readBenchArgs({
@@ -52,9 +54,15 @@ let username = args.username;
 let password = process.env.RENKOU_BENCH_PASSWORD ?? '';
 if (selfMade) {
   const dataDir = mkdtempSync(join(tmpdir(), 'renkou-load-'));
-  const env = { RENKOU_DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL ?? '' };
-  process.stderr.write(`bench/load: generating a county of ${args.persons} persons …\n`);
-  await runRenkou(['synth', '--into-db', '--no-workload', '--persons', args.persons], env);
+  // On PostgreSQL the county is made once in renkou_bench_<persons> and kept for later runs (as
+  // for bench/search); on PGlite it is made afresh in a scratch directory.
+  const serverUrl = process.env.DATABASE_URL;
+  const databaseUrl = serverUrl ? await ensureBenchRegistry(serverUrl, Number(args.persons)) : '';
+  const env = { RENKOU_DATA_DIR: dataDir, DATABASE_URL: databaseUrl };
+  if (!serverUrl) {
+    process.stderr.write(`bench/load: generating a county of ${args.persons} persons …\n`);
+    await runRenkou(['synth', '--into-db', '--no-workload', '--persons', args.persons], env);
+  }
   ({ username, password } = await createBenchUser(env, args.username, `county_admin@${args.county}`));
   const server = await startServerProcess(env);
   args.url = server.url;
