@@ -117,12 +117,17 @@ export async function settleRecords(
       SELECT row_no, raw, org_code, event_kind, event_date::text AS event_date FROM feed_record
        WHERE batch_id = ${batchId} ${rowFilter} ORDER BY row_no`.execute(trx)
   ).rows;
-  const pairRows = (
-    await sql<PairRow>`
-      SELECT id, row_no, role, person_id, decision, review, match_weight FROM feed_pair
-       WHERE batch_id = ${batchId} ${rowFilter}
-       ORDER BY row_no, role, match_weight DESC, id`.execute(trx)
-  ).rows;
+  const pairRows =
+    // A pair on a record merged into another is passed over: the merge gave the kept record's pair
+    // its decision, or moved the pair (merge-persons.ts).
+    (
+      await sql<PairRow>`
+      SELECT p.id, p.row_no, p.role, p.person_id, p.decision, p.review, p.match_weight FROM feed_pair p
+       WHERE p.batch_id = ${batchId} ${rowFilter}
+         AND NOT EXISTS (SELECT 1 FROM person m WHERE m.county_code = p.county_code AND m.id = p.person_id
+                            AND m.status = 'merged')
+       ORDER BY p.row_no, p.role, p.match_weight DESC, p.id`.execute(trx)
+    ).rows;
   const pairsOf = new Map<string, PairRow[]>();
   for (const p of pairRows) {
     const key = `${p.row_no}:${p.role}`;
