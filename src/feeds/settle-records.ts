@@ -11,12 +11,11 @@ import { type FeedMapping, type FeedRole, SOURCES } from './sources.ts';
  *   rejected it; it is in review while a pair in the review band (or one marked unsure) waits for a
  *   person; otherwise it is unmatched;
  * - a record nobody in the registry matches reports an event the registry lacks: a birth certificate
- *   (or a hukou birth registration) an unregistered birth, a death certificate (or a hukou death
- *   registration) an unregistered death, a marriage or divorce registration, a hukou move in, move
- *   out or change of address an unregistered event (reason no_match) — on the list of the village
- *   the record names (a marriage with nobody linked has no place: the county's list);
- * - a linked record whose event the registry does not hold is one too: a death whose person is
- *   still active (reason alive_in_registry); a marriage or divorce with no union of a linked spouse
+ *   an unregistered birth, a death certificate an unregistered death, a marriage or divorce
+ *   registration or any hukou registration an unregistered event (reason no_match) — on the list
+ *   of the village the record names (a marriage with nobody linked has no place: the county's list);
+ * - a linked record whose event the registry does not hold is one too: a death (certificate or
+ *   hukou deregistration) whose person is still active (reason alive_in_registry); a marriage or divorce with no union of a linked spouse
  *   starting (ending) and no such event within a year of the registration; a hukou move or change
  *   of address with no such event for the person from three years before the registration to a
  *   year after (a move is registered with the police after it happens; a person already recorded
@@ -64,11 +63,16 @@ export function roleLinkOf(pairs: readonly PairRow[]): RoleLink {
 
 type UnregisteredKind = 'unregistered_birth' | 'unregistered_death' | 'unregistered_event';
 
-/** The task kind for an event the registry lacks. */
-export function unregisteredKind(event: EventKind): UnregisteredKind {
-  return event === 'birth'
+/**
+ * The task kind for an event the registry lacks, by source: a hospital's birth certificate is an
+ * unregistered birth, a death certificate an unregistered death (the figures reports count); a
+ * marriage, divorce or any hukou registration — a hukou birth or death included, which a hospital
+ * or death certificate may report as well — is an unregistered event with its kind in the details.
+ */
+export function unregisteredKind(source: FeedSource): UnregisteredKind {
+  return source === 'birth_certificate'
     ? 'unregistered_birth'
-    : event === 'death'
+    : source === 'death_certificate'
       ? 'unregistered_death'
       : 'unregistered_event';
 }
@@ -300,7 +304,7 @@ export async function settleRecords(
     if (update.link_status === 'unmatched' && record.event_kind !== null) {
       const motherId = fieldValue(record.raw, mapping, 'mother_id_number')?.toUpperCase();
       tasks.push({
-        kind: unregisteredKind(record.event_kind),
+        kind: unregisteredKind(batch.source),
         org_code: place ?? county,
         person_id: null,
         source_ref: sourceRef,
@@ -318,7 +322,7 @@ export async function settleRecords(
       const person = principal.personId === null ? undefined : persons.get(principal.personId);
       if (person && person.status === 'active') {
         tasks.push({
-          kind: 'unregistered_death',
+          kind: unregisteredKind(batch.source),
           org_code: person.current_org_code ?? record.org_code ?? county,
           person_id: principal.personId,
           source_ref: sourceRef,
