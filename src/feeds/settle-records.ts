@@ -15,12 +15,12 @@ import { type FeedMapping, type FeedRole, SOURCES } from './sources.ts';
  *   registration or any hukou registration an unregistered event (reason no_match) — on the list
  *   of the village the record names (a marriage with nobody linked has no place: the county's list);
  * - a linked record whose event the registry does not hold is one too: a death (certificate or
- *   hukou deregistration) whose person is still active (reason alive_in_registry); a marriage or divorce with no union of a linked spouse
- *   starting (ending) and no such event within a year of the registration; a hukou move or change
- *   of address with no such event for the person from three years before the registration to a
- *   year after (a move is registered with the police after it happens; a person already recorded
- *   as moved out has no move-out missing) — reason event_not_in_registry, on the list of the
- *   record's village, else the person's;
+ *   hukou deregistration) whose person is still active (reason alive_in_registry); a marriage or
+ *   divorce with no union of a linked spouse starting (ending) and no such event within a year of
+ *   the registration; a hukou move or change of address with no such event for the person from
+ *   three years before the registration to a year after (a move is registered with the police
+ *   after it happens; a person already recorded as moved out has no move-out missing) — reason
+ *   event_not_in_registry, on the list of the record's village, else the person's;
  * - a linked person whose name, birth date, ID number or sex differs from the record gets a
  *   correction suggestion with both values (nobody's record is changed);
  * - a task whose finding no longer holds (the record was linked after all) is closed as dismissed.
@@ -121,17 +121,16 @@ export async function settleRecords(
       SELECT row_no, raw, org_code, event_kind, event_date::text AS event_date FROM feed_record
        WHERE batch_id = ${batchId} ${rowFilter} ORDER BY row_no`.execute(trx)
   ).rows;
-  const pairRows =
-    // A pair on a record merged into another is passed over: the merge gave the kept record's pair
-    // its decision, or moved the pair (merge-persons.ts).
-    (
-      await sql<PairRow>`
+  // A pair on a record merged into another is passed over: the merge gave the kept record's pair
+  // its decision, or moved the pair (merge-persons.ts).
+  const pairRows = (
+    await sql<PairRow>`
       SELECT p.id, p.row_no, p.role, p.person_id, p.decision, p.review, p.match_weight FROM feed_pair p
        WHERE p.batch_id = ${batchId} ${rowFilter}
          AND NOT EXISTS (SELECT 1 FROM person m WHERE m.county_code = p.county_code AND m.id = p.person_id
                             AND m.status = 'merged')
        ORDER BY p.row_no, p.role, p.match_weight DESC, p.id`.execute(trx)
-    ).rows;
+  ).rows;
   const pairsOf = new Map<string, PairRow[]>();
   for (const p of pairRows) {
     const key = `${p.row_no}:${p.role}`;
