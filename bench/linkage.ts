@@ -10,10 +10,13 @@
  *       [--unmatched 0.1] [--seed 1] [--keep]
  *
  * The registry is the bench database renkou_bench_<persons> (bench/lib/registry.ts: made once by
- * `renkou synth --into-db`, reused). The feed is drawn from the registry's live persons with the
+ * `renkou synth --into-db`, reused). The feed is drawn from the registry's persons with the
  * departments' usual mistakes (homophones, typos, a mistyped or transposed ID digit, a missing ID
  * number, day and month swapped), plus --unmatched records of persons the registry does not have
- * (a name, sex and birth date recombined from different persons, a new ID number); the true person
+ * (a name, sex and birth date recombined from different persons, a new ID number). A record is a
+ * move the registry holds (the person's latest move in, move out or change of address, registered
+ * with the police up to two months later) while there are such persons, else a made-up move
+ * (which settling then finds missing from the registry: a work task). The true person
  * of every record is known, so precision and recall of the links are printed too. The batch, its
  * pairs, runs and tasks are removed afterwards unless --keep is given, so the registry stays as it
  * was for the next run. Memory is this process's peak RSS; the PostgreSQL server's is its own.
@@ -67,22 +70,35 @@ interface Source {
   household_no: string | null;
   address: string;
   station: string;
+  /** The person's latest move in the registry (move_in, move_out, residence_change), if any. */
+  event_kind: string | null;
+  event_date: string | null;
 }
 const matchedCount = Math.round(recordCount * (1 - unmatchedShare));
+// Persons with a move the registry holds first: the police registered that move, so the record is
+// one the registry should already know (as most are), and settling finds it there.
 const drawn = (
   await sql<Source>`
+    WITH ev AS (
+      SELECT DISTINCT ON (e.person_id) e.person_id, e.kind, e.event_date, e.org_code
+        FROM vital_event e
+       WHERE e.county_code = ${county} AND NOT e.voided AND e.kind IN ('move_in', 'move_out', 'residence_change')
+       ORDER BY e.person_id, e.event_date DESC)
     SELECT p.id, p.name, p.sex, p.birth_date::text AS birth_date, p.id_number, h.household_no,
-           t.name || v.name AS address, '公安局' || t.name || '派出所' AS station
+           t.name || v.name AS address, '公安局' || t.name || '派出所' AS station,
+           ev.kind AS event_kind, ev.event_date::text AS event_date
       FROM person p
-      JOIN org_unit v ON v.code = p.current_org_code AND v.level = 'village'
+      LEFT JOIN ev ON ev.person_id = p.id
+      JOIN org_unit v ON v.code = coalesce(ev.org_code, p.current_org_code) AND v.level = 'village'
       JOIN org_unit t ON t.code = v.parent_code
       LEFT JOIN household h ON h.county_code = p.county_code AND h.id = p.household_id
-     WHERE p.county_code = ${county} AND p.status = 'active'
-     ORDER BY md5(p.id::text || ${seed})
+     WHERE p.county_code = ${county} AND p.status NOT IN ('voided', 'merged')
+       AND (ev.person_id IS NOT NULL OR p.status = 'active')
+     ORDER BY ev.person_id IS NULL, md5(p.id::text || ${seed})
      LIMIT ${recordCount}`.execute(database.db)
 ).rows;
 if (drawn.length < recordCount) {
-  process.stderr.write(`bench/linkage: the registry has only ${drawn.length} live placed persons\n`);
+  process.stderr.write(`bench/linkage: the registry has only ${drawn.length} placed persons\n`);
   process.exit(2);
 }
 const rng = new Rng(seed, 'bench-linkage');
@@ -100,6 +116,14 @@ const columns = [
   mapping.issuing_unit!,
 ];
 const BUSINESSES = ['县内迁移', '迁入登记', '迁出登记'];
+const BUSINESS_OF: Record<string, string> = {
+  residence_change: '县内迁移',
+  move_in: '迁入登记',
+  move_out: '迁出登记',
+};
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+let fromRegistry = 0;
 const runTag = `${Date.now().toString(36)}`;
 const truth = new Map<string, number | null>();
 const lines = [columns.join(',')];
@@ -129,12 +153,18 @@ for (let i = 0; i < recordCount; i++) {
   }
   const recordNo = `BL${runTag}${String(i).padStart(7, '0')}`;
   truth.set(recordNo, matched ? Number(p.id) : null);
-  const month = String(1 + rng.int(12)).padStart(2, '0');
+  // A move the registry holds, registered with the police up to two months later; else a made-up one.
+  const known = matched && p.event_kind !== null && p.event_date !== null;
+  if (known) fromRegistry++;
+  const business = known ? BUSINESS_OF[p.event_kind!]! : BUSINESSES[i % BUSINESSES.length]!;
+  const date = known
+    ? addDays(p.event_date!, rng.int(60))
+    : `2025-${String(1 + rng.int(12)).padStart(2, '0')}-15`;
   lines.push(
     [
       recordNo,
-      BUSINESSES[i % BUSINESSES.length],
-      `2025-${month}-15`,
+      business,
+      date,
       name,
       sex === 'male' ? '男' : '女',
       birthDate,
@@ -197,14 +227,14 @@ for (const row of linked) {
   if (truth.get(row.record_no) === Number(row.person_id)) right++;
 }
 const run = (
-  await sql<{ report: { timings: Record<string, number> } }>`
+  await sql<{ report: { timings: Record<string, number>; saveTimings?: Record<string, number> } }>`
     SELECT report FROM feed_link_run WHERE id = ${report.runId}`.execute(database.db)
 ).rows[0]!;
 const compareMs = run.report.timings.compare ?? Number.NaN;
 
 const out = [
   `bench/linkage — ${await describeMachine()}`,
-  `feed: ${n(recordCount)} hukou records (${n(matchedCount)} of registry persons, ${n(recordCount - matchedCount)} not) against a registry of ${n(report.registryPersons)} persons (all but voided and merged) (renkou_bench_${persons}, seed ${seed})`,
+  `feed: ${n(recordCount)} hukou records (${n(matchedCount)} of registry persons — ${n(fromRegistry)} of them moves the registry holds, ${n(matchedCount - fromRegistry)} made up — and ${n(recordCount - matchedCount)} of persons it does not have) against a registry of ${n(report.registryPersons)} persons (all but voided and merged) (renkou_bench_${persons}, seed ${seed})`,
   `candidate pairs: ${n(report.candidatePairs)} (${report.blocking.map((r) => `${r.rule} ${n(r.newPairs)}`).join('; ')})`,
   `pairs compared per second: ${n(report.candidatePairs / (totalMs / 1000))} end to end; ${n(report.candidatePairs / (compareMs / 1000))} in the engine's compare phase`,
   `time: total ${seconds(totalMs)} s = ingest ${seconds(ingestMs)} + link ${seconds(report.ms)}`,
@@ -212,9 +242,12 @@ const out = [
     .filter(([name]) => name !== 'ingest')
     .map(([name, ms]) => `${name} ${seconds(ms)}`)
     .join(', ')}`,
+  `  save (s): ${Object.entries(run.report.saveTimings ?? {})
+    .map(([name, ms]) => `${name} ${seconds(ms)}`)
+    .join(', ')}`,
   `cpu (this process): user ${seconds(cpu.user / 1000)} s, system ${seconds(cpu.system / 1000)} s`,
   `peak memory (maxRSS, this process): ${n(maxRssMiB)} MiB`,
-  `records: linked ${n(report.status.linked)}, review ${n(report.status.review)}, unmatched ${n(report.status.unmatched)}; tasks created ${n(report.tasks.created)} (the moves are made up, so the registry lacks them)`,
+  `records: linked ${n(report.status.linked)}, review ${n(report.status.review)}, unmatched ${n(report.status.unmatched)}; tasks created ${n(report.tasks.created)} (records of persons the registry lacks, made-up moves, corrections)`,
   `quality: precision ${(right / links).toFixed(4)}, recall ${(right / matchedCount).toFixed(4)} (${n(right)} right of ${n(links)} links; ${n(matchedCount)} records have a registry person)`,
 ];
 process.stdout.write(`${out.join('\n')}\n`);

@@ -164,6 +164,28 @@ describe(`review decisions carried to a later batch with the same records (${sto
       )
     ).rows[0]!;
     assert.equal(status.link_status, 'unmatched', 'and the later batch’s record is settled at once');
+
+    // The rejected certificate is an unregistered birth; a reviewer changing their mind closes it.
+    const taskOf = async () =>
+      (
+        await sql<{ status: string; resolution_note: string | null }>`
+          SELECT status, resolution_note FROM work_task
+           WHERE kind = 'unregistered_birth' AND source_ref = ${`feed:${second.batchId}:1`}`.execute(
+          test.database.db,
+        )
+      ).rows[0];
+    assert.equal((await taskOf())?.status, 'open');
+    const changed = await decidePair(test.database, {
+      pairId: carriedReject.id,
+      decision: 'accepted',
+      actor: 'reviewer',
+    });
+    assert.equal(changed.recordStatus, 'linked');
+    assert.equal(changed.settle.tasks.closed, 1);
+    assert.deepEqual(await taskOf(), {
+      status: 'dismissed',
+      resolution_note: 'linkage: no longer found on the latest run',
+    });
   });
 });
 

@@ -195,6 +195,7 @@ export async function linkFeedBatch(
     timings: result.timings,
   };
   const outcome = await database.db.transaction().execute(async (trx) => {
+    const saveStarted = performance.now();
     const run = await trx
       .insertInto('feed_link_run')
       .values({
@@ -229,17 +230,28 @@ export async function linkFeedBatch(
     );
     await sql`UPDATE feed_pair SET decision = 'non-match', run_id = ${run.id}
                WHERE batch_id = ${batch.id} AND run_id <> ${run.id}`.execute(trx);
+    const pairsSaved = performance.now();
     // Decisions people made on the same records in earlier batches.
     const carried = await carryDecisions(trx, batch.id, run.id);
+    const decisionsCarried = performance.now();
     const kept = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM feed_pair WHERE batch_id = ${batch.id} AND review IS NOT NULL`.execute(
       trx,
     );
     const settled = await settleRecords(trx, batch.id, options.actor);
+    const settleDone = performance.now();
     await sql`UPDATE feed_batch SET status = 'linked', last_run_id = ${run.id} WHERE id = ${batch.id}`.execute(
       trx,
     );
-    await sql`UPDATE feed_link_run SET finished_at = now() WHERE id = ${run.id}`.execute(trx);
+    // How the save phase went, for the benchmark: pairs, carried decisions, settling (ms).
+    const saveTimings = {
+      pairs: Math.round(pairsSaved - saveStarted),
+      carry: Math.round(decisionsCarried - pairsSaved),
+      settle: Math.round(settleDone - decisionsCarried),
+    };
+    await sql`UPDATE feed_link_run SET finished_at = now(),
+                     report = jsonb_set(report, '{saveTimings}', ${JSON.stringify(saveTimings)}::jsonb)
+               WHERE id = ${run.id}`.execute(trx);
     return { runId: run.id, decisionsKept: kept.rows[0]?.n ?? 0, decisionsCarried: carried, ...settled };
   });
   progress('save', rows.length, rows.length);

@@ -385,15 +385,17 @@ export async function settleRecords(
       else updated++;
     }
   }
-  // Findings that no longer hold: the record got linked, the link was rejected, the fields agree.
+  // Findings that no longer hold: the record got linked, the link was rejected, the fields agree
+  // (an anti-join, not `<> ALL` over an array: a batch can have 100,000 tasks).
   const current = tasks.map((t) => `${t.kind}|${t.source_ref}`);
   const closed = await sql`
-    UPDATE work_task SET status = 'dismissed', resolved_at = now(), resolved_by = ${actor},
+    UPDATE work_task w SET status = 'dismissed', resolved_at = now(), resolved_by = ${actor},
            resolution_note = 'linkage: no longer found on the latest run'
      WHERE county_code = ${county} AND source = 'linkage' AND status = 'open'
        AND source_ref LIKE ${`feed:${batchId}:%`}
        ${rowNos ? sql`AND split_part(source_ref, ':', 3)::int = ANY(${[...rowNos]}::int[])` : sql``}
-       AND NOT (kind || '|' || source_ref = ANY(${current}::text[]))`.execute(trx);
+       AND NOT EXISTS (SELECT 1 FROM unnest(${current}::text[]) AS c(key)
+                        WHERE c.key = w.kind || '|' || w.source_ref)`.execute(trx);
   return { status, tasks: { created, updated, closed: Number(closed.numAffectedRows ?? 0) } };
 }
 
