@@ -86,9 +86,9 @@ describe(`finding registry duplicates (${storageName})`, () => {
     console.log(`  ${storageName}: 3,000 persons: ${JSON.stringify(q)}`);
     assert.ok(q.truePairs >= 10, 'the synthetic registry has duplicates to find');
     assert.ok(q.precision >= 0.99, `precision ${q.precision}`);
-    // Recall is what it is: a duplicate with a valid but wrong ID number is held to be another
-    // person (see docs/dedupe.md); the test keeps it from silently getting worse.
-    assert.ok(q.recall >= 0.3, `recall ${q.recall}`);
+    // 12 of 14 on this seed (7 of 14 when a different ID number ruled a pair out); the rest carry
+    // a wrong birth date or a typo on top (see docs/dedupe.md).
+    assert.ok(q.recall >= 0.7, `recall ${q.recall}`);
     const task = tasks[0]!;
     const details = task.details as { records: unknown[]; explanation: { comparisons: unknown[] } };
     assert.equal(details.records.length, 2, 'both records side by side');
@@ -158,7 +158,7 @@ describe(`finding registry duplicates (${storageName})`, () => {
 });
 
 describe('duplicate finder on a larger synthetic registry (no database)', () => {
-  it('finds duplicates among 20,000 persons with precision ≥ 0.99', async () => {
+  it('finds duplicates among 20,000 persons with precision ≥ 0.99 and recall ≥ 0.6', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'renkou-dedupe-csv-'));
     try {
       await writeCountyCsv({ county: COUNTY, persons: 20_000, from: 2025, to: 2025, seed: 4 }, dir);
@@ -184,7 +184,9 @@ describe('duplicate finder on a larger synthetic registry (no database)', () => 
       console.log(`  20,000 persons: ${JSON.stringify(q)}, review band ${result.below}`);
       assert.ok(q.truePairs >= 80);
       assert.ok(q.precision >= 0.99, `precision ${q.precision}`);
-      assert.ok(q.recall >= 0.3, `recall ${q.recall}`);
+      // 0.42 while a different ID number ruled a pair out; the registry's duplicates carry a wrong
+      // (valid) number 40% of the time, and those are now found by name, birth date and village.
+      assert.ok(q.recall >= 0.6, `recall ${q.recall}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../src/db/schema.ts';
 import { AppError } from '../src/domain/errors.ts';
+import { linkAllFeeds, linkFeedBatch } from '../src/feeds/link-feed-batch.ts';
+import { decidePair } from '../src/feeds/review.ts';
 import { initCounty } from '../src/org/init-county.ts';
 import { mergePersons, undoMerge } from '../src/registry/commands/merge-persons.ts';
 import { populationOn, registerDeath, totalOf, voidPerson } from '../src/registry/index.ts';
@@ -38,9 +40,11 @@ async function snapshot(db: Kysely<Schema>) {
     feeds: await db
       .selectFrom('feed_record')
       .select(['batch_id', 'row_no', 'person_id', 'link_status'])
+      .select(sql<Record<string, unknown>>`links`.as('links'))
       .orderBy('batch_id')
       .orderBy('row_no')
       .execute(),
+    pairs: await db.selectFrom('feed_pair').selectAll().orderBy('id').execute(),
   };
 }
 
@@ -205,6 +209,151 @@ describe(`merging duplicate persons (${storageName})`, () => {
         .executeTakeFirstOrThrow();
       assert.equal(undone.status, 'undone');
     }
+  });
+
+  it('moves feed pairs to the kept record, folds a pair the kept record has too, and undo restores them', async () => {
+    const ctx = contextFor(db);
+    await linkAllFeeds(test.database, COUNTY, { actor: 'test' });
+    const births = await db
+      .selectFrom('feed_batch')
+      .select('id')
+      .where('source', '=', 'birth_certificate')
+      .executeTakeFirstOrThrow();
+    const linked = await db
+      .selectFrom('feed_pair')
+      .selectAll()
+      .where('batch_id', '=', births.id)
+      .where('decision', '=', 'link')
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    assert.equal(linked.length, 2, 'the birth certificates link');
+    const recordOf = async (rowNo: number) =>
+      db
+        .selectFrom('feed_record')
+        .select(['person_id', 'link_status'])
+        .select(sql<Record<string, unknown>>`links`.as('links'))
+        .where('batch_id', '=', births.id)
+        .where('row_no', '=', rowNo)
+        .executeTakeFirstOrThrow();
+
+    // 1. A pair only the dropped record has moves to the kept one, with the record's link.
+    const [moved, folded] = linked as [(typeof linked)[0], (typeof linked)[0]];
+    const other = await addAdult(ctx, { name: '东方未明', sex: 'male', birthDate: '1980-02-02' });
+    const beforeMove = await snapshot(db);
+    const first = await mergePersons(ctx, {
+      keepId: other.id,
+      dropId: Number(moved.person_id),
+      keepVersion: other.version,
+      dropVersion: await versionOf(Number(moved.person_id)),
+      reason: '同一人重复登记',
+    });
+    const movedPair = await db
+      .selectFrom('feed_pair')
+      .selectAll()
+      .where('id', '=', moved.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(movedPair.person_id), other.id, 'the pair points at the kept record');
+    const movedRecord = await recordOf(moved.row_no);
+    assert.equal(Number(movedRecord.person_id), other.id);
+    assert.deepEqual(movedRecord.links, {
+      [moved.role]: { status: 'linked', personId: other.id, pairId: Number(moved.id) },
+    });
+    await undoMerge(ctx, { mergeId: first.mergeId, reason: '合并错了' });
+    assert.deepEqual(await snapshot(db), beforeMove, 'undo puts the pair and the record back');
+
+    // 2. The engine also scored the certificate against a second record of the same child, and a
+    //    reviewer accepted that one; merging the second record into the first folds the two pairs.
+    const child = Number(folded.person_id);
+    const twin = await addAdult(ctx, { name: '东方未白', sex: 'female', birthDate: '1981-03-03' });
+    const [copy] = await db
+      .insertInto('feed_pair')
+      .values({
+        county_code: COUNTY,
+        batch_id: folded.batch_id,
+        row_no: folded.row_no,
+        role: folded.role,
+        person_id: twin.id,
+        run_id: folded.run_id,
+        match_weight: folded.match_weight - 5,
+        match_probability: 0.6,
+        decision: 'review',
+        explanation: JSON.stringify(folded.explanation),
+      })
+      .returning('id')
+      .execute();
+    const copyId = Number(copy!.id);
+    await decidePair(test.database, {
+      pairId: copyId,
+      decision: 'accepted',
+      actor: 'reviewer',
+      note: '核实',
+    });
+    assert.equal(
+      Number((await recordOf(folded.row_no)).person_id),
+      twin.id,
+      'the record follows the reviewer',
+    );
+    const beforeFold = await snapshot(db);
+    const second = await mergePersons(ctx, {
+      keepId: child,
+      dropId: twin.id,
+      keepVersion: await versionOf(child),
+      dropVersion: await versionOf(twin.id),
+      reason: '同一人重复登记',
+    });
+    const pairs = await db
+      .selectFrom('feed_pair')
+      .select(['id', 'person_id', 'decision', 'review', 'reviewed_by', 'review_note'])
+      .where('id', 'in', [folded.id, copyId])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      pairs.map((p) => [
+        Number(p.id),
+        Number(p.person_id),
+        p.decision,
+        p.review,
+        p.reviewed_by,
+        p.review_note,
+      ]),
+      [
+        [Number(folded.id), child, 'link', 'accepted', 'reviewer', '核实'],
+        [copyId, twin.id, 'review', 'accepted', 'reviewer', '核实'],
+      ],
+      'the kept record’s pair takes the acceptance; the merged record’s pair stays as it was',
+    );
+    const foldedRecord = await recordOf(folded.row_no);
+    assert.equal(Number(foldedRecord.person_id), child);
+    assert.deepEqual(foldedRecord.links, {
+      [folded.role]: { status: 'linked', personId: child, pairId: Number(folded.id) },
+    });
+    const rerun = await linkFeedBatch(test.database, births.id, { actor: 'test' });
+    assert.ok(rerun.decisionsKept >= 1);
+    assert.equal(
+      Number((await recordOf(folded.row_no)).person_id),
+      child,
+      'a later run links the certificate to the kept record',
+    );
+    // Undo after that run: the merged record is back with its accepted pair, the kept record's pair
+    // gives the acceptance back, and the certificate is the second record's again.
+    await undoMerge(ctx, { mergeId: second.mergeId, reason: '撤销' });
+    const restored = await recordOf(folded.row_no);
+    assert.deepEqual(
+      [Number(restored.person_id), restored.links],
+      [
+        twin.id,
+        beforeFold.feeds.find((f) => f.row_no === folded.row_no && f.batch_id === folded.batch_id)!.links,
+      ],
+    );
+    const keptPair = await db
+      .selectFrom('feed_pair')
+      .selectAll()
+      .where('id', '=', folded.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(keptPair.review, null);
+    await linkFeedBatch(test.database, births.id, { actor: 'test' });
+    assert.equal(Number((await recordOf(folded.row_no)).person_id), twin.id, 'and stays so on the next run');
   });
 
   it('merges a dead record with a live one: the person is dead once, and undo brings the live record back', async () => {

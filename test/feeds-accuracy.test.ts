@@ -153,7 +153,7 @@ describe(`department feeds against the synthetic county's truth (${storageName})
     ).rows;
     assert.ok(unmatched.length > 0, 'the synthetic registry misses some births');
     const tasks = await listTasks(test.database, { kind: 'unregistered_birth', limit: 1000 });
-    assert.equal(tasks.total, unmatched.length, 'one task per unmatched birth certificate');
+    assert.equal(tasks.total, unmatched.length, 'one task per unmatched birth certificate, and only those');
     for (const record of unmatched) {
       const task = tasks.items.find((t) => t.sourceRef === `feed:${births.id}:${record.row_no}`);
       assert.ok(task, `task for row ${record.row_no}`);
@@ -178,6 +178,85 @@ describe(`department feeds against the synthetic county's truth (${storageName})
       .where('id', '=', withName.personId!)
       .executeTakeFirstOrThrow();
     assert.equal(person.name, difference.registry, 'nobody’s record is changed');
+  });
+
+  it('turns marriages, divorces and hukou moves the registry lacks into tasks for the village, as the truth says', async (t) => {
+    // The truth: each true event, and whether the registry ever got it.
+    const truthEvents = new Map<string, { date: string; registered: boolean }[]>();
+    for (const e of readCsv(join(dir, 'truth/events.csv'))) {
+      const key = `${e.kind}|${e.person_id}`;
+      const list = truthEvents.get(key) ?? [];
+      list.push({ date: e.event_date!, registered: e.registry_event_key !== '' });
+      truthEvents.set(key, list);
+    }
+    const tasks = (
+      await sql<{ kind: string; org_code: string; source_ref: string; details: Record<string, unknown> }>`
+        SELECT kind, org_code, source_ref, details FROM work_task
+         WHERE source = 'linkage' AND status = 'open' AND kind LIKE 'unregistered%'`.execute(test.database.db)
+    ).rows;
+    const taskOf = new Map(tasks.map((t) => [t.source_ref, t]));
+    for (const source of ['marriage_registration', 'hukou_registration'] as const) {
+      const batch = await batchOf(source);
+      const records = (
+        await sql<{
+          row_no: number;
+          raw: Record<string, string>;
+          link_status: string;
+          event_kind: string | null;
+          event_date: string | null;
+          org_code: string | null;
+        }>`
+          SELECT row_no, raw, link_status, event_kind, event_date::text AS event_date, org_code FROM feed_record
+           WHERE batch_id = ${batch.id}`.execute(test.database.db)
+      ).rows;
+      let shouldFlag = 0;
+      let flagged = 0;
+      let rightlyFlagged = 0;
+      let unmatched = 0;
+      for (const record of records) {
+        const task = taskOf.get(`feed:${batch.id}:${record.row_no}`);
+        if (record.event_kind === null) continue;
+        // A hukou birth or death (which a hospital or death certificate may report too) is an
+        // event, so the unregistered-birth and -death figures count each once.
+        assert.equal(task?.kind ?? 'unregistered_event', 'unregistered_event');
+        if (task) {
+          assert.equal(task.details.eventKind, record.event_kind, 'the task says what happened');
+          if (record.org_code && task.details.reason !== 'alive_in_registry') {
+            assert.equal(task.org_code, record.org_code, 'on the list of the record’s village');
+          }
+        }
+        if (record.link_status === 'unmatched') {
+          unmatched++;
+          assert.equal(task?.details.reason, 'no_match', `row ${record.row_no}: nobody in the registry`);
+          continue;
+        }
+        if (
+          record.link_status !== 'linked' ||
+          record.event_kind === 'birth' ||
+          record.event_kind === 'death'
+        ) {
+          continue;
+        }
+        // The record's true event: its principal's event of the kind, on or before the record's date.
+        const role = source === 'marriage_registration' ? 'wife' : 'person';
+        const person = truthOfRole.get(`${FILE[source]}|${record.raw[batch.mapping.record_no!]}|${role}`)!;
+        const event = (truthEvents.get(`${record.event_kind}|${person}`) ?? [])
+          .filter((e) => e.date <= record.event_date!)
+          .sort((a, b) => b.date.localeCompare(a.date))[0];
+        // (A move the county's start population made before the simulated years has no true event.)
+        if (!event) continue;
+        const lacking = !event.registered;
+        const isFlagged = task?.details.reason === 'event_not_in_registry';
+        if (lacking) shouldFlag++;
+        if (isFlagged) flagged++;
+        if (lacking && isFlagged) rightlyFlagged++;
+      }
+      const figures = `${FILE[source]}: ${unmatched} unmatched; ${shouldFlag} linked records whose event the registry never got, ${flagged} flagged, ${rightlyFlagged} rightly`;
+      t.diagnostic(figures);
+      assert.ok(shouldFlag >= 5, `enough to measure — ${figures}`);
+      assert.ok(rightlyFlagged / shouldFlag >= 0.9, `recall — ${figures}`);
+      assert.ok(rightlyFlagged / flagged >= 0.9, `precision — ${figures}`);
+    }
   });
 
   it('re-runs without duplicating anything, and keeps what people decided', async () => {

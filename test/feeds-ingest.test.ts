@@ -193,7 +193,7 @@ describe(`feed ingestion (${storageName})`, () => {
     assert.deepEqual(kinds, ['marriage', 'divorce', null]);
   });
 
-  it('takes uploads over HTTP, links them, and puts unregistered births on the village’s list', async () => {
+  it('takes uploads over HTTP, links them, and puts unregistered births on the village’s list and unmatched marriages on the county’s', async () => {
     const csv = [
       BIRTH_HEADER,
       'H1,,男,2025-01-05,3300,华亭市人民医院,何母,620881199501010028,,,东华镇北河村,2025-01-10',
@@ -262,6 +262,26 @@ describe(`feed ingestion (${storageName})`, () => {
     assert.equal(relink.json().tasks.created, 0, 're-running never makes the task again');
     const done = await app.inject({ url: '/api/tasks?unit=620881100202&status=done' });
     assert.equal(done.json().items[0].status, 'done', 'nor reopens what a person closed');
+
+    // A marriage nobody in the registry matches has no village: it goes on the county's list.
+    const marriageLink = await app.inject({
+      method: 'POST',
+      url: `/api/feeds/batches/${json.json().batchId}/link`,
+    });
+    assert.equal(marriageLink.statusCode, 200, marriageLink.body);
+    assert.deepEqual(marriageLink.json().status, { linked: 0, review: 0, unmatched: 1 });
+    const events = await app.inject({ url: '/api/tasks?unit=620881&kind=unregistered_event' });
+    // (A JSON file's rows count from 1: it has no header line.)
+    const marriage = events
+      .json()
+      .items.find((t: { sourceRef: string }) => t.sourceRef === `feed:${json.json().batchId}:1`);
+    assert.ok(marriage, 'the unmatched marriage is a task');
+    assert.equal(marriage.orgCode, '620881');
+    assert.deepEqual(
+      [marriage.details.eventKind, marriage.details.eventDate, marriage.details.reason],
+      ['marriage', '2024-01-02', 'no_match'],
+    );
+    assert.equal(marriage.details.fields.husband_name, '甲');
 
     const review = await app.inject({ url: '/api/feeds/review?unit=620881100&status=all' });
     assert.equal(review.statusCode, 200);

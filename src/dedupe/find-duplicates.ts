@@ -21,13 +21,16 @@ export const PERSON_COLUMNS = ['id_number', 'name', 'sex', 'birth_date', 'villag
 /**
  * The dedupe configuration: the comparisons of the feed linkage, blocking on ID number, birth date
  * + sex, surname pinyin + birth year, given-name pinyin + birth month, name pinyin + township.
- * Two valid, different ID numbers are two people (twins, siblings of one family agree on all
- * else): the else level's m is fixed small, as EM cannot learn it from families.
+ * The m probabilities are fixed (EM cannot learn them from a registry full of families). A
+ * different ID number is common on a duplicate — one person entered twice under two valid
+ * numbers (一人多号) is a known registry defect — so "else" keeps m 0.2 rather than ruling the
+ * pair out: what tells twins (two numbers, one birth date, one village) from a duplicate is the
+ * name, which for twins agrees on the surname only.
  */
 export const DEDUPE_CONFIG = {
   id: 'id',
   comparisons: [
-    { name: 'id_number', type: 'id-number', column: 'id_number', m: { else: 0.001 } },
+    { name: 'id_number', type: 'id-number', column: 'id_number', m: { else: 0.2 } },
     {
       name: 'name',
       type: 'han-name',

@@ -10,7 +10,9 @@ import { type SettleReport, settleRecords } from './settle-records.ts';
  * The review queue: pairs between the thresholds wait for a person, who accepts, rejects or marks
  * them unsure, seeing both records side by side with each field's weight (the stored
  * explanation). A decision settles the record at once (its link, status and tasks) and outranks
- * the engine on every later run.
+ * the engine on every later run. It also holds for the same record sent in another batch (same
+ * source and record number, same role and registry person) where nobody has decided yet; a batch
+ * linked later takes it over from the earlier one (carry-decisions.ts).
  */
 
 export type ReviewFilter = 'open' | 'unsure' | 'decided' | 'all';
@@ -142,6 +144,8 @@ export interface DecidePairResult {
   /** The record's status after the decision. */
   recordStatus: string;
   settle: SettleReport;
+  /** Undecided pairs of the same record (same source and record number), role and person in other batches that took the decision too. */
+  alsoDecided: { batchId: number; rowNo: number }[];
 }
 
 /** Records a person's decision on a pair and settles its record. */
@@ -167,6 +171,24 @@ export async function decidePair(database: Database, input: DecidePairInput): Pr
       });
     }
     const batchId = Number(pair.batch_id);
+    // The same record sent again in another batch: nobody has to decide on it twice.
+    const others = (
+      await sql<{ batch_id: number; row_no: number }>`
+        UPDATE feed_pair p
+           SET review = ${input.decision}, reviewed_by = ${input.actor}, reviewed_at = now(),
+               review_note = ${input.note ?? null}
+          FROM feed_pair me
+          JOIN feed_batch mb ON mb.id = me.batch_id
+          JOIN feed_record mr ON mr.batch_id = me.batch_id AND mr.row_no = me.row_no,
+               feed_batch ob, feed_record orec
+         WHERE me.id = ${input.pairId} AND ob.county_code = mb.county_code AND ob.source = mb.source
+           AND ob.id <> mb.id AND p.batch_id = ob.id AND orec.batch_id = p.batch_id AND orec.row_no = p.row_no
+           AND p.role = me.role AND p.person_id = me.person_id AND p.review IS NULL
+           AND btrim(mr.raw->>(mb.mapping->>'record_no')) <> ''
+           AND btrim(orec.raw->>(ob.mapping->>'record_no')) = btrim(mr.raw->>(mb.mapping->>'record_no'))
+        RETURNING p.batch_id, p.row_no`.execute(trx)
+    ).rows.map((r) => ({ batchId: Number(r.batch_id), rowNo: r.row_no }));
+    for (const other of others) await settleRecords(trx, other.batchId, input.actor, [other.rowNo]);
     const settle = await settleRecords(trx, batchId, input.actor, [pair.row_no]);
     const record = (
       await sql<{ link_status: string }>`
@@ -181,6 +203,7 @@ export async function decidePair(database: Database, input: DecidePairInput): Pr
       rowNo: pair.row_no,
       recordStatus: record.link_status,
       settle,
+      alsoDecided: others,
     };
   });
 }

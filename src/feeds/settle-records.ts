@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { FeedSource, Schema } from '../db/schema.ts';
+import type { EventKind, FeedSource, Schema } from '../db/schema.ts';
 import { normaliseSex, roleValues } from './feed-datasets.ts';
 import { fieldValue, parseFeedDate } from './resolve-record.ts';
 import { type FeedMapping, type FeedRole, SOURCES } from './sources.ts';
@@ -10,8 +10,17 @@ import { type FeedMapping, type FeedRole, SOURCES } from './sources.ts';
  * - a role is linked to the pair a person accepted, else to the engine's link pair unless a person
  *   rejected it; it is in review while a pair in the review band (or one marked unsure) waits for a
  *   person; otherwise it is unmatched;
- * - a birth certificate whose child is unmatched is an unregistered birth for its village, a death
- *   certificate with nobody linked an unregistered death;
+ * - a record nobody in the registry matches reports an event the registry lacks: a birth certificate
+ *   an unregistered birth, a death certificate an unregistered death, a marriage or divorce
+ *   registration or any hukou registration an unregistered event (reason no_match) — on the list
+ *   of the village the record names (a marriage with nobody linked has no place: the county's list);
+ * - a linked record whose event the registry does not hold is one too: a death (certificate or
+ *   hukou deregistration) whose person is still active (reason alive_in_registry); a marriage or
+ *   divorce with no union of a linked spouse starting (ending) and no such event within a year of
+ *   the registration; a hukou move or change of address with no such event for the person from
+ *   three years before the registration to a year after (a move is registered with the police
+ *   after it happens; a person already recorded as moved out has no move-out missing) — reason
+ *   event_not_in_registry, on the list of the record's village, else the person's;
  * - a linked person whose name, birth date, ID number or sex differs from the record gets a
  *   correction suggestion with both values (nobody's record is changed);
  * - a task whose finding no longer holds (the record was linked after all) is closed as dismissed.
@@ -52,9 +61,32 @@ export function roleLinkOf(pairs: readonly PairRow[]): RoleLink {
   return { status: 'unmatched', personId: null, pairId: null };
 }
 
-const UNREGISTERED: Partial<Record<FeedSource, 'unregistered_birth' | 'unregistered_death'>> = {
-  birth_certificate: 'unregistered_birth',
-  death_certificate: 'unregistered_death',
+type UnregisteredKind = 'unregistered_birth' | 'unregistered_death' | 'unregistered_event';
+
+/**
+ * The task kind for an event the registry lacks, by source: a hospital's birth certificate is an
+ * unregistered birth, a death certificate an unregistered death (the figures reports count); a
+ * marriage, divorce or any hukou registration — a hukou birth or death included, which a hospital
+ * or death certificate may report as well — is an unregistered event with its kind in the details.
+ */
+export function unregisteredKind(source: FeedSource): UnregisteredKind {
+  return source === 'birth_certificate'
+    ? 'unregistered_birth'
+    : source === 'death_certificate'
+      ? 'unregistered_death'
+      : 'unregistered_event';
+}
+
+/**
+ * Days before and after a record's date in which the registry's own record of the event (a vital
+ * event, or for marriages a union) counts as the same event: a marriage is registered on its day; a
+ * hukou move is registered with the police after it happens, sometimes years after.
+ */
+const EVENT_WINDOW: Record<FeedSource, { before: number; after: number }> = {
+  birth_certificate: { before: 0, after: 0 },
+  death_certificate: { before: 0, after: 0 },
+  marriage_registration: { before: 365, after: 365 },
+  hukou_registration: { before: 1095, after: 365 },
 };
 
 interface TaskRow {
@@ -79,16 +111,25 @@ export async function settleRecords(
   const county = batch.county_code;
   const rowFilter = rowNos ? sql`AND row_no = ANY(${[...rowNos]}::int[])` : sql``;
   const records = (
-    await sql<{ row_no: number; raw: Record<string, unknown>; org_code: string | null }>`
-      SELECT row_no, raw, org_code FROM feed_record WHERE batch_id = ${batchId} ${rowFilter} ORDER BY row_no`.execute(
-      trx,
-    )
+    await sql<{
+      row_no: number;
+      raw: Record<string, unknown>;
+      org_code: string | null;
+      event_kind: EventKind | null;
+      event_date: string | null;
+    }>`
+      SELECT row_no, raw, org_code, event_kind, event_date::text AS event_date FROM feed_record
+       WHERE batch_id = ${batchId} ${rowFilter} ORDER BY row_no`.execute(trx)
   ).rows;
+  // A pair on a record merged into another is passed over: the merge gave the kept record's pair
+  // its decision, or moved the pair (merge-persons.ts).
   const pairRows = (
     await sql<PairRow>`
-      SELECT id, row_no, role, person_id, decision, review, match_weight FROM feed_pair
-       WHERE batch_id = ${batchId} ${rowFilter}
-       ORDER BY row_no, role, match_weight DESC, id`.execute(trx)
+      SELECT p.id, p.row_no, p.role, p.person_id, p.decision, p.review, p.match_weight FROM feed_pair p
+       WHERE p.batch_id = ${batchId} ${rowFilter}
+         AND NOT EXISTS (SELECT 1 FROM person m WHERE m.county_code = p.county_code AND m.id = p.person_id
+                            AND m.status = 'merged')
+       ORDER BY p.row_no, p.role, p.match_weight DESC, p.id`.execute(trx)
   ).rows;
   const pairsOf = new Map<string, PairRow[]>();
   for (const p of pairRows) {
@@ -177,7 +218,6 @@ export async function settleRecords(
   }
 
   const tasks: TaskRow[] = [];
-  const unregistered = UNREGISTERED[batch.source];
   const mapping = batch.mapping;
   const fieldsOf = (raw: Record<string, unknown>) => {
     const out: Record<string, string> = {};
@@ -187,8 +227,10 @@ export async function settleRecords(
     }
     return out;
   };
+  const linkedIdsOf = (index: number) =>
+    roles.map((role) => updates[index]!.links[role]!.personId).filter((id): id is number => id !== null);
   const motherIds = new Map<string, number>();
-  if (unregistered === 'unregistered_birth') {
+  if (batch.source === 'birth_certificate') {
     const wanted = records
       .filter((_, i) => updates[i]!.link_status === 'unmatched')
       .map((r) => fieldValue(r.raw, mapping, 'mother_id_number')?.toUpperCase())
@@ -202,6 +244,42 @@ export async function settleRecords(
       for (const row of rows) motherIds.set(row.id_number, Number(row.id));
     }
   }
+  // Linked records reporting a marriage, divorce, move or change of address: which of them the
+  // registry holds (a vital event of the kind, or a union starting / ending, near the record's date).
+  const eventChecks: { row_no: number; kind: string; person_id: number; date: string }[] = [];
+  for (const [index, record] of records.entries()) {
+    const kind = record.event_kind;
+    if (kind === null || kind === 'birth' || kind === 'death' || record.event_date === null) continue;
+    if (updates[index]!.link_status !== 'linked') continue;
+    for (const id of linkedIdsOf(index)) {
+      eventChecks.push({ row_no: record.row_no, kind, person_id: id, date: record.event_date });
+    }
+  }
+  const eventsHeld = new Set<number>();
+  if (eventChecks.length > 0) {
+    const { before, after } = EVENT_WINDOW[batch.source];
+    const rows = (
+      await sql<{ row_no: number }>`
+        SELECT DISTINCT x.row_no
+          FROM jsonb_to_recordset(${JSON.stringify(eventChecks)}::jsonb)
+               AS x(row_no int, kind text, person_id bigint, date date)
+         WHERE EXISTS (SELECT 1 FROM vital_event e
+                        WHERE e.county_code = ${county} AND e.person_id = x.person_id AND e.kind = x.kind
+                          AND NOT e.voided AND e.event_date BETWEEN x.date - ${before}::int AND x.date + ${after}::int)
+            OR (x.kind = 'marriage' AND EXISTS (SELECT 1 FROM person_union u
+                        WHERE u.county_code = ${county} AND u.person_id = x.person_id AND NOT u.voided
+                          AND u.start_date BETWEEN x.date - ${before}::int AND x.date + ${after}::int))
+            OR (x.kind = 'divorce' AND EXISTS (SELECT 1 FROM person_union u
+                        WHERE u.county_code = ${county} AND u.person_id = x.person_id AND NOT u.voided
+                          AND u.end_reason = 'divorce'
+                          AND u.end_date BETWEEN x.date - ${before}::int AND x.date + ${after}::int))
+            OR (x.kind = 'move_out' AND EXISTS (SELECT 1 FROM person p
+                        WHERE p.county_code = ${county} AND p.id = x.person_id AND p.status = 'moved_out'))`.execute(
+        trx,
+      )
+    ).rows;
+    for (const row of rows) eventsHeld.add(row.row_no);
+  }
   for (const [index, record] of records.entries()) {
     const update = updates[index]!;
     const base = {
@@ -209,14 +287,26 @@ export async function settleRecords(
       batchId,
       rowNo: record.row_no,
       recordNo: fieldValue(record.raw, mapping, 'record_no'),
+      eventKind: record.event_kind,
+      eventDate: record.event_date,
     };
-    if (unregistered && update.link_status === 'unmatched') {
+    const sourceRef = `feed:${batchId}:${record.row_no}`;
+    const linked = linkedIdsOf(index);
+    // Where the record belongs: its own village, else (a marriage) a linked spouse's.
+    const place =
+      record.org_code ??
+      linked
+        .map((id) => persons.get(id)?.current_org_code)
+        .find((code) => code !== undefined && code !== null) ??
+      null;
+    // A record with no readable event (a marriage office's reissue, an unknown hukou business) reports none.
+    if (update.link_status === 'unmatched' && record.event_kind !== null) {
       const motherId = fieldValue(record.raw, mapping, 'mother_id_number')?.toUpperCase();
       tasks.push({
-        kind: unregistered,
-        org_code: record.org_code ?? county,
+        kind: unregisteredKind(batch.source),
+        org_code: place ?? county,
         person_id: null,
-        source_ref: `feed:${batchId}:${record.row_no}`,
+        source_ref: sourceRef,
         details: {
           ...base,
           reason: 'no_match',
@@ -225,16 +315,37 @@ export async function settleRecords(
         },
       });
     }
-    // A death certified but still alive in the registry: the death is what is unregistered.
-    const principal = update.links[roles[0]!]!;
-    const principalPerson = principal.personId === null ? undefined : persons.get(principal.personId);
-    if (unregistered === 'unregistered_death' && principalPerson && principalPerson.status === 'active') {
+    if (update.link_status === 'linked' && record.event_kind === 'death') {
+      // A death certified (or deregistered) but still alive in the registry.
+      const principal = update.links[roles[0]!]!;
+      const person = principal.personId === null ? undefined : persons.get(principal.personId);
+      if (person && person.status === 'active') {
+        tasks.push({
+          kind: unregisteredKind(batch.source),
+          org_code: person.current_org_code ?? record.org_code ?? county,
+          person_id: principal.personId,
+          source_ref: sourceRef,
+          details: { ...base, reason: 'alive_in_registry', fields: fieldsOf(record.raw) },
+        });
+      }
+    } else if (
+      update.link_status === 'linked' &&
+      record.event_kind !== null &&
+      record.event_kind !== 'birth' &&
+      record.event_date !== null &&
+      !eventsHeld.has(record.row_no)
+    ) {
       tasks.push({
-        kind: unregistered,
-        org_code: principalPerson.current_org_code ?? record.org_code ?? county,
-        person_id: principal.personId,
-        source_ref: `feed:${batchId}:${record.row_no}`,
-        details: { ...base, reason: 'alive_in_registry', fields: fieldsOf(record.raw) },
+        kind: 'unregistered_event',
+        org_code: place ?? county,
+        person_id: linked[0] ?? null,
+        source_ref: sourceRef,
+        details: {
+          ...base,
+          reason: 'event_not_in_registry',
+          personIds: linked,
+          fields: fieldsOf(record.raw),
+        },
       });
     }
     for (const role of roles) {
@@ -274,15 +385,17 @@ export async function settleRecords(
       else updated++;
     }
   }
-  // Findings that no longer hold: the record got linked, the link was rejected, the fields agree.
+  // Findings that no longer hold: the record got linked, the link was rejected, the fields agree
+  // (an anti-join, not `<> ALL` over an array: a batch can have 100,000 tasks).
   const current = tasks.map((t) => `${t.kind}|${t.source_ref}`);
   const closed = await sql`
-    UPDATE work_task SET status = 'dismissed', resolved_at = now(), resolved_by = ${actor},
+    UPDATE work_task w SET status = 'dismissed', resolved_at = now(), resolved_by = ${actor},
            resolution_note = 'linkage: no longer found on the latest run'
      WHERE county_code = ${county} AND source = 'linkage' AND status = 'open'
        AND source_ref LIKE ${`feed:${batchId}:%`}
        ${rowNos ? sql`AND split_part(source_ref, ':', 3)::int = ANY(${[...rowNos]}::int[])` : sql``}
-       AND NOT (kind || '|' || source_ref = ANY(${current}::text[]))`.execute(trx);
+       AND NOT EXISTS (SELECT 1 FROM unnest(${current}::text[]) AS c(key)
+                        WHERE c.key = w.kind || '|' || w.source_ref)`.execute(trx);
   return { status, tasks: { created, updated, closed: Number(closed.numAffectedRows ?? 0) } };
 }
 

@@ -21,7 +21,8 @@ export interface MergeChange {
     | 'person_union'
     | 'household'
     | 'work_task'
-    | 'feed_record';
+    | 'feed_record'
+    | 'feed_pair';
   /** The row's id (feed_record: "batchId:rowNo"). */
   id: number | string;
   before: Record<string, unknown>;

@@ -19,7 +19,7 @@ import { throwIfIssues } from './shared.ts';
  * The dropped record stays (status merged, merged_into_id = kept): nothing is deleted. Every row
  * that pointed at it — events (as the person, the other party, the mother or father in a birth's
  * details), children's parent links, unions on both sides, residence spells, household heads,
- * work tasks, feed records — points at the kept record afterwards; what the kept record lacks is
+ * work tasks, feed records and their scored pairs — points at the kept record afterwards; what the kept record lacks is
  * filled from the dropped one. Where both records carry the same fact (two birth events, two
  * residence histories, the same marriage twice) the dropped one's copy moves over voided, so the
  * person is counted once. Each changed row is written to person_merge.changes with its values
@@ -87,7 +87,10 @@ function pick(row: Record<string, unknown>, keys: string[]): Record<string, unkn
   return out;
 }
 
-/** Writes a patch to one non-person row and logs it; json columns (details) are written as JSON text. */
+/** The jsonb columns a merge writes: written as JSON text. */
+const JSON_COLUMNS = new Set(['details', 'links']);
+
+/** Writes a patch to one non-person row and logs it; json columns (details, links) are written as JSON text. */
 async function updateRow(
   trx: Tx,
   changes: MergeChange[],
@@ -98,7 +101,7 @@ async function updateRow(
   const keys = Object.keys(patch);
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
-    values[key] = key === 'details' ? JSON.stringify(value) : value;
+    values[key] = JSON_COLUMNS.has(key) ? JSON.stringify(value) : value;
   }
   const db = trx as unknown as AnyDb;
   let query = db.updateTable(table).set(values);
@@ -400,16 +403,62 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
       .orderBy('id')
       .execute();
     for (const task of tasks) await updateRow(trx, changes, 'work_task', task, { person_id: keep.id });
-    const feedRecords = await trx
-      .selectFrom('feed_record')
-      .selectAll()
-      .where('county_code', '=', county)
-      .where('person_id', '=', drop.id)
-      .orderBy('batch_id')
-      .orderBy('row_no')
-      .execute();
+    // Feed pairs (a department record scored against the dropped record) move to the kept one. Where
+    // the kept record has its own pair for the same record and role, that pair stays and takes the
+    // dropped pair's review when it has none; the dropped pair stays as it is, on the merged record
+    // (settling a record passes over pairs of merged records, and a link run never scores them).
+    const pairRows = (
+      await sql<Record<string, unknown>>`
+        SELECT d.*, k.id AS kept_pair_id, k.review AS kept_review
+          FROM feed_pair d
+          LEFT JOIN feed_pair k ON k.batch_id = d.batch_id AND k.row_no = d.row_no AND k.role = d.role
+                               AND k.person_id = ${keep.id}
+         WHERE d.county_code = ${county} AND d.person_id = ${drop.id}
+         ORDER BY d.id`.execute(trx)
+    ).rows;
+    const pairMoved = new Map<number, number>();
+    for (const { kept_pair_id: keptPairId, kept_review: keptReview, ...pair } of pairRows) {
+      if (keptPairId === null) {
+        await updateRow(trx, changes, 'feed_pair', pair, { person_id: keep.id });
+        continue;
+      }
+      pairMoved.set(Number(pair.id), Number(keptPairId));
+      if (keptReview === null && pair.review !== null) {
+        const kept = (
+          await sql<Record<string, unknown>>`
+            SELECT * FROM feed_pair WHERE county_code = ${county} AND id = ${keptPairId}`.execute(trx)
+        ).rows[0]!;
+        await updateRow(trx, changes, 'feed_pair', kept, {
+          review: pair.review,
+          reviewed_by: pair.reviewed_by,
+          reviewed_at: pair.reviewed_at,
+          review_note: pair.review_note,
+        });
+      }
+    }
+    // Feed records: the principal's person and each role's link (links: role -> {personId, pairId}).
+    const feedRecords = (
+      await sql<
+        Record<string, unknown> & { links: Record<string, { personId?: unknown; pairId?: unknown }> }
+      >`
+        SELECT * FROM feed_record f
+         WHERE f.county_code = ${county}
+           AND (f.person_id = ${drop.id}
+                OR EXISTS (SELECT 1 FROM jsonb_each(f.links) l WHERE l.value->>'personId' = ${String(drop.id)}))
+         ORDER BY f.batch_id, f.row_no`.execute(trx)
+    ).rows;
     for (const record of feedRecords) {
-      await updateRow(trx, changes, 'feed_record', record as Record<string, unknown>, { person_id: keep.id });
+      const links: Record<string, unknown> = {};
+      for (const [role, link] of Object.entries(record.links ?? {})) {
+        const moved = Number(link.personId) === drop.id;
+        const pairId = link.pairId === null || link.pairId === undefined ? link.pairId : Number(link.pairId);
+        links[role] = moved
+          ? { ...link, personId: keep.id, pairId: pairMoved.get(pairId as number) ?? pairId }
+          : link;
+      }
+      const patch: Record<string, unknown> = { links };
+      if (Number(record.person_id) === drop.id) patch.person_id = keep.id;
+      await updateRow(trx, changes, 'feed_record', record, patch);
     }
     if (input.workTaskId != null) {
       const task = await trx
@@ -499,6 +548,12 @@ export async function undoMerge(context: CommandContext, input: UndoMergeInput) 
     const rows: Record<string, unknown>[] = [];
     for (const change of merge.changes) {
       const row = await current(change);
+      // A feed pair a later link run removed (nobody had decided on it) is the engine's to score
+      // again once the record is back, not a change undo would overwrite.
+      if (!row && change.table === 'feed_pair') {
+        rows.push({});
+        continue;
+      }
       const columns = Object.keys(change.after).filter(
         (column) => !row || canonical(row[column]) !== canonical(change.after[column]),
       );
@@ -515,6 +570,7 @@ export async function undoMerge(context: CommandContext, input: UndoMergeInput) 
     }
     for (let i = merge.changes.length - 1; i >= 0; i--) {
       const change = merge.changes[i]!;
+      if (change.table === 'feed_pair' && Object.keys(rows[i]!).length === 0) continue;
       const before = { ...change.before };
       if (change.table === 'person') {
         delete before.version;
@@ -525,7 +581,9 @@ export async function undoMerge(context: CommandContext, input: UndoMergeInput) 
         });
         continue;
       }
-      if ('details' in before) before.details = JSON.stringify(before.details);
+      for (const column of JSON_COLUMNS) {
+        if (column in before) before[column] = JSON.stringify(before[column]);
+      }
       let query = db.updateTable(change.table).set(before);
       for (const [column, value] of Object.entries(keyOf(change))) query = query.where(column, '=', value);
       await query.execute();

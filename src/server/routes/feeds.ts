@@ -79,6 +79,7 @@ const linkReportSchema = {
       },
     },
     decisionsKept: { type: 'integer' },
+    decisionsCarried: { type: 'integer' },
     tasks: {
       type: 'object',
       properties: { created: { type: 'integer' }, updated: { type: 'integer' }, closed: { type: 'integer' } },
@@ -420,6 +421,13 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
               rowNo: { type: 'integer' },
               recordStatus: { type: 'string' },
               settle: { type: 'object', additionalProperties: true },
+              alsoDecided: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { batchId: { type: 'integer' }, rowNo: { type: 'integer' } },
+                },
+              },
             },
           },
         },
