@@ -66,7 +66,9 @@ function describe(task: Task, tr: (zh: string, en: string) => string): string {
   }
   if (d.fields) {
     const f = d.fields;
-    return [f.name, f.birth_date ?? f.death_date ?? f.event_date, f.address, d.recordNo]
+    // A marriage or divorce record names a couple, not one person.
+    const couple = [f.husband_name, f.wife_name].filter(Boolean).join(tr(' 与 ', ' & '));
+    return [f.name ?? couple, f.birth_date ?? f.death_date ?? f.event_date, f.address, d.recordNo]
       .filter(Boolean)
       .join(' · ');
   }
