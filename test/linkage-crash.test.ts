@@ -95,6 +95,8 @@ describe(`feed linkage killed with SIGKILL ends like a clean run (${storageName}
   it('leaves the same pairs, tasks and record statuses as a clean run, none twice', async () => {
     const cleanRun = await runRenkou(['feeds', 'link'], clean.env, 300_000);
     assert.equal(cleanRun.code, 0, cleanRun.stderr);
+    // The run's report says how many review decisions stood and how many came from other batches.
+    assert.match(cleanRun.stdout, /保留的人工决定 \d+ 个（其中沿用其他批次的 \d+ 个）/);
     const expected = await outcome(clean);
     assert.notEqual(expected.pairs, '[]', 'the clean run linked something');
     assert.notEqual(expected.tasks, '[]', 'the clean run made work-list tasks');

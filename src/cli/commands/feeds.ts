@@ -82,8 +82,8 @@ function printLink(rt: CliRuntime, r: FeedLinkReport) {
   }
   rt.out(
     rt.t(
-      `  自动链接（≥ ${r.thresholds.autoLink}）${r.pairs.link} 对，待审核（≥ ${r.thresholds.review}）${r.pairs.review} 对；保留的人工决定 ${r.decisionsKept} 个`,
-      `  auto-linked (≥ ${r.thresholds.autoLink}) ${r.pairs.link} pairs, for review (≥ ${r.thresholds.review}) ${r.pairs.review}; review decisions kept ${r.decisionsKept}`,
+      `  自动链接（≥ ${r.thresholds.autoLink}）${r.pairs.link} 对，待审核（≥ ${r.thresholds.review}）${r.pairs.review} 对；保留的人工决定 ${r.decisionsKept} 个（其中沿用其他批次的 ${r.decisionsCarried} 个）`,
+      `  auto-linked (≥ ${r.thresholds.autoLink}) ${r.pairs.link} pairs, for review (≥ ${r.thresholds.review}) ${r.pairs.review}; review decisions kept ${r.decisionsKept} (of them carried from other batches ${r.decisionsCarried})`,
     ),
   );
   rt.out(
