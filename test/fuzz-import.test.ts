@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,8 +9,12 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { AppError } from '../src/domain/errors.ts';
 import { ingestFeedFile } from '../src/feeds/ingest-feed.ts';
+import { createTableWriter } from '../src/registry/export/table-writer.ts';
+import { CsvParser, isBlankRecord } from '../src/registry/import/csv-reader.ts';
 import { importPersons } from '../src/registry/import/import-persons.ts';
+import type { ImportReport } from '../src/registry/import/import-report.ts';
 import { writeSampleImportFile } from '../src/registry/import/sample-file.ts';
+import { personSheetColumns, templateNotes } from '../src/registry/import/template.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
@@ -112,6 +117,33 @@ async function brokenXlsx(csv: string, cut: number, flips: number[]): Promise<Bu
   return bytes.subarray(0, Math.max(4, Math.floor(cut * bytes.length)));
 }
 
+/** The sample CSV's rows in the import template's .xlsx (data sheet and notes sheet), as renkou writes it. */
+async function templateXlsx(csv: string, path: string): Promise<Buffer> {
+  const out = createWriteStream(path);
+  const writer = createTableWriter(out, 'xlsx', {
+    columns: personSheetColumns(),
+    sheetName: '人员',
+    notes: { name: '填写说明', rows: templateNotes() },
+  });
+  const records: string[][] = [];
+  new CsvParser().push(csv.replace(/^\ufeff/, ''), true, records);
+  for (const record of records.slice(1)) if (!isBlankRecord(record)) await writer.writeRow(record);
+  await writer.close();
+  if (!out.closed) await once(out, 'close');
+  return readFileSync(path);
+}
+
+/** Bounds an import that must finish: a hang fails the property instead of stalling the run. */
+function within<T>(promise: Promise<T>, what: string, ms = 120_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s: hung`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 describe(`fuzzing the import and feed ingestion with broken files (${storageName})`, () => {
   let test: TestDatabase;
   let client: TestClient;
@@ -138,10 +170,23 @@ describe(`fuzzing the import and feed ingestion with broken files (${storageName
   });
 
   async function counts(): Promise<
-    Record<'person' | 'person_version' | 'residence_spell' | 'feed_batch' | 'feed_record', number>
+    Record<
+      | 'person'
+      | 'person_version'
+      | 'residence_spell'
+      | 'feed_batch'
+      | 'feed_record'
+      | 'import_batch'
+      | 'import_chunk'
+      | 'import_quarantine',
+      number
+    >
   > {
     const result = await sql<Record<string, number>>`
       SELECT (SELECT count(*)::int FROM person) AS person,
+             (SELECT count(*)::int FROM import_batch) AS import_batch,
+             (SELECT count(*)::int FROM import_chunk) AS import_chunk,
+             (SELECT count(*)::int FROM import_quarantine) AS import_quarantine,
              (SELECT count(*)::int FROM person_version) AS person_version,
              (SELECT count(*)::int FROM residence_spell) AS residence_spell,
              (SELECT count(*)::int FROM feed_batch) AS feed_batch,
@@ -201,6 +246,59 @@ describe(`fuzzing the import and feed ingestion with broken files (${storageName
       ),
       { seed: SEED, numRuns: Math.ceil(RUNS / 2), endOnFailure: true },
     );
+  });
+
+  it('imports the template .xlsx with random bytes flipped to exactly the same rows, or refuses it as damaged writing nothing; never hangs', async () => {
+    const template = await templateXlsx(csv, join(dir, 'template.xlsx'));
+    const importXlsx = (bytes: Buffer): Promise<ImportReport> =>
+      within(
+        importPersons(
+          { database: test.database, actor: { id: 'fuzz' }, today: '2025-12-31' },
+          { path: save(bytes), fileName: 'fuzz.xlsx', county: '620881', chunkSize: 7 },
+        ),
+        'an import of a flipped .xlsx',
+      );
+    // The file as it should read: its rows land (or are quarantined) once.
+    const reference = await importXlsx(template);
+    assert.equal(reference.rows.total, csv.trim().split('\n').length - 1);
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ at: fc.nat(), by: fc.integer({ min: 1, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (flips) => {
+          const bytes = Buffer.from(template);
+          for (const { at, by } of flips) bytes[at % bytes.length] = (bytes[at % bytes.length]! + by) & 0xff;
+          const before = await counts();
+          try {
+            const report = await importXlsx(bytes);
+            // Accepted: only bytes no reader looks at were hit, so the rows are the file's rows
+            // exactly — every one already in the registry with the same values, or quarantined
+            // for the same reasons.
+            assert.deepEqual(report.rows, {
+              total: reference.rows.total,
+              ok: 0,
+              unchanged: reference.rows.ok + reference.rows.unchanged,
+              quarantined: reference.rows.quarantined,
+              blank: reference.rows.blank,
+            });
+            const now = await counts();
+            assert.equal(now.person, before.person, 'no person from a flipped file');
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            assert.equal(error.code, 'invalid_input', error.message);
+            assert.equal(error.field, 'file');
+            assert.ok(error.text['zh-CN'].includes('损坏') && error.text.en.includes('damaged'));
+            assert.deepEqual(await counts(), before, 'a refused file writes nothing, not even a batch');
+            refused += 1;
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS * 3, endOnFailure: true },
+    );
+    assert.ok(refused > 0, 'flipped bytes were refused at least once');
   });
 
   it('answers broken uploads to POST /api/imports and /api/feeds/batches with a 4xx or a report, never a 5xx', async () => {

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { maskResidentId } from '../domain/resident-id.ts';
+import { batchUnit } from '../registry/import/import-report.ts';
 
 /**
  * Authorisation, in one place. Every route declares in its config what it needs:
@@ -128,7 +129,11 @@ export function eventUnit(param = 'id'): UnitResolver {
   };
 }
 
-/** The county an import batch went into. */
+/**
+ * The unit an import batch was for: a township's user reads and works the quarantine of their own
+ * imports, a county's user every import in the county. Batches record their unit in the header;
+ * older ones are the county's.
+ */
 export function importUnit(param = 'id'): UnitResolver {
   return {
     describe: `import(params.${param})`,
@@ -137,14 +142,31 @@ export function importUnit(param = 'id'): UnitResolver {
       const id = Number(field(request, 'params', param));
       const row = await database.db
         .selectFrom('import_batch')
-        .select('county_code')
+        .select(['county_code', 'header'])
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row)
         throw new AppError('not_found', text(`没有编号为 ${id} 的导入批次`, `No import batch ${id}`), {
           field: 'batchId',
         });
-      return row.county_code;
+      return batchUnit(row);
+    },
+  };
+}
+
+/**
+ * The unit an import acts for: `?unit=` (a county, township or village), or `?county=` as before;
+ * the caller's own unit when they name none and hold the right for one unit only.
+ */
+export function importTarget(): UnitResolver {
+  return {
+    describe: 'query.unit',
+    kind: { from: 'query', key: 'unit' },
+    defaultInto: { from: 'query', key: 'unit' },
+    resolve: async (request) => {
+      const query = request.query as { unit?: unknown; county?: unknown } | undefined;
+      for (const value of [query?.unit, query?.county]) if (typeof value === 'string' && value) return value;
+      return undefined;
     },
   };
 }

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { readCsvRows } from './csv-reader.ts';
 import type { TableRow } from './table-row.ts';
 import { readXlsxRows } from './xlsx-reader.ts';
+import { checkZip, ZipDamage } from './zip-check.ts';
 
 export type FileFormat = 'csv' | 'xlsx';
 
-/** The file's format from its first bytes: a zip is .xlsx, an OLE2 file is the old .xls, anything else CSV. */
+/**
+ * The file's format from its first bytes: a zip is .xlsx, an OLE2 file is the old .xls, anything
+ * else CSV — except a file that ends like a zip: an .xlsx whose first bytes were damaged, to be
+ * refused as damaged rather than read as text.
+ */
 export async function detectFormat(path: string): Promise<FileFormat> {
   const handle = await open(path, 'r');
   try {
@@ -27,10 +32,21 @@ export async function detectFormat(path: string): Promise<FileFormat> {
         { field: 'file' },
       );
     }
-    return 'csv';
+    return (await endsLikeZip(handle)) ? 'xlsx' : 'csv';
   } finally {
     await handle.close();
   }
+}
+
+/** Whether the file ends with a zip's end-of-central-directory record and its comment, exactly. */
+async function endsLikeZip(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  const length = Math.min(size, 65_557);
+  const tail = Buffer.alloc(length);
+  await handle.read(tail, 0, length, size - length);
+  for (let i = length - 22; i >= 0; i--)
+    if (tail.readUInt32LE(i) === 0x06054b50 && i + 22 + tail.readUInt16LE(i + 20) === length) return true;
+  return false;
 }
 
 /** SHA-256 of the file, streamed: what recognises the same file imported again. */
@@ -46,7 +62,20 @@ export interface OpenedTable {
   bytesRead(): number;
 }
 
-export function openTable(path: string, format: FileFormat): OpenedTable {
+export interface OpenTableOptions {
+  /**
+   * How long an .xlsx read may go without reading a byte or parsing a row once the whole file has
+   * been read, before it is given up as stuck (30 s).
+   */
+  stallMs?: number;
+  /** Tests of the stall watchdog only: stream the .xlsx without checking the zip first. */
+  skipZipCheck?: boolean;
+}
+
+/** A stuck .xlsx read is stopped after this long without progress once the input is read. */
+const XLSX_STALL_MS = 30_000;
+
+export function openTable(path: string, format: FileFormat, options: OpenTableOptions = {}): OpenedTable {
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -54,66 +83,121 @@ export function openTable(path: string, format: FileFormat): OpenedTable {
       done(null, chunk);
     },
   });
-  if (format === 'xlsx' && !hasZipEnd(path)) return { batches: damagedXlsx(), bytesRead: () => 0 };
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  source.on('error', (error) => counter.destroy(error));
-  const stream = source.pipe(counter);
-  return {
-    batches: format === 'xlsx' ? damagedAsInvalid(readXlsxRows(stream)) : readCsvRows(stream),
-    bytesRead: () => bytes,
-  };
+  if (format === 'csv') {
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    source.on('error', (error) => counter.destroy(error));
+    return { batches: readCsvRows(source.pipe(counter)), bytesRead: () => bytes };
+  }
+  const bytesRead = () => bytes;
+  return { batches: readXlsxFile(path, counter, bytesRead, options), bytesRead };
 }
 
 /**
- * Whether a zip file ends with its end-of-central-directory record (within the last 64 KiB + 22
- * bytes). A cut-off .xlsx lacks it, and exceljs' streaming reader can wait forever on such a file
- * instead of failing: found by test/fuzz-import.test.ts.
+ * An .xlsx file's rows. exceljs' streaming reader trusts the zip: on a flipped byte it can read
+ * wrong cells without noticing or wait forever for data that never comes (found by
+ * test/fuzz-import.test.ts). So the whole zip is checked first (zip-check.ts: directory, local
+ * headers, every entry's CRC-32), which refuses a damaged file before a row is read; and a
+ * watchdog stops a read that makes no progress after the input is exhausted, as a backstop.
  */
-function hasZipEnd(path: string): boolean {
-  const fd = openSync(path, 'r');
+async function* readXlsxFile(
+  path: string,
+  counter: Transform,
+  bytesRead: () => number,
+  options: OpenTableOptions,
+): AsyncGenerator<TableRow[]> {
+  if (!options.skipZipCheck) {
+    try {
+      await checkZip(path);
+    } catch (error) {
+      if (!(error instanceof ZipDamage)) throw error;
+      throw damagedXlsx(error, { reason: error.message });
+    }
+  }
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  let inputDone = false;
+  let rowsParsed = 0;
+  source.on('error', (error) => counter.destroy(error));
+  source.on('end', () => {
+    inputDone = true;
+  });
+  const rows = readXlsxRows(source.pipe(counter), 2_000, () => {
+    rowsParsed += 1;
+  });
   try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 65_557);
-    const tail = Buffer.alloc(length);
-    readSync(fd, tail, 0, length, size - length);
-    for (let i = length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) return true;
-    return false;
+    yield* watchProgress(rows, {
+      stallMs: options.stallMs ?? XLSX_STALL_MS,
+      progress: () => bytesRead() + rowsParsed,
+      inputDone: () => inputDone,
+    });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // exceljs' own errors on a file the check let through (FILE_ENDED, invalid signature …) are
+    // the file's fault: a 400 with a message, not a 500.
+    throw damagedXlsx(error, { reason: (error as Error).message });
   } finally {
-    closeSync(fd);
+    source.destroy();
+    counter.destroy();
   }
 }
 
-const DAMAGED_XLSX = () =>
-  new AppError(
+/** The stall watchdog's error: the read is stuck, which only a damaged file does. */
+class Stalled extends Error {}
+
+/**
+ * Passes a reader's batches on, but gives up (throwing Stalled) when a wait for the next batch
+ * sees no progress — progress() unchanged — for stallMs while inputDone() says nothing is left to
+ * read. The stuck reader is left behind: its pending step is never awaited again.
+ */
+export async function* watchProgress<T>(
+  inner: AsyncGenerator<T>,
+  watch: { stallMs: number; progress(): number; inputDone(): boolean },
+): AsyncGenerator<T> {
+  let stuck = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_resolve, reject) => {
+        let seen = watch.progress();
+        let since = Date.now();
+        timer = setInterval(
+          () => {
+            const now = watch.progress();
+            if (now !== seen || !watch.inputDone()) {
+              seen = now;
+              since = Date.now();
+            } else if (Date.now() - since >= watch.stallMs) {
+              stuck = true;
+              reject(new Stalled(`no progress for ${watch.stallMs} ms after the input ended`));
+            }
+          },
+          Math.max(5, Math.min(1_000, watch.stallMs / 4)),
+        );
+      });
+      const step = inner.next();
+      // A stuck step that fails later (its stream destroyed) must not be an unhandled rejection.
+      step.catch(() => undefined);
+      let result: IteratorResult<T>;
+      try {
+        result = await Promise.race([step, stalled]);
+      } finally {
+        clearInterval(timer);
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    // Returning a generator stuck in a step would wait for that step forever.
+    if (!stuck) await inner.return(undefined);
+  }
+}
+
+function damagedXlsx(cause: unknown, details?: Record<string, unknown>): AppError {
+  return new AppError(
     'invalid_input',
     text(
       'XLSX 文件已损坏或不完整，请在 Excel 中重新保存后再导入',
       'The XLSX file is damaged or incomplete; save it again in Excel and import that',
     ),
-    { field: 'file' },
+    { field: 'file', cause, ...(details ? { details } : {}) },
   );
-
-// biome-ignore lint/correctness/useYield: refuses the file on the first read, like a damaged one.
-async function* damagedXlsx(): AsyncGenerator<TableRow[]> {
-  throw DAMAGED_XLSX();
-}
-
-/**
- * A cut or damaged .xlsx makes the zip reader throw its own errors (FILE_ENDED, invalid
- * signature …): those are the file's fault, a 400 with a message, not a 500.
- */
-async function* damagedAsInvalid(rows: AsyncGenerator<TableRow[]>): AsyncGenerator<TableRow[]> {
-  try {
-    yield* rows;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new AppError(
-      'invalid_input',
-      text(
-        'XLSX 文件已损坏或不完整，请在 Excel 中重新保存后再导入',
-        'The XLSX file is damaged or incomplete; save it again in Excel and import that',
-      ),
-      { field: 'file', cause: error },
-    );
-  }
 }

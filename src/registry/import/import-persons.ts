@@ -6,7 +6,7 @@ import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
 import { isBlankRecord } from './csv-reader.ts';
 import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
-import { getImportReport, type ImportReport } from './import-report.ts';
+import { batchUnit, getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
 import { type ColumnMap, mapHeader } from './person-columns.ts';
 import type { TableRow } from './table-row.ts';
@@ -30,6 +30,12 @@ export interface ImportContext {
   database: Database;
   actor: Actor;
   today?: string;
+  /**
+   * The units (subtree roots) the actor may import into, for resubmitting quarantined rows: a row
+   * whose village lies outside them stays quarantined as `outside_units`. Undefined: everywhere
+   * (the CLI's operator).
+   */
+  scope?: readonly string[];
 }
 
 export interface ImportProgress {
@@ -52,8 +58,14 @@ export interface ImportPersonsInput {
   fileName?: string;
   /** csv or xlsx; read from the file's first bytes by default. */
   format?: FileFormat;
-  /** 6-digit county code; by default the only loaded county, or the county of the first row's village. */
+  /** 6-digit county code; by default the county of `unit`, else the only loaded county, else the county of the first row's village. */
   county?: string;
+  /**
+   * The unit the import is for — a county, township or village the importer holds the right for.
+   * Rows whose village lies outside it are quarantined (`outside_units`), the rest imported. The
+   * whole county by default. Recorded with the batch: who may read the batch follows from it.
+   */
+  unit?: string;
   /** Data rows per chunk (per transaction). */
   chunkSize?: number;
   onProgress?: (progress: ImportProgress) => void;
@@ -186,7 +198,34 @@ export async function importPersons(
     const { counties, villages } = await loadUnits(database);
     const villageIndex = columns.index.villageCode!;
     const firstVillage = buffered.find((row) => !isBlankRecord(row.cells))?.cells[villageIndex]?.trim();
-    const countyCode = resolveCounty(input.county, counties, firstVillage);
+    const unitCounty = input.unit === undefined ? undefined : await countyOfUnit(database, input.unit);
+    if (unitCounty !== undefined && input.county !== undefined && input.county !== unitCounty) {
+      throw new AppError(
+        'invalid_input',
+        text(
+          `单位 ${input.unit} 不在县 ${input.county} 内`,
+          `Unit ${input.unit} is not in county ${input.county}`,
+        ),
+        { field: 'unit' },
+      );
+    }
+    const countyCode = resolveCounty(input.county ?? unitCounty, counties, firstVillage);
+    if (
+      input.unit !== undefined &&
+      !countyCode.startsWith(input.unit) &&
+      !input.unit.startsWith(countyCode)
+    ) {
+      throw new AppError(
+        'invalid_input',
+        text(
+          `单位 ${input.unit} 不含县 ${countyCode}`,
+          `Unit ${input.unit} does not hold county ${countyCode}`,
+        ),
+        { field: 'unit' },
+      );
+    }
+    // A unit above the county (a prefecture's user) imports for the whole county.
+    const unit = input.unit === undefined || input.unit.length < countyCode.length ? countyCode : input.unit;
 
     const batch = await findOrCreateBatch(database, {
       countyCode,
@@ -197,6 +236,7 @@ export async function importPersons(
       columns,
       headerRowNo: header.rowNo,
       actorId: context.actor.id,
+      unit,
     });
     if (batch.status === 'completed') {
       return { ...(await getImportReport(database.db, batch.id)), alreadyImported: true };
@@ -204,7 +244,12 @@ export async function importPersons(
     const resumeAfter = batch.last_row_no;
     const resumed = batch.chunks_committed > 0 ? resumeAfter : null;
 
-    const rules: RowRules = { countyCode, villages, today };
+    const rules: RowRules = {
+      countyCode,
+      villages,
+      today,
+      ...(unit === countyCode ? {} : { scope: [unit] }),
+    };
     const replayRules: RowRules = { ...rules, withoutPinyin: true };
     // The first row with each ID number / import key, for duplicates within the file.
     const seenIds = new Map<string, number>();
@@ -484,6 +529,7 @@ async function findOrCreateBatch(
     columns: ColumnMap;
     headerRowNo: number;
     actorId: string;
+    unit: string;
   },
 ) {
   const find = () =>
@@ -495,7 +541,7 @@ async function findOrCreateBatch(
       .where('file_sha256', '=', values.sha256)
       .executeTakeFirst();
   const existing = await find();
-  if (existing) return existing;
+  if (existing) return sameUnit(existing, values.unit);
   await database.db
     .insertInto('import_batch')
     .values({
@@ -504,11 +550,57 @@ async function findOrCreateBatch(
       file_format: values.format,
       file_sha256: values.sha256,
       file_bytes: values.bytes,
-      header: JSON.stringify({ index: values.columns.index, ignored: values.columns.ignored }),
+      header: JSON.stringify({
+        index: values.columns.index,
+        ignored: values.columns.ignored,
+        unit: values.unit,
+      }),
       last_row_no: values.headerRowNo,
       created_by: values.actorId,
     })
     .onConflict((oc) => oc.columns(['county_code', 'kind', 'file_sha256']).doNothing())
     .execute();
-  return (await find())!;
+  return sameUnit((await find())!, values.unit);
+}
+
+/**
+ * A file is one batch per county (its SHA-256): the same file imported again for another unit
+ * finds the first batch, which this import may not continue — its rows outside the first unit
+ * are in that batch's quarantine, to be resubmitted by someone whose units cover them.
+ */
+function sameUnit<T extends { id: number; county_code: string; header: unknown }>(batch: T, unit: string): T {
+  const recorded = batchUnit(batch);
+  if (recorded === unit) return batch;
+  throw new AppError(
+    'conflict',
+    unit.startsWith(recorded)
+      ? text(
+          `此文件已为 ${recorded} 导入（批次 ${batch.id}），无需再次导入`,
+          `This file was already imported for ${recorded} (batch ${batch.id}); there is nothing to import again`,
+        )
+      : text(
+          `此文件已为 ${recorded} 导入（批次 ${batch.id}）；其中不在 ${recorded} 的行在该批次的隔离区，可由管辖这些村（居）的人员重新提交`,
+          `This file was already imported for ${recorded} (batch ${batch.id}); its rows outside ${recorded} are in that batch's quarantine, to be resubmitted by someone whose units cover them`,
+        ),
+    { field: 'file', details: { batchId: batch.id, unit: recorded } },
+  );
+}
+
+/** The county of a unit (a county, township or village code; undefined above county level); unknown_org_unit if it is not loaded. */
+async function countyOfUnit(database: Database, unit: string): Promise<string | undefined> {
+  const row = await database.db
+    .selectFrom('org_unit')
+    .select(['code', 'level', 'county_code'])
+    .where('code', '=', unit)
+    .executeTakeFirst();
+  if (row && (row.level === 'province' || row.level === 'prefecture')) return undefined;
+  const county = row?.level === 'county' ? row.code : row?.county_code;
+  if (!row || !county) {
+    throw new AppError(
+      'unknown_org_unit',
+      text(`没有代码为 ${unit} 的单位（或尚未加载）`, `No unit with code ${unit} is loaded`),
+      { field: 'unit' },
+    );
+  }
+  return county;
 }

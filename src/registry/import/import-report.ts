@@ -7,6 +7,8 @@ import { text } from '../../domain/i18n.ts';
 export interface ImportReport {
   batchId: number;
   countyCode: string;
+  /** The unit the import was for: rows outside it were quarantined (`outside_units`). The county for a county-wide import. */
+  unitCode: string;
   fileName: string;
   fileFormat: 'csv' | 'xlsx';
   fileSha256: string;
@@ -27,6 +29,12 @@ export interface ImportReport {
   createdBy: string;
   startedAt: string;
   finishedAt: string | null;
+}
+
+/** The unit an import batch is for: recorded in its header; batches from before are the county's. */
+export function batchUnit(batch: { county_code: string; header: unknown }): string {
+  const unit = (batch.header as { unit?: unknown } | null)?.unit;
+  return typeof unit === 'string' && unit !== '' ? unit : batch.county_code;
 }
 
 /** The report of one import batch; throws not_found. */
@@ -54,6 +62,7 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
   return {
     batchId: batch.id,
     countyCode: batch.county_code,
+    unitCode: batchUnit(batch),
     fileName: batch.file_name,
     fileFormat: batch.file_format,
     fileSha256: batch.file_sha256,
@@ -82,16 +91,20 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
   };
 }
 
-/** Recent import batches, newest first. */
+/**
+ * Recent import batches, newest first. `unit`: the batches for that unit or a unit under it (a
+ * township's user sees the township's and its villages' imports, not the county's).
+ */
 export async function listImportBatches(
   db: Kysely<Schema>,
-  options: { county?: string; limit?: number } = {},
+  options: { county?: string; unit?: string; limit?: number } = {},
 ) {
   let query = db
     .selectFrom('import_batch')
     .select([
       'id',
       'county_code',
+      sql<string>`coalesce(nullif(header->>'unit', ''), county_code)`.as('unit_code'),
       'file_name',
       'file_format',
       'status',
@@ -105,5 +118,12 @@ export async function listImportBatches(
     .orderBy('id', 'desc')
     .limit(options.limit ?? 50);
   if (options.county) query = query.where('county_code', '=', options.county);
+  if (options.unit) {
+    const unit = options.unit;
+    if (unit.length >= 6) query = query.where('county_code', '=', unit.slice(0, 6));
+    query = query.where(
+      sql<boolean>`starts_with(coalesce(nullif(header->>'unit', ''), county_code), ${unit})`,
+    );
+  }
   return query.execute();
 }

@@ -200,6 +200,7 @@ export async function resubmitQuarantinedRow(
       countyCode: current.countyCode,
       villages,
       today: todayOf({ db, actor: context.actor, today: context.today }),
+      ...(context.scope ? { scope: context.scope } : {}),
     },
   );
 

@@ -64,6 +64,11 @@ export interface RowRules {
   today: string;
   /** Skip the pinyin (replaying rows already committed, to rebuild the duplicate check). */
   withoutPinyin?: boolean;
+  /**
+   * The units (subtree roots) whose villages this import may write: a row in a village outside
+   * them is refused as `outside_units`. Undefined: the whole county.
+   */
+  scope?: readonly string[];
 }
 
 const LOOKUPS = {
@@ -301,6 +306,15 @@ export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowR
           'villageCode',
           `村（居）${orgCode} 不在本次导入的县 ${rules.countyCode} 内`,
           `Village ${orgCode} is not in county ${rules.countyCode}, which this import is for`,
+        ),
+      );
+    } else if (rules.scope && !rules.scope.some((unit) => orgCode.startsWith(unit))) {
+      issues.push(
+        fieldIssue(
+          'outside_units',
+          'villageCode',
+          `村（居）${orgCode} 不在您的管辖范围（${rules.scope.join('、')}）内`,
+          `Village ${orgCode} is outside your units (${rules.scope.join(', ')})`,
         ),
       );
     }

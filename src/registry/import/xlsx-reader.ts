@@ -42,9 +42,14 @@ export function cellText(value: unknown): { text: string; numeric: boolean } {
 
 /**
  * Reads the first worksheet of an .xlsx file as batches of rows with exceljs' streaming reader:
- * rows are parsed as the zip is inflated, never the whole workbook in memory.
+ * rows are parsed as the zip is inflated, never the whole workbook in memory. `onRow` is called for
+ * every row parsed (of any sheet): progress for the stall watchdog in import-file.ts.
  */
-export async function* readXlsxRows(input: Readable, batchSize = 2_000): AsyncGenerator<TableRow[]> {
+export async function* readXlsxRows(
+  input: Readable,
+  batchSize = 2_000,
+  onRow?: () => void,
+): AsyncGenerator<TableRow[]> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -56,14 +61,13 @@ export async function* readXlsxRows(input: Readable, batchSize = 2_000): AsyncGe
   for await (const worksheet of workbook) {
     if (!first) {
       // Later sheets (the template's 说明 sheet) are not data; drain them so the zip reads on.
-      for await (const _row of worksheet) {
-        // skip
-      }
+      for await (const _row of worksheet) onRow?.();
       continue;
     }
     first = false;
     let batch: TableRow[] = [];
     for await (const row of worksheet) {
+      onRow?.();
       const values = row.values as unknown[];
       const cells: string[] = [];
       let numeric: number[] | undefined;

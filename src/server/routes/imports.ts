@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unitsWithRight } from '../../access/principal.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { exportPersons } from '../../registry/export/export-persons.ts';
@@ -18,7 +19,7 @@ import {
   writeQuarantineFile,
 } from '../../registry/import/quarantine.ts';
 import { writePersonTemplate } from '../../registry/import/template.ts';
-import { actorOf, importUnit, unitFrom } from '../access.ts';
+import { actorOf, importTarget, importUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 
 /** Largest upload accepted: a million-person CSV is about 150 MB. */
@@ -39,10 +40,19 @@ const MIME: Record<TableFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** The signed-in user is who the history records. */
+/**
+ * The signed-in user is who the history records; the units they hold the import right for are
+ * where a resubmitted row may go.
+ */
 function importContext(app: AppContext, request: FastifyRequest): ImportContext {
-  return { database: app.database, actor: { id: actorOf(request) } };
+  return {
+    database: app.database,
+    actor: { id: actorOf(request) },
+    ...(request.principal ? { scope: unitsWithRight(request.principal, 'registry.import') } : {}),
+  };
 }
+
+const UNIT = { type: 'string', pattern: '^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$' } as const;
 
 /** Streams a file download: the writer fills the stream while Fastify sends it. */
 function sendFile(
@@ -88,15 +98,20 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
     scope.post(
       '/api/imports',
       {
-        config: { access: { right: 'registry.import', unit: unitFrom('query', 'county'), audit: 'import' } },
+        config: { access: { right: 'registry.import', unit: importTarget(), audit: 'import' } },
         schema: {
           tags,
           summary:
-            '上传 CSV/XLSX 导入人员（请求体为文件本身）/ Import persons: the request body is the CSV or XLSX file',
+            '上传 CSV/XLSX 导入人员（请求体为文件本身）；不在 unit 内的行进入隔离区 / Import persons: the request body is the CSV or XLSX file; rows outside `unit` are quarantined',
           querystring: {
             type: 'object',
             properties: {
               filename: { type: 'string', minLength: 1, maxLength: 255 },
+              unit: {
+                ...UNIT,
+                description:
+                  '导入所属单位（县、乡镇或村居），默认为本人的单位 / The unit the import is for (county, township or village); your own by default',
+              },
               county: { type: 'string', pattern: '^[0-9]{6}$' },
               chunkSize: { type: 'integer', minimum: 1, maximum: 100000 },
             },
@@ -105,7 +120,12 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
         },
       },
       async (request, reply) => {
-        const query = request.query as { filename: string; county?: string; chunkSize?: number };
+        const query = request.query as {
+          filename: string;
+          unit?: string;
+          county?: string;
+          chunkSize?: number;
+        };
         const body = request.body as NodeJS.ReadableStream | undefined;
         if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
           throw new AppError(
@@ -138,9 +158,12 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
             },
           });
           await pipeline(body, limit, createWriteStream(path));
+          // The unit checked against the caller's rights: rows outside it are quarantined.
+          const unit = request.accessUnit;
           const report = await importPersons(importContext(context, request), {
             path,
             fileName: query.filename,
+            ...(unit ? { unit } : {}),
             ...(query.county ? { county: query.county } : {}),
             ...(query.chunkSize ? { chunkSize: query.chunkSize } : {}),
           });
@@ -155,25 +178,31 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
   app.get(
     '/api/imports',
     {
-      config: { access: { right: 'registry.import', unit: unitFrom('query', 'county') } },
+      config: { access: { right: 'registry.import', unit: importTarget() } },
       schema: {
         tags,
-        summary: '最近的导入批次 / Recent import batches',
+        summary:
+          '最近的导入批次（该单位及下级的）/ Recent import batches (for the unit and the units under it)',
         querystring: {
           type: 'object',
           properties: {
+            unit: UNIT,
             county: { type: 'string', pattern: '^[0-9]{6}$' },
             limit: { type: 'integer', minimum: 1, maximum: 500 },
           },
         },
       },
     },
-    async (request) => ({
-      items: await listImportBatches(
-        context.database.db,
-        request.query as { county?: string; limit?: number },
-      ),
-    }),
+    async (request) => {
+      const { county, limit } = request.query as { county?: string; limit?: number };
+      const unit = request.accessUnit;
+      return {
+        items: await listImportBatches(context.database.db, {
+          ...(unit ? { unit } : county ? { county } : {}),
+          ...(limit ? { limit } : {}),
+        }),
+      };
+    },
   );
 
   app.get(
