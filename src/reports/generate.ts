@@ -33,26 +33,15 @@ export function parseReportLang(value: string | undefined | null): Lang {
   const v = value.trim().toLowerCase();
   if (/^zh(-(cn|hans|hans-cn|sg))?$/.test(v)) return 'zh-CN';
   if (/^en(-[a-z]{2})?$/.test(v)) return 'en';
-  throw new AppError(
-    'invalid_input',
-    text(
-      `报告语言应为 zh-CN 或 en，收到“${value}”`,
-      `The report language must be zh-CN or en, not "${value}"`,
-    ),
-    {
-      field: 'lang',
-      issues: [
-        {
-          code: 'invalid_lang',
-          field: 'lang',
-          message: text(
-            `报告语言应为 zh-CN 或 en，收到“${value}”`,
-            `The report language must be zh-CN or en, not "${value}"`,
-          ),
-        },
-      ],
-    },
+  // Whoever typed a wrong language may not read Chinese: the zh-CN message carries the English too.
+  const message = text(
+    `报告语言应为 zh-CN 或 en，收到“${value}”（The report language must be zh-CN or en）`,
+    `The report language must be zh-CN or en, not "${value}"`,
   );
+  throw new AppError('invalid_input', message, {
+    field: 'lang',
+    issues: [{ code: 'invalid_lang', field: 'lang', message }],
+  });
 }
 
 export interface ReportRequest {
