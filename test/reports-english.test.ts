@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -7,6 +10,7 @@ import { formatFigure } from '../src/reports/figures.ts';
 import { addActivity, generateReport, listReportRuns } from '../src/reports/index.ts';
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
+import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 
@@ -248,6 +252,16 @@ describe(`reports in English (${storageName})`, () => {
     assert.deepEqual(runs[1]!.figures, runs[0]!.figures);
     assert.equal((await listReportRuns(test.database, { id: enRun.runId }))[0]!.lang, 'en');
     assert.match(enRun.fileName, /^华亭市 2025 work report\.docx$/);
+
+    // The pages, to be looked at by eye (LibreOffice, when installed; test-output/ is git-ignored).
+    if (spawnSync('soffice', ['--version']).status === 0 && spawnSync('pdftoppm', ['-v']).status === 0) {
+      const dir = join(ROOT, 'test-output', 'reports', storageName, 'en');
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'report.docx'), enRun.bytes);
+      const { renderPages } = await import('../src/reports/render-pages.ts');
+      assert.ok(renderPages(join(dir, 'report.docx'), dir).length >= 3);
+    }
   });
 
   it('writes English .xlsx tables cell for cell equal to the zh-CN ones, with English headers', async () => {

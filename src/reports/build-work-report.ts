@@ -691,13 +691,8 @@ function childTable(input: WorkReportInput, lang: Lang): Block {
   const cur = input.figures.current;
   const en = lang === 'en';
   const townships = input.children[0]?.unit.level === 'township';
-  const level = en
-    ? townships
-      ? 'Township (subdistrict)'
-      : 'Village (community)'
-    : townships
-      ? '乡镇（街道）'
-      : '村（社区）';
+  // In English the column says Township / Village; the caption says "(subdistrict)" / "(community)".
+  const level = en ? (townships ? 'Township' : 'Village') : townships ? '乡镇（街道）' : '村（社区）';
   const header = [
     level,
     ...CHILD_TABLE_INDICATORS.map(

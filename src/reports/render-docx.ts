@@ -43,11 +43,15 @@ interface Layout {
   /** East Asian fonts: for Chinese text, and in English for the unit names. */
   fonts: { title: string; body: string; heading: string; subheading: string; footer: string };
   latin: string;
-  size: { title: number; body: number; table: number; caption: number; footer: number };
+  size: { title: number; body: number; table: number; header: number; caption: number; footer: number };
+  /** The first column's share of a table's width (%), for tables of more than five columns. */
+  firstColumn: number;
   /** The body's line spacing. */
   line: { line: number; lineRule: (typeof LineRuleType)[keyof typeof LineRuleType] };
   indent: number;
   after: number;
+  /** How body paragraphs are aligned (see LAYOUTS). */
+  align: (typeof AlignmentType)[keyof typeof AlignmentType];
   bold: { title: boolean; heading: boolean };
   italicSubheading: boolean;
   language?: { value: string; eastAsia: string };
@@ -64,10 +68,16 @@ const LAYOUTS: Record<Lang, Layout> = {
       footer: '宋体',
     },
     latin: 'Times New Roman',
-    size: { title: 44, body: 32, table: 24, caption: 24, footer: 28 }, // half-points: 二号, 三号, 小四, 小四, 四号
+    size: { title: 44, body: 32, table: 24, header: 24, caption: 24, footer: 28 }, // half-points: 二号, 三号, 小四, 小四, 小四, 四号
+    firstColumn: 18,
     line: { line: 579, lineRule: LineRuleType.EXACT }, // twips: 28.95 pt
     indent: 640,
     after: 0,
+    // Left, not justified: Chinese justification widens the space between every character of a
+    // line whose next word is a number that does not fit ("华 亭 市： 完 整 率  94.14%，" before
+    // "（89.61%）"), which the report's many figures made common. Flush left leaves those lines a
+    // few characters short instead; lines of Chinese alone still end flush (equal-width characters).
+    align: AlignmentType.LEFT,
     bold: { title: false, heading: false },
     italicSubheading: false,
   },
@@ -77,10 +87,12 @@ const LAYOUTS: Record<Lang, Layout> = {
     lang: 'en',
     fonts: { title: '宋体', body: '宋体', heading: '宋体', subheading: '宋体', footer: '宋体' },
     latin: 'Times New Roman',
-    size: { title: 32, body: 24, table: 20, caption: 22, footer: 22 },
-    line: { line: 360, lineRule: LineRuleType.AUTO },
+    size: { title: 32, body: 24, table: 20, header: 17, caption: 22, footer: 22 },
+    firstColumn: 12, // unit names are three or four characters; the English headers need the room
+    line: { line: 360, lineRule: LineRuleType.EXACT }, // 18 pt: 1.5 lines of Times 12 pt, whatever the East Asian font's height
     indent: 0,
     after: 120,
+    align: AlignmentType.JUSTIFIED, // English justifies by widening the spaces between words only
     bold: { title: true, heading: true },
     italicSubheading: true,
     language: { value: 'en-US', eastAsia: 'zh-CN' },
@@ -111,7 +123,7 @@ function bodyParagraph(layout: Layout, text: string) {
     children: [run(layout, text)],
     indent: { firstLine: layout.indent },
     spacing: { ...layout.line, ...(layout.after ? { after: layout.after } : {}) },
-    alignment: AlignmentType.JUSTIFIED,
+    alignment: layout.align,
   });
 }
 
@@ -134,7 +146,7 @@ const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 
 function tableOf(layout: Layout, block: Extract<Block, { type: 'table' }>): Table {
   const columns = block.header.length;
-  const first = columns > 5 ? 18 : 30;
+  const first = columns > 5 ? layout.firstColumn : 30;
   const rest = (100 - first) / (columns - 1);
   const cellOf = (
     text: string,
@@ -154,7 +166,7 @@ function tableOf(layout: Layout, block: Extract<Block, { type: 'table' }>): Tabl
               : AlignmentType.LEFT,
           children: [
             run(layout, text, {
-              size: layout.size.table,
+              size: opts.header ? layout.size.header : layout.size.table,
               font: opts.header ? layout.fonts.heading : layout.fonts.body,
               bold: opts.header ? layout.bold.heading || undefined : opts.bold,
             }),
