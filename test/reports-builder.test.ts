@@ -239,4 +239,82 @@ describe('work report builder', () => {
       /没有登记的活动（无数据）/,
     );
   });
+
+  it('writes the same document in English on request: same figures, English words, Chinese only in names', () => {
+    const at = { unit: county.code, period: '2025', dataVersion: 7, query: '/api/work-tasks' };
+    const targets = [timeliness(towns[1]!, 91.2), timeliness(towns[3]!, 88.04), srb(towns[2]!, null)];
+    const full = input({
+      targets: { status: 'available', year: 2025, targets },
+      nextYear: {
+        year: 2026,
+        targets: [
+          {
+            indicator: 'timeliness_rate',
+            name: text('及时率', 'Timeliness rate'),
+            target: { direction: 'at_least', value: 95 },
+            measure: 'percent',
+          },
+        ],
+      },
+      problems: {
+        quality: {
+          status: 'available',
+          findings: [{ unit: county, text: text('完整率 91.00%。', 'Completeness rate 91.00%.') }],
+        },
+        unregisteredBirths: {
+          feedsReceived: true,
+          linked: true,
+          total: countFigure('work_task', 'ub', text('漏报', 'Unregistered'), 3, at),
+          byUnit: [
+            {
+              unit: towns[0]!,
+              count: countFigure('work_task', 'ub', text('漏报', 'Unregistered'), 3, {
+                ...at,
+                unit: towns[0]!.code,
+              }),
+            },
+          ],
+        },
+        timeliness: {
+          unit: fig('timeliness_rate', county.code, 93.5, 'percent'),
+          children: [{ unit: towns[3]!, figure: fig('timeliness_rate', towns[3]!.code, 88.04, 'percent') }],
+        },
+      },
+    });
+    const zh = buildWorkReport(full);
+    const en = buildWorkReport(full, 'en');
+    assert.equal(en.lang, 'en');
+    // The same Figure objects, printed in the same places.
+    assert.deepEqual(Object.keys(en.figures), Object.keys(zh.figures));
+    for (const key of Object.keys(zh.figures)) assert.equal(en.figures[key], zh.figures[key]);
+    assert.deepEqual(
+      en.blocks.map((b) => b.type),
+      zh.blocks.map((b) => b.type),
+    );
+    const all = plainText(en);
+    for (const heading of ['1. Overview', '2. Main work', '3. Problems', '4. Plans for next year'])
+      assert.ok(
+        en.blocks.some((b) => b.type === 'heading' && b.text === heading),
+        heading,
+      );
+    assert.match(all, /As of 31 December 2025, the resident population of the city was 1,000/);
+    assert.match(all, /The sex ratio at birth was no data\./);
+    assert.match(all, /Compared with 2024, births increased by 1 \(\+12\.5%\)\./);
+    assert.match(
+      all,
+      /Timeliness rate: units below the target \(≥ 95\.00%\): 安口镇 \(91\.20%\), 山寨乡 \(88\.04%\)\./,
+    );
+    assert.match(all, /Sex ratio at birth: no data, not assessed: 西华镇\./);
+    assert.match(all, /had found 3 births not yet registered, awaiting verification, of which 3 in 东华镇\./);
+    assert.match(all, /Main targets for 2026: Timeliness rate ≥ 95\.00%\./);
+    assert.match(all, /First, have the units concerned verify and register/);
+    assert.match(all, /Third, give closer guidance to 安口镇 and 山寨乡/);
+    assert.equal(en.signature.date, '10 January 2026');
+    // No Chinese left once the unit names are taken out (the zh-CN text fails the same check).
+    const names = [county, ...towns].map((u) => u.name);
+    const strip = (s: string) => names.reduce((out, name) => out.replaceAll(name, ''), s);
+    const cjk = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+    assert.doesNotMatch(strip(`${all}\n${en.title}\n${en.subtitle}`), cjk);
+    assert.match(strip(plainText(zh)), cjk);
+  });
 });

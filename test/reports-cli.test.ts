@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { runRenkou } from './helpers/cli.ts';
 import { createScratchStorage, type ScratchStorage, storageName } from './helpers/database.ts';
 
@@ -108,5 +109,67 @@ describe(`renkou report and renkou activity (${storageName})`, () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Give --unit/);
     assert.match(result.stderr, /Format must be docx, xlsx or html/);
+  });
+
+  it('writes the report in English with --lang en or RENKOU_LANG=en, and refuses a language it does not speak', async () => {
+    const html = join(dir, 'en.html');
+    const result = await runRenkou(
+      [
+        'report',
+        '--unit',
+        '620881100',
+        '--period',
+        '2025Q2',
+        '--format',
+        'html',
+        '--lang',
+        'en',
+        '--out',
+        html,
+      ],
+      storage.env,
+      300_000,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const run = /Wrote .* report record #(\d+)/.exec(result.stdout)?.[1];
+    assert.ok(run, result.stdout);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<html lang="en">/);
+    assert.match(page, /<h2>1\. Overview<\/h2>/);
+    assert.match(page, /<h3>\(1\) Home visits<\/h3>/);
+    assert.doesNotMatch(page, /一、基本情况|入户走访/);
+    const xlsx = join(dir, 'en.xlsx');
+    const tables = await runRenkou(
+      ['report', '--unit', '620881', '--period', '2025', '--format', 'xlsx', '--out', xlsx],
+      { ...storage.env, RENKOU_LANG: 'en' },
+      300_000,
+    );
+    assert.equal(tables.code, 0, tables.stderr);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsx);
+    assert.deepEqual(
+      workbook.worksheets.map((w) => w.name),
+      ['Annual', 'Quarterly', 'Monthly', 'Notes'],
+    );
+    const list = await runRenkou(['report', 'list', '--unit', '620881100'], storage.env);
+    assert.match(list.stdout, new RegExp(`#${run}\\t620881100\\t2025Q2\\thtml\\ten\\t`));
+
+    const before = list.stdout;
+    const refused = join(dir, 'fr.docx');
+    const bad = await runRenkou(
+      ['report', '--unit', '620881100', '--period', '2025', '--lang', 'fr', '--out', refused],
+      storage.env,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /报告语言应为 zh-CN 或 en，收到“fr”（The report language must be zh-CN or en）/);
+    assert.ok(!existsSync(refused), 'no file');
+    const badEnv = await runRenkou(['report', '--unit', '620881100', '--period', '2025', '--out', refused], {
+      ...storage.env,
+      RENKOU_LANG: 'klingon',
+    });
+    assert.equal(badEnv.code, 1);
+    assert.match(badEnv.stderr, /收到“klingon”/);
+    assert.ok(!existsSync(refused), 'no file');
+    assert.equal((await runRenkou(['report', 'list', '--unit', '620881100'], storage.env)).stdout, before);
   });
 });

@@ -1,5 +1,6 @@
 import type { ActivityKind } from '../db/tables/reports.ts';
-import { type Figure, type FigureSet, formatFigure, formatNumber } from './figures.ts';
+import type { Lang } from '../domain/i18n.ts';
+import { type Figure, type FigureSet, formatFigure, formatNumber, NO_DATA } from './figures.ts';
 import type {
   Block,
   Inline,
@@ -50,65 +51,130 @@ export const CHILD_TABLE_INDICATORS = [
 ] as const;
 
 const CHINESE_NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+const ENGLISH_ORDINALS = [
+  'First',
+  'Second',
+  'Third',
+  'Fourth',
+  'Fifth',
+  'Sixth',
+  'Seventh',
+  'Eighth',
+  'Ninth',
+  'Tenth',
+];
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH_NAMES_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
-/** 全市 / 全县 / 全区 / 全镇 … from the unit's name. */
-export function scopeWord(unit: ReportUnit): string {
-  const suffixes = ['自治县', '街道', '社区', '市', '县', '区', '旗', '镇', '乡', '村', '省'];
-  for (const suffix of suffixes)
-    if (unit.name.endsWith(suffix)) return `全${suffix.slice(-2) === '街道' ? '街道' : suffix.slice(-1)}`;
-  return '全域';
+/** The suffixes of unit names, longest first, with the scope word each gives in either language. */
+const SCOPES: [string, string, string][] = [
+  ['自治县', '全县', 'the county'],
+  ['街道', '全街道', 'the subdistrict'],
+  ['社区', '全社区', 'the community'],
+  ['市', '全市', 'the city'],
+  ['县', '全县', 'the county'],
+  ['区', '全区', 'the district'],
+  ['旗', '全旗', 'the banner'],
+  ['镇', '全镇', 'the town'],
+  ['乡', '全乡', 'the township'],
+  ['村', '全村', 'the village'],
+  ['省', '全省', 'the province'],
+];
+
+/** 全市 / 全县 / 全区 / 全镇 … (or "the city", "the county" … in English) from the unit's name. */
+export function scopeWord(unit: ReportUnit, lang: Lang = 'zh-CN'): string {
+  for (const [suffix, zh, en] of SCOPES) if (unit.name.endsWith(suffix)) return lang === 'en' ? en : zh;
+  return lang === 'en' ? 'the area' : '全域';
 }
 
-function dateZh(date: string): string {
+/** 2025年12月31日, or 31 December 2025. */
+export function formatDate(date: string, lang: Lang = 'zh-CN'): string {
   const [y, m, d] = date.split('-').map(Number);
+  if (lang === 'en') return `${d} ${MONTH_NAMES_EN[m! - 1]} ${y}`;
   return `${y}年${m}月${d}日`;
 }
 
-function f(figure: Figure | undefined): Inline {
-  if (!figure) return '无数据';
-  return { figure, text: formatFigure(figure) };
+function f(figure: Figure | undefined, lang: Lang): Inline {
+  if (!figure) return NO_DATA[lang];
+  return { figure, text: formatFigure(figure, lang) };
 }
 
-/** "增加 1,234 人" / "下降 0.30 个千分点" / "持平", from two figures; null when either has no data. */
-function change(now: Figure | undefined, before: Figure | undefined, noun: string): string | null {
+/**
+ * "增加 1,234 人" / "下降 0.30 个千分点" / "持平" (in English "increased by 1,234 people (+0.7%)" /
+ * "fell by 0.30 per-mille points" / "was unchanged"), from two figures; null when either has no data.
+ */
+function change(
+  now: Figure | undefined,
+  before: Figure | undefined,
+  noun: string,
+  lang: Lang,
+): string | null {
   if (!now || !before || now.value === null || before.value === null) return null;
   const delta = now.value - before.value;
   const rounded = Number(delta.toFixed(now.measure === 'count' ? 0 : 2));
-  if (rounded === 0) return '持平';
+  const en = lang === 'en';
+  if (rounded === 0) return en ? 'was unchanged' : '持平';
   const up = rounded > 0;
-  const amount = formatNumber(Math.abs(rounded), now.measure);
+  const amount = formatNumber(Math.abs(rounded), now.measure, lang);
   if (now.measure === 'count') {
-    const pct =
-      before.value !== 0
-        ? `（${up ? '+' : '−'}${((Math.abs(delta) / before.value) * 100).toFixed(1)}%）`
-        : '';
+    const share = `${up ? '+' : '−'}${((Math.abs(delta) / before.value) * 100).toFixed(1)}%`;
+    if (en) {
+      const pct = before.value !== 0 ? ` (${share})` : '';
+      return `${up ? 'increased' : 'decreased'} by ${amount}${noun ? ` ${noun}` : ''}${pct}`;
+    }
+    const pct = before.value !== 0 ? `（${share}）` : '';
     return `${up ? '增加' : '减少'} ${amount} ${noun}${pct}`;
+  }
+  if (en) {
+    const points =
+      now.measure === 'permille'
+        ? ' per-mille points'
+        : now.measure === 'percent'
+          ? ' percentage points'
+          : '';
+    return `${up ? 'rose' : 'fell'} by ${amount}${points}`;
   }
   if (now.measure === 'permille') return `${up ? '上升' : '下降'} ${amount} 个千分点`;
   if (now.measure === 'percent') return `${up ? '上升' : '下降'} ${amount} 个百分点`;
   return `${up ? '上升' : '下降'} ${amount}`;
 }
 
-function changeCell(now: Figure | undefined, before: Figure | undefined): TableCell {
+function changeCell(now: Figure | undefined, before: Figure | undefined, lang: Lang): TableCell {
   if (!now || !before || now.value === null || before.value === null)
-    return { text: '无数据', numeric: true };
+    return { text: NO_DATA[lang], numeric: true };
   const delta = now.value - before.value;
-  const text = formatNumber(Math.abs(delta), now.measure);
+  const text = formatNumber(Math.abs(delta), now.measure, lang);
   if (Number(text.replaceAll(',', '')) === 0) return { text: '0', numeric: true };
   return { text: `${delta > 0 ? '+' : '−'}${text}`, numeric: true };
 }
 
-/** A table cell: the number alone (the column header carries ‰ or %), or 无数据. */
-function cell(figure: Figure | undefined): TableCell {
-  if (!figure) return { text: '无数据', numeric: true };
-  return { text: formatNumber(figure.value, figure.measure), figure, numeric: true };
+/** A table cell: the number alone (the column header carries ‰ or %), or 无数据 / no data. */
+function cell(figure: Figure | undefined, lang: Lang): TableCell {
+  if (!figure) return { text: NO_DATA[lang], numeric: true };
+  return { text: formatNumber(figure.value, figure.measure, lang), figure, numeric: true };
 }
 
-function nameOf(set: FigureSet, id: string, fallback: string): string {
-  return set[id]?.name['zh-CN'] ?? fallback;
+function nameOf(set: FigureSet, id: string, fallback: string, lang: Lang): string {
+  return set[id]?.name[lang] ?? fallback;
 }
 
-const MEASURE_SUFFIX: Record<string, string> = { permille: '（‰）', percent: '（%）' };
+const MEASURE_SUFFIX: Record<Lang, Record<string, string>> = {
+  'zh-CN': { permille: '（‰）', percent: '（%）' },
+  en: { permille: ' (‰)', percent: ' (%)' },
+};
 
 /** "≥ 95.00%" / "≤ 107.0" / "6.00‰–8.00‰". */
 export function formatTarget(target: TargetValue, measure: Figure['measure']): string {
@@ -148,217 +214,383 @@ export function findLaggingUnits(targets: readonly UnitTarget[]) {
 /**
  * Builds the work report (工作汇报) as a document: pure, from figures gathered beforehand. Every
  * number in it is a Figure from the input; where there is none it says 无数据, where there is no
- * target sheet it says 无目标.
+ * target sheet it says 无目标. In English (`lang` en) the words change and nothing else: the same
+ * Figure objects, the same blocks and tables; unit names and quoted activity descriptions stay as
+ * the registry holds them (the org table has no English names).
  */
-export function buildWorkReport(input: WorkReportInput): ReportDocument {
+export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): ReportDocument {
   const { unit, period, figures } = input;
-  const scope = scopeWord(unit);
+  const en = lang === 'en';
+  const t = (zh: string, english: string) => (en ? english : zh);
+  const scope = scopeWord(unit, lang);
+  const label = period.label[lang];
   const isYear = period.type === 'year';
   const cur = figures.current;
   const prev = figures.previous;
   const blocks: Block[] = [];
+  const fig = (figure: Figure | undefined) => f(figure, lang);
+  const date = (d: string) => formatDate(d, lang);
   const heading = (level: 1 | 2, text: string) => blocks.push({ type: 'heading', level, text });
   const paragraph = (...parts: (Inline | null | false | undefined)[]) =>
     blocks.push({ type: 'paragraph', parts: dropUnitsAfterNoData(parts.filter((p): p is Inline => !!p)) });
+  const numbered = (index: number, text: string) =>
+    en ? `(${index + 1}) ${text}` : `（${CHINESE_NUMERALS[index] ?? index + 1}）${text}`;
+  const showTfr = isYear && cur.total_fertility_rate?.value !== null && cur.total_fertility_rate;
 
   // 一、基本情况
-  heading(1, '一、基本情况');
-  paragraph(
-    `截至${dateZh(period.end)}，${scope}常住人口 `,
-    f(cur.resident_population),
-    ' 人，户籍人口 ',
-    f(cur.registered_population),
-    ' 人，其中流出人口 ',
-    f(cur.outflow_population),
-    ' 人、流入人口 ',
-    f(cur.inflow_population),
-    ' 人。',
-    `${period.label['zh-CN']}${scope}出生 `,
-    f(cur.births),
-    ' 人，出生率 ',
-    f(cur.crude_birth_rate),
-    '；死亡 ',
-    f(cur.deaths),
-    ' 人，死亡率 ',
-    f(cur.crude_death_rate),
-    '；人口自然增长率 ',
-    f(cur.natural_increase_rate),
-    '。出生人口性别比 ',
-    f(cur.sex_ratio_at_birth),
-    srbInterval(cur.sex_ratio_at_birth),
-    isYear && cur.total_fertility_rate?.value !== null && cur.total_fertility_rate ? '，总和生育率 ' : null,
-    isYear && cur.total_fertility_rate?.value !== null && cur.total_fertility_rate
-      ? f(cur.total_fertility_rate)
-      : null,
-    '。',
-  );
+  heading(1, t('一、基本情况', '1. Overview'));
+  if (en) {
+    paragraph(
+      `As of ${date(period.end)}, the resident population of ${scope} was `,
+      fig(cur.resident_population),
+      ' and the registered population ',
+      fig(cur.registered_population),
+      ', including an outflow population of ',
+      fig(cur.outflow_population),
+      ' and an inflow population of ',
+      fig(cur.inflow_population),
+      '. ',
+      `In ${label}, births in ${scope} numbered `,
+      fig(cur.births),
+      ' (crude birth rate ',
+      fig(cur.crude_birth_rate),
+      ') and deaths ',
+      fig(cur.deaths),
+      ' (crude death rate ',
+      fig(cur.crude_death_rate),
+      '); the natural increase rate was ',
+      fig(cur.natural_increase_rate),
+      '. The sex ratio at birth was ',
+      fig(cur.sex_ratio_at_birth),
+      srbInterval(cur.sex_ratio_at_birth, lang),
+      showTfr ? ', and the total fertility rate ' : null,
+      showTfr ? fig(cur.total_fertility_rate) : null,
+      '.',
+    );
+  } else {
+    paragraph(
+      `截至${date(period.end)}，${scope}常住人口 `,
+      fig(cur.resident_population),
+      ' 人，户籍人口 ',
+      fig(cur.registered_population),
+      ' 人，其中流出人口 ',
+      fig(cur.outflow_population),
+      ' 人、流入人口 ',
+      fig(cur.inflow_population),
+      ' 人。',
+      `${label}${scope}出生 `,
+      fig(cur.births),
+      ' 人，出生率 ',
+      fig(cur.crude_birth_rate),
+      '；死亡 ',
+      fig(cur.deaths),
+      ' 人，死亡率 ',
+      fig(cur.crude_death_rate),
+      '；人口自然增长率 ',
+      fig(cur.natural_increase_rate),
+      '。出生人口性别比 ',
+      fig(cur.sex_ratio_at_birth),
+      srbInterval(cur.sex_ratio_at_birth, lang),
+      showTfr ? '，总和生育率 ' : null,
+      showTfr ? fig(cur.total_fertility_rate) : null,
+      '。',
+    );
+  }
+  const previousLabel = input.previousPeriod.label[lang];
+  const lastYearLabel = input.lastYearPeriod?.label[lang] ?? '';
   const comparisons: [string, FigureSet | null, string][] = isYear
-    ? [['与上年相比', prev, input.previousPeriod.label['zh-CN']]]
+    ? [[t('与上年相比', `Compared with ${previousLabel}`), prev, previousLabel]]
     : [
-        [`与上期（${input.previousPeriod.label['zh-CN']}）相比`, prev, input.previousPeriod.label['zh-CN']],
         [
-          `与上年同期（${input.lastYearPeriod?.label['zh-CN'] ?? ''}）相比`,
+          t(`与上期（${previousLabel}）相比`, `Compared with the previous period (${previousLabel})`),
+          prev,
+          previousLabel,
+        ],
+        [
+          t(
+            `与上年同期（${lastYearLabel}）相比`,
+            `Compared with the same period a year earlier (${lastYearLabel})`,
+          ),
           figures.lastYear,
-          input.lastYearPeriod?.label['zh-CN'] ?? '',
+          lastYearLabel,
         ],
       ];
-  for (const [lead, before, label] of comparisons) {
+  for (const [lead, before, earlier] of comparisons) {
     const pieces = [
-      ['常住人口', change(cur.resident_population, before?.resident_population, '人')],
-      ['出生人数', change(cur.births, before?.births, '人')],
-      ['出生率', change(cur.crude_birth_rate, before?.crude_birth_rate, '')],
-      ['死亡人数', change(cur.deaths, before?.deaths, '人')],
-      ['自然增长率', change(cur.natural_increase_rate, before?.natural_increase_rate, '')],
+      [
+        t('常住人口', 'the resident population '),
+        change(cur.resident_population, before?.resident_population, t('人', 'people'), lang),
+      ],
+      [t('出生人数', 'births '), change(cur.births, before?.births, t('人', ''), lang)],
+      [
+        t('出生率', 'the crude birth rate '),
+        change(cur.crude_birth_rate, before?.crude_birth_rate, '', lang),
+      ],
+      [t('死亡人数', 'deaths '), change(cur.deaths, before?.deaths, t('人', ''), lang)],
+      [
+        t('自然增长率', 'the natural increase rate '),
+        change(cur.natural_increase_rate, before?.natural_increase_rate, '', lang),
+      ],
     ].filter((piece): piece is [string, string] => piece[1] !== null);
-    if (pieces.length === 0) paragraph(`${lead}：${label}无数据，无法比较。`);
-    else paragraph(`${lead}，${pieces.map(([name, text]) => `${name}${text}`).join('，')}。`);
+    if (pieces.length === 0)
+      paragraph(
+        t(
+          `${lead}：${earlier}无数据，无法比较。`,
+          `${lead}: ${earlier} has no data; no comparison can be made.`,
+        ),
+      );
+    else
+      paragraph(
+        t(
+          `${lead}，${pieces.map(([name, text]) => `${name}${text}`).join('，')}。`,
+          `${lead}, ${listEn(pieces.map(([name, text]) => `${name}${text}`))}.`,
+        ),
+      );
   }
 
-  blocks.push(basicTable(input));
-  if (input.children.length > 0) blocks.push(childTable(input));
-  blocks.push(trendChart(input));
-  if (input.children.length > 0) blocks.push(childChart(input));
-  blocks.push(pyramidChart(input));
+  blocks.push(basicTable(input, lang));
+  if (input.children.length > 0) blocks.push(childTable(input, lang));
+  blocks.push(trendChart(input, lang));
+  if (input.children.length > 0) blocks.push(childChart(input, lang));
+  blocks.push(pyramidChart(input, lang));
 
   // 二、主要工作
-  heading(1, '二、主要工作');
+  heading(1, t('二、主要工作', '2. Main work'));
   const activeKinds = input.activities.byKind.filter((k) => (k.count.value ?? 0) > 0);
   if (activeKinds.length === 0) {
     paragraph(
-      `${period.label['zh-CN']}工作活动记录中没有登记的活动（无数据）。各单位可在 renkou 中登记开展的服务活动。`,
+      t(
+        `${label}工作活动记录中没有登记的活动（无数据）。各单位可在 renkou 中登记开展的服务活动。`,
+        `No activities were recorded in the activity log for ${label} (no data). Units can record the service activities they carry out in renkou.`,
+      ),
     );
   }
   activeKinds.forEach((kind, index) => {
-    const name = ACTIVITY_KIND_NAMES[kind.kind]['zh-CN'];
-    heading(2, `（${CHINESE_NUMERALS[index] ?? index + 1}）${name}`);
+    const name = ACTIVITY_KIND_NAMES[kind.kind][lang];
+    heading(2, numbered(index, name));
     const lines = input.activities.highlights.filter((line) => line.kind === kind.kind);
-    paragraph(
-      `${period.label['zh-CN']}${scope}共开展${name}活动 `,
-      f(kind.count),
-      ' 次',
-      kind.peopleServed.value !== null ? '，服务群众 ' : null,
-      kind.peopleServed.value !== null ? f(kind.peopleServed) : null,
-      kind.peopleServed.value !== null ? ' 人次' : null,
-      kind.materials.value !== null ? '，发放资料 ' : null,
-      kind.materials.value !== null ? f(kind.materials) : null,
-      kind.materials.value !== null ? ' 份' : null,
-      '。',
-      ...lines.map(
-        (line, i) =>
-          `${i === 0 ? '如' : ''}${dateZh(line.date).slice(5)}，${line.unitName}${line.description.replace(/[。.]$/, '')}${line.peopleServed !== null ? `（服务 ${formatNumber(line.peopleServed, 'count')} 人次）` : ''}${i === lines.length - 1 ? '。' : '；'}`,
-      ),
-    );
+    const people = kind.peopleServed.value !== null;
+    const materials = kind.materials.value !== null;
+    if (en) {
+      paragraph(
+        `In ${label}, ${scope} carried out `,
+        fig(kind.count),
+        kind.count.value === 1 ? ' activity of this kind' : ' activities of this kind',
+        people ? ', serving ' : null,
+        people ? fig(kind.peopleServed) : null,
+        people ? ' people' : null,
+        materials ? (people ? ' and handing out ' : ', handing out ') : null,
+        materials ? fig(kind.materials) : null,
+        materials ? ' copies of materials' : null,
+        '.',
+        // The description is quoted as the staff member wrote it (it has no English version).
+        ...lines.map(
+          (line, i) =>
+            `${i === 0 ? ' For example, on ' : 'on '}${date(line.date).replace(/ \d{4}$/, '')}, ${line.unitName}: “${line.description.replace(/[。.]$/, '')}”${line.peopleServed !== null ? ` (${formatNumber(line.peopleServed, 'count', lang)} people served)` : ''}${i === lines.length - 1 ? '.' : '; '}`,
+        ),
+      );
+    } else {
+      paragraph(
+        `${label}${scope}共开展${name}活动 `,
+        fig(kind.count),
+        ' 次',
+        people ? '，服务群众 ' : null,
+        people ? fig(kind.peopleServed) : null,
+        people ? ' 人次' : null,
+        materials ? '，发放资料 ' : null,
+        materials ? fig(kind.materials) : null,
+        materials ? ' 份' : null,
+        '。',
+        ...lines.map(
+          (line, i) =>
+            `${i === 0 ? '如' : ''}${date(line.date).slice(5)}，${line.unitName}${line.description.replace(/[。.]$/, '')}${line.peopleServed !== null ? `（服务 ${formatNumber(line.peopleServed, 'count')} 人次）` : ''}${i === lines.length - 1 ? '。' : '；'}`,
+        ),
+      );
+    }
   });
 
   // 三、存在的问题
-  heading(1, '三、存在的问题');
+  heading(1, t('三、存在的问题', '3. Problems'));
   let problemNo = 0;
-  const problemHeading = (text: string) => heading(2, `（${CHINESE_NUMERALS[problemNo++]}）${text}`);
-  problemHeading('未达到目标的单位');
+  const problemHeading = (text: string) => heading(2, numbered(problemNo++, text));
+  problemHeading(t('未达到目标的单位', 'Units below target'));
   if (input.targets.status === 'none') {
-    paragraph(`${input.targets.year}年尚无目标管理责任书（无目标），本期不能对照目标评价各单位。`);
+    paragraph(
+      t(
+        `${input.targets.year}年尚无目标管理责任书（无目标），本期不能对照目标评价各单位。`,
+        `There is no target responsibility sheet for ${input.targets.year} (no targets), so units cannot be assessed against targets for this period.`,
+      ),
+    );
   } else {
     const groups = findLaggingUnits(input.targets.targets);
-    if (groups.length === 0) paragraph(`${input.targets.year}年目标责任书中没有指标（无目标）。`);
+    if (groups.length === 0)
+      paragraph(
+        t(
+          `${input.targets.year}年目标责任书中没有指标（无目标）。`,
+          `The ${input.targets.year} target sheet has no indicators (no targets).`,
+        ),
+      );
     let allMet = true;
     for (const group of groups) {
-      const name = group.target.name['zh-CN'];
+      const name = group.target.name[lang];
       const target = formatTarget(group.target.target, group.target.actual.measure);
       if (group.lagging.length > 0) {
         allMet = false;
-        const parts: Inline[] = [`${name}未达到目标（${target}）的有：`];
+        const parts: Inline[] = [
+          t(`${name}未达到目标（${target}）的有：`, `${name}: units below the target (${target}): `),
+        ];
         group.lagging.forEach((lag, i) => {
+          const last = i === group.lagging.length - 1;
           parts.push(
-            `${lag.unit.name}（`,
-            f(lag.actual),
-            `）${i === group.lagging.length - 1 ? '。' : '、'}`,
+            t(`${lag.unit.name}（`, `${lag.unit.name} (`),
+            fig(lag.actual),
+            t(`）${last ? '。' : '、'}`, `)${last ? '.' : ', '}`),
           );
         });
         paragraph(...parts);
       }
       if (group.noData.length > 0) {
-        paragraph(`${name}无数据、无法评价的有：${group.noData.map((t) => t.unit.name).join('、')}。`);
+        const names = group.noData.map((u) => u.unit.name);
+        paragraph(
+          t(
+            `${name}无数据、无法评价的有：${names.join('、')}。`,
+            `${name}: no data, not assessed: ${names.join(', ')}.`,
+          ),
+        );
       }
     }
-    if (groups.length > 0 && allMet) paragraph('各单位均达到目标责任书的目标。');
+    if (groups.length > 0 && allMet)
+      paragraph(t('各单位均达到目标责任书的目标。', 'Every unit met the targets of its target sheet.'));
   }
 
-  problemHeading('数据质量');
-  const t = input.problems.timeliness;
-  const worst = t.children
+  problemHeading(t('数据质量', 'Data quality'));
+  const tl = input.problems.timeliness;
+  const worst = tl.children
     .filter((c) => c.figure.value !== null)
     .sort((a, b) => (a.figure.value ?? 0) - (b.figure.value ?? 0))
     .slice(0, 3);
   paragraph(
-    `${period.label['zh-CN']}${scope}人口事件登记及时率（事件发生后 30 天内录入）为 `,
-    f(t.unit),
-    worst.length > 0 ? '，较低的是' : null,
+    t(
+      `${label}${scope}人口事件登记及时率（事件发生后 30 天内录入）为 `,
+      `In ${label}, the registration timeliness of population events in ${scope} (entered within 30 days of the event) was `,
+    ),
+    fig(tl.unit),
+    worst.length > 0 ? t('，较低的是', '; the lowest were ') : null,
     ...worst.flatMap((c, i): Inline[] => [
-      `${c.unit.name}（`,
-      f(c.figure),
-      `）${i === worst.length - 1 ? '' : '、'}`,
+      t(`${c.unit.name}（`, `${c.unit.name} (`),
+      fig(c.figure),
+      t(`）${i === worst.length - 1 ? '' : '、'}`, `)${i === worst.length - 1 ? '' : ', '}`),
     ]),
-    '。',
+    t('。', '.'),
   );
   if (input.problems.quality.status === 'none') {
-    paragraph('入库率、完整率、准确率尚无计算结果（无数据）。');
+    paragraph(
+      t(
+        '入库率、完整率、准确率尚无计算结果（无数据）。',
+        'The entry, completeness and accuracy rates have not been computed yet (no data).',
+      ),
+    );
   } else if (input.problems.quality.findings.length === 0) {
-    paragraph('数据质量检查未发现问题。');
+    paragraph(t('数据质量检查未发现问题。', 'The data quality checks found no problems.'));
   } else {
     for (const finding of input.problems.quality.findings) {
-      paragraph(`${finding.unit.name}：${finding.text['zh-CN']}`);
+      paragraph(`${finding.unit.name}${t('：', ': ')}${finding.text[lang]}`);
     }
   }
 
-  problemHeading('出生漏报');
+  problemHeading(t('出生漏报', 'Unregistered births'));
   const ub = input.problems.unregisteredBirths;
   if (!ub.feedsReceived) {
-    paragraph('尚未接收卫健部门出生医学证明数据，未开展出生漏报比对（无数据）。');
+    paragraph(
+      t(
+        '尚未接收卫健部门出生医学证明数据，未开展出生漏报比对（无数据）。',
+        'No birth-certificate data has been received from the health commission yet, so births have not been checked for missing registrations (no data).',
+      ),
+    );
   } else if (!ub.linked) {
-    paragraph('已接收出生医学证明数据，但尚未完成与登记库的比对，漏报出生情况暂无数据。');
+    paragraph(
+      t(
+        '已接收出生医学证明数据，但尚未完成与登记库的比对，漏报出生情况暂无数据。',
+        'Birth-certificate data has been received but not yet compared with the registry; there is no data on unregistered births yet.',
+      ),
+    );
   } else if ((ub.total.value ?? 0) === 0) {
-    paragraph(`截至${dateZh(input.reportDate)}，出生医学证明比对没有待核实的漏报出生。`);
+    paragraph(
+      t(
+        `截至${date(input.reportDate)}，出生医学证明比对没有待核实的漏报出生。`,
+        `As of ${date(input.reportDate)}, the comparison with birth certificates has left no unregistered births awaiting verification.`,
+      ),
+    );
   } else {
     paragraph(
-      `截至${dateZh(input.reportDate)}，经与出生医学证明比对，发现尚未登记的出生 `,
-      f(ub.total),
-      ' 例待核实登记',
-      ub.byUnit.length > 0 ? '，其中' : null,
-      ...ub.byUnit.flatMap((u, i): Inline[] => [
-        `${u.unit.name} `,
-        f(u.count),
-        ` 例${i === ub.byUnit.length - 1 ? '' : '、'}`,
-      ]),
-      '。',
+      t(
+        `截至${date(input.reportDate)}，经与出生医学证明比对，发现尚未登记的出生 `,
+        `As of ${date(input.reportDate)}, the comparison with birth certificates had found `,
+      ),
+      fig(ub.total),
+      t(' 例待核实登记', ' births not yet registered, awaiting verification'),
+      ub.byUnit.length > 0 ? t('，其中', ', of which ') : null,
+      ...ub.byUnit.flatMap((u, i): Inline[] => {
+        const last = i === ub.byUnit.length - 1;
+        return en
+          ? [fig(u.count), ` in ${u.unit.name}${last ? '' : ', '}`]
+          : [`${u.unit.name} `, fig(u.count), ` 例${last ? '' : '、'}`];
+      }),
+      t('。', '.'),
     );
   }
 
   // 四、下一步工作打算
-  heading(1, '四、下一步工作打算');
+  heading(1, t('四、下一步工作打算', '4. Plans for next year'));
   const next = input.nextYear;
   if (!next.targets || next.targets.length === 0) {
-    paragraph(`${next.year}年目标管理责任书尚未制定（无目标）。`);
+    paragraph(
+      t(
+        `${next.year}年目标管理责任书尚未制定（无目标）。`,
+        `The target responsibility sheet for ${next.year} has not been drawn up yet (no targets).`,
+      ),
+    );
   } else {
     paragraph(
-      `${next.year}年主要目标：${next.targets.map((tg) => `${tg.name['zh-CN']}${formatTarget(tg.target, tg.measure)}`).join('；')}。`,
+      t(
+        `${next.year}年主要目标：${next.targets.map((tg) => `${tg.name['zh-CN']}${formatTarget(tg.target, tg.measure)}`).join('；')}。`,
+        `Main targets for ${next.year}: ${next.targets.map((tg) => `${tg.name.en} ${formatTarget(tg.target, tg.measure)}`).join('; ')}.`,
+      ),
     );
   }
   let planNo = 0;
-  const plan = (text: string) => paragraph(`${CHINESE_NUMERALS[planNo++] ?? planNo}是${text}`);
+  const plan = (zh: string, english: string) => {
+    const n = planNo++;
+    paragraph(
+      en ? `${ENGLISH_ORDINALS[n] ?? `${n + 1}.`}, ${english}` : `${CHINESE_NUMERALS[n] ?? planNo}是${zh}`,
+    );
+  };
   if (ub.linked && (ub.total.value ?? 0) > 0) {
+    const n = formatNumber(ub.total.value, 'count', lang);
     plan(
-      `督促有关单位逐例核实、登记出生医学证明比对发现的 ${formatNumber(ub.total.value, 'count')} 例漏报出生。`,
+      `督促有关单位逐例核实、登记出生医学证明比对发现的 ${n} 例漏报出生。`,
+      `have the units concerned verify and register, one by one, the ${n} unregistered births found by the comparison with birth certificates.`,
     );
   }
   if (worst.length > 0) {
-    plan(`提高${worst.map((w) => w.unit.name).join('、')}的人口事件登记及时率，做到事件发生后 30 天内录入。`);
+    plan(
+      `提高${worst.map((w) => w.unit.name).join('、')}的人口事件登记及时率，做到事件发生后 30 天内录入。`,
+      `raise the registration timeliness of population events in ${listEn(worst.map((w) => w.unit.name))}, entering every event within 30 days.`,
+    );
   }
   if (input.targets.status === 'available') {
-    const lagging = findLaggingUnits(input.targets.targets).flatMap((g) => g.lagging.map((l) => l.unit.name));
-    if (lagging.length > 0) plan(`对${[...new Set(lagging)].join('、')}加强指导，逐项分析未达目标的原因。`);
+    const lagging = [
+      ...new Set(findLaggingUnits(input.targets.targets).flatMap((g) => g.lagging.map((l) => l.unit.name))),
+    ];
+    if (lagging.length > 0)
+      plan(
+        `对${lagging.join('、')}加强指导，逐项分析未达目标的原因。`,
+        `give closer guidance to ${listEn(lagging)}, analysing target by target why it was missed.`,
+      );
   }
   for (const text of input.plans) paragraph(text);
-  if (planNo === 0 && input.plans.length === 0) paragraph('（下一步工作安排由起草单位补充。）');
+  if (planNo === 0 && input.plans.length === 0)
+    paragraph(t('（下一步工作安排由起草单位补充。）', '(Next steps to be added by the drafting unit.)'));
 
   const figuresUsed: Record<string, Figure> = {};
   const keep = (figure: Figure | undefined) => {
@@ -369,20 +601,32 @@ export function buildWorkReport(input: WorkReportInput): ReportDocument {
       for (const part of block.parts) if (typeof part !== 'string') keep(part.figure);
     if (block.type === 'table') for (const row of block.rows) for (const c of row) keep(c.figure);
   }
-  for (const series of input.monthly) for (const fig of [...series.births, ...series.deaths]) keep(fig);
+  for (const series of input.monthly) for (const one of [...series.births, ...series.deaths]) keep(one);
   for (const band of input.pyramid) {
     keep(band.male);
     keep(band.female);
   }
 
   return {
-    title: `${unit.name}${period.label['zh-CN']}人口监测与家庭发展工作情况汇报`,
-    subtitle: `（数据截至${dateZh(period.end)}，数据版本 ${input.dataVersion}）`,
-    signature: { unit: unit.name, date: dateZh(input.reportDate) },
+    lang,
+    title: t(
+      `${unit.name}${label}人口监测与家庭发展工作情况汇报`,
+      `${unit.name}: Report on Population Monitoring and Family Development Work, ${label}`,
+    ),
+    subtitle: t(
+      `（数据截至${date(period.end)}，数据版本 ${input.dataVersion}）`,
+      `(Data as of ${date(period.end)}, data version ${input.dataVersion})`,
+    ),
+    signature: { unit: unit.name, date: date(input.reportDate) },
     blocks,
     dataVersion: input.dataVersion,
     figures: figuresUsed,
   };
+}
+
+/** "a, b and c". */
+function listEn(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** "常住人口 无数据 人" reads wrong: the unit word after a figure with no data is dropped. */
@@ -395,56 +639,82 @@ function dropUnitsAfterNoData(parts: Inline[]): Inline[] {
   });
 }
 
-function srbInterval(figure: Figure | undefined): string | null {
+function srbInterval(figure: Figure | undefined, lang: Lang): string | null {
   if (!figure || figure.value === null || !figure.interval) return null;
   const { lower, upper } = figure.interval;
   if (lower === null || upper === null) return null;
+  const range = `${formatNumber(lower, 'ratio', lang)}–${formatNumber(upper, 'ratio', lang)}`;
+  if (lang === 'en') {
+    const small = figure.flags.length > 0 ? '; few births, for reference only' : '';
+    return ` (95% confidence interval ${range}${small})`;
+  }
   const small = figure.flags.length > 0 ? '，出生数较少，仅供参考' : '';
-  return `（95% 置信区间 ${formatNumber(lower, 'ratio')}–${formatNumber(upper, 'ratio')}${small}）`;
+  return `（95% 置信区间 ${range}${small}）`;
 }
 
-function basicTable(input: WorkReportInput): Block {
+function basicTable(input: WorkReportInput, lang: Lang): Block {
   const cur = input.figures.current;
   const isYear = input.period.type === 'year';
-  const header = ['指标', input.period.label['zh-CN'], input.previousPeriod.label['zh-CN'], '增减'];
-  if (!isYear && input.lastYearPeriod) header.push(input.lastYearPeriod.label['zh-CN'], '同比增减');
+  const en = lang === 'en';
+  const header = [
+    en ? 'Indicator' : '指标',
+    input.period.label[lang],
+    input.previousPeriod.label[lang],
+    en ? 'Change' : '增减',
+  ];
+  if (!isYear && input.lastYearPeriod)
+    header.push(input.lastYearPeriod.label[lang], en ? 'Change on a year earlier' : '同比增减');
   const rows = BASIC_INDICATORS.map((id) => {
     const now = cur[id];
     const row: TableCell[] = [
-      { text: `${nameOf(cur, id, id)}${MEASURE_SUFFIX[now?.measure ?? ''] ?? ''}` },
-      cell(now),
-      cell(input.figures.previous[id]),
-      changeCell(now, input.figures.previous[id]),
+      { text: `${nameOf(cur, id, id, lang)}${MEASURE_SUFFIX[lang][now?.measure ?? ''] ?? ''}` },
+      cell(now, lang),
+      cell(input.figures.previous[id], lang),
+      changeCell(now, input.figures.previous[id], lang),
     ];
     if (!isYear && input.lastYearPeriod) {
-      row.push(cell(input.figures.lastYear?.[id]), changeCell(now, input.figures.lastYear?.[id]));
+      row.push(cell(input.figures.lastYear?.[id], lang), changeCell(now, input.figures.lastYear?.[id], lang));
     }
     return row;
   });
-  return { type: 'table', caption: `表1  ${input.unit.name}主要人口指标`, header, rows };
+  return {
+    type: 'table',
+    caption: en
+      ? `Table 1  Main population indicators of ${input.unit.name}`
+      : `表1  ${input.unit.name}主要人口指标`,
+    header,
+    rows,
+  };
 }
 
-function childTable(input: WorkReportInput): Block {
+function childTable(input: WorkReportInput, lang: Lang): Block {
   const cur = input.figures.current;
-  const level = input.children[0]?.unit.level === 'township' ? '乡镇（街道）' : '村（社区）';
+  const en = lang === 'en';
+  const townships = input.children[0]?.unit.level === 'township';
+  // In English the column says Township / Village; the caption says "(subdistrict)" / "(community)".
+  const level = en ? (townships ? 'Township' : 'Village') : townships ? '乡镇（街道）' : '村（社区）';
   const header = [
     level,
     ...CHILD_TABLE_INDICATORS.map(
-      (id) => `${nameOf(cur, id, id)}${MEASURE_SUFFIX[cur[id]?.measure ?? ''] ?? ''}`,
+      (id) => `${nameOf(cur, id, id, lang)}${MEASURE_SUFFIX[lang][cur[id]?.measure ?? ''] ?? ''}`,
     ),
   ];
   const rows: TableCell[][] = input.children.map((child) => [
     { text: child.unit.name },
-    ...CHILD_TABLE_INDICATORS.map((id) => cell(child.figures[id])),
+    ...CHILD_TABLE_INDICATORS.map((id) => cell(child.figures[id], lang)),
   ]);
-  rows.push([{ text: '合计' }, ...CHILD_TABLE_INDICATORS.map((id) => cell(cur[id]))]);
+  rows.push([{ text: en ? 'Total' : '合计' }, ...CHILD_TABLE_INDICATORS.map((id) => cell(cur[id], lang))]);
   return {
     type: 'table',
-    caption: `表2  ${input.period.label['zh-CN']}各${level === '村（社区）' ? '村（社区）' : '乡镇（街道）'}主要指标`,
+    caption: en
+      ? `Table 2  Main indicators by ${townships ? 'township (subdistrict)' : 'village (community)'}, ${input.period.label.en}`
+      : `表2  ${input.period.label['zh-CN']}各${level === '村（社区）' ? '村（社区）' : '乡镇（街道）'}主要指标`,
     header,
     rows,
     totalRow: true,
-    note: '常住人口为期末数；出生率、死亡率、自然增长率以平均常住人口为分母；性别比为每 100 名女婴对应的男婴数。',
+    note: en
+      ? 'Resident population at the end of the period; crude birth, death and natural increase rates per 1,000 of the average resident population; the sex ratio at birth is the number of boys born per 100 girls.'
+      : '常住人口为期末数；出生率、死亡率、自然增长率以平均常住人口为分母；性别比为每 100 名女婴对应的男婴数。',
   };
 }
 
@@ -452,12 +722,19 @@ function values(list: (Figure | undefined)[]): (number | null)[] {
   return list.map((figure) => figure?.value ?? null);
 }
 
-function trendChart(input: WorkReportInput): Block {
-  const months = Array.from({ length: 12 }, (_, i) => `${i + 1}月`);
+function trendChart(input: WorkReportInput, lang: Lang): Block {
+  const en = lang === 'en';
+  const months = en ? MONTHS_EN : Array.from({ length: 12 }, (_, i) => `${i + 1}月`);
   const series = input.monthly.flatMap((m) => [
-    { name: `${m.year}年出生`, type: 'line', data: values(m.births), smooth: false, symbolSize: 6 },
     {
-      name: `${m.year}年死亡`,
+      name: en ? `${m.year} births` : `${m.year}年出生`,
+      type: 'line',
+      data: values(m.births),
+      smooth: false,
+      symbolSize: 6,
+    },
+    {
+      name: en ? `${m.year} deaths` : `${m.year}年死亡`,
       type: 'line',
       data: values(m.deaths),
       lineStyle: { type: 'dashed' },
@@ -467,23 +744,28 @@ function trendChart(input: WorkReportInput): Block {
   return {
     type: 'chart',
     id: 'trend',
-    caption: `图1  ${input.unit.name}逐月出生、死亡人数`,
+    caption: en
+      ? `Figure 1  Births and deaths by month, ${input.unit.name}`
+      : `图1  ${input.unit.name}逐月出生、死亡人数`,
     option: {
       legend: { top: 0 },
       grid: { left: 50, right: 20, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: months },
-      yAxis: { type: 'value', name: '人' },
+      yAxis: { type: 'value', name: en ? 'persons' : '人' },
       series,
     },
   };
 }
 
-function childChart(input: WorkReportInput): Block {
+function childChart(input: WorkReportInput, lang: Lang): Block {
+  const en = lang === 'en';
   const names = input.children.map((c) => c.unit.name);
   return {
     type: 'chart',
     id: 'townships',
-    caption: `图2  ${input.period.label['zh-CN']}各单位出生率与死亡率（‰）`,
+    caption: en
+      ? `Figure 2  Crude birth and death rates by unit, ${input.period.label.en} (‰)`
+      : `图2  ${input.period.label['zh-CN']}各单位出生率与死亡率（‰）`,
     option: {
       legend: { top: 0 },
       grid: { left: 50, right: 20, top: 40, bottom: 70 },
@@ -491,12 +773,12 @@ function childChart(input: WorkReportInput): Block {
       yAxis: { type: 'value', name: '‰' },
       series: [
         {
-          name: '出生率',
+          name: en ? 'Crude birth rate' : '出生率',
           type: 'bar',
           data: input.children.map((c) => c.figures.crude_birth_rate?.value ?? null),
         },
         {
-          name: '死亡率',
+          name: en ? 'Crude death rate' : '死亡率',
           type: 'bar',
           data: input.children.map((c) => c.figures.crude_death_rate?.value ?? null),
         },
@@ -505,12 +787,16 @@ function childChart(input: WorkReportInput): Block {
   };
 }
 
-function pyramidChart(input: WorkReportInput): Block {
+function pyramidChart(input: WorkReportInput, lang: Lang): Block {
+  const en = lang === 'en';
   const labels = input.pyramid.map((band) => band.label);
+  const number = input.children.length > 0 ? 3 : 2;
   return {
     type: 'chart',
     id: 'pyramid',
-    caption: `图${input.children.length > 0 ? 3 : 2}  ${input.unit.name}常住人口年龄金字塔（期末）`,
+    caption: en
+      ? `Figure ${number}  Age pyramid of the resident population of ${input.unit.name} (end of period)`
+      : `图${number}  ${input.unit.name}常住人口年龄金字塔（期末）`,
     option: {
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
@@ -518,13 +804,13 @@ function pyramidChart(input: WorkReportInput): Block {
       yAxis: { type: 'category', data: labels, axisTick: { show: false } },
       series: [
         {
-          name: '男',
+          name: en ? 'Male' : '男',
           type: 'bar',
           stack: 'pyramid',
           data: input.pyramid.map((band) => (band.male.value === null ? null : -band.male.value)),
         },
         {
-          name: '女',
+          name: en ? 'Female' : '女',
           type: 'bar',
           stack: 'pyramid',
           data: input.pyramid.map((band) => band.female.value),

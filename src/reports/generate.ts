@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { type Lang, text } from '../domain/i18n.ts';
 import { buildWorkReport } from './build-work-report.ts';
 import { prepareChartRenderer } from './charts.ts';
 import type { Figure } from './figures.ts';
@@ -23,10 +23,33 @@ export const CONTENT_TYPES: Record<ReportFormat | 'json', string> = {
   json: 'application/json; charset=utf-8',
 };
 
+/**
+ * The language a report is asked for in: zh-CN (also zh, zh-Hans…) or en (also en-US…); absent
+ * means zh-CN. Anything else is refused, field `lang` — a report is never silently written in a
+ * language nobody asked for.
+ */
+export function parseReportLang(value: string | undefined | null): Lang {
+  if (value === undefined || value === null || value === '') return 'zh-CN';
+  const v = value.trim().toLowerCase();
+  if (/^zh(-(cn|hans|hans-cn|sg))?$/.test(v)) return 'zh-CN';
+  if (/^en(-[a-z]{2})?$/.test(v)) return 'en';
+  // Whoever typed a wrong language may not read Chinese: the zh-CN message carries the English too.
+  const message = text(
+    `报告语言应为 zh-CN 或 en，收到“${value}”（The report language must be zh-CN or en）`,
+    `The report language must be zh-CN or en, not "${value}"`,
+  );
+  throw new AppError('invalid_input', message, {
+    field: 'lang',
+    issues: [{ code: 'invalid_lang', field: 'lang', message }],
+  });
+}
+
 export interface ReportRequest {
   unit: string;
   period: string;
   format: ReportFormat;
+  /** The language of the words (zh-CN by default); the figures are the same in both. */
+  lang?: Lang;
   actor: string;
   reportDate?: string;
   plans?: string[];
@@ -37,6 +60,7 @@ export interface GeneratedReport {
   runId: number;
   kind: 'work_report' | 'statistical_tables';
   format: ReportFormat;
+  lang: Lang;
   fileName: string;
   contentType: string;
   bytes: Buffer;
@@ -48,7 +72,7 @@ export interface GeneratedReport {
 /** What a report kind prints, without rendering a file: for previews and for diffs. */
 export async function computeReportContent(
   database: Database,
-  request: Pick<ReportRequest, 'unit' | 'period' | 'reportDate' | 'plans'> & {
+  request: Pick<ReportRequest, 'unit' | 'period' | 'reportDate' | 'plans' | 'lang'> & {
     kind: 'work_report' | 'statistical_tables' | 'both';
     onStep?: (step: string) => void;
   },
@@ -62,11 +86,11 @@ export async function computeReportContent(
   let tables: StatisticalTables | undefined;
   if (request.kind !== 'statistical_tables') {
     const input = await gatherWorkReportInput(database, { ...request, onStep: request.onStep });
-    document = buildWorkReport(input);
+    document = buildWorkReport(input, request.lang ?? 'zh-CN');
   }
   if (request.kind !== 'work_report') {
     request.onStep?.('tables');
-    tables = await gatherStatisticalTables(database, request);
+    tables = await gatherStatisticalTables(database, { ...request, lang: request.lang ?? 'zh-CN' });
   }
   return {
     document,
@@ -101,6 +125,7 @@ export async function generateReport(database: Database, request: ReportRequest)
       },
     );
   }
+  const lang = parseReportLang(request.lang);
   if (request.format === 'docx') prepareChartRenderer();
   const unit = await getReportUnit(database.db, request.unit);
   const period = parseReportPeriod(request.period);
@@ -108,7 +133,7 @@ export async function generateReport(database: Database, request: ReportRequest)
   const step = (name: string) => request.onStep?.(name, steps.indexOf(name) + 1, steps.length);
   const kind =
     request.format === 'docx' ? 'work_report' : request.format === 'xlsx' ? 'statistical_tables' : 'both';
-  const content = await computeReportContent(database, { ...request, kind, onStep: step });
+  const content = await computeReportContent(database, { ...request, lang, kind, onStep: step });
   step('render');
   let bytes: Buffer;
   if (request.format === 'docx') bytes = await renderDocx(content.document!);
@@ -128,6 +153,7 @@ export async function generateReport(database: Database, request: ReportRequest)
       period: period.id,
       kind: recordKind,
       format: request.format,
+      lang,
       data_version: content.dataVersion,
       figures: JSON.stringify(figures),
       file_sha256: sha256,
@@ -136,12 +162,16 @@ export async function generateReport(database: Database, request: ReportRequest)
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const label = recordKind === 'statistical_tables' ? '人口统计报表' : '工作汇报';
+  const label =
+    lang === 'en'
+      ? ` ${period.label.en} ${recordKind === 'statistical_tables' ? 'statistical tables' : 'work report'}`
+      : `${period.label['zh-CN']}${recordKind === 'statistical_tables' ? '人口统计报表' : '工作汇报'}`;
   return {
     runId: Number(row.id),
     kind: recordKind,
     format: request.format,
-    fileName: `${unit.name}${period.label['zh-CN']}${label}.${request.format}`,
+    lang,
+    fileName: `${unit.name}${label}.${request.format}`,
     contentType: CONTENT_TYPES[request.format],
     bytes,
     sha256,
@@ -156,6 +186,8 @@ export interface ReportRun {
   period: string;
   kind: 'work_report' | 'statistical_tables';
   format: string;
+  /** The language the file was written in. */
+  lang: Lang;
   dataVersion: number;
   sha256: string;
   bytes: number;
@@ -179,6 +211,7 @@ export async function listReportRuns(
       'period',
       'kind',
       'format',
+      'lang',
       'data_version',
       'file_sha256',
       'file_bytes',
@@ -200,6 +233,7 @@ export async function listReportRuns(
       period: row.period,
       kind: row.kind,
       format: row.format,
+      lang: row.lang,
       dataVersion: Number(row.data_version),
       sha256: row.file_sha256,
       bytes: row.file_bytes,

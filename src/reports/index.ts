@@ -9,6 +9,7 @@ export {
   type GeneratedReport,
   generateReport,
   listReportRuns,
+  parseReportLang,
   REPORT_FORMATS,
   type ReportFormat,
 } from './generate.ts';

@@ -1,5 +1,5 @@
 import type { ActivityKind } from '../db/tables/reports.ts';
-import type { Text } from '../domain/i18n.ts';
+import type { Lang, Text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Figure, FigureSet } from './figures.ts';
 
@@ -169,6 +169,8 @@ export type Block =
     };
 
 export interface ReportDocument {
+  /** The language of its words (zh-CN by default; en on request). Its figures are the same in both. */
+  lang: Lang;
   title: string;
   /** Unit and period line under the title. */
   subtitle: string;

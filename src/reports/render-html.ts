@@ -1,5 +1,6 @@
+import type { Lang } from '../domain/i18n.ts';
 import { renderChartSvg } from './charts.ts';
-import { type Figure, formatFigure } from './figures.ts';
+import { type Figure, formatFigure, NO_DATA } from './figures.ts';
 import type { ReportDocument } from './model.ts';
 import type { StatisticalTables } from './statistical-tables.ts';
 
@@ -25,9 +26,9 @@ function traceText(figure: Figure): string {
   return parts.join('\n');
 }
 
-function figureSpan(figure: Figure | undefined, text?: string): string {
-  if (!figure) return '<span class="nodata">无数据</span>';
-  const shown = text ?? formatFigure(figure);
+function figureSpan(figure: Figure | undefined, lang: Lang, text?: string): string {
+  if (!figure) return `<span class="nodata">${NO_DATA[lang]}</span>`;
+  const shown = text ?? formatFigure(figure, lang);
   const cls = figure.value === null ? 'fig nodata' : 'fig';
   return `<span class="${cls}" data-key="${esc(figure.key)}" title="${esc(traceText(figure))}">${esc(shown)}</span>`;
 }
@@ -50,11 +51,21 @@ td.num { text-align: right; } tr.total td { font-weight: bold; }
 .signature { text-align: right; margin-top: 28pt; padding-right: 2em; }
 `;
 
+/** English pages: an ordinary Latin serif, the CJK fonts after it for unit names. */
+const STYLE_EN = `
+body, .subtitle, h3 { font-family: "Liberation Serif", "Times New Roman", "Noto Serif CJK SC", serif; }
+h1, h2, figcaption, .caption, th { font-family: "Liberation Serif", "Times New Roman", "Noto Serif CJK SC", serif; font-weight: bold; }
+.page { font-size: 12pt; line-height: 1.5; } h1 { font-size: 16pt; } h2, h3 { font-size: 13pt; margin-top: 8pt; }
+p { text-indent: 0; margin-bottom: 6pt; } h2, h3 { text-indent: 0; } h3 { font-style: italic; font-weight: normal; }
+`;
+
 /** The work report as one HTML page (with the statistical tables' annual sheet after it, when given). */
 export function renderHtml(document: ReportDocument, tables?: StatisticalTables): string {
+  const lang = document.lang;
+  const en = lang === 'en';
   const out: string[] = [];
   out.push(
-    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(document.title)}</title><style>${STYLE}</style></head><body>`,
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(document.title)}</title><style>${STYLE}${en ? STYLE_EN : ''}</style></head><body>`,
   );
   out.push(`<article class="page" data-version="${document.dataVersion}">`);
   out.push(`<h1>${esc(document.title)}</h1><div class="subtitle">${esc(document.subtitle)}</div>`);
@@ -63,7 +74,7 @@ export function renderHtml(document: ReportDocument, tables?: StatisticalTables)
       out.push(block.level === 1 ? `<h2>${esc(block.text)}</h2>` : `<h3>${esc(block.text)}</h3>`);
     if (block.type === 'paragraph') {
       out.push(
-        `<p>${block.parts.map((part) => (typeof part === 'string' ? esc(part) : figureSpan(part.figure, part.text))).join('')}</p>`,
+        `<p>${block.parts.map((part) => (typeof part === 'string' ? esc(part) : figureSpan(part.figure, lang, part.text))).join('')}</p>`,
       );
     }
     if (block.type === 'table') {
@@ -73,11 +84,11 @@ export function renderHtml(document: ReportDocument, tables?: StatisticalTables)
       block.rows.forEach((row, index) => {
         const total = block.totalRow && index === block.rows.length - 1;
         out.push(
-          `<tr${total ? ' class="total"' : ''}>${row.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${c.figure ? figureSpan(c.figure, c.text) : esc(c.text)}</td>`).join('')}</tr>`,
+          `<tr${total ? ' class="total"' : ''}>${row.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${c.figure ? figureSpan(c.figure, lang, c.text) : esc(c.text)}</td>`).join('')}</tr>`,
         );
       });
       out.push('</tbody></table>');
-      if (block.note) out.push(`<p class="note">注：${esc(block.note)}</p>`);
+      if (block.note) out.push(`<p class="note">${en ? 'Note: ' : '注：'}${esc(block.note)}</p>`);
     }
     if (block.type === 'chart') {
       const height = block.id === 'pyramid' ? 370 : 300;
@@ -92,21 +103,21 @@ export function renderHtml(document: ReportDocument, tables?: StatisticalTables)
   if (tables) {
     const sheet = tables.sheets[0];
     if (sheet) {
-      out.push(`<article class="page"><h2>附表　${esc(sheet.title)}</h2>`);
+      out.push(`<article class="page"><h2>${en ? 'Annex: ' : '附表　'}${esc(sheet.title)}</h2>`);
       for (const block of sheet.blocks) {
         out.push(
-          `<div class="caption">${esc(block.period.label['zh-CN'])}</div><table><thead><tr><th>单位</th>`,
+          `<div class="caption">${esc(block.period.label[lang])}</div><table><thead><tr><th>${en ? 'Unit' : '单位'}</th>`,
         );
         out.push(
-          `${tables.columns.map((d) => `<th>${esc(d.name['zh-CN'])}</th>`).join('')}</tr></thead><tbody>`,
+          `${tables.columns.map((d) => `<th>${esc(d.name[lang])}</th>`).join('')}</tr></thead><tbody>`,
         );
         for (const row of block.rows) {
           out.push(
-            `<tr><td>${esc(row.unit.name)}</td>${row.figures.map((f) => `<td class="num">${f ? figureSpan(f) : '—'}</td>`).join('')}</tr>`,
+            `<tr><td>${esc(row.unit.name)}</td>${row.figures.map((f) => `<td class="num">${f ? figureSpan(f, lang) : '—'}</td>`).join('')}</tr>`,
           );
         }
         out.push(
-          `<tr class="total"><td>合计</td>${block.total.map((f) => `<td class="num">${f ? figureSpan(f) : '—'}</td>`).join('')}</tr></tbody></table>`,
+          `<tr class="total"><td>${en ? 'Total' : '合计'}</td>${block.total.map((f) => `<td class="num">${f ? figureSpan(f, lang) : '—'}</td>`).join('')}</tr></tbody></table>`,
         );
       }
       out.push('</article>');

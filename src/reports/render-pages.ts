@@ -7,7 +7,9 @@ import { basename, join } from 'node:path';
  * A .docx rendered to PDF and page PNGs with LibreOffice (Debian: libreoffice-writer-nogui) and
  * pdftoppm (poppler-utils), to look at a report the way it prints. The fonts of official documents
  * (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体) are rarely installed on Linux: a fontconfig file
- * maps them to Noto Serif/Sans CJK (fonts-noto-cjk) for this rendering only. Dev and test tool:
+ * maps them to Noto Serif/Sans CJK (fonts-noto-cjk) for this rendering only, and Times New Roman to
+ * Liberation Serif (fonts-liberation, same widths) or else to Noto Serif CJK's Latin letters, which
+ * are nearer Times' widths than DejaVu Serif, fontconfig's default. Dev and test tool:
  * returns the PNG paths.
  */
 export function renderPages(docxPath: string, outDir: string, dpi = 60): string[] {
@@ -21,7 +23,7 @@ export function renderPages(docxPath: string, outDir: string, dpi = 60): string[
       `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>
 ${alias('仿宋_GB2312', 'Noto Serif CJK SC')}${alias('仿宋', 'Noto Serif CJK SC')}${alias('楷体_GB2312', 'Noto Serif CJK SC')}
 ${alias('方正小标宋简体', 'Noto Serif CJK SC')}${alias('宋体', 'Noto Serif CJK SC')}${alias('黑体', 'Noto Sans CJK SC')}
-${alias('Times New Roman', 'Liberation Serif')}</fontconfig>`,
+<alias binding="same"><family>Times New Roman</family><prefer><family>Liberation Serif</family><family>Noto Serif CJK SC</family></prefer></alias></fontconfig>`,
     );
     const env = { ...process.env, HOME: home, FONTCONFIG_FILE: fontsConf };
     const convert = spawnSync(

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
-import { decimalsOf, type Figure } from './figures.ts';
+import type { Lang } from '../domain/i18n.ts';
+import { decimalsOf, type Figure, NO_DATA } from './figures.ts';
 import type { StatisticalTables } from './statistical-tables.ts';
 
 /**
@@ -10,14 +11,46 @@ import type { StatisticalTables } from './statistical-tables.ts';
  * recalculate would then see an empty total.
  */
 
-const MEASURE_LABEL: Record<string, string> = {
-  permille: '‰',
-  percent: '%',
-  ratio: '',
-  count: '',
-  years: '岁',
-  children_per_woman: '',
+const MEASURE_LABEL: Record<Lang, Record<string, string>> = {
+  'zh-CN': { permille: '‰', percent: '%', ratio: '', count: '', years: '岁', children_per_woman: '' },
+  en: { permille: '‰', percent: '%', ratio: '', count: '', years: 'years', children_per_woman: '' },
 };
+
+/** The workbook's words in either language (the figures are the same). */
+const WORDS = {
+  'zh-CN': {
+    title: (unit: string, period: string) => `${unit}${period}人口统计报表`,
+    legend: (version: number) =>
+      `数据版本 ${version}；合计：人数相加，比率由合计的分子、分母重新计算；无数据处不填数字`,
+    header: ['时期', '单位代码', '单位'],
+    total: '合计',
+    titleFont: '黑体',
+    notes: '说明',
+    notesHeader: ['指标', '代码', '单位', '定义', '合计的算法'],
+    pooled: '不可相加：取本级合并计算的数',
+    ratio: '各单位分子之和 ÷ 分母之和',
+    sum: '各单位相加',
+    dataVersion: '数据版本',
+    source: '每个数的来源',
+    sourceText: '/api/indicators/{代码}?unit={单位代码}&period={时期}（下钻：…/records）',
+  },
+  en: {
+    title: (unit: string, period: string) => `${unit}: population statistics, ${period}`,
+    legend: (version: number) =>
+      `Data version ${version}; totals: counts are added up, rates are recomputed from the summed numerators and denominators; cells without data hold no number`,
+    header: ['Period', 'Unit code', 'Unit'],
+    total: 'Total',
+    titleFont: 'Arial',
+    notes: 'Notes',
+    notesHeader: ['Indicator', 'Code', 'Measure', 'Definition', 'How the total is made'],
+    pooled: 'Not additive: the unit’s own figure, computed from its pooled data',
+    ratio: 'Sum of the units’ numerators ÷ sum of their denominators',
+    sum: 'Sum of the units',
+    dataVersion: 'Data version',
+    source: 'Where each figure comes from',
+    sourceText: '/api/indicators/{code}?unit={unit code}&period={period} (drill-down: …/records)',
+  },
+} as const;
 
 function numberFormat(measure: Figure['measure']): string {
   const digits = decimalsOf(measure);
@@ -32,11 +65,14 @@ const BORDER: Partial<ExcelJS.Borders> = {
   right: { style: 'thin' },
 };
 
-/** The workbook as bytes. Empty cells are written as 无数据, never as 0. */
+/** The workbook as bytes, in the tables' language. Empty cells are written as 无数据 (no data), never as 0. */
 export async function renderXlsx(tables: StatisticalTables): Promise<Buffer> {
+  const lang = tables.lang;
+  const words = WORDS[lang];
+  const noData = NO_DATA[lang];
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'renkou';
-  workbook.title = `${tables.unit.name}${tables.period.label['zh-CN']}人口统计报表`;
+  workbook.title = words.title(tables.unit.name, tables.period.label[lang]);
   const columnCount = 3 + tables.columns.length;
   for (const sheet of tables.sheets) {
     const ws = workbook.addWorksheet(sheet.name, {
@@ -45,19 +81,16 @@ export async function renderXlsx(tables: StatisticalTables): Promise<Buffer> {
     });
     ws.mergeCells(1, 1, 1, columnCount);
     ws.getCell(1, 1).value = sheet.title;
-    ws.getCell(1, 1).font = { name: '黑体', size: 14, bold: true };
+    ws.getCell(1, 1).font = { name: words.titleFont, size: 14, bold: true };
     ws.getCell(1, 1).alignment = { horizontal: 'center' };
     ws.mergeCells(2, 1, 2, columnCount);
-    ws.getCell(2, 1).value =
-      `数据版本 ${tables.dataVersion}；合计：人数相加，比率由合计的分子、分母重新计算；无数据处不填数字`;
+    ws.getCell(2, 1).value = words.legend(tables.dataVersion);
     ws.getCell(2, 1).font = { size: 9, color: { argb: 'FF666666' } };
     const header = ws.getRow(3);
     header.values = [
-      '时期',
-      '单位代码',
-      '单位',
+      ...words.header,
       ...tables.columns.map(
-        (d) => `${d.name['zh-CN']}${MEASURE_LABEL[d.unit] ? `(${MEASURE_LABEL[d.unit]})` : ''}`,
+        (d) => `${d.name[lang]}${MEASURE_LABEL[lang][d.unit] ? `(${MEASURE_LABEL[lang][d.unit]})` : ''}`,
       ),
     ];
     header.height = 42;
@@ -80,21 +113,21 @@ export async function renderXlsx(tables: StatisticalTables): Promise<Buffer> {
       const first = rowNo;
       for (const row of block.rows) {
         const r = ws.getRow(rowNo++);
-        r.getCell(1).value = block.period.label['zh-CN'];
+        r.getCell(1).value = block.period.label[lang];
         r.getCell(2).value = row.unit.code;
         r.getCell(3).value = row.unit.name;
         row.figures.forEach((figure, i) => {
-          r.getCell(4 + i).value = figure ? (figure.value ?? '无数据') : '—';
+          r.getCell(4 + i).value = figure ? (figure.value ?? noData) : '—';
         });
       }
       const r = ws.getRow(rowNo++);
-      r.getCell(1).value = block.period.label['zh-CN'];
+      r.getCell(1).value = block.period.label[lang];
       r.getCell(2).value = tables.unit.code;
-      r.getCell(3).value = '合计';
+      r.getCell(3).value = words.total;
       block.total.forEach((figure, i) => {
         const cell = r.getCell(4 + i);
         if (!figure) cell.value = '—';
-        else if (figure.value === null) cell.value = '无数据';
+        else if (figure.value === null) cell.value = noData;
         else cell.value = figure.value;
       });
       r.font = { bold: true };
@@ -108,35 +141,33 @@ export async function renderXlsx(tables: StatisticalTables): Promise<Buffer> {
       }
     }
   }
-  const notes = workbook.addWorksheet('说明');
+  const notes = workbook.addWorksheet(words.notes);
+  const [name, id, unit, description, total] = words.notesHeader;
   notes.columns = [
-    { header: '指标', key: 'name', width: 22 },
-    { header: '代码', key: 'id', width: 28 },
-    { header: '单位', key: 'unit', width: 8 },
-    { header: '定义', key: 'description', width: 80 },
-    { header: '合计的算法', key: 'total', width: 40 },
+    { header: name, key: 'name', width: 22 },
+    { header: id, key: 'id', width: 28 },
+    { header: unit, key: 'unit', width: 8 },
+    { header: description, key: 'description', width: 80 },
+    { header: total, key: 'total', width: 40 },
   ];
   notes.views = [{ state: 'frozen', ySplit: 1 }];
   notes.getRow(1).font = { bold: true };
   for (const d of tables.columns) {
     notes.addRow({
-      name: d.name['zh-CN'],
+      name: d.name[lang],
       id: d.id,
-      unit: MEASURE_LABEL[d.unit] ?? '',
-      description: d.description['zh-CN'],
+      unit: MEASURE_LABEL[lang][d.unit] ?? '',
+      description: d.description[lang],
       total:
         d.method === 'tfr' || d.method === 'lifeExpectancy'
-          ? '不可相加：取本级合并计算的数'
+          ? words.pooled
           : d.denominator
-            ? '各单位分子之和 ÷ 分母之和'
-            : '各单位相加',
+            ? words.ratio
+            : words.sum,
     });
   }
   notes.addRow({});
-  notes.addRow({ name: '数据版本', id: String(tables.dataVersion) });
-  notes.addRow({
-    name: '每个数的来源',
-    description: '/api/indicators/{代码}?unit={单位代码}&period={时期}（下钻：…/records）',
-  });
+  notes.addRow({ name: words.dataVersion, id: String(tables.dataVersion) });
+  notes.addRow({ name: words.source, description: words.sourceText });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import type { Lang } from '../domain/i18n.ts';
 import { type Period, parsePeriod } from '../domain/period.ts';
 import {
   CATALOGUE,
@@ -39,6 +40,8 @@ export interface TableSheet {
 }
 
 export interface StatisticalTables {
+  /** The language of the sheet names, titles and headers (the figures are the same in both). */
+  lang: Lang;
   unit: ReportUnit;
   period: Period;
   dataVersion: number;
@@ -124,8 +127,9 @@ export function tablePeriods(period: Period): { months: Period[]; quarters: Peri
 /** The statistical tables of a unit for a period, from one evaluateAll over the year's cube. */
 export async function gatherStatisticalTables(
   database: Database,
-  options: { unit: string; period: string },
+  options: { unit: string; period: string; lang?: Lang },
 ): Promise<StatisticalTables> {
+  const lang = options.lang ?? 'zh-CN';
   const unit = await getReportUnit(database.db, options.unit);
   const period = parseReportPeriod(options.period);
   const childLevel = { county: 'township', township: 'village' } as const;
@@ -189,26 +193,26 @@ export async function gatherStatisticalTables(
     return { period: p, rows, total };
   };
   const sheets: TableSheet[] = [];
-  const name = { 'zh-CN': unit.name, en: unit.name };
-  if (years.length > 0)
-    sheets.push({
-      name: '年报',
-      title: `${name['zh-CN']}${period.label['zh-CN']}人口统计年报`,
-      blocks: years.map(blockOf),
-    });
-  if (quarters.length > 0)
-    sheets.push({
-      name: '季报',
-      title: `${name['zh-CN']}${period.label['zh-CN']}人口统计季报`,
-      blocks: quarters.map(blockOf),
-    });
-  if (months.length > 0)
-    sheets.push({
-      name: '月报',
-      title: `${name['zh-CN']}${period.label['zh-CN']}人口统计月报`,
-      blocks: months.map(blockOf),
-    });
+  const label = period.label[lang];
+  const sheet = (type: 'year' | 'quarter' | 'month', blocks: TableBlock[]): TableSheet => {
+    const [zhName, enName] = {
+      year: ['年报', 'annual'],
+      quarter: ['季报', 'quarterly'],
+      month: ['月报', 'monthly'],
+    }[type];
+    return lang === 'en'
+      ? {
+          name: `${enName!.charAt(0).toUpperCase()}${enName!.slice(1)}`,
+          title: `${unit.name}: population statistics, ${enName} tables, ${label}`,
+          blocks,
+        }
+      : { name: zhName!, title: `${unit.name}${label}人口统计${zhName}`, blocks };
+  };
+  if (years.length > 0) sheets.push(sheet('year', years.map(blockOf)));
+  if (quarters.length > 0) sheets.push(sheet('quarter', quarters.map(blockOf)));
+  if (months.length > 0) sheets.push(sheet('month', months.map(blockOf)));
   return {
+    lang,
     unit: { code: unit.code, name: unit.name, level: unit.level },
     period,
     dataVersion: result.dataVersion,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { fieldIssue, invalidInput } from '../../domain/errors.ts';
+import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import {
   ACTIVITY_KIND_NAMES,
   ACTIVITY_KINDS,
@@ -9,6 +9,7 @@ import {
   generateReport,
   listActivities,
   listReportRuns,
+  parseReportLang,
   REPORT_FORMATS,
   type ReportFormat,
 } from '../../reports/index.ts';
@@ -42,17 +43,37 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
     .option('--date <date>', rt.t('落款日期（默认今天）', 'date the report is signed (today by default)'))
     .option('--plan <text...>', rt.t('“下一步工作打算”中的段落', 'paragraphs for the next-steps section'))
     .option('--user <id>', rt.t('记入报告记录的操作人', 'who the report record names'), 'cli')
+    .addHelpText(
+      'after',
+      rt.t(
+        '\n报告的语言随全局选项 --lang（或 RENKOU_LANG）：zh-CN（默认）或 en。',
+        '\nThe report is written in the language of the global --lang (or RENKOU_LANG): zh-CN (default) or en.',
+      ),
+    )
     .action(
-      async (options: {
-        unit?: string;
-        period?: string;
-        format: string;
-        out?: string;
-        date?: string;
-        plan?: string[];
-        user: string;
-      }) => {
+      async (
+        options: {
+          unit?: string;
+          period?: string;
+          format: string;
+          out?: string;
+          date?: string;
+          plan?: string[];
+          user: string;
+        },
+        command: Command,
+      ) => {
         const issues = [];
+        // The report's words follow --lang (or RENKOU_LANG), checked strictly: a report is not
+        // quietly written in Chinese when "--lang fr" or a typo was asked for.
+        const asked = (command.optsWithGlobals() as { lang?: string }).lang ?? process.env.RENKOU_LANG;
+        let lang = rt.lang;
+        try {
+          lang = parseReportLang(asked);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          issues.push(...error.issues);
+        }
         if (!options.unit) issues.push(fieldIssue('required', 'unit', '请用 --unit 指定单位', 'Give --unit'));
         if (!options.period)
           issues.push(fieldIssue('required', 'period', '请用 --period 指定时期', 'Give --period'));
@@ -73,6 +94,7 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
             unit: options.unit!,
             period: options.period!,
             format: options.format as ReportFormat,
+            lang,
             actor: options.user,
             reportDate: options.date,
             plans: options.plan,
@@ -131,7 +153,7 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
       const runs = await rt.withDatabase((database) => listReportRuns(database, options));
       for (const run of runs) {
         rt.out(
-          `#${run.id}\t${run.unit}\t${run.period}\t${run.format}\t${rt.t('数据版本', 'data version')} ${run.dataVersion}\t${run.figureCount}\t${run.sha256.slice(0, 12)}\t${run.createdBy}\t${run.createdAt}`,
+          `#${run.id}\t${run.unit}\t${run.period}\t${run.format}\t${run.lang}\t${rt.t('数据版本', 'data version')} ${run.dataVersion}\t${run.figureCount}\t${run.sha256.slice(0, 12)}\t${run.createdBy}\t${run.createdAt}`,
         );
       }
     });

@@ -34,6 +34,7 @@ export interface ReportRunTable {
   period: string;
   kind: 'work_report' | 'statistical_tables';
   format: 'docx' | 'xlsx' | 'html' | 'json';
+  lang: Generated<'zh-CN' | 'en'>;
   data_version: number;
   figures: ColumnType<Record<string, unknown>, string, never>;
   file_sha256: string;

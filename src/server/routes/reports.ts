@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActivityKind } from '../../db/tables/reports.ts';
 import { AppError } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { parseLang, text } from '../../domain/i18n.ts';
 import {
   ACTIVITY_KINDS,
   addActivity,
@@ -10,6 +10,7 @@ import {
   generateReport,
   listActivities,
   listReportRuns,
+  parseReportLang,
   type ReportFormat,
 } from '../../reports/index.ts';
 import { actorOf as principalActor, unitBy, unitFrom } from '../access.ts';
@@ -59,6 +60,11 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
             period: { type: 'string', description: '2025, 2025H1, 2025Q3 or 2025-07' },
             format: { type: 'string', enum: ['docx', 'xlsx', 'html', 'json'], default: 'docx' },
             date: { ...date, description: 'date the report is signed (today by default)' },
+            lang: {
+              type: 'string',
+              description:
+                '报告的语言：zh-CN（默认）或 en；不给时按 Accept-Language / the report’s language: zh-CN (default) or en; Accept-Language when absent',
+            },
           },
           required: ['unit', 'period'],
         },
@@ -70,13 +76,20 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
         period: string;
         format: ReportFormat | 'json';
         date?: string;
+        lang?: string;
       };
+      // ?lang= must name a language (field-level 400 otherwise); without it, Accept-Language decides.
+      const lang =
+        q.lang !== undefined
+          ? parseReportLang(q.lang)
+          : parseReportLang(parseLang(request.headers['accept-language']));
       if (q.format === 'json') {
         // The preview: the document model and the tables, every figure with its trace. Not recorded.
         const content = await computeReportContent(context.database, {
           unit: q.unit,
           period: q.period,
           reportDate: q.date,
+          lang,
           kind: 'both',
         });
         return { document: content.document, tables: content.tables, dataVersion: content.dataVersion };
@@ -86,6 +99,7 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
         period: q.period,
         format: q.format,
         reportDate: q.date,
+        lang,
         actor: actorOf(request),
       });
       return reply
@@ -94,6 +108,7 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
           'content-disposition',
           `${q.format === 'html' ? 'inline' : 'attachment'}; filename="report-${result.runId}.${q.format}"; filename*=UTF-8''${encodeURIComponent(result.fileName)}`,
         )
+        .header('content-language', result.lang)
         .header('x-renkou-report-run', String(result.runId))
         .header('x-renkou-data-version', String(result.dataVersion))
         .header('x-renkou-sha256', result.sha256)

@@ -39,7 +39,8 @@ export default function ReportsPage() {
     () => apiGet<{ items: ReportRun[] }>('/api/reports/runs', { unit, limit: 10 }),
     [unit],
   );
-  const file = (format: string) => withQuery('/api/reports', { unit, period, format });
+  // The file speaks the language of the page (a link sends the browser's Accept-Language, not ours).
+  const file = (format: string) => withQuery('/api/reports', { unit, period, format, lang });
 
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
