@@ -81,6 +81,17 @@ describe(`renkou import / export (${storageName})`, () => {
     const exported = join(dir, 'export.csv');
     const out = await renkou('export', 'persons', '--unit', '620881', '--out', exported);
     assert.match(out.stdout, /已导出 3 人/);
+    // An export of personal data from the command line is in the audit log too.
+    const log = JSON.parse((await renkou('access-log', 'search', '--action', 'export', '--json')).stdout);
+    const entries = (Array.isArray(log) ? log : log.items) as {
+      actor: string;
+      resource: string;
+      details: unknown;
+    }[];
+    assert.equal(entries.length, 1);
+    assert.match(entries[0]!.actor, /^cli:/);
+    assert.equal(entries[0]!.resource, 'persons:620881');
+    assert.deepEqual(entries[0]!.details, { file: exported, format: 'csv', persons: 3 });
     const reimport = JSON.parse((await renkou('import', 'persons', exported, '--json')).stdout);
     assert.deepEqual(reimport.rows, { total: 3, ok: 0, unchanged: 3, quarantined: 0, blank: 0 });
   });

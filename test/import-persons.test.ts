@@ -699,6 +699,41 @@ describe(`person import (${storageName})`, () => {
     );
   });
 
+  it('reads the first visible tab of an XLSX file even when another sheet is stored before it', async () => {
+    // 填写说明 is stored first in the zip (sheet1.xml) but is the second tab; a hidden sheet
+    // comes before both in the tab list. Excel shows the data sheet first, so that is the data.
+    const workbook = new ExcelJS.Workbook();
+    const notes = workbook.addWorksheet('填写说明');
+    notes.addRow(['说明']);
+    notes.addRow(['身份证号请以文本格式填写']);
+    const hidden = workbook.addWorksheet('参数', { state: 'hidden' });
+    hidden.addRow(['code']);
+    const data = workbook.addWorksheet('人员');
+    data.addRow(PERSON_COLUMNS.map((c) => c.zh));
+    const row = person({ householdNo: 'T-1', name: '邵一' });
+    data.addRow(PERSON_COLUMNS.map((c) => row[c.field] ?? ''));
+    // exceljs lists the tabs by orderNo (not in its typings) and names the parts by creation.
+    const order = (sheet: ExcelJS.Worksheet, n: number) => {
+      (sheet as unknown as { orderNo: number }).orderNo = n;
+    };
+    order(hidden, 0);
+    order(data, 1);
+    order(notes, 2);
+    const path = join(dir, 'tabs.xlsx');
+    await workbook.xlsx.writeFile(path);
+
+    const reread = new ExcelJS.Workbook();
+    await reread.xlsx.readFile(path);
+    assert.deepEqual(
+      reread.worksheets.map((s) => s.name),
+      ['参数', '人员', '填写说明'],
+      'the file lists the tabs in the order set',
+    );
+    const report = await importPersons(ctx, { path });
+    assert.deepEqual(report.rows, { total: 1, ok: 1, unchanged: 0, quarantined: 0, blank: 0 });
+    assert.equal((await personByName('邵一')).name, '邵一');
+  });
+
   it('exports a unit so that the file re-imports as all unchanged, in CSV and in XLSX', async () => {
     const total = Number(
       (

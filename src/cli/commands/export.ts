@@ -1,5 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
+import { appendAudit } from '../../access/audit-log.ts';
+import { cliPrincipal } from '../../access/principal.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { exportPersons } from '../../registry/export/export-persons.ts';
@@ -33,10 +35,23 @@ export function registerExport(program: Command, rt: CliRuntime) {
           },
         );
       }
-      // TODO(access-control): only users who may see the unit's persons may export them.
-      const written = await rt.withDatabase((database) =>
-        exportPersons(database.db, createWriteStream(options.out), { unit: options.unit, format }),
-      );
+      // The command line acts as the system (docs/access.md); an export of personal data is still
+      // written to the audit log, like the same export over HTTP.
+      const written = await rt.withDatabase(async (database) => {
+        const count = await exportPersons(database.db, createWriteStream(options.out), {
+          unit: options.unit,
+          format,
+        });
+        await appendAudit(database.db, {
+          actor: cliPrincipal().actor,
+          action: 'export',
+          resource: `persons:${options.unit}`,
+          unit: options.unit,
+          outcome: 'ok',
+          details: { file: options.out, format, persons: count },
+        });
+        return count;
+      });
       rt.out(rt.t(`已导出 ${written} 人到 ${options.out}`, `Exported ${written} persons to ${options.out}`));
     });
 }

@@ -40,10 +40,18 @@ export function cellText(value: unknown): { text: string; numeric: boolean } {
   return { text: String(value), numeric: false };
 }
 
+/** What exceljs' streaming reader knows of the workbook once it has read xl/workbook.xml. */
+interface WorkbookModel {
+  model?: { sheets?: { name: string; state?: string }[] };
+}
+
 /**
- * Reads the first worksheet of an .xlsx file as batches of rows with exceljs' streaming reader:
- * rows are parsed as the zip is inflated, never the whole workbook in memory. `onRow` is called for
- * every row parsed (of any sheet): progress for the stall watchdog in import-file.ts.
+ * Reads the first worksheet of an .xlsx file — the first visible tab, as Excel or WPS shows it —
+ * as batches of rows with exceljs' streaming reader: rows are parsed as the zip is inflated, never
+ * the whole workbook in memory. The sheets' parts need not be stored in tab order (a file re-zipped
+ * by another tool may put 填写说明 first), so a sheet is taken by its name in the workbook's list,
+ * and by position only when the workbook part comes too late to tell. `onRow` is called for every
+ * row parsed (of any sheet): progress for the stall watchdog in import-file.ts.
  */
 export async function* readXlsxRows(
   input: Readable,
@@ -57,14 +65,18 @@ export async function* readXlsxRows(
     styles: 'cache',
     entries: 'ignore',
   } as Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>);
-  let first = true;
+  let taken = false;
   for await (const worksheet of workbook) {
-    if (!first) {
-      // Later sheets (the template's 说明 sheet) are not data; drain them so the zip reads on.
+    const sheets = (workbook as unknown as WorkbookModel).model?.sheets;
+    const firstTab = sheets?.find((sheet) => sheet.state !== 'hidden' && sheet.state !== 'veryHidden');
+    const name = (worksheet as unknown as { name?: string }).name;
+    const isData = !taken && (firstTab === undefined || name === firstTab.name);
+    if (!isData) {
+      // Other sheets (the template's 填写说明) are not data; drain them so the zip reads on.
       for await (const _row of worksheet) onRow?.();
       continue;
     }
-    first = false;
+    taken = true;
     let batch: TableRow[] = [];
     for await (const row of worksheet) {
       onRow?.();

@@ -345,7 +345,6 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
     },
     async (request, reply) => {
       const { unit, format } = request.query as { unit: string; format: TableFormat };
-      // TODO(access-control): only users allowed to see this unit's persons may export them.
       const exists = await context.database.db
         .selectFrom('org_unit')
         .select('code')

@@ -235,7 +235,6 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         },
       },
     },
-    // TODO(access-control): only roles allowed to see persons of the unit may drill down.
     async (request) => {
       const { id } = request.params as { id: string };
       const q = request.query as { unit: string; period: string; limit?: number; offset?: number };
