@@ -7,12 +7,12 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { IndicatorEngine } from '../src/indicators/index.ts';
 import { formatFigure } from '../src/reports/figures.ts';
-import { addActivity, generateReport, listReportRuns } from '../src/reports/index.ts';
-import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
+import { generateReport, listReportRuns } from '../src/reports/index.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
+import { ACTIVITY_DESCRIPTIONS, seedReportCounty } from './helpers/report-county.ts';
 
 /** The paragraphs and table rows of word/document.xml, as text (as test/reports-files.test.ts reads them). */
 async function readDocx(bytes: Buffer) {
@@ -53,7 +53,7 @@ async function readXlsx(bytes: Buffer) {
 /** Chinese characters and CJK punctuation (，。、（）：；“”…). */
 const CJK = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
 
-const DESCRIPTIONS = ['在集市开展育儿补贴政策宣传', '为辖区老年人开展免费健康检查'];
+const DESCRIPTIONS = ACTIVITY_DESCRIPTIONS;
 
 describe(`reports in English (${storageName})`, () => {
   let test: TestDatabase;
@@ -67,58 +67,11 @@ describe(`reports in English (${storageName})`, () => {
 
   before(async () => {
     test = await createTestDatabase();
-    await generateCountyIntoDatabase(test.database, {
-      county: '620881',
-      persons: 2000,
-      from: 2024,
-      to: 2025,
-      seed: 4,
-    } as Parameters<typeof generateCountyIntoDatabase>[1]);
+    const county = await seedReportCounty(test);
+    for (const [code, name] of county.towns) towns.set(code, name);
+    names = county.unitNames;
+    const context = county.context;
     engine = new IndicatorEngine(test.database.db);
-    const units = await test.database.db
-      .selectFrom('org_unit')
-      .select(['code', 'short_name', 'name', 'level'])
-      .where('code', 'like', '620881%')
-      .execute();
-    names = [...new Set(units.flatMap((u) => [u.name, u.short_name]))].sort((a, b) => b.length - a.length);
-    for (const unit of units) if (unit.level === 'township') towns.set(unit.code, unit.short_name);
-    const context = { db: test.database.db, actor: { id: 'tester' }, today: '2026-01-10' };
-    await addActivity(context, {
-      unit: '620881100',
-      date: '2025-05-20',
-      kind: 'publicity',
-      peopleServed: 800,
-      materials: 1200,
-      description: DESCRIPTIONS[0]!,
-    });
-    await addActivity(context, {
-      unit: '620881101',
-      date: '2025-09-02',
-      kind: 'health_check',
-      peopleServed: 150,
-      description: DESCRIPTIONS[1]!,
-    });
-    const villages = await test.database.db
-      .selectFrom('org_unit')
-      .select('code')
-      .where('code', 'like', '620881100%')
-      .where('level', '=', 'village')
-      .orderBy('code')
-      .limit(2)
-      .execute();
-    for (const [i, village] of villages.entries()) {
-      await test.database.db
-        .insertInto('work_task')
-        .values({
-          county_code: '620881',
-          kind: 'unregistered_birth',
-          org_code: village.code,
-          source: 'linkage',
-          source_ref: `test:${i}`,
-          created_by: 'tester',
-        })
-        .execute();
-    }
     // A target sheet that some townships miss (the median timeliness), and one for next year.
     const byTown = (
       await engine.evaluate({ indicator: 'timeliness_rate', unit: '620881', period: '2025', by: 'children' })

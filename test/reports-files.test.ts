@@ -10,12 +10,12 @@ import { sql } from 'kysely';
 import { IndicatorEngine } from '../src/indicators/index.ts';
 import { registerDeath } from '../src/registry/commands/register-death.ts';
 import { formatFigure } from '../src/reports/figures.ts';
-import { addActivity, diffReportRun, generateReport } from '../src/reports/index.ts';
-import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
+import { diffReportRun, generateReport } from '../src/reports/index.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
+import { seedReportCounty } from './helpers/report-county.ts';
 
 /** The paragraphs and table rows of word/document.xml, as text. */
 async function readDocx(bytes: Buffer) {
@@ -52,59 +52,10 @@ describe(`reports from the synthetic county (${storageName})`, () => {
   const towns = new Map<string, string>();
   before(async () => {
     test = await createTestDatabase();
-    await generateCountyIntoDatabase(test.database, {
-      county: '620881',
-      persons: 2000,
-      from: 2024,
-      to: 2025,
-      seed: 4,
-    } as Parameters<typeof generateCountyIntoDatabase>[1]);
+    // Two open unregistered births (as linkage would file them) come with the county; one done here.
+    const { towns: townNames, villages } = await seedReportCounty(test);
+    for (const [code, name] of townNames) towns.set(code, name);
     engine = new IndicatorEngine(test.database.db);
-    for (const row of await test.database.db
-      .selectFrom('org_unit')
-      .select(['code', 'short_name'])
-      .where('level', '=', 'township')
-      .where('code', 'like', '620881%')
-      .execute())
-      towns.set(row.code, row.short_name);
-    const context = { db: test.database.db, actor: { id: 'tester' }, today: '2026-01-10' };
-    await addActivity(context, {
-      unit: '620881100',
-      date: '2025-05-20',
-      kind: 'publicity',
-      peopleServed: 800,
-      materials: 1200,
-      description: '在集市开展育儿补贴政策宣传',
-    });
-    await addActivity(context, {
-      unit: '620881101',
-      date: '2025-09-02',
-      kind: 'health_check',
-      peopleServed: 150,
-      description: '为辖区老年人开展免费健康检查',
-    });
-    // Two open unregistered births (as linkage would file them) and one already done.
-    const villages = await test.database.db
-      .selectFrom('org_unit')
-      .select('code')
-      .where('code', 'like', '620881100%')
-      .where('level', '=', 'village')
-      .orderBy('code')
-      .limit(2)
-      .execute();
-    for (const [i, village] of villages.entries()) {
-      await test.database.db
-        .insertInto('work_task')
-        .values({
-          county_code: '620881',
-          kind: 'unregistered_birth',
-          org_code: village.code,
-          source: 'linkage',
-          source_ref: `test:${i}`,
-          created_by: 'tester',
-        })
-        .execute();
-    }
     await test.database.db
       .insertInto('work_task')
       .values({
