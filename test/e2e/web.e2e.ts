@@ -539,6 +539,54 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     }
   });
 
+  it('fits a 10-inch tablet held upright: no sideways scrolling, the menu and the search work by touch', async () => {
+    // A 10-inch tablet in portrait shows about 800 × 1280 CSS pixels; the same signed-in session.
+    const context = await browser.newContext({
+      viewport: { width: 800, height: 1280 },
+      deviceScaleFactor: 2,
+      hasTouch: true,
+      locale: 'zh-CN',
+      storageState: await page.context().storageState(),
+    });
+    const tablet = await context.newPage();
+    const fitsWidth = () =>
+      tablet.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1');
+    try {
+      await tablet.goto(base);
+      await tablet.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      await tablet.waitForFunction(
+        "(document.documentElement.dataset.pending ?? '0') === '0' && !document.querySelector('.ant-skeleton, .ant-spin-spinning')",
+      );
+      assert.ok(await fitsWidth(), 'the dashboard fits the width');
+      // The header may take two rows on a narrow screen, but everything in it stays inside it
+      // (nothing under the page's title) and no word in it breaks across lines.
+      const header = await tablet.evaluate<{ overflow: number; broken: string[] }>(`(() => {
+        const header = document.querySelector('.app-header');
+        const bottom = header.getBoundingClientRect().bottom;
+        const overflow = Math.max(...[...header.querySelectorAll('*')].map((e) => e.getBoundingClientRect().bottom)) - bottom;
+        const broken = [...header.querySelectorAll('a, .ant-typography, button')]
+          .filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 40)
+          .map((e) => e.textContent);
+        return { overflow, broken };
+      })()`);
+      assert.ok(header.overflow <= 1, `the header's contents reach ${header.overflow} px below it`);
+      assert.deepEqual(header.broken, [], 'words broken across lines in the header');
+      await tablet.screenshot({ path: join(SHOTS, 'tablet-dashboard.png'), fullPage: true });
+      // The side menu folds to icons below 992 px; its sub-menu opens by touch.
+      await tablet.getByRole('menuitem', { name: '人口登记' }).tap();
+      await tablet.getByRole('menuitem', { name: '人员查询' }).tap();
+      const search = tablet.getByPlaceholder(/首字母/);
+      await search.tap();
+      await search.fill('王');
+      await search.press('Enter');
+      await tablet.locator('.ant-table-row').first().waitFor();
+      assert.ok(await fitsWidth(), 'the search results fit the width');
+      await tablet.screenshot({ path: join(SHOTS, 'tablet-registry.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('switches to English', async () => {
     await page.goto(base);
     await page.getByText('EN', { exact: true }).click();

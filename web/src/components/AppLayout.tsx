@@ -58,7 +58,15 @@ export function AppLayout({ available, children }: { available: AreaPage[]; chil
       <Layout>
         <Layout.Header
           className="app-header"
-          style={{ background: '#fff', padding: '0 16px', height: 56, lineHeight: '56px' }}
+          // Its height follows its contents: on a tablet held upright the pickers and the user's
+          // links take two rows instead of spilling over the page.
+          style={{
+            background: '#fff',
+            padding: '8px 16px',
+            height: 'auto',
+            minHeight: 56,
+            lineHeight: 'normal',
+          }}
         >
           <Space size="middle" wrap>
             <UnitPicker />
