@@ -4,45 +4,15 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
 import { IndicatorEngine } from '../src/indicators/index.ts';
 import { formatFigure } from '../src/reports/figures.ts';
 import { generateReport, listReportRuns } from '../src/reports/index.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { readDocx } from './helpers/docx.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { ACTIVITY_DESCRIPTIONS, seedReportCounty } from './helpers/report-county.ts';
-
-/** The paragraphs and table rows of word/document.xml, as text (as test/reports-files.test.ts reads them). */
-async function readDocx(bytes: Buffer) {
-  const zip = await JSZip.loadAsync(bytes);
-  const xml = await zip.file('word/document.xml')!.async('string');
-  const styles = await zip.file('word/styles.xml')!.async('string');
-  const textOf = (fragment: string) =>
-    [...fragment.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)]
-      .map((m) => m[1]!)
-      .join('')
-      .replaceAll('&amp;', '&')
-      .replaceAll('&lt;', '<')
-      .replaceAll('&gt;', '>')
-      .replaceAll('&quot;', '"');
-  const tables = [...xml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map((table) =>
-    [...table[0].matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((row) =>
-      [...row[0].matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) => textOf(c[0])),
-    ),
-  );
-  const body = xml.replace(/<w:tbl>[\s\S]*?<\/w:tbl>/g, '');
-  const paragraphs = [...body.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((p) => textOf(p[0]));
-  return {
-    xml,
-    styles,
-    paragraphs,
-    tables,
-    all: [...paragraphs, ...tables.flat(2)].join('\n'),
-    media: Object.keys(zip.files).filter((f) => f.startsWith('word/media/')),
-  };
-}
 
 async function readXlsx(bytes: Buffer) {
   const workbook = new ExcelJS.Workbook();

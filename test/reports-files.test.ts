@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
 import { sql } from 'kysely';
 import { IndicatorEngine } from '../src/indicators/index.ts';
 import { registerDeath } from '../src/registry/commands/register-death.ts';
@@ -14,32 +13,9 @@ import { diffReportRun, generateReport } from '../src/reports/index.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { readDocx } from './helpers/docx.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { seedReportCounty } from './helpers/report-county.ts';
-
-/** The paragraphs and table rows of word/document.xml, as text. */
-async function readDocx(bytes: Buffer) {
-  const zip = await JSZip.loadAsync(bytes);
-  const xml = await zip.file('word/document.xml')!.async('string');
-  const textOf = (fragment: string) =>
-    [...fragment.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)]
-      .map((m) => m[1]!)
-      .join('')
-      .replaceAll('&amp;', '&')
-      .replaceAll('&lt;', '<')
-      .replaceAll('&gt;', '>');
-  const rows = [...xml.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((row) =>
-    [...row[0].matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) => textOf(c[0])),
-  );
-  const body = xml.replace(/<w:tbl>[\s\S]*?<\/w:tbl>/g, '');
-  const paragraphs = [...body.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((p) => textOf(p[0]));
-  return {
-    paragraphs,
-    rows,
-    all: textOf(xml),
-    media: Object.keys(zip.files).filter((f) => f.startsWith('word/media/')),
-  };
-}
 
 function cellValue(value: ExcelJS.CellValue): unknown {
   if (value && typeof value === 'object' && 'result' in value) return value.result;
