@@ -125,38 +125,5 @@ export interface PersonVersion {
   changes: Record<string, { old: unknown; new: unknown }>;
 }
 
-/** GET /api/households/:id */
-export interface HouseholdDetail {
-  household: {
-    id: number;
-    householdNo: string;
-    orgCode: string;
-    address: string | null;
-    hukouType: string | null;
-    headPersonId: number | null;
-    status: string;
-    version: number;
-    updatedAt: string;
-  };
-  members: {
-    id: number;
-    name: string;
-    sex: string;
-    birthDate: string;
-    idNumber: string | null;
-    relationToHead: string | null;
-    maritalStatus: string | null;
-    residenceType: string | null;
-    orgCode: string | null;
-    status: string;
-  }[];
-  relations: { personId: number; relativeId: number; relation: 'mother' | 'father' | 'spouse' }[];
-  residence: {
-    personId: number;
-    name: string;
-    orgCode: string;
-    residenceType: string;
-    validFrom: string;
-    validTo: string | null;
-  }[];
-}
+/** GET /api/households/:id — the server's own type (a type-only import: nothing of the server reaches the bundle). */
+export type { HouseholdDetail } from '../../src/registry/queries/get-household.ts';
