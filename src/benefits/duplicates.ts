@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { UnionFind } from '../linkage/index.ts';
 import type { Tx } from '../registry/context.ts';
 
 /**
@@ -32,33 +33,34 @@ export async function knownDuplicates(db: Tx, countyCode: string): Promise<Dupli
              WHERE county_code = ${countyCode} AND id_number IS NOT NULL AND status <> 'voided'
              GROUP BY id_number HAVING count(*) > 1) s ON s.id_number = p.id_number
      WHERE p.county_code = ${countyCode} AND p.status <> 'voided' AND p.id <> s.first_id`.execute(db);
-  const parent = new Map<number, number>();
-  const find = (x: number): number => {
-    let root = x;
-    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
-    let node = x;
-    while (node !== root) {
-      const next = parent.get(node) ?? root;
-      parent.set(node, root);
-      node = next;
+  // The linkage engine's union–find, over the records that have any edge (dense indexes).
+  const index = new Map<number, number>();
+  const ids: number[] = [];
+  const indexOf = (id: number) => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = ids.push(id) - 1;
+      index.set(id, i);
     }
-    return root;
+    return i;
   };
-  for (const edge of edges.rows) {
-    const a = find(Number(edge.a));
-    const b = find(Number(edge.b));
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    if (a !== b) parent.set(Math.max(a, b), Math.min(a, b));
+  const pairs = edges.rows.map((edge) => [indexOf(Number(edge.a)), indexOf(Number(edge.b))] as const);
+  const sets = new UnionFind(ids.length);
+  for (const [a, b] of pairs) sets.union(a, b);
+  const byRoot = new Map<number, number[]>();
+  for (let i = 0; i < ids.length; i++) {
+    const root = sets.find(i);
+    const list = byRoot.get(root);
+    if (list) list.push(ids[i]!);
+    else byRoot.set(root, [ids[i]!]);
   }
   const members = new Map<number, number[]>();
-  for (const id of parent.keys()) {
-    const root = find(id);
-    members.set(root, [...(members.get(root) ?? []), id]);
+  for (const list of byRoot.values()) {
+    list.sort((x, y) => x - y);
+    for (const id of list) members.set(id, list);
   }
-  for (const list of members.values()) list.sort((x, y) => x - y);
   return {
-    groupOf: (id) => (parent.has(id) ? find(id) : id),
-    membersOf: (id) => (parent.has(id) ? members.get(find(id))! : [id]),
+    groupOf: (id) => members.get(id)?.[0] ?? id,
+    membersOf: (id) => members.get(id) ?? [id],
   };
 }
