@@ -12,7 +12,7 @@ import { AppError } from '../src/domain/errors.ts';
 import { mergePersons } from '../src/registry/commands/merge-persons.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerDeath, registerMoveIn } from '../src/registry/index.ts';
-import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
+import { seedBenefitsCounty } from './helpers/benefits-county.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { contextFor } from './helpers/registry.ts';
 
@@ -29,13 +29,7 @@ describe(`benefits and duplicate records, missing hukou types (${storageName})`,
 
   before(async () => {
     test = await createTestDatabase();
-    await generateCountyIntoDatabase(test.database, {
-      county: COUNTY,
-      persons: 3000,
-      from: 2021,
-      to: 2025,
-      seed: 'benefits',
-    });
+    await seedBenefitsCounty(test);
     ctx = contextFor(test.database.db, 'township-worker');
   });
   after(() => test.cleanup());

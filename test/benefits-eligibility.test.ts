@@ -13,8 +13,7 @@ import {
 import { AppError } from '../src/domain/errors.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerDeath } from '../src/registry/index.ts';
-import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
-import { readCsvFile } from '../src/synth/read-csv.ts';
+import { rowsOf, seedBenefitsCounty } from './helpers/benefits-county.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { contextFor } from './helpers/registry.ts';
 
@@ -31,7 +30,6 @@ import { contextFor } from './helpers/registry.ts';
 const COUNTY = '620881';
 const RESIDENT = new Set(['registered', 'outflow']);
 
-type Row = Record<string, string>;
 
 interface ChildFacts {
   id: number;
@@ -131,11 +129,6 @@ const POLICIES: Record<
   },
 };
 
-function rowsOf(dir: string, table: string): Row[] {
-  const csv = readCsvFile(join(dir, `${table}.csv`));
-  return csv.rows.map((row) => Object.fromEntries(csv.header.map((h, i) => [h, row[i] ?? ''])));
-}
-
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
   const map = new Map<number, T[]>();
   for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
@@ -175,14 +168,7 @@ describe(`eligibility screens of the support programmes against the synthetic co
   before(async () => {
     test = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'renkou-eligibility-'));
-    await generateCountyIntoDatabase(test.database, {
-      county: COUNTY,
-      persons: 3000,
-      from: 2021,
-      to: 2025,
-      seed: 'benefits',
-      out: dir,
-    });
+    await seedBenefitsCounty(test, dir);
     const db = test.database.db;
     ctx = contextFor(db, 'township-worker');
 

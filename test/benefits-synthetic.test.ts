@@ -15,18 +15,12 @@ import {
 import { addDays } from '../src/domain/dates.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerDeath } from '../src/registry/index.ts';
-import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
-import { readCsvFile } from '../src/synth/read-csv.ts';
+import { rowsOf, seedBenefitsCounty } from './helpers/benefits-county.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { contextFor } from './helpers/registry.ts';
 
 const COUNTY = '620881';
 const PERIOD = { id: '2025H2', start: '2025-07-01', end: '2025-12-31' };
-
-function rowsOf(dir: string, table: string): Record<string, string>[] {
-  const csv = readCsvFile(join(dir, `${table}.csv`));
-  return csv.rows.map((row) => Object.fromEntries(csv.header.map((h, i) => [h, row[i] ?? ''])));
-}
 
 /** Truly eligible for the childcare subsidy in 2025H2: under 3 in a month of it, alive and in the county on the reference day. */
 function trulyEligible(p: Record<string, string>): boolean {
@@ -51,14 +45,7 @@ describe(`benefits on a synthetic county (${storageName})`, () => {
   before(async () => {
     test = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'renkou-benefits-'));
-    await generateCountyIntoDatabase(test.database, {
-      county: COUNTY,
-      persons: 3000,
-      from: 2021,
-      to: 2025,
-      seed: 'benefits',
-      out: dir,
-    });
+    await seedBenefitsCounty(test, dir);
     ctx = contextFor(test.database.db, 'township-worker');
     const links = new Map(
       rowsOf(dir, 'truth/registry_links').map((r) => [r.person_key!, Number(r.person_id)]),
