@@ -7,7 +7,7 @@ import { text } from '../../domain/i18n.ts';
 import { readCsvRows } from './csv-reader.ts';
 import type { TableRow } from './table-row.ts';
 import { readXlsxRows } from './xlsx-reader.ts';
-import { checkZip, ZipDamage } from './zip-check.ts';
+import { checkZip, findEndRecord, ZipDamage } from './zip-check.ts';
 
 export type FileFormat = 'csv' | 'xlsx';
 
@@ -44,9 +44,7 @@ async function endsLikeZip(handle: FileHandle): Promise<boolean> {
   const length = Math.min(size, 65_557);
   const tail = Buffer.alloc(length);
   await handle.read(tail, 0, length, size - length);
-  for (let i = length - 22; i >= 0; i--)
-    if (tail.readUInt32LE(i) === 0x06054b50 && i + 22 + tail.readUInt16LE(i + 20) === length) return true;
-  return false;
+  return findEndRecord(tail, true) !== -1;
 }
 
 /** SHA-256 of the file, streamed: what recognises the same file imported again. */

@@ -46,17 +46,24 @@ function uint64(buffer: Buffer, at: number): number {
   return Number(value);
 }
 
+/**
+ * Where the end-of-central-directory record starts in a file's last bytes (-1: none): the last
+ * signature whose comment fits in what follows — or, with `exact`, ends the file exactly.
+ */
+export function findEndRecord(tail: Buffer, exact = false): number {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== EOCD) continue;
+    const end = i + 22 + tail.readUInt16LE(i + 20);
+    if (exact ? end === tail.length : end <= tail.length) return i;
+  }
+  return -1;
+}
+
 /** Where the central directory is and how many entries it lists, from the end records. */
 async function findCentralDirectory(file: FileHandle, size: number) {
   const tailLength = Math.min(size, 65_557);
   const tail = await readAt(file, size - tailLength, tailLength);
-  let at = -1;
-  for (let i = tailLength - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === EOCD && i + 22 + tail.readUInt16LE(i + 20) <= tailLength) {
-      at = i;
-      break;
-    }
-  }
+  const at = findEndRecord(tail);
   if (at === -1) throw new ZipDamage('no end of central directory');
   const eocdPosition = size - tailLength + at;
   if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0)
