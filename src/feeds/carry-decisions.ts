@@ -48,19 +48,25 @@ export async function carryDecisions(trx: Kysely<Schema>, batchId: number, runId
      WHERE op.county_code = ${batch.county_code} AND op.review IS NOT NULL AND op.batch_id <> ${batchId}
        AND ob.source = ${batch.source}`.execute(trx);
   if ((any.rows[0]?.n ?? 0) === 0) return 0;
-  const updated = await sql`
-    UPDATE feed_pair p
-       SET review = d.review, reviewed_by = d.reviewed_by, reviewed_at = d.reviewed_at, review_note = d.review_note
-      FROM (${decided}) d
-     WHERE p.batch_id = ${batchId} AND p.row_no = d.row_no AND p.role = d.role AND p.person_id = d.person_id
-       AND p.review IS NULL`.execute(trx);
-  const inserted = await sql`
-    INSERT INTO feed_pair (county_code, batch_id, row_no, role, person_id, run_id, match_weight, match_probability,
-                           decision, explanation, review, reviewed_by, reviewed_at, review_note)
-    SELECT ${batch.county_code}, ${batchId}, d.row_no, d.role, d.person_id, ${runId}, d.match_weight,
-           d.match_probability, 'non-match', d.explanation, d.review, d.reviewed_by, d.reviewed_at, d.review_note
-      FROM (${decided}) d
-     WHERE d.review = 'accepted'
-    ON CONFLICT (batch_id, row_no, role, person_id) DO NOTHING`.execute(trx);
-  return Number(updated.numAffectedRows ?? 0) + Number(inserted.numAffectedRows ?? 0);
+  // One statement, so the earlier decisions are looked up once for both the update and the insert.
+  const carried = await sql<{ n: number }>`
+    WITH d AS MATERIALIZED (${decided}),
+    updated AS (
+      UPDATE feed_pair p
+         SET review = d.review, reviewed_by = d.reviewed_by, reviewed_at = d.reviewed_at, review_note = d.review_note
+        FROM d
+       WHERE p.batch_id = ${batchId} AND p.row_no = d.row_no AND p.role = d.role AND p.person_id = d.person_id
+         AND p.review IS NULL
+      RETURNING 1),
+    inserted AS (
+      INSERT INTO feed_pair (county_code, batch_id, row_no, role, person_id, run_id, match_weight, match_probability,
+                             decision, explanation, review, reviewed_by, reviewed_at, review_note)
+      SELECT ${batch.county_code}, ${batchId}, d.row_no, d.role, d.person_id, ${runId}, d.match_weight,
+             d.match_probability, 'non-match', d.explanation, d.review, d.reviewed_by, d.reviewed_at, d.review_note
+        FROM d
+       WHERE d.review = 'accepted'
+      ON CONFLICT (batch_id, row_no, role, person_id) DO NOTHING
+      RETURNING 1)
+    SELECT ((SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted))::int AS n`.execute(trx);
+  return carried.rows[0]?.n ?? 0;
 }
