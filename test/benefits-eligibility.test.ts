@@ -30,7 +30,6 @@ import { contextFor } from './helpers/registry.ts';
 const COUNTY = '620881';
 const RESIDENT = new Set(['registered', 'outflow']);
 
-
 interface ChildFacts {
   id: number;
   sex: string;
