@@ -3,13 +3,15 @@
  * import, against a plain COPY of the same file into an unindexed table, in the same run.
  *
  *   npx node bench/import.ts [--persons 1000000] [--storage postgres|pglite] [--source synth|generated]
- *                            [--chunk 10000] [--costs yes]
+ *                            [--chunk 10000] [--costs yes] [--mode auto|chunked|initial]
  *
  * The file is the synthetic county generator's registry (renkou synth --persons N), its living
  * persons converted to the import template's columns; with --source generated (or when the
  * generator fails) a template-format file is generated here instead. Files are cached under
  * bench/out/import/. PostgreSQL is the server named by DATABASE_URL (default: the dev server),
  * in a fresh database renkou_bench_import; PGlite runs in a fresh temporary data directory.
+ * --mode is importPersons' mode: `auto` (default, as the CLI) makes this empty county's import an
+ * initial load; `chunked` measures the clerk's path, chunk by chunk with the indexes kept.
  * Targets (issue 4): PostgreSQL ≥ 50,000 persons/s and ≥ half of plain COPY; PGlite ≥ 10,000/s.
  */
 import { spawnSync } from 'node:child_process';
@@ -34,7 +36,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { initCounty } from '../src/org/init-county.ts';
 import { csvLine } from '../src/registry/export/table-writer.ts';
 import { readCsvRows } from '../src/registry/import/csv-reader.ts';
-import { importPersons } from '../src/registry/import/import-persons.ts';
+import { type ImportMode, importPersons } from '../src/registry/import/import-persons.ts';
 import { PERSON_COLUMNS, type PersonField } from '../src/registry/import/person-columns.ts';
 import { writeSampleImportFile } from '../src/registry/import/sample-file.ts';
 import {
@@ -59,11 +61,16 @@ const args = readBenchArgs({
   source: 'synth',
   chunk: '10000',
   costs: 'no',
+  mode: 'auto',
 });
 const persons = Number(args.persons);
-if (!['postgres', 'pglite'].includes(args.storage) || !['synth', 'generated'].includes(args.source)) {
+if (
+  !['postgres', 'pglite'].includes(args.storage) ||
+  !['synth', 'generated'].includes(args.source) ||
+  !['auto', 'chunked', 'initial'].includes(args.mode)
+) {
   process.stderr.write(
-    'usage: bench/import.ts [--persons N] [--storage postgres|pglite] [--source synth|generated]\n',
+    'usage: bench/import.ts [--persons N] [--storage postgres|pglite] [--source synth|generated] [--mode auto|chunked|initial]\n',
   );
   process.exit(2);
 }
@@ -282,6 +289,8 @@ function timedDatabase(database: Database, times: Map<string, number>): Database
             timed(`COPY ${table}`, () => session.copyCsv(table, columns, csv)),
           copyCsvFile: (table, columns, path) =>
             timed(`COPY ${table} (file)`, () => session.copyCsvFile(table, columns, path)),
+          copyText: (table, columns, rows) =>
+            timed(`COPY ${table}`, () => session.copyText(table, columns, rows)),
         }),
       ),
   };
@@ -387,8 +396,13 @@ try {
       path,
       county: COUNTY,
       chunkSize: Number(args.chunk),
+      mode: args.mode as ImportMode,
       onProgress: (p) => {
         const now = performance.now();
+        if (p.phase === 'indexes') {
+          log(`bench: every row written after ${((now - started) / 1000).toFixed(1)} s; building indexes`);
+          return;
+        }
         if (now - lastLog < 10_000) return;
         lastLog = now;
         const seconds = (now - started) / 1000;

@@ -7,6 +7,7 @@ import { composeResidentId } from '../src/domain/resident-id.ts';
 import { PERSON_COLUMNS } from '../src/registry/import/person-columns.ts';
 import { runRenkou } from './helpers/cli.ts';
 import { createScratchStorage, type ScratchStorage, storageName } from './helpers/database.ts';
+import { csvOf, person } from './helpers/import-rows.ts';
 
 describe(`renkou import / export (${storageName})`, () => {
   let storage: ScratchStorage;
@@ -94,5 +95,56 @@ describe(`renkou import / export (${storageName})`, () => {
     assert.deepEqual(entries[0]!.details, { file: exported, format: 'csv', persons: 3 });
     const reimport = JSON.parse((await renkou('import', 'persons', exported, '--json')).stdout);
     assert.deepEqual(reimport.rows, { total: 3, ok: 0, unchanged: 3, quarantined: 0, blank: 0 });
+  });
+});
+
+describe(`renkou import persons --mode initial (${storageName})`, () => {
+  let storage: ScratchStorage;
+  let dir: string;
+  before(async () => {
+    storage = await createScratchStorage();
+    dir = mkdtempSync(join(tmpdir(), 'renkou-initial-cli-'));
+    const init = await runRenkou(['init', '--county', '620881'], storage.env);
+    assert.equal(init.code, 0, init.stderr);
+  });
+  after(async () => {
+    await storage.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads an empty county in one transaction, says so, reports every row after it, and refuses a bad --mode', async () => {
+    const bad = await runRenkou(['import', 'persons', join(dir, 'none.csv'), '--mode', 'fast'], storage.env);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--mode 应为 auto、chunked 或 initial：fast/);
+
+    const path = join(dir, 'county.csv');
+    writeFileSync(
+      path,
+      csvOf([person({ householdNo: 'L-1', name: '林一' }), person({ householdNo: 'L-1', sex: '?' })]),
+    );
+    const reportPath = join(dir, 'rows.csv');
+    const result = await runRenkou(
+      ['import', 'persons', path, '--mode', 'initial', '--report', reportPath],
+      storage.env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /县 620881 的整批初始导入/);
+    assert.match(result.stdout, /共 2 行，新建 1，未变 0，隔离 1/);
+    assert.match(result.stderr, /已写入 2 行；正在重建登记库的索引和约束/);
+    const perRow = readFileSync(reportPath, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    assert.deepEqual(
+      perRow.map((l) => l.split(',').slice(0, 2).join(',')),
+      ['行号,结果', '2,ok', '3,quarantined'],
+    );
+
+    const refused = await runRenkou(
+      ['import', 'persons', path, '--mode', 'initial', '--lang', 'en'],
+      storage.env,
+    );
+    assert.equal(refused.code, 0, 'the same file: already imported, nothing to refuse');
+    assert.match(refused.stdout, /nothing was written this time/);
   });
 });

@@ -31,6 +31,11 @@ export interface RawSession {
   copyCsv(table: string, columns: string[], csv: string): Promise<void>;
   /** Loads a CSV file (with a header line) into a table, streaming it rather than holding it in memory. */
   copyCsvFile(table: string, columns: string[], path: string): Promise<void>;
+  /**
+   * Loads rows in COPY's text format (tab-separated, `\N` for null, backslash escapes, no header):
+   * the cheapest form to build for rows whose values carry commas and quotes, as JSON does.
+   */
+  copyText(table: string, columns: string[], rows: string): Promise<void>;
 }
 
 export interface Database {
@@ -114,6 +119,14 @@ async function openPostgres(url: string): Promise<Database> {
     db,
     async withSession(work) {
       const client = await pool.connect();
+      const copyString = (statement: string, data: string) => {
+        const stream = client.query(copyFrom(statement));
+        return new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('finish', resolve);
+          stream.end(data);
+        });
+      };
       try {
         return await work({
           async exec(sqlText) {
@@ -129,14 +142,13 @@ async function openPostgres(url: string): Promise<Database> {
             await pipeline(createReadStream(path), stream);
           },
           async copyCsv(table, columns, csv) {
-            const stream = client.query(
-              copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+            await copyString(
+              `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`,
+              csv,
             );
-            await new Promise<void>((resolve, reject) => {
-              stream.on('error', reject);
-              stream.on('finish', resolve);
-              stream.end(csv);
-            });
+          },
+          async copyText(table, columns, rows) {
+            await copyString(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, rows);
           },
         });
       } finally {
@@ -246,6 +258,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
                 blob: new Blob([csv]),
               },
             );
+          },
+          async copyText(table, columns, rows) {
+            await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
+              blob: new Blob([rows]),
+            });
           },
         }),
       );

@@ -35,6 +35,22 @@ function snapshotOf(row: PersonRow): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The changes of a person's first version when it stores none ({}): bulk writers (the import,
+ * the synthetic county) leave them to be read off the snapshot — each tracked field that has a
+ * value, from null to it, as insertPerson writes them.
+ */
+export function impliedFirstChanges(
+  snapshot: Record<string, unknown>,
+): Record<string, { old: null; new: unknown }> {
+  const changes: Record<string, { old: null; new: unknown }> = {};
+  for (const key of TRACKED_PERSON_FIELDS) {
+    const value = snapshot[key] ?? null;
+    if (value !== null) changes[key] = { old: null, new: value };
+  }
+  return changes;
+}
+
 function diff(
   before: PersonRow | undefined,
   after: PersonRow,

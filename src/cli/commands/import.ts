@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { csvLine, type TableFormat } from '../../registry/export/table-writer.ts';
-import { importPersons, type RowOutcome } from '../../registry/import/import-persons.ts';
+import { type ImportMode, importPersons, type RowOutcome } from '../../registry/import/import-persons.ts';
 import {
   getImportReport,
   type ImportReport,
@@ -48,6 +48,18 @@ function readId(value: string, field: string): number {
   return n;
 }
 
+function readMode(value: string): ImportMode {
+  if (value === 'auto' || value === 'chunked' || value === 'initial') return value;
+  throw new AppError(
+    'invalid_input',
+    text(
+      `--mode 应为 auto、chunked 或 initial：${value}`,
+      `--mode must be auto, chunked or initial: ${value}`,
+    ),
+    { field: 'mode' },
+  );
+}
+
 /** The summary a person reads after an import. */
 function printReport(rt: CliRuntime, report: ImportReport, seconds?: number) {
   const r = report.rows;
@@ -56,6 +68,13 @@ function printReport(rt: CliRuntime, report: ImportReport, seconds?: number) {
       rt.t(
         `此文件已于 ${report.finishedAt} 导入（批次 ${report.batchId}），本次没有写入任何数据。`,
         `This file was imported on ${report.finishedAt} (batch ${report.batchId}); nothing was written this time.`,
+      ),
+    );
+  } else if (report.initialLoad) {
+    rt.out(
+      rt.t(
+        `县 ${report.countyCode} 的整批初始导入：全部行在一个事务中写入，索引和约束已重建。`,
+        `Initial load of county ${report.countyCode}: every row written in one transaction, indexes and constraints rebuilt.`,
       ),
     );
   } else if (report.resumedAfterRow !== null) {
@@ -135,12 +154,27 @@ export function registerImport(program: Command, rt: CliRuntime) {
     .option('--county <code>', rt.t('导入到哪个县（6 位代码）', 'county to import into (6 digits)'))
     .option('--report <file>', rt.t('把每一行的结果写到 CSV 文件', 'write every row’s outcome to a CSV file'))
     .option('--chunk-size <n>', rt.t('每个事务的行数', 'rows per transaction'), '10000')
+    .option(
+      '--mode <mode>',
+      rt.t(
+        'auto：空县且文件较大时整批初始导入（一个事务，导入期间登记库表被锁定，最后重建索引），否则分块导入；chunked：总是分块；initial：要求整批初始导入',
+        'auto: an initial load (one transaction, the registry tables locked meanwhile, indexes rebuilt at the end) for an empty county and a big file, else chunk by chunk; chunked: always chunk by chunk; initial: insist on an initial load',
+      ),
+      'auto',
+    )
     .option('--user <id>', rt.t('记入历史的操作人', 'who the history records'), 'cli')
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
     .action(
       async (
         file: string,
-        options: { county?: string; report?: string; chunkSize: string; user: string; json?: boolean },
+        options: {
+          county?: string;
+          report?: string;
+          chunkSize: string;
+          mode: string;
+          user: string;
+          json?: boolean;
+        },
       ) => {
         let progress: Progress | undefined;
         let reportFile: WriteStream | undefined;
@@ -167,7 +201,19 @@ export function registerImport(program: Command, rt: CliRuntime) {
                 path: file,
                 county: options.county,
                 chunkSize: readId(options.chunkSize, 'chunk-size'),
+                mode: readMode(options.mode),
                 onProgress: (p) => {
+                  if (p.phase === 'indexes') {
+                    progress?.finish();
+                    // On stderr with the progress bar, so --json output stays clean.
+                    process.stderr.write(
+                      `${rt.t(
+                        `已写入 ${p.rowsDone} 行；正在重建登记库的索引和约束……`,
+                        `${p.rowsDone} rows written; rebuilding the registry's indexes and constraints…`,
+                      )}\n`,
+                    );
+                    return;
+                  }
                   progress ??= createProgress(
                     rt.t('导入（KB）', 'Import (KB)'),
                     Math.ceil(p.bytesTotal / 1024),

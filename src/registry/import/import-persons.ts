@@ -4,6 +4,7 @@ import type { Database, RawSession } from '../../db/database.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
+import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
 import { isBlankRecord } from './csv-reader.ts';
 import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
 import { batchUnit, getImportReport, type ImportReport } from './import-report.ts';
@@ -19,6 +20,7 @@ import {
 } from './validate-row.ts';
 import {
   analyseRegistry,
+  type ChunkWriteResult,
   plannedPersons,
   prepareSession,
   setHouseholdHeads,
@@ -38,9 +40,13 @@ export interface ImportContext {
   scope?: readonly string[];
 }
 
+export type ImportMode = 'auto' | 'chunked' | 'initial';
+
 export interface ImportProgress {
-  /** Data rows committed so far in this batch. */
+  /** Data rows committed so far in this batch (in an initial load: written, committed at the end). */
   rowsDone: number;
+  /** `indexes`: an initial load has written every row and is building the registry's indexes. */
+  phase: 'rows' | 'indexes';
   bytesRead: number;
   bytesTotal: number;
 }
@@ -66,8 +72,17 @@ export interface ImportPersonsInput {
    * whole county by default. Recorded with the batch: who may read the batch follows from it.
    */
   unit?: string;
-  /** Data rows per chunk (per transaction). */
+  /** Data rows per chunk (per transaction; in an initial load, per COPY). */
   chunkSize?: number;
+  /**
+   * How the rows reach the registry. `chunked` (the default): a transaction per chunk, indexes
+   * kept up row by row, other work goes on in between. `initial`: a county's initial load, the whole
+   * file in one transaction with the registry tables locked and their secondary indexes and
+   * foreign keys rebuilt at the end (see bulk-load.ts) — refused unless the county is empty.
+   * `auto`: `initial` when the county is empty and the file is big enough to be worth it, else
+   * `chunked` (what the CLI does).
+   */
+  mode?: ImportMode;
   onProgress?: (progress: ImportProgress) => void;
   /** Called after each committed chunk with its rows' outcomes. */
   onRows?: (outcomes: RowOutcome[]) => void;
@@ -297,222 +312,308 @@ export async function importPersons(
       return result;
     };
 
-    // Each chunk takes a session (a connection; on PGlite, its exclusive lock) only while it is
-    // written, so other work gets in between chunks.
-    const { personSequence, persons } = await database.withSession(async (session) => ({
-      ...(await prepareSession(session)),
-      persons: await plannedPersons(session),
-    }));
-    // Statistics are refreshed whenever the import has doubled the person table since they were taken.
-    let analysedAt = persons;
-    let insertedSince = 0;
     let expectedLastRow = resumeAfter;
     let chunkNo = batch.chunks_committed;
     let rowsDone = batch.rows_total;
 
-    /** One chunk in one transaction, with the batch's progress. */
-    const commitChunk = async (session: RawSession, chunk: PendingChunk, thisChunk: number) => {
-      await prepareSession(session);
-      await session.exec('BEGIN');
-      try {
-        if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
-          await analyseRegistry(session);
-          analysedAt += insertedSince;
-          insertedSince = 0;
-        }
-        const written = await writeChunk(session, {
-          countyCode,
-          actorId: context.actor.id,
-          batchId: batch.id,
-          personSequence,
-          rows: chunk.valid,
-        });
-        if (written.headsPending) await setHouseholdHeads(session, countyCode);
-        const quarantined = [
-          ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
-          ...written.conflicts.map((c) => ({
-            row_no: c.rowNo,
-            raw: rawOf(chunk.sources.get(c.rowNo)!, columns),
-            issues: c.issues,
-          })),
-        ].sort((a, b) => a.row_no - b.row_no);
-        if (quarantined.length > 0) {
-          await session.query(
-            `INSERT INTO import_quarantine (batch_id, row_no, county_code, raw, issues)
-             SELECT $1::bigint, q.row_no, $2::text, q.raw, q.issues
-               FROM jsonb_to_recordset($3::jsonb) AS q(row_no integer, raw jsonb, issues jsonb)`,
-            [batch.id, countyCode, JSON.stringify(quarantined)],
-          );
-        }
-        const rows = written.ok.length + written.unchanged.length + quarantined.length;
-        const unchangedRows = written.unchanged.map((u) => u.rowNo).sort((a, b) => a - b);
+    /**
+     * Records a written chunk in its transaction: its quarantined rows, its line in import_chunk
+     * and the batch's progress. Returns the rows' outcomes.
+     */
+    const recordChunk = async (
+      session: RawSession,
+      chunk: PendingChunk,
+      written: ChunkWriteResult,
+      thisChunk: number,
+    ): Promise<RowOutcome[]> => {
+      const quarantined = [
+        ...chunk.rejected.map((r) => ({ row_no: r.rowNo, raw: r.raw, issues: r.issues })),
+        ...written.conflicts.map((c) => ({
+          row_no: c.rowNo,
+          raw: rawOf(chunk.sources.get(c.rowNo)!, columns),
+          issues: c.issues,
+        })),
+      ].sort((a, b) => a.row_no - b.row_no);
+      if (quarantined.length > 0) {
         await session.query(
-          `INSERT INTO import_chunk (batch_id, chunk_no, first_row_no, last_row_no, rows_ok, rows_unchanged,
-                                     rows_quarantined, unchanged_rows)
-           VALUES ($1::bigint, $2::int, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int[])`,
-          [
-            batch.id,
-            thisChunk,
-            chunk.firstRowNo,
-            chunk.lastRowNo,
-            written.ok.length,
-            written.unchanged.length,
-            quarantined.length,
-            unchangedRows,
-          ],
+          `INSERT INTO import_quarantine (batch_id, row_no, county_code, raw, issues)
+           SELECT $1::bigint, q.row_no, $2::text, q.raw, q.issues
+             FROM jsonb_to_recordset($3::jsonb) AS q(row_no integer, raw jsonb, issues jsonb)`,
+          [batch.id, countyCode, JSON.stringify(quarantined)],
         );
-        // Progress moves only from where this run found it: a second process importing the
-        // same file at the same time gets a conflict here instead of writing the rows twice.
-        const moved = await session.query(
-          `UPDATE import_batch
-              SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
-                  rows_unchanged = rows_unchanged + $4::int, rows_quarantined = rows_quarantined + $5::int,
-                  blank_rows = blank_rows + $6::int, last_row_no = $7::int,
-                  chunks_committed = chunks_committed + 1, updated_at = now()
-            WHERE id = $1::bigint AND last_row_no = $8::int
-           RETURNING id`,
-          [
-            batch.id,
-            rows,
-            written.ok.length,
-            written.unchanged.length,
-            quarantined.length,
-            chunk.blank,
-            chunk.lastRowNo,
-            expectedLastRow,
-          ],
+      }
+      const rows = written.ok.length + written.unchanged.length + quarantined.length;
+      const unchangedRows = written.unchanged.map((u) => u.rowNo).sort((a, b) => a - b);
+      await session.query(
+        `INSERT INTO import_chunk (batch_id, chunk_no, first_row_no, last_row_no, rows_ok, rows_unchanged,
+                                   rows_quarantined, unchanged_rows)
+         VALUES ($1::bigint, $2::int, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int[])`,
+        [
+          batch.id,
+          thisChunk,
+          chunk.firstRowNo,
+          chunk.lastRowNo,
+          written.ok.length,
+          written.unchanged.length,
+          quarantined.length,
+          unchangedRows,
+        ],
+      );
+      // Progress moves only from where this run found it: a second process importing the
+      // same file at the same time gets a conflict here instead of writing the rows twice.
+      const moved = await session.query(
+        `UPDATE import_batch
+            SET rows_total = rows_total + $2::int, rows_ok = rows_ok + $3::int,
+                rows_unchanged = rows_unchanged + $4::int, rows_quarantined = rows_quarantined + $5::int,
+                blank_rows = blank_rows + $6::int, last_row_no = $7::int,
+                chunks_committed = chunks_committed + 1, updated_at = now()
+          WHERE id = $1::bigint AND last_row_no = $8::int
+         RETURNING id`,
+        [
+          batch.id,
+          rows,
+          written.ok.length,
+          written.unchanged.length,
+          quarantined.length,
+          chunk.blank,
+          chunk.lastRowNo,
+          expectedLastRow,
+        ],
+      );
+      if (moved.length === 0) {
+        throw new AppError(
+          'conflict',
+          text(
+            '另一个导入正在处理同一个文件，本次导入已停止',
+            'Another import of the same file is running; this one stopped',
+          ),
+          { field: 'file', details: { batchId: batch.id } },
         );
-        if (moved.length === 0) {
-          throw new AppError(
-            'conflict',
-            text(
-              '另一个导入正在处理同一个文件，本次导入已停止',
-              'Another import of the same file is running; this one stopped',
-            ),
-            { field: 'file', details: { batchId: batch.id } },
-          );
+      }
+      await input.beforeCommit?.({ chunkNo: thisChunk, lastRowNo: chunk.lastRowNo });
+      expectedLastRow = chunk.lastRowNo;
+      rowsDone += rows;
+      if (!input.onRows) return [];
+      return [
+        ...written.ok.map((o) => ({ rowNo: o.rowNo, outcome: 'ok' as const })),
+        ...written.unchanged.map((u) => ({ rowNo: u.rowNo, outcome: 'unchanged' as const })),
+        ...quarantined.map((q) => ({
+          rowNo: q.row_no,
+          outcome: 'quarantined' as const,
+          issues: q.issues,
+        })),
+      ].sort((a, b) => a.rowNo - b.rowNo);
+    };
+
+    /**
+     * Reads the rest of the file and hands each chunk to `write`, one at a time: while the
+     * database writes one chunk, JS reads and validates the next.
+     */
+    const eachChunk = async (
+      write: (chunk: PendingChunk, thisChunk: number, previous: Promise<void> | undefined) => Promise<void>,
+    ) => {
+      let inflight: Promise<void> | undefined;
+      let before: Promise<void> | undefined;
+      const dispatch = async (chunk: PendingChunk) => {
+        // At most two chunks on their way: one being written, the next waiting for it.
+        if (before) await before;
+        chunkNo += 1;
+        before = inflight;
+        // The writer waits for the chunk before it (`previous`) where it must.
+        inflight = write(chunk, chunkNo, inflight);
+        inflight.catch(() => undefined);
+      };
+
+      let chunk = newChunk();
+      /** Adds a row to the current chunk. */
+      const take = (row: TableRow) => {
+        if (row.rowNo <= resumeAfter) {
+          // Committed before: replayed only so duplicates within the file are still found.
+          if (!isBlankRecord(row.cells)) check(row, true);
+          return;
         }
-        await input.beforeCommit?.({ chunkNo: thisChunk, lastRowNo: chunk.lastRowNo });
-        await session.exec('COMMIT');
-        expectedLastRow = chunk.lastRowNo;
-        rowsDone += rows;
-        insertedSince += written.ok.length;
-        input.onProgress?.({ rowsDone, bytesRead: table.bytesRead(), bytesTotal });
-        if (input.onRows) {
-          const outcomes: RowOutcome[] = [
-            ...written.ok.map((o) => ({ rowNo: o.rowNo, outcome: 'ok' as const })),
-            ...written.unchanged.map((u) => ({ rowNo: u.rowNo, outcome: 'unchanged' as const })),
-            ...quarantined.map((q) => ({
-              rowNo: q.row_no,
-              outcome: 'quarantined' as const,
-              issues: q.issues,
-            })),
-          ].sort((a, b) => a.rowNo - b.rowNo);
-          input.onRows(outcomes);
+        if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
+        chunk.lastRowNo = row.rowNo;
+        if (isBlankRecord(row.cells)) {
+          chunk.blank += 1;
+          return;
         }
+        chunk.household = householdOf(row);
+        const result = check(row, false);
+        if (result.ok) {
+          chunk.valid.push(result.row);
+          chunk.sources.set(result.row.rowNo, row);
+        } else {
+          chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
+        }
+      };
+      const householdIndex = columns.index.householdNo;
+      const householdOf = (row: TableRow) =>
+        householdIndex === undefined ? '' : (row.cells[householdIndex] ?? '').trim();
+      /**
+       * A full chunk is closed at the end of a household, so the members of one household (rows
+       * that follow each other, as files list them) are written together.
+       */
+      const closes = (row: TableRow) => {
+        const size = chunk.valid.length + chunk.rejected.length;
+        if (size < chunkSize) return false;
+        return (
+          size >= chunkSize + MAX_HOUSEHOLD_OVERRUN ||
+          isBlankRecord(row.cells) ||
+          householdOf(row) !== chunk.household
+        );
+      };
+
+      try {
+        let rows = buffered;
+        buffered = [];
+        for (;;) {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!;
+            if (row.rowNo > resumeAfter && closes(row)) {
+              await dispatch(chunk);
+              chunk = newChunk();
+            }
+            take(row);
+            // Let the database's replies in now and then: while JS validates a long run of rows,
+            // the chunk being written waits for its next statement.
+            if (inflight && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+          }
+          const next = await iterator.next();
+          if (next.done) break;
+          rows = next.value;
+        }
+        if (chunk.firstRowNo !== 0) await dispatch(chunk);
+        if (inflight) await inflight;
       } catch (error) {
-        await session.exec('ROLLBACK').catch(() => undefined);
+        // Never return while a chunk is still being written.
+        await inflight?.catch(() => undefined);
         throw error;
       }
     };
 
-    // One chunk at a time: every registry write bumps the county's data_version row, so chunks
-    // written side by side would only queue behind each other's transactions. What does overlap
-    // is reading and validating the next chunk in JS while the database writes this one.
-    let inflight: Promise<void> | undefined;
-    const dispatch = async (chunk: PendingChunk) => {
-      if (inflight) await inflight;
-      chunkNo += 1;
-      const thisChunk = chunkNo;
-      inflight = database.withSession((session) => commitChunk(session, chunk, thisChunk));
-      inflight.catch(() => undefined);
-    };
+    const progress = (phase: ImportProgress['phase']) =>
+      input.onProgress?.({ rowsDone, phase, bytesRead: table.bytesRead(), bytesTotal });
+    const mode = input.mode ?? 'chunked';
+    const initial = mode !== 'chunked' && batch.chunks_committed === 0 && (await initialLoadFits(mode));
 
-    let chunk = newChunk();
-    /** Adds a row to the current chunk. */
-    const take = (row: TableRow) => {
-      if (row.rowNo <= resumeAfter) {
-        // Committed before: replayed only so duplicates within the file are still found.
-        if (!isBlankRecord(row.cells)) check(row, true);
-        return;
-      }
-      if (chunk.firstRowNo === 0) chunk.firstRowNo = row.rowNo;
-      chunk.lastRowNo = row.rowNo;
-      if (isBlankRecord(row.cells)) {
-        chunk.blank += 1;
-        return;
-      }
-      chunk.household = householdOf(row);
-      const result = check(row, false);
-      if (result.ok) {
-        chunk.valid.push(result.row);
-        chunk.sources.set(result.row.rowNo, row);
-      } else {
-        chunk.rejected.push({ rowNo: row.rowNo, raw: result.raw, issues: result.issues });
-      }
-    };
-    const householdIndex = columns.index.householdNo;
-    const householdOf = (row: TableRow) =>
-      householdIndex === undefined ? '' : (row.cells[householdIndex] ?? '').trim();
-    /**
-     * A full chunk is closed at the end of a household, so the members of one household (rows
-     * that follow each other, as files list them) are written together.
-     */
-    const closes = (row: TableRow) => {
-      const size = chunk.valid.length + chunk.rejected.length;
-      if (size < chunkSize) return false;
-      return (
-        size >= chunkSize + MAX_HOUSEHOLD_OVERRUN ||
-        isBlankRecord(row.cells) ||
-        householdOf(row) !== chunk.household
-      );
-    };
-
-    try {
-      let rows = buffered;
-      buffered = [];
-      for (;;) {
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i]!;
-          if (row.rowNo > resumeAfter && closes(row)) {
-            await dispatch(chunk);
-            chunk = newChunk();
-          }
-          take(row);
-          // Let the database's replies in now and then: while JS validates a long run of rows,
-          // the chunk being written waits for its next statement.
-          if (inflight && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+    /** A county's initial load: every chunk, and the completion, in one transaction. */
+    const loadInitial = () =>
+      database.withSession(async (session) => {
+        const outcomes: RowOutcome[][] = [];
+        await session.exec('BEGIN');
+        try {
+          const load = await BulkLoad.start(session, {
+            kind: database.kind,
+            countyCode,
+            actorId: context.actor.id,
+            batchId: batch.id,
+          });
+          await eachChunk(async (chunk, thisChunk, previous) => {
+            // Worked out while the chunk before is still being copied; written after it.
+            const prepared = await load.prepare(chunk.valid);
+            await previous;
+            await load.send(prepared);
+            const rows = await recordChunk(session, chunk, prepared.result, thisChunk);
+            if (input.onRows) outcomes.push(rows);
+            progress('rows');
+          });
+          await load.finish(() => progress('indexes'));
+          await session.exec('ANALYZE import_pending_link');
+          await linkPendingMothers(session, countyCode, context.actor.id);
+          await completeBatch(session);
+          await session.exec('COMMIT');
+        } catch (error) {
+          await session.exec('ROLLBACK').catch(() => undefined);
+          throw error;
         }
-        const next = await iterator.next();
-        if (next.done) break;
-        rows = next.value;
-      }
-      if (chunk.firstRowNo !== 0) await dispatch(chunk);
-      if (inflight) await inflight;
-    } catch (error) {
-      // Never return while a chunk is still being written.
-      await inflight?.catch(() => undefined);
-      throw error;
+        // Told only once the rows are there to stay.
+        for (const rows of outcomes) input.onRows?.(rows);
+      });
+
+    /** Chunk by chunk: each chunk its own transaction together with the batch's progress. */
+    const loadChunked = async () => {
+      // Each chunk takes a session (a connection; on PGlite, its exclusive lock) only while it is
+      // written, so other work gets in between chunks.
+      const { personSequence, persons } = await database.withSession(async (session) => ({
+        ...(await prepareSession(session)),
+        persons: await plannedPersons(session),
+      }));
+      // Statistics are refreshed whenever the import has doubled the person table since they were taken.
+      let analysedAt = persons;
+      let insertedSince = 0;
+
+      // One chunk at a time: every registry write bumps the county's data_version row, so chunks
+      // written side by side would only queue behind each other's transactions.
+      await eachChunk(async (chunk, thisChunk, previous) => {
+        await previous;
+        await database.withSession(async (session) => {
+          await prepareSession(session);
+          await session.exec('BEGIN');
+          try {
+            if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
+              await analyseRegistry(session);
+              analysedAt += insertedSince;
+              insertedSince = 0;
+            }
+            const written = await writeChunk(session, {
+              countyCode,
+              actorId: context.actor.id,
+              batchId: batch.id,
+              personSequence,
+              rows: chunk.valid,
+            });
+            if (written.headsPending) await setHouseholdHeads(session, countyCode);
+            const outcomes = await recordChunk(session, chunk, written, thisChunk);
+            await session.exec('COMMIT');
+            insertedSince += written.ok.length;
+            progress('rows');
+            if (input.onRows) input.onRows(outcomes);
+          } catch (error) {
+            await session.exec('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+        });
+      });
+
+      await database.withSession(async (session) => {
+        await session.exec('BEGIN');
+        try {
+          // Children who came before their mother in the file get linked to her now.
+          if (insertedSince > 0) await analyseRegistry(session);
+          await session.exec('ANALYZE import_pending_link');
+          await linkPendingMothers(session, countyCode, context.actor.id);
+          await completeBatch(session);
+          await session.exec('COMMIT');
+        } catch (error) {
+          await session.exec('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    };
+
+    const completeBatch = (session: RawSession) =>
+      session.query(
+        `UPDATE import_batch SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1::bigint`,
+        [batch.id],
+      );
+
+    /** Whether this import is a county's initial load (`initial` insists: refused if it cannot be). */
+    async function initialLoadFits(wanted: 'auto' | 'initial'): Promise<boolean> {
+      const facts = await database.withSession((session) =>
+        initialLoadFacts(session, countyCode, bytesTotal),
+      );
+      if (wanted === 'initial' && !facts.empty) throw initialLoadRefused(countyCode);
+      return wanted === 'initial' || chooseInitialLoad(facts);
     }
 
-    await database.withSession(async (session) => {
-      await session.exec('BEGIN');
-      try {
-        // Children who came before their mother in the file get linked to her now.
-        if (insertedSince > 0) await analyseRegistry(session);
-        await session.exec('ANALYZE import_pending_link');
-        await linkPendingMothers(session, countyCode, context.actor.id);
-        await session.query(
-          `UPDATE import_batch SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1::bigint`,
-          [batch.id],
-        );
-        await session.exec('COMMIT');
-      } catch (error) {
-        await session.exec('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
-    return { ...(await getImportReport(database.db, batch.id)), resumedAfterRow: resumed };
+    if (initial) await loadInitial();
+    else await loadChunked();
+    return {
+      ...(await getImportReport(database.db, batch.id)),
+      resumedAfterRow: resumed,
+      initialLoad: initial,
+    };
   } finally {
     await iterator.return?.(undefined);
   }

@@ -18,6 +18,8 @@ export interface ImportReport {
   alreadyImported: boolean;
   /** This run went on from a batch cut short: the row number it started after. */
   resumedAfterRow: number | null;
+  /** This run was a county's initial load (one transaction, indexes rebuilt; see bulk-load.ts). */
+  initialLoad: boolean;
   rows: { total: number; ok: number; unchanged: number; quarantined: number; blank: number };
   chunks: number;
   /** Header cells that named no known column; their values were not imported. */
@@ -70,6 +72,7 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
     status: batch.status,
     alreadyImported: false,
     resumedAfterRow: null,
+    initialLoad: false,
     rows: {
       total: batch.rows_total,
       ok: batch.rows_ok,

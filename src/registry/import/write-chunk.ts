@@ -43,7 +43,6 @@ const STAGE_COLUMNS = [
   'residence_from',
   'mother_id_number',
   'snapshot_tail',
-  'changes_tail',
 ] as const;
 
 // ON COMMIT DELETE ROWS: the staging table is empty at the start of every chunk's transaction,
@@ -70,7 +69,6 @@ CREATE TEMP TABLE import_stage (
   residence_from   date NOT NULL,
   mother_id_number text COLLATE "C",
   snapshot_tail    text NOT NULL,
-  changes_tail     text NOT NULL,
   match_id         bigint,
   household_id     bigint,
   new_household    boolean NOT NULL DEFAULT false,
@@ -108,21 +106,21 @@ export async function prepareSession(session: RawSession): Promise<{ personSeque
 
 const NEEDS_QUOTES = /[",\r\n\\]/;
 
-function csvField(value: string | null): string {
+export function csvField(value: string | null): string {
   if (value === null) return '';
   if (value === '' || NEEDS_QUOTES.test(value)) return `"${value.replaceAll('"', '""')}"`;
   return value;
 }
 
-/**
- * The first history version's JSON, less the ids only the database knows (person, household,
- * mother): built here, where the values already are, because building it with jsonb functions
- * costs the database more than anything else in the chunk. Same content as insertPerson writes.
- */
 /** Tracked fields whose value only the database knows while the chunk is written. */
 const FROM_DATABASE = new Set<string>(['household_id', 'mother_id']);
 
-function historyTails(r: ValidPersonRow, countyCode: string): { snapshot: string; changes: string } {
+/**
+ * The first history version's snapshot, less the ids only the database knows (person, household,
+ * mother): built here, where the values already are, because building it with jsonb functions
+ * costs the database more than anything else in the chunk. Same content as insertPerson writes.
+ */
+function snapshotTail(r: ValidPersonRow, countyCode: string): string {
   const values: Record<string, string | null> = {
     id_number: r.idNumber,
     name: r.name,
@@ -143,7 +141,6 @@ function historyTails(r: ValidPersonRow, countyCode: string): { snapshot: string
     merged_into_id: null,
   };
   let snapshot = `"county_code":${JSON.stringify(countyCode)}`;
-  let changes = '';
   // Driven by the registry's one list, so a field added to history cannot be left out here unnoticed.
   for (const key of TRACKED_PERSON_FIELDS) {
     if (FROM_DATABASE.has(key)) continue;
@@ -151,22 +148,20 @@ function historyTails(r: ValidPersonRow, countyCode: string): { snapshot: string
     if (value === undefined) throw new Error(`import: no value for the history field ${key}`);
     const json = value === null ? 'null' : JSON.stringify(value);
     snapshot += `,"${key}":${json}`;
-    if (value !== null) changes += `${changes === '' ? '' : ','}"${key}":{"old":null,"new":${json}}`;
   }
-  return { snapshot, changes };
+  return snapshot;
 }
 
 /** The chunk's rows as COPY text for the staging table. */
 function stageCsv(rows: readonly ValidPersonRow[], countyCode: string): string {
   const lines: string[] = [STAGE_COLUMNS.join(',')];
   for (const r of rows) {
-    const tails = historyTails(r, countyCode);
     lines.push(
       `${r.rowNo},${csvField(r.importKey)},${csvField(r.sourceKey)},${r.idNumber ?? ''},${csvField(r.householdNo)},` +
         `${r.orgCode},${csvField(r.name)},${csvField(r.namePinyin)},${csvField(r.nameInitials)},${r.sex},${r.birthDate},` +
         `${csvField(r.ethnicity)},${r.hukouType ?? ''},${r.maritalStatus ?? ''},${csvField(r.phone)},` +
         `${csvField(r.relationToHead)},${r.residenceType},${r.residenceFrom},${r.motherIdNumber ?? ''},` +
-        `${csvField(tails.snapshot)},${csvField(tails.changes)}`,
+        csvField(snapshotTail(r, countyCode)),
     );
   }
   lines.push('');
@@ -351,14 +346,11 @@ UPDATE household h SET head_person_id = v.person_id
   FROM unnest($2::bigint[], $3::bigint[]) AS v(household_id, person_id)
  WHERE h.county_code = $1::text AND h.id = v.household_id AND h.head_person_id IS NULL`;
 
-// The first history version, as insertPerson writes it: the snapshot of every tracked field and,
-// as changes, each non-null field from null to its value (see historyTails).
+// The first history version: the snapshot of every tracked field; its changes (each non-null
+// field from null to its value) are implied by the snapshot, stored as {} (see getPersonHistory).
 const INSERT_VERSIONS = `
 INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
-SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no,
-       ('{' || CASE WHEN household_id IS NULL THEN '' ELSE '"household_id":{"old":null,"new":' || household_id || '},' END
-            || CASE WHEN mother_id IS NULL THEN '' ELSE '"mother_id":{"old":null,"new":' || mother_id || '},' END
-            || changes_tail || '}')::jsonb,
+SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no, '{}'::jsonb,
        ('{"id":' || person_id || ',"household_id":' || coalesce(household_id::text, 'null')
             || ',"mother_id":' || coalesce(mother_id::text, 'null') || ',' || snapshot_tail || '}')::jsonb
   FROM import_stage`;
@@ -492,7 +484,7 @@ export async function setHouseholdHeads(session: RawSession, countyCode: string)
   );
 }
 
-function householdIssue(
+export function householdIssue(
   row: ValidPersonRow,
   conflict: { code: string; org_code: string; status: string },
 ): FieldIssue {

@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { PersonUnionTable, ResidenceSpellTable, VitalEventTable } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { Tx } from '../context.ts';
-import { getPersonRow, type PersonRow } from '../person-store.ts';
+import { getPersonRow, impliedFirstChanges, type PersonRow } from '../person-store.ts';
 
 /** A person as the public API shows them (camelCase). */
 export interface PersonView {
@@ -192,6 +192,13 @@ export async function getPersonHistory(db: Tx, personId: number): Promise<Person
   const versions = await db
     .selectFrom('person_version')
     .select(['version', 'change_kind', 'changed_at', 'changed_by', 'reason', 'changes'])
+    // A first version that stores no changes has them in its snapshot (see impliedFirstChanges).
+    .select(
+      sql<Record<
+        string,
+        unknown
+      > | null>`CASE WHEN version = 1 AND changes = '{}'::jsonb THEN snapshot END`.as('first_snapshot'),
+    )
     .where('county_code', '=', row.county_code)
     .where('person_id', '=', row.id)
     .orderBy('version')
@@ -202,7 +209,7 @@ export async function getPersonHistory(db: Tx, personId: number): Promise<Person
     changedAt: v.changed_at,
     changedBy: v.changed_by,
     reason: v.reason,
-    changes: v.changes,
+    changes: v.first_snapshot ? impliedFirstChanges(v.first_snapshot) : v.changes,
   }));
 }
 

@@ -1,0 +1,492 @@
+import type { RawSession, StorageKind } from '../../db/database.ts';
+import { AppError, type FieldIssue } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
+import { TRACKED_PERSON_FIELDS } from '../person-store.ts';
+import type { ValidPersonRow } from './validate-row.ts';
+import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
+
+/**
+ * A county's initial load (see docs/import.md, "Initial load"): every row of the file into a
+ * county that has no persons yet, in one transaction. Row by row, each person costs the database
+ * ~100 µs of index and foreign-key upkeep (13 indexes on person alone); here the registry tables'
+ * secondary indexes and foreign keys are dropped for the load, the rows go in by COPY with ids,
+ * households and mothers worked out in JS (the county is empty, so nothing in the registry can
+ * match a row), and at the end the indexes are built once each, sorted, and the foreign keys
+ * added back — which checks every row against them in one join each. The transaction keeps the
+ * all-or-nothing rule: a failure anywhere, including a row that breaks a constraint when it is
+ * added back, leaves the registry as it was, indexes included.
+ *
+ * While it runs the four tables are locked (ACCESS EXCLUSIVE): other readers of the registry wait.
+ * That is why only the CLI chooses it by itself (importPersons' `mode: 'auto'`), and only for a
+ * file big enough to be worth it.
+ */
+
+/**
+ * The tables an initial load writes and whose secondary indexes and foreign keys it rebuilds
+ * (person_name_key: the typo search's dictionary, filled once at the end instead of by the
+ * person table's insert trigger, whose trigram index costs as much as the person row itself).
+ */
+const LOADED_TABLES = [
+  'household',
+  'person',
+  'residence_spell',
+  'person_version',
+  'import_pending_link',
+  'person_name_key',
+] as const;
+/** The trigger that keeps person_name_key, off while the load runs (see finish()). */
+const NAME_KEY_TRIGGER = 'person_name_key_on_insert';
+
+/** Files smaller than this are imported chunk by chunk even into an empty county (≈ 30,000 rows of CSV). */
+export const BULK_MIN_BYTES = 4 * 2 ** 20;
+/** A rough size of one person's row in an import file, to guess a file's rows from its bytes. */
+const BYTES_PER_ROW = 150;
+
+const PERSON_COLUMNS = [
+  'county_code',
+  'id',
+  'id_number',
+  'name',
+  'name_pinyin',
+  'name_initials',
+  'sex',
+  'birth_date',
+  'ethnicity',
+  'hukou_type',
+  'marital_status',
+  'phone',
+  'household_id',
+  'relation_to_head',
+  'mother_id',
+  'current_org_code',
+  'current_residence_type',
+  'source',
+  'import_key',
+  'created_by',
+  'updated_by',
+];
+const SPELL_COLUMNS = [
+  'county_code',
+  'person_id',
+  'org_code',
+  'residence_type',
+  'valid_from',
+  'household_id',
+];
+const VERSION_COLUMNS = [
+  'county_code',
+  'person_id',
+  'version',
+  'change_kind',
+  'changed_by',
+  'reason',
+  'changes',
+  'snapshot',
+];
+const HOUSEHOLD_COLUMNS = [
+  'county_code',
+  'id',
+  'household_no',
+  'org_code',
+  'hukou_type',
+  'head_person_id',
+  'created_by',
+];
+const PENDING_COLUMNS = ['county_code', 'person_id', 'mother_id_number', 'batch_id'];
+
+interface RebuiltObject {
+  /** The statement that creates it again. */
+  create: string;
+  drop: string;
+}
+
+// Indexes on the loaded tables that back no constraint (primary keys and unique constraints stay:
+// other tables' foreign keys hang on them), and the loaded tables' own foreign keys.
+const SECONDARY_INDEXES = `
+SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop, pg_get_indexdef(i.indexrelid) AS create
+  FROM pg_index i
+ WHERE i.indrelid = ANY($1::regclass[])
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ ORDER BY i.indexrelid`;
+
+const OWN_FOREIGN_KEYS = `
+SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop,
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS create
+  FROM pg_constraint c
+ WHERE c.contype = 'f' AND c.conrelid = ANY($1::regclass[])
+ ORDER BY c.oid`;
+
+/** What decides whether an import becomes an initial load by itself (mode `auto`). */
+export interface InitialLoadFacts {
+  /** The county holds no persons and no households. */
+  empty: boolean;
+  /** Persons in the whole registry, all counties (the planner's estimate). */
+  registryPersons: number;
+  fileBytes: number;
+}
+
+/**
+ * Mode `auto`: an initial load for an empty county and a file big enough to be worth the index
+ * rebuild, and only while the rest of the registry is small beside it — rebuilding an index
+ * sorts its whole table, other counties' rows included.
+ */
+export function chooseInitialLoad(facts: InitialLoadFacts): boolean {
+  const fileRows = facts.fileBytes / BYTES_PER_ROW;
+  return facts.empty && facts.fileBytes >= BULK_MIN_BYTES && facts.registryPersons <= 2 * fileRows;
+}
+
+/** The facts chooseInitialLoad weighs, read from the database. */
+export async function initialLoadFacts(
+  session: RawSession,
+  countyCode: string,
+  fileBytes: number,
+): Promise<InitialLoadFacts> {
+  const [row] = await session.query<{ persons: boolean; households: boolean; registry: number }>(
+    `SELECT EXISTS (SELECT 1 FROM person WHERE county_code = $1::text) AS persons,
+            EXISTS (SELECT 1 FROM household WHERE county_code = $1::text) AS households,
+            greatest((SELECT reltuples FROM pg_class WHERE oid = 'person'::regclass), 0)::bigint AS registry`,
+    [countyCode],
+  );
+  return { empty: !row!.persons && !row!.households, registryPersons: Number(row!.registry), fileBytes };
+}
+
+interface HouseholdDraft {
+  id: number;
+  householdNo: string;
+  orgCode: string;
+  hukouType: string | null;
+  headPersonId: number | null;
+  /** A row accepted so far names the household's head. */
+  hasHead: boolean;
+}
+
+/** A chunk worked out by BulkLoad.prepare: its rows' outcomes, and the COPY text that writes them. */
+export interface PreparedChunk {
+  result: ChunkWriteResult;
+  copies: [table: string, columns: string[], rows: string][];
+}
+
+/** Ids drawn from a sequence at a time. */
+const ID_BLOCK = 50_000;
+
+export interface BulkLoadOptions {
+  kind: StorageKind;
+  countyCode: string;
+  actorId: string;
+  batchId: number;
+}
+
+/** The load's state across chunks; open with startBulkLoad inside the caller's transaction. */
+export class BulkLoad {
+  private readonly households = new Map<string, HouseholdDraft>();
+  /** Person id of every ID number loaded so far, to link mothers listed before their children. */
+  private readonly personByIdNumber = new Map<string, number>();
+  private pendingLinks = 0;
+
+  private readonly session: RawSession;
+  private readonly options: BulkLoadOptions;
+  /** What start() dropped: indexes, then foreign keys, in the order finish() creates them. */
+  private readonly rebuilt: RebuiltObject[];
+  private readonly sequences: { person: string; household: string };
+
+  private constructor(
+    session: RawSession,
+    options: BulkLoadOptions,
+    rebuilt: RebuiltObject[],
+    sequences: { person: string; household: string },
+  ) {
+    this.session = session;
+    this.options = options;
+    this.rebuilt = rebuilt;
+    this.sequences = sequences;
+  }
+
+  /** Locks the tables, checks the county is still empty, and drops what finish() builds again. */
+  static async start(session: RawSession, options: BulkLoadOptions): Promise<BulkLoad> {
+    await session.exec(`LOCK TABLE ${LOADED_TABLES.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const [county] = await session.query<{ busy: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM person WHERE county_code = $1::text)
+           OR EXISTS (SELECT 1 FROM household WHERE county_code = $1::text) AS busy`,
+      [options.countyCode],
+    );
+    if (county!.busy) throw initialLoadRefused(options.countyCode);
+    const tables = [...LOADED_TABLES];
+    const foreignKeys = await session.query<RebuiltObject>(OWN_FOREIGN_KEYS, [tables]);
+    const indexes = await session.query<RebuiltObject>(SECONDARY_INDEXES, [tables]);
+    for (const object of [...foreignKeys, ...indexes]) await session.exec(object.drop);
+    await session.exec(`ALTER TABLE person DISABLE TRIGGER ${NAME_KEY_TRIGGER}`);
+    const [sequences] = await session.query<{ person: string; household: string }>(
+      `SELECT pg_get_serial_sequence('person', 'id') AS person, pg_get_serial_sequence('household', 'id') AS household`,
+    );
+    // Indexes first, then the foreign keys (whose checks use them).
+    return new BulkLoad(session, options, [...indexes, ...foreignKeys], sequences!);
+  }
+
+  /**
+   * Draws n values from a sequence: values no other session gets, whatever it does meanwhile.
+   * Nearly always one unbroken run, sent back as its ends; the values themselves only when
+   * another session drew from the sequence in between.
+   */
+  private async draw(sequence: string, n: number): Promise<number[]> {
+    if (n === 0) return [];
+    const [row] = await this.session.query<{ first: string; last: string; ids: string[] | null }>(
+      `SELECT min(v) AS first, max(v) AS last,
+              CASE WHEN max(v) - min(v) + 1 <> $2::int THEN array_agg(v ORDER BY v) END AS ids
+         FROM (SELECT nextval($1::regclass) AS v FROM generate_series(1, $2::int)) s`,
+      [sequence, n],
+    );
+    if (row!.ids) return row!.ids.map(Number);
+    const first = Number(row!.first);
+    return Array.from({ length: n }, (_, i) => first + i);
+  }
+
+  /** Ids drawn ahead, so a chunk can be prepared while the one before it is still being copied. */
+  private readonly idPools = { person: [] as number[], household: [] as number[] };
+
+  private async takeIds(kind: 'person' | 'household', n: number): Promise<number[]> {
+    const pool = this.idPools[kind];
+    if (pool.length < n) pool.push(...(await this.draw(this.sequences[kind], Math.max(n, ID_BLOCK))));
+    return pool.splice(0, n);
+  }
+
+  /**
+   * Works out one chunk of validated rows — households, ids, mothers, the COPY text — without
+   * writing anything: send() writes it. Households are written by finish(), with their heads.
+   */
+  async prepare(rows: readonly ValidPersonRow[]): Promise<PreparedChunk> {
+    const { countyCode, actorId, batchId } = this.options;
+    const result: ChunkWriteResult = { ok: [], unchanged: [], conflicts: [], headsPending: false };
+    // A household lives in one village and has one head: the first row that names a household
+    // decides its village; a later row that disagrees, or a second head, is quarantined.
+    const accepted: ValidPersonRow[] = [];
+    const newHouseholds: HouseholdDraft[] = [];
+    for (const row of rows) {
+      const householdNo = row.householdNo;
+      if (householdNo === null) {
+        accepted.push(row);
+        continue;
+      }
+      const household = this.households.get(householdNo);
+      let issue: FieldIssue | undefined;
+      if (household && household.orgCode !== row.orgCode) {
+        issue = householdIssue(row, {
+          code: 'household_village_mismatch',
+          org_code: household.orgCode,
+          status: 'active',
+        });
+      } else if (household?.hasHead && row.relationToHead === 'head') {
+        issue = householdIssue(row, { code: 'household_has_head', org_code: row.orgCode, status: 'active' });
+      }
+      if (issue) {
+        result.conflicts.push({ rowNo: row.rowNo, issues: [issue] });
+        continue;
+      }
+      if (!household) {
+        const draft: HouseholdDraft = {
+          id: 0,
+          householdNo,
+          orgCode: row.orgCode,
+          hukouType: row.hukouType,
+          headPersonId: null,
+          hasHead: row.relationToHead === 'head',
+        };
+        this.households.set(householdNo, draft);
+        newHouseholds.push(draft);
+      } else if (row.relationToHead === 'head') {
+        household.hasHead = true;
+      }
+      accepted.push(row);
+    }
+    if (newHouseholds.length > 0) {
+      const householdIds = await this.takeIds('household', newHouseholds.length);
+      newHouseholds.forEach((draft, i) => {
+        draft.id = householdIds[i]!;
+      });
+    }
+    if (accepted.length === 0) return { result, copies: [] };
+    const personIds = await this.takeIds('person', accepted.length);
+    // A mother anywhere in this chunk or before it is linked at once, as a chunked import links
+    // one within its chunk; one further on waits in import_pending_link.
+    accepted.forEach((row, i) => {
+      if (row.idNumber !== null) this.personByIdNumber.set(row.idNumber, personIds[i]!);
+    });
+
+    const persons: string[] = [];
+    const spells: string[] = [];
+    const versions: string[] = [];
+    const pending: string[] = [];
+    const actor = copyValue(actorId);
+    for (let i = 0; i < accepted.length; i++) {
+      const row = accepted[i]!;
+      const personId = personIds[i]!;
+      const household = row.householdNo === null ? undefined : this.households.get(row.householdNo)!;
+      if (household && row.relationToHead === 'head') {
+        household.headPersonId = personId;
+        // The head's row speaks for the household's hukou type, as a chunked import takes it.
+        household.hukouType = row.hukouType;
+      }
+      const householdId = household?.id ?? null;
+      let motherId: number | null = null;
+      if (row.motherIdNumber !== null) {
+        motherId = this.personByIdNumber.get(row.motherIdNumber) ?? null;
+        if (motherId === null)
+          pending.push(`${countyCode}\t${personId}\t${row.motherIdNumber}\t${batchId}\n`);
+      }
+      const householdText = householdId === null ? NULL : String(householdId);
+      persons.push(
+        `${countyCode}\t${personId}\t${row.idNumber ?? NULL}\t${copyValue(row.name)}\t${copyValue(row.namePinyin)}\t` +
+          `${copyValue(row.nameInitials)}\t${row.sex}\t${row.birthDate}\t${copyValue(row.ethnicity)}\t` +
+          `${row.hukouType ?? NULL}\t${row.maritalStatus ?? NULL}\t${copyValue(row.phone)}\t${householdText}\t` +
+          `${copyValue(row.relationToHead)}\t${motherId ?? NULL}\t${row.orgCode}\t${row.residenceType}\timport\t` +
+          `${copyValue(row.importKey)}\t${actor}\t${actor}\n`,
+      );
+      spells.push(
+        `${countyCode}\t${personId}\t${row.orgCode}\t${row.residenceType}\t${row.residenceFrom}\t${householdText}\n`,
+      );
+      // The first version's changes are implied by its snapshot (see getPersonHistory).
+      const snapshot = firstSnapshot(row, countyCode, personId, householdId, motherId);
+      versions.push(
+        `${countyCode}\t${personId}\t1\timport\t${actor}\timport batch ${batchId}, row ${row.rowNo}\t{}\t` +
+          `${copyValue(snapshot)}\n`,
+      );
+      result.ok.push({ rowNo: row.rowNo, personId });
+    }
+    const copies: PreparedChunk['copies'] = [
+      ['person', PERSON_COLUMNS, persons.join('')],
+      ['residence_spell', SPELL_COLUMNS, spells.join('')],
+      ['person_version', VERSION_COLUMNS, versions.join('')],
+    ];
+    if (pending.length > 0) copies.push(['import_pending_link', PENDING_COLUMNS, pending.join('')]);
+    this.pendingLinks += pending.length;
+    return { result, copies };
+  }
+
+  /** Writes a prepared chunk. */
+  async send(prepared: PreparedChunk): Promise<void> {
+    for (const [table, columns, rows] of prepared.copies) await this.session.copyText(table, columns, rows);
+  }
+
+  /**
+   * Writes the households, builds the dropped indexes and foreign keys again, and brings the
+   * planner's statistics up to date; `onPhase` hears when the index work starts. Still inside the
+   * caller's transaction.
+   */
+  async finish(onPhase?: (phase: 'indexes') => void): Promise<{ pendingLinks: number }> {
+    const { countyCode, actorId } = this.options;
+    const households: string[] = [];
+    const actor = copyValue(actorId);
+    for (const h of this.households.values()) {
+      households.push(
+        `${countyCode}\t${h.id}\t${copyValue(h.householdNo)}\t${h.orgCode}\t${h.hukouType ?? NULL}\t` +
+          `${h.headPersonId ?? NULL}\t${actor}\n`,
+      );
+    }
+    if (households.length > 0)
+      await this.session.copyText('household', HOUSEHOLD_COLUMNS, households.join(''));
+    onPhase?.('indexes');
+    await this.session.exec(`ALTER TABLE person ENABLE TRIGGER ${NAME_KEY_TRIGGER}`);
+    // What the trigger would have added, once: the county's distinct pinyin names.
+    await this.session.query(
+      `INSERT INTO person_name_key (name_pinyin)
+       SELECT DISTINCT name_pinyin FROM person WHERE county_code = $1::text
+       ON CONFLICT DO NOTHING`,
+      [countyCode],
+    );
+    // Each index is one sort of its table; on PostgreSQL with parallel workers where it can.
+    await this.session.exec(
+      this.options.kind === 'postgres'
+        ? "SET LOCAL maintenance_work_mem = '1GB'"
+        : "SET LOCAL maintenance_work_mem = '256MB'",
+    );
+    for (const object of this.rebuilt) await this.session.exec(object.create);
+    await this.session.exec(LOADED_TABLES.map((t) => `ANALYZE ${t}`).join('; '));
+    return { pendingLinks: this.pendingLinks };
+  }
+}
+
+/** The refusal when a county asked to be loaded from scratch already has registry rows. */
+export function initialLoadRefused(countyCode: string): AppError {
+  return new AppError(
+    'conflict',
+    text(
+      `县 ${countyCode} 的登记库中已有人员或户，不能整批初始导入；请按常规导入（去掉 --initial-load）`,
+      `County ${countyCode} already has persons or households in the registry, so this cannot be an initial load; import it the usual way (without --initial-load)`,
+    ),
+    { field: 'mode' },
+  );
+}
+
+/** COPY text format's null. */
+const NULL = '\\N';
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/** A value in COPY's text format: null as \N; backslash, tab and line breaks escaped. */
+function copyValue(value: string | null): string {
+  if (value === null) return NULL;
+  if (!COPY_SPECIAL.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/** A quote, a backslash, or a character below the space: what JSON.stringify escapes in a string. */
+const JSON_SPECIAL = /["\\]|[^ -\uFFFF]/;
+
+/** A JSON value: a string as JSON.stringify writes it (most need no escaping), or null. */
+function json(value: string | null): string {
+  if (value === null) return 'null';
+  return JSON_SPECIAL.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/** The tracked fields firstSnapshot writes: kept equal to the registry's list below. */
+const SNAPSHOT_FIELDS = [
+  'id_number',
+  'name',
+  'sex',
+  'birth_date',
+  'ethnicity',
+  'hukou_type',
+  'marital_status',
+  'phone',
+  'household_id',
+  'relation_to_head',
+  'mother_id',
+  'father_id',
+  'birth_order',
+  'death_date',
+  'current_org_code',
+  'current_residence_type',
+  'status',
+  'void_reason',
+  'merged_into_id',
+];
+// A field added to the registry's history must be added to firstSnapshot too: fail at load, not silently.
+if (
+  SNAPSHOT_FIELDS.length !== TRACKED_PERSON_FIELDS.length ||
+  TRACKED_PERSON_FIELDS.some((field) => !SNAPSHOT_FIELDS.includes(field))
+) {
+  throw new Error('bulk-load: firstSnapshot does not write the fields person history tracks');
+}
+
+/**
+ * A new person's history snapshot, as insertPerson writes it: every tracked field. Built as text
+ * in one go — for a million persons, building objects and stringifying them costs more than the
+ * database's COPY of the result.
+ */
+function firstSnapshot(
+  r: ValidPersonRow,
+  countyCode: string,
+  personId: number,
+  householdId: number | null,
+  motherId: number | null,
+): string {
+  return (
+    `{"id":${personId},"county_code":"${countyCode}","id_number":${json(r.idNumber)},"name":${json(r.name)},` +
+    `"sex":"${r.sex}","birth_date":"${r.birthDate}","ethnicity":${json(r.ethnicity)},` +
+    `"hukou_type":${json(r.hukouType)},"marital_status":${json(r.maritalStatus)},"phone":${json(r.phone)},` +
+    `"household_id":${householdId ?? 'null'},"relation_to_head":${json(r.relationToHead)},` +
+    `"mother_id":${motherId ?? 'null'},"father_id":null,"birth_order":null,"death_date":null,` +
+    `"current_org_code":"${r.orgCode}","current_residence_type":"${r.residenceType}","status":"active",` +
+    `"void_reason":null,"merged_into_id":null}`
+  );
+}
