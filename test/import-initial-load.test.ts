@@ -66,6 +66,8 @@ function tricky(): Row[] {
       phone: '',
     }),
     person({ householdNo: '', name: '周独', relationToHead: '' }),
+    // A backslash and a tab, which COPY's text format must escape.
+    person({ householdNo: 'E\\1\t2', name: '郭一', relationToHead: '户主' }),
     // A child listed chunks before his mother: linked at the end, as a second version.
     person({
       householdNo: 'C-1',
@@ -210,12 +212,12 @@ describe(`initial load of a county (${storageName})`, () => {
       });
     }
     const [chunked, initial] = results;
-    assert.deepEqual(chunked!.rows, { total: 15, ok: 11, unchanged: 0, quarantined: 4, blank: 1 });
+    assert.deepEqual(chunked!.rows, { total: 16, ok: 12, unchanged: 0, quarantined: 4, blank: 1 });
     assert.deepEqual(chunked!.quarantine, [
       [5, ['relationToHead household_has_head']],
       [6, ['villageCode household_village_mismatch']],
       [7, ['sex invalid_value']],
-      [17, ['idNumber duplicate_in_file']],
+      [18, ['idNumber duplicate_in_file']],
     ]);
     assert.deepEqual(initial, chunked);
     // The facts the comparison rests on, as the chunked import has them.
@@ -227,6 +229,10 @@ describe(`initial load of a county (${storageName})`, () => {
     );
     const son = chunked!.registry.persons.find((p) => p.name === '王小明')!;
     assert.equal(son.mother_id, '李秀英');
+    assert.ok(
+      chunked!.registry.households.some((h) => h.household_no === 'E\\1\t2'),
+      'a backslash and a tab kept as they were',
+    );
     const a1 = chunked!.registry.households.find((h) => h.household_no === 'A-1')!;
     assert.equal(a1.head_person_id, '王建国');
     assert.equal(a1.hukou_type, 'urban', "the head's row speaks for the household");
@@ -244,7 +250,7 @@ describe(`initial load of a county (${storageName})`, () => {
       SELECT greatest(reltuples, 0)::int AS n FROM pg_class WHERE oid = 'person'::regclass`.execute(
       test.database.db,
     );
-    assert.equal(rows[0]!.n, 11, 'ANALYZE ran: the planner counts the loaded persons');
+    assert.equal(rows[0]!.n, 12, 'ANALYZE ran: the planner counts the loaded persons');
   });
 
   it('rolls everything back when it fails part way: no rows, the indexes and constraints as they were, and the same file loads again', async () => {
@@ -272,7 +278,7 @@ describe(`initial load of a county (${storageName})`, () => {
     const again = await importPersons(context(test), { path, mode: 'initial', chunkSize: 4 });
     assert.equal(again.initialLoad, true);
     assert.equal(again.resumedAfterRow, null);
-    assert.deepEqual(again.rows, { total: 15, ok: 11, unchanged: 0, quarantined: 4, blank: 1 });
+    assert.deepEqual(again.rows, { total: 16, ok: 12, unchanged: 0, quarantined: 4, blank: 1 });
     const second = await importPersons(context(test), { path, mode: 'initial' });
     assert.equal(second.alreadyImported, true, 'the same file again writes nothing');
   });

@@ -1,7 +1,7 @@
 import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { TRACKED_PERSON_FIELDS } from '../person-store.ts';
+import { snapshotSql } from './link-mothers.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 
@@ -16,7 +16,7 @@ import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
  * all-or-nothing rule: a failure anywhere, including a row that breaks a constraint when it is
  * added back, leaves the registry as it was, indexes included.
  *
- * While it runs the four tables are locked (ACCESS EXCLUSIVE): other readers of the registry wait.
+ * While it runs the loaded tables are locked (ACCESS EXCLUSIVE): other readers of the registry wait.
  * That is why only the CLI chooses it by itself (importPersons' `mode: 'auto'`), and only for a
  * file big enough to be worth it.
  */
@@ -34,8 +34,18 @@ const LOADED_TABLES = [
   'import_pending_link',
   'person_name_key',
 ] as const;
-/** The trigger that keeps person_name_key, off while the load runs (see finish()). */
-const NAME_KEY_TRIGGER = 'person_name_key_on_insert';
+/**
+ * Insert triggers switched off while the load runs, because finish() does their work once for the
+ * whole load: the search dictionary's, and the data_version counters' (each collects every
+ * inserted row into a transition table). Named one by one: a trigger added later stays on.
+ */
+const DEFERRED_TRIGGERS = [
+  ['person', 'person_name_key_on_insert'],
+  ['person', 'person_data_version_ins'],
+  ['residence_spell', 'spell_data_version_ins'],
+] as const;
+const switchTriggers = (state: 'ENABLE' | 'DISABLE') =>
+  DEFERRED_TRIGGERS.map(([table, trigger]) => `ALTER TABLE ${table} ${state} TRIGGER ${trigger}`).join('; ');
 
 /** Files smaller than this are imported chunk by chunk even into an empty county (≈ 30,000 rows of CSV). */
 export const BULK_MIN_BYTES = 4 * 2 ** 20;
@@ -72,16 +82,6 @@ const SPELL_COLUMNS = [
   'residence_type',
   'valid_from',
   'household_id',
-];
-const VERSION_COLUMNS = [
-  'county_code',
-  'person_id',
-  'version',
-  'change_kind',
-  'changed_by',
-  'reason',
-  'changes',
-  'snapshot',
 ];
 const HOUSEHOLD_COLUMNS = [
   'county_code',
@@ -164,8 +164,12 @@ interface HouseholdDraft {
 export interface PreparedChunk {
   result: ChunkWriteResult;
   copies: [table: string, columns: string[], rows: string][];
+  /** The persons whose first history version send() writes, with their file rows. */
+  versions: { personIds: number[]; rowNos: number[] };
 }
 
+/** Rows prepared between two looks at the event loop. */
+const PREPARE_SLICE = 1_000;
 /** Ids drawn from a sequence at a time. */
 const ID_BLOCK = 50_000;
 
@@ -214,7 +218,7 @@ export class BulkLoad {
     const foreignKeys = await session.query<RebuiltObject>(OWN_FOREIGN_KEYS, [tables]);
     const indexes = await session.query<RebuiltObject>(SECONDARY_INDEXES, [tables]);
     for (const object of [...foreignKeys, ...indexes]) await session.exec(object.drop);
-    await session.exec(`ALTER TABLE person DISABLE TRIGGER ${NAME_KEY_TRIGGER}`);
+    await session.exec(switchTriggers('DISABLE'));
     const [sequences] = await session.query<{ person: string; household: string }>(
       `SELECT pg_get_serial_sequence('person', 'id') AS person, pg_get_serial_sequence('household', 'id') AS household`,
     );
@@ -259,11 +263,14 @@ export class BulkLoad {
     // A household lives in one village and has one head: the first row that names a household
     // decides its village; a later row that disagrees, or a second head, is quarantined.
     const accepted: ValidPersonRow[] = [];
+    /** The household of each accepted row (undefined: in none). */
+    const householdOf: (HouseholdDraft | undefined)[] = [];
     const newHouseholds: HouseholdDraft[] = [];
     for (const row of rows) {
       const householdNo = row.householdNo;
       if (householdNo === null) {
         accepted.push(row);
+        householdOf.push(undefined);
         continue;
       }
       const household = this.households.get(householdNo);
@@ -292,8 +299,10 @@ export class BulkLoad {
         };
         this.households.set(householdNo, draft);
         newHouseholds.push(draft);
-      } else if (row.relationToHead === 'head') {
-        household.hasHead = true;
+        householdOf.push(draft);
+      } else {
+        if (row.relationToHead === 'head') household.hasHead = true;
+        householdOf.push(household);
       }
       accepted.push(row);
     }
@@ -303,7 +312,7 @@ export class BulkLoad {
         draft.id = householdIds[i]!;
       });
     }
-    if (accepted.length === 0) return { result, copies: [] };
+    if (accepted.length === 0) return { result, copies: [], versions: { personIds: [], rowNos: [] } };
     const personIds = await this.takeIds('person', accepted.length);
     // A mother anywhere in this chunk or before it is linked at once, as a chunked import links
     // one within its chunk; one further on waits in import_pending_link.
@@ -313,13 +322,15 @@ export class BulkLoad {
 
     const persons: string[] = [];
     const spells: string[] = [];
-    const versions: string[] = [];
+    const rowNos: number[] = [];
     const pending: string[] = [];
     const actor = copyValue(actorId);
     for (let i = 0; i < accepted.length; i++) {
+      // Let the socket drain now and then: the chunk before this one is being copied meanwhile.
+      if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise(setImmediate);
       const row = accepted[i]!;
       const personId = personIds[i]!;
-      const household = row.householdNo === null ? undefined : this.households.get(row.householdNo)!;
+      const household = householdOf[i];
       if (household && row.relationToHead === 'head') {
         household.headPersonId = personId;
         // The head's row speaks for the household's hukou type, as a chunked import takes it.
@@ -343,27 +354,45 @@ export class BulkLoad {
       spells.push(
         `${countyCode}\t${personId}\t${row.orgCode}\t${row.residenceType}\t${row.residenceFrom}\t${householdText}\n`,
       );
-      // The first version's changes are implied by its snapshot (see getPersonHistory).
-      const snapshot = firstSnapshot(row, countyCode, personId, householdId, motherId);
-      versions.push(
-        `${countyCode}\t${personId}\t1\timport\t${actor}\timport batch ${batchId}, row ${row.rowNo}\t{}\t` +
-          `${copyValue(snapshot)}\n`,
-      );
+      rowNos.push(row.rowNo);
       result.ok.push({ rowNo: row.rowNo, personId });
     }
     const copies: PreparedChunk['copies'] = [
       ['person', PERSON_COLUMNS, persons.join('')],
       ['residence_spell', SPELL_COLUMNS, spells.join('')],
-      ['person_version', VERSION_COLUMNS, versions.join('')],
     ];
     if (pending.length > 0) copies.push(['import_pending_link', PENDING_COLUMNS, pending.join('')]);
     this.pendingLinks += pending.length;
-    return { result, copies };
+    return { result, copies, versions: { personIds, rowNos } };
   }
 
-  /** Writes a prepared chunk. */
+  /**
+   * Writes a prepared chunk: its COPYs, then its persons' first history versions, built by the
+   * database from the rows just copied — the snapshot as insertPerson writes it (snapshotSql), its
+   * changes implied by it and stored as {} (see getPersonHistory). Built there rather than as JSON
+   * text in JS: the database then neither parses half a kilobyte of JSON per person nor waits for
+   * JS to write it, and JS is the busier of the two while rows are read.
+   */
   async send(prepared: PreparedChunk): Promise<void> {
     for (const [table, columns, rows] of prepared.copies) await this.session.copyText(table, columns, rows);
+    if (prepared.versions.personIds.length === 0) return;
+    const { countyCode, actorId, batchId } = this.options;
+    await this.session.query(
+      `INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
+       SELECT p.county_code, p.id, 1, 'import', $2::text, $3::text || r.row_no, '{}'::jsonb, ${snapshotSql('p')}
+         FROM unnest($4::bigint[], $5::int[]) AS r(person_id, row_no)
+        -- LATERAL … LIMIT 1: a primary-key probe per row, whatever the planner thinks of a table
+        -- that grows faster than its statistics.
+        CROSS JOIN LATERAL (
+          SELECT * FROM person p WHERE p.county_code = $1::text AND p.id = r.person_id LIMIT 1) p`,
+      [
+        countyCode,
+        actorId,
+        `import batch ${batchId}, row `,
+        prepared.versions.personIds,
+        prepared.versions.rowNos,
+      ],
+    );
   }
 
   /**
@@ -384,12 +413,18 @@ export class BulkLoad {
     if (households.length > 0)
       await this.session.copyText('household', HOUSEHOLD_COLUMNS, households.join(''));
     onPhase?.('indexes');
-    await this.session.exec(`ALTER TABLE person ENABLE TRIGGER ${NAME_KEY_TRIGGER}`);
-    // What the trigger would have added, once: the county's distinct pinyin names.
+    await this.session.exec(switchTriggers('ENABLE'));
+    // What the triggers would have done, once: the county's distinct pinyin names into the
+    // dictionary, and the county's registry version bumped (see bump_data_version, migration 0004).
     await this.session.query(
       `INSERT INTO person_name_key (name_pinyin)
        SELECT DISTINCT name_pinyin FROM person WHERE county_code = $1::text
        ON CONFLICT DO NOTHING`,
+      [countyCode],
+    );
+    await this.session.query(
+      `INSERT INTO data_version (county_code, version, changed_at) VALUES ($1::text, 1, now())
+       ON CONFLICT (county_code) DO UPDATE SET version = data_version.version + 1, changed_at = now()`,
       [countyCode],
     );
     // Each index is one sort of its table; on PostgreSQL with parallel workers where it can.
@@ -426,67 +461,5 @@ function copyValue(value: string | null): string {
   if (!COPY_SPECIAL.test(value)) return value;
   return value.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  );
-}
-
-/** A quote, a backslash, or a character below the space: what JSON.stringify escapes in a string. */
-const JSON_SPECIAL = /["\\]|[^ -\uFFFF]/;
-
-/** A JSON value: a string as JSON.stringify writes it (most need no escaping), or null. */
-function json(value: string | null): string {
-  if (value === null) return 'null';
-  return JSON_SPECIAL.test(value) ? JSON.stringify(value) : `"${value}"`;
-}
-
-/** The tracked fields firstSnapshot writes: kept equal to the registry's list below. */
-const SNAPSHOT_FIELDS = [
-  'id_number',
-  'name',
-  'sex',
-  'birth_date',
-  'ethnicity',
-  'hukou_type',
-  'marital_status',
-  'phone',
-  'household_id',
-  'relation_to_head',
-  'mother_id',
-  'father_id',
-  'birth_order',
-  'death_date',
-  'current_org_code',
-  'current_residence_type',
-  'status',
-  'void_reason',
-  'merged_into_id',
-];
-// A field added to the registry's history must be added to firstSnapshot too: fail at load, not silently.
-if (
-  SNAPSHOT_FIELDS.length !== TRACKED_PERSON_FIELDS.length ||
-  TRACKED_PERSON_FIELDS.some((field) => !SNAPSHOT_FIELDS.includes(field))
-) {
-  throw new Error('bulk-load: firstSnapshot does not write the fields person history tracks');
-}
-
-/**
- * A new person's history snapshot, as insertPerson writes it: every tracked field. Built as text
- * in one go — for a million persons, building objects and stringifying them costs more than the
- * database's COPY of the result.
- */
-function firstSnapshot(
-  r: ValidPersonRow,
-  countyCode: string,
-  personId: number,
-  householdId: number | null,
-  motherId: number | null,
-): string {
-  return (
-    `{"id":${personId},"county_code":"${countyCode}","id_number":${json(r.idNumber)},"name":${json(r.name)},` +
-    `"sex":"${r.sex}","birth_date":"${r.birthDate}","ethnicity":${json(r.ethnicity)},` +
-    `"hukou_type":${json(r.hukouType)},"marital_status":${json(r.maritalStatus)},"phone":${json(r.phone)},` +
-    `"household_id":${householdId ?? 'null'},"relation_to_head":${json(r.relationToHead)},` +
-    `"mother_id":${motherId ?? 'null'},"father_id":null,"birth_order":null,"death_date":null,` +
-    `"current_org_code":"${r.orgCode}","current_residence_type":"${r.residenceType}","status":"active",` +
-    `"void_reason":null,"merged_into_id":null}`
   );
 }
