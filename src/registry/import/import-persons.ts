@@ -519,8 +519,6 @@ export async function importPersons(
             progress('rows');
           });
           await load.finish(() => progress('indexes'));
-          await session.exec('ANALYZE import_pending_link');
-          await linkPendingMothers(session, countyCode, context.actor.id);
           await completeBatch(session);
           await session.exec('COMMIT');
         } catch (error) {
@@ -579,10 +577,7 @@ export async function importPersons(
       await database.withSession(async (session) => {
         await session.exec('BEGIN');
         try {
-          // Children who came before their mother in the file get linked to her now.
           if (insertedSince > 0) await analyseRegistry(session);
-          await session.exec('ANALYZE import_pending_link');
-          await linkPendingMothers(session, countyCode, context.actor.id);
           await completeBatch(session);
           await session.exec('COMMIT');
         } catch (error) {
@@ -592,11 +587,15 @@ export async function importPersons(
       });
     };
 
-    const completeBatch = (session: RawSession) =>
-      session.query(
+    /** The batch's last step, in its caller's transaction: children who came before their mother in the file get linked to her now. */
+    const completeBatch = async (session: RawSession) => {
+      await session.exec('ANALYZE import_pending_link');
+      await linkPendingMothers(session, countyCode, context.actor.id);
+      await session.query(
         `UPDATE import_batch SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1::bigint`,
         [batch.id],
       );
+    };
 
     /** Whether this import is a county's initial load (`initial` insists: refused if it cannot be). */
     async function initialLoadFits(wanted: 'auto' | 'initial'): Promise<boolean> {
