@@ -427,10 +427,12 @@ export class BulkLoad {
        ON CONFLICT (county_code) DO UPDATE SET version = data_version.version + 1, changed_at = now()`,
       [countyCode],
     );
-    // Each index is one sort of its table; on PostgreSQL with parallel workers where it can.
+    // Each index is one sort of its table; on PostgreSQL with parallel workers where it can. Each
+    // foreign key added back is one join over its table: in memory, not spilled at a server's
+    // default work_mem of 4 MB.
     await this.session.exec(
       this.options.kind === 'postgres'
-        ? "SET LOCAL maintenance_work_mem = '1GB'"
+        ? "SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB'"
         : "SET LOCAL maintenance_work_mem = '256MB'",
     );
     for (const object of this.rebuilt) await this.session.exec(object.create);
