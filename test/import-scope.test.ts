@@ -164,12 +164,34 @@ describe(`imports by users who cover part of the county (${storageName})`, () =>
     assert.equal(resubmitted.json().outcome, 'ok');
     assert.deepEqual(await personsNamed(['周外丁']), [`周外丁@${OTHER_TOWNSHIP_VILLAGE}`]);
 
-    // The same file again for the county: already imported for the township, a clear conflict.
-    const again = await upload(county, csv, '&county=620881');
-    assert.equal(again.statusCode, 409, again.body);
-    assert.equal(again.json().error.field, 'file');
-    assert.match(again.json().error.messages['zh-CN'], new RegExp(`已为 ${TOWNSHIP} 导入`));
-    assert.equal(again.json().error.details.batchId, report.batchId);
+    // The same file again for the township: already imported, nothing written.
+    const twice = await upload(township, csv);
+    assert.equal(twice.statusCode, 200, twice.body);
+    assert.equal(twice.json().batchId, report.batchId);
+    assert.equal(twice.json().alreadyImported, true);
+
+    // The same file for the county: a batch of its own. The township's rows and the row the county
+    // resubmitted are found unchanged; the last row of the other township is imported now.
+    const forCounty = await upload(county, csv, '&county=620881');
+    assert.equal(forCounty.statusCode, 201, forCounty.body);
+    const countyReport = forCounty.json();
+    assert.notEqual(countyReport.batchId, report.batchId);
+    assert.equal(countyReport.unitCode, '620881');
+    assert.deepEqual(countyReport.rows, { total: 5, ok: 1, unchanged: 4, quarantined: 0, blank: 0 });
+    assert.deepEqual(await personsNamed(['周外丁', '周外戊']), [
+      `周外丁@${OTHER_TOWNSHIP_VILLAGE}`,
+      `周外戊@${OTHER_TOWNSHIP_VILLAGE}`,
+    ]);
+    // The county's batch is not the township's to read.
+    assert.equal((await get(township, `/api/imports/${countyReport.batchId}`)).statusCode, 403);
+
+    // And now for a village of the township: the township's import covered it, a clear conflict.
+    const below = await upload(village, csv, `&unit=${VILLAGE}`);
+    assert.equal(below.statusCode, 409, below.body);
+    assert.equal(below.json().error.field, 'file');
+    assert.match(below.json().error.messages['zh-CN'], new RegExp(`此文件已为 ${TOWNSHIP} 导入`));
+    assert.match(below.json().error.messages.en, new RegExp(`which covers ${VILLAGE}`));
+    assert.equal(below.json().error.details.batchId, report.batchId);
   });
 
   it('imports the rows of a user’s one village and quarantines the neighbouring village’s', async () => {

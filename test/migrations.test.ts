@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listMigrations, migrateToLatest } from '../src/db/migrate.ts';
+import { initCounty } from '../src/org/init-county.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 
 describe(`migrations (${storageName})`, () => {
@@ -60,6 +61,42 @@ describe(`migrations (${storageName})`, () => {
         .execute();
       assert.equal(recorded.length, 0);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe(`migration 0020, import batches per unit (${storageName})`, () => {
+  it('moves each batch’s unit out of its header into unit_code, the county where none was recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'renkou-mig-'));
+    const source = join(import.meta.dirname, '..', 'src', 'db', 'migrations');
+    for (const m of listMigrations(source).filter((m) => m.version < 20)) {
+      writeFileSync(join(dir, `${String(m.version).padStart(4, '0')}_${m.name}.sql`), m.sql);
+    }
+    const test = await createTestDatabase({ migrationsDir: dir });
+    try {
+      await initCounty(test.database.db, '620881');
+      await test.database.withSession((s) =>
+        s.exec(`INSERT INTO import_batch (county_code, file_name, file_format, file_sha256, file_bytes, header, created_by)
+                VALUES ('620881', 'a.csv', 'csv', repeat('a', 64), 1, '{"index": {}, "unit": "620881100"}', 't'),
+                       ('620881', 'b.csv', 'csv', repeat('b', 64), 1, '{"index": {}}', 't')`),
+      );
+      const applied = await migrateToLatest(test.database);
+      assert.ok(applied.some((m) => m.version === 20 && m.status === 'applied'));
+      const rows = await test.database.db
+        .selectFrom('import_batch')
+        .select(['file_name', 'unit_code', 'header'])
+        .orderBy('file_name')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.file_name, r.unit_code, r.header]),
+        [
+          ['a.csv', '620881100', { index: {} }],
+          ['b.csv', '620881', { index: {} }],
+        ],
+      );
+    } finally {
+      await test.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -148,6 +148,8 @@ export interface PersonVersionTable {
 export interface ImportBatchTable {
   id: Generated<number>;
   county_code: string;
+  /** The unit the import was for (migration 0020). */
+  unit_code: string;
   kind: Generated<'persons'>;
   file_name: string;
   file_format: 'csv' | 'xlsx';

@@ -7,7 +7,6 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { maskResidentId } from '../domain/resident-id.ts';
-import { batchUnit } from '../registry/import/import-report.ts';
 
 /**
  * Authorisation, in one place. Every route declares in its config what it needs:
@@ -142,14 +141,14 @@ export function importUnit(param = 'id'): UnitResolver {
       const id = Number(field(request, 'params', param));
       const row = await database.db
         .selectFrom('import_batch')
-        .select(['county_code', 'header'])
+        .select('unit_code')
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row)
         throw new AppError('not_found', text(`没有编号为 ${id} 的导入批次`, `No import batch ${id}`), {
           field: 'batchId',
         });
-      return batchUnit(row);
+      return row.unit_code;
     },
   };
 }

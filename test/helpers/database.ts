@@ -12,13 +12,14 @@ export interface TestDatabase {
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or — when
  * DATABASE_URL names a PostgreSQL server — a scratch database created on that server and
- * dropped afterwards, so test files running in parallel never share data.
+ * dropped afterwards, so test files running in parallel never share data. `migrationsDir`: migrate
+ * from another directory (a copy holding only the first migrations, to test an upgrade).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrationsDir?: string } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const database = await openDatabase({});
-    await migrateToLatest(database);
+    await migrateToLatest(database, options.migrationsDir);
     return { database, cleanup: () => database.close() };
   }
   const name = `renkou_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -29,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString() });
-  await migrateToLatest(database);
+  await migrateToLatest(database, options.migrationsDir);
   return {
     database,
     async cleanup() {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { sql } from 'kysely';
 import type { Database, RawSession } from '../../db/database.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
@@ -7,7 +8,7 @@ import { type Actor, todayOf } from '../context.ts';
 import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
 import { isBlankRecord } from './csv-reader.ts';
 import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
-import { batchUnit, getImportReport, type ImportReport } from './import-report.ts';
+import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
 import { type ColumnMap, mapHeader } from './person-columns.ts';
 import type { TableRow } from './table-row.ts';
@@ -639,51 +640,49 @@ async function findOrCreateBatch(
       .where('county_code', '=', values.countyCode)
       .where('kind', '=', 'persons')
       .where('file_sha256', '=', values.sha256)
+      .where('unit_code', '=', values.unit)
       .executeTakeFirst();
   const existing = await find();
-  if (existing) return sameUnit(existing, values.unit);
+  if (existing) return existing;
+  // The same file, imported to the end for a unit that holds this one, left nothing of this
+  // unit's to import. (For another unit — a neighbouring township, or one inside this unit — the
+  // file is a batch of its own: this unit's rows are its to import.)
+  const above = await database.db
+    .selectFrom('import_batch')
+    .select(['id', 'unit_code'])
+    .where('county_code', '=', values.countyCode)
+    .where('kind', '=', 'persons')
+    .where('file_sha256', '=', values.sha256)
+    .where('status', '=', 'completed')
+    .where(sql<boolean>`starts_with(${values.unit}::text, unit_code)`)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (above) {
+    throw new AppError(
+      'conflict',
+      text(
+        `此文件已为 ${above.unit_code} 导入（批次 ${above.id}），其中已包含 ${values.unit} 的行，无需再次导入`,
+        `This file was already imported for ${above.unit_code} (batch ${above.id}), which covers ${values.unit}; there is nothing to import again`,
+      ),
+      { field: 'file', details: { batchId: above.id, unit: above.unit_code } },
+    );
+  }
   await database.db
     .insertInto('import_batch')
     .values({
       county_code: values.countyCode,
+      unit_code: values.unit,
       file_name: values.fileName,
       file_format: values.format,
       file_sha256: values.sha256,
       file_bytes: values.bytes,
-      header: JSON.stringify({
-        index: values.columns.index,
-        ignored: values.columns.ignored,
-        unit: values.unit,
-      }),
+      header: JSON.stringify({ index: values.columns.index, ignored: values.columns.ignored }),
       last_row_no: values.headerRowNo,
       created_by: values.actorId,
     })
-    .onConflict((oc) => oc.columns(['county_code', 'kind', 'file_sha256']).doNothing())
+    .onConflict((oc) => oc.columns(['county_code', 'kind', 'file_sha256', 'unit_code']).doNothing())
     .execute();
-  return sameUnit((await find())!, values.unit);
-}
-
-/**
- * A file is one batch per county (its SHA-256): the same file imported again for another unit
- * finds the first batch, which this import may not continue — its rows outside the first unit
- * are in that batch's quarantine, to be resubmitted by someone whose units cover them.
- */
-function sameUnit<T extends { id: number; county_code: string; header: unknown }>(batch: T, unit: string): T {
-  const recorded = batchUnit(batch);
-  if (recorded === unit) return batch;
-  throw new AppError(
-    'conflict',
-    unit.startsWith(recorded)
-      ? text(
-          `此文件已为 ${recorded} 导入（批次 ${batch.id}），无需再次导入`,
-          `This file was already imported for ${recorded} (batch ${batch.id}); there is nothing to import again`,
-        )
-      : text(
-          `此文件已为 ${recorded} 导入（批次 ${batch.id}）；其中不在 ${recorded} 的行在该批次的隔离区，可由管辖这些村（居）的人员重新提交`,
-          `This file was already imported for ${recorded} (batch ${batch.id}); its rows outside ${recorded} are in that batch's quarantine, to be resubmitted by someone whose units cover them`,
-        ),
-    { field: 'file', details: { batchId: batch.id, unit: recorded } },
-  );
+  return (await find())!;
 }
 
 /** The county of a unit (a county, township or village code; undefined above county level); unknown_org_unit if it is not loaded. */

@@ -33,12 +33,6 @@ export interface ImportReport {
   finishedAt: string | null;
 }
 
-/** The unit an import batch is for: recorded in its header; batches from before are the county's. */
-export function batchUnit(batch: { county_code: string; header: unknown }): string {
-  const unit = (batch.header as { unit?: unknown } | null)?.unit;
-  return typeof unit === 'string' && unit !== '' ? unit : batch.county_code;
-}
-
 /** The report of one import batch; throws not_found. */
 export async function getImportReport(db: Kysely<Schema>, batchId: number): Promise<ImportReport> {
   const batch = await db.selectFrom('import_batch').selectAll().where('id', '=', batchId).executeTakeFirst();
@@ -64,7 +58,7 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
   return {
     batchId: batch.id,
     countyCode: batch.county_code,
-    unitCode: batchUnit(batch),
+    unitCode: batch.unit_code,
     fileName: batch.file_name,
     fileFormat: batch.file_format,
     fileSha256: batch.file_sha256,
@@ -107,7 +101,7 @@ export async function listImportBatches(
     .select([
       'id',
       'county_code',
-      sql<string>`coalesce(nullif(header->>'unit', ''), county_code)`.as('unit_code'),
+      'unit_code',
       'file_name',
       'file_format',
       'status',
@@ -124,9 +118,7 @@ export async function listImportBatches(
   if (options.unit) {
     const unit = options.unit;
     if (unit.length >= 6) query = query.where('county_code', '=', unit.slice(0, 6));
-    query = query.where(
-      sql<boolean>`starts_with(coalesce(nullif(header->>'unit', ''), county_code), ${unit})`,
-    );
+    query = query.where(sql<boolean>`starts_with(unit_code, ${unit})`);
   }
   return query.execute();
 }
