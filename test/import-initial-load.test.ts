@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { AppError } from '../src/domain/errors.ts';
 import { initCounty } from '../src/org/init-county.ts';
-import { chooseInitialLoad } from '../src/registry/import/bulk-load.ts';
+import { chooseInitialLoad, initialLoadFacts } from '../src/registry/import/bulk-load.ts';
 import { type ImportMode, importPersons } from '../src/registry/import/import-persons.ts';
 import { listQuarantine } from '../src/registry/import/quarantine.ts';
 import { getPersonHistory, searchPersons } from '../src/registry/index.ts';
@@ -316,21 +316,31 @@ describe(`initial load of a county (${storageName})`, () => {
     assert.equal(report.rows.ok, 1);
   });
 
+  it('reads the facts from the database: an empty county, the registry’s size, who owns the tables', async () => {
+    const test = await fresh();
+    const facts = await test.database.withSession((session) => initialLoadFacts(session, '620881', 123));
+    assert.deepEqual(facts, { empty: true, registryPersons: 0, fileBytes: 123, ownsTables: true });
+    await importPersons(context(test), { path: file([person({ householdNo: 'F-1', name: '冯一' })]) });
+    const after = await test.database.withSession((session) => initialLoadFacts(session, '620881', 123));
+    assert.equal(after.empty, false);
+  });
+
   it('chooses an initial load by itself only for an empty county and a file big enough to be worth it', () => {
-    const big = 40 * 2 ** 20;
-    assert.equal(chooseInitialLoad({ empty: true, registryPersons: 0, fileBytes: big }), true);
-    assert.equal(chooseInitialLoad({ empty: false, registryPersons: 0, fileBytes: big }), false);
+    const big = { empty: true, registryPersons: 0, fileBytes: 40 * 2 ** 20, ownsTables: true };
+    assert.equal(chooseInitialLoad(big), true);
+    assert.equal(chooseInitialLoad({ ...big, empty: false }), false);
+    assert.equal(chooseInitialLoad({ ...big, fileBytes: 100_000 }), false, 'small file');
     assert.equal(
-      chooseInitialLoad({ empty: true, registryPersons: 0, fileBytes: 100_000 }),
-      false,
-      'small file',
-    );
-    assert.equal(
-      chooseInitialLoad({ empty: true, registryPersons: 5_000_000, fileBytes: big }),
+      chooseInitialLoad({ ...big, registryPersons: 5_000_000 }),
       false,
       'other counties many times the file: rebuilding their indexes costs more',
     );
-    assert.equal(chooseInitialLoad({ empty: true, registryPersons: 300_000, fileBytes: big }), true);
+    assert.equal(chooseInitialLoad({ ...big, registryPersons: 300_000 }), true);
+    assert.equal(
+      chooseInitialLoad({ ...big, ownsTables: false }),
+      false,
+      'the application runs as a role that may not drop the indexes',
+    );
   });
 
   it('keeps a village scope: rows outside the unit are quarantined, as in a chunked import', async () => {

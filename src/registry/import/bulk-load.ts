@@ -123,6 +123,11 @@ export interface InitialLoadFacts {
   /** Persons in the whole registry, all counties (the planner's estimate). */
   registryPersons: number;
   fileBytes: number;
+  /**
+   * The database user owns the registry tables, as dropping and creating their indexes and
+   * switching their triggers needs (a deployment may run the application as a lesser role).
+   */
+  ownsTables: boolean;
 }
 
 /**
@@ -132,7 +137,12 @@ export interface InitialLoadFacts {
  */
 export function chooseInitialLoad(facts: InitialLoadFacts): boolean {
   const fileRows = facts.fileBytes / BYTES_PER_ROW;
-  return facts.empty && facts.fileBytes >= BULK_MIN_BYTES && facts.registryPersons <= 2 * fileRows;
+  return (
+    facts.empty &&
+    facts.ownsTables &&
+    facts.fileBytes >= BULK_MIN_BYTES &&
+    facts.registryPersons <= 2 * fileRows
+  );
 }
 
 /** The facts chooseInitialLoad weighs, read from the database. */
@@ -141,13 +151,25 @@ export async function initialLoadFacts(
   countyCode: string,
   fileBytes: number,
 ): Promise<InitialLoadFacts> {
-  const [row] = await session.query<{ persons: boolean; households: boolean; registry: number }>(
+  const [row] = await session.query<{
+    persons: boolean;
+    households: boolean;
+    registry: number;
+    owns: boolean;
+  }>(
     `SELECT EXISTS (SELECT 1 FROM person WHERE county_code = $1::text) AS persons,
             EXISTS (SELECT 1 FROM household WHERE county_code = $1::text) AS households,
-            greatest((SELECT reltuples FROM pg_class WHERE oid = 'person'::regclass), 0)::bigint AS registry`,
-    [countyCode],
+            greatest((SELECT reltuples FROM pg_class WHERE oid = 'person'::regclass), 0)::bigint AS registry,
+            (SELECT bool_and(pg_has_role(current_user, relowner, 'USAGE')) FROM pg_class
+              WHERE oid = ANY($2::regclass[])) AS owns`,
+    [countyCode, [...LOADED_TABLES]],
   );
-  return { empty: !row!.persons && !row!.households, registryPersons: Number(row!.registry), fileBytes };
+  return {
+    empty: !row!.persons && !row!.households,
+    registryPersons: Number(row!.registry),
+    fileBytes,
+    ownsTables: row!.owns === true,
+  };
 }
 
 interface HouseholdDraft {

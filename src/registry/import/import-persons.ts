@@ -604,6 +604,16 @@ export async function importPersons(
         initialLoadFacts(session, countyCode, bytesTotal),
       );
       if (wanted === 'initial' && !facts.empty) throw initialLoadRefused(countyCode);
+      if (wanted === 'initial' && !facts.ownsTables) {
+        throw new AppError(
+          'invalid_input',
+          text(
+            '数据库用户不是登记库各表的所有者，不能整批初始导入（需删除并重建索引）；请按常规导入，或以表的所有者运行',
+            'The database user does not own the registry tables, so this cannot be an initial load (it drops and rebuilds their indexes); import the usual way, or run as the tables’ owner',
+          ),
+          { field: 'mode' },
+        );
+      }
       return wanted === 'initial' || chooseInitialLoad(facts);
     }
 
