@@ -298,7 +298,7 @@ describe('work report builder', () => {
         heading,
       );
     assert.match(all, /As of 31 December 2025, the resident population of the city was 1,000/);
-    assert.match(all, /The sex ratio at birth was no data\./);
+    assert.match(all, /The sex ratio at birth was not available\./);
     assert.match(all, /Compared with 2024, births increased by 1 \(\+12\.5%\)\./);
     assert.match(
       all,

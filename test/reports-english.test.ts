@@ -105,7 +105,7 @@ describe(`reports in English (${storageName})`, () => {
     );
     assert.ok(
       text.includes(
-        `births in the city numbered ${births.toLocaleString('en-US')} (crude birth rate ${cbr})`,
+        `the number of births in the city was ${births.toLocaleString('en-US')} (crude birth rate ${cbr})`,
       ),
     );
     assert.ok(

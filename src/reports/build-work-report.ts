@@ -107,8 +107,12 @@ export function formatDate(date: string, lang: Lang = 'zh-CN'): string {
   return `${y}年${m}月${d}日`;
 }
 
+const NOT_AVAILABLE = 'not available';
+
+/** A figure in running text; missing, 无数据 — in English "not available" (a sentence "… was no data" does not read). */
 function f(figure: Figure | undefined, lang: Lang): Inline {
-  if (!figure) return NO_DATA[lang];
+  if (!figure) return lang === 'en' ? NOT_AVAILABLE : NO_DATA[lang];
+  if (figure.value === null && lang === 'en') return { figure, text: NOT_AVAILABLE };
   return { figure, text: formatFigure(figure, lang) };
 }
 
@@ -245,16 +249,16 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
       fig(cur.resident_population),
       ' and the registered population ',
       fig(cur.registered_population),
-      ', including an outflow population of ',
+      '; of these, the outflow population was ',
       fig(cur.outflow_population),
-      ' and an inflow population of ',
+      ' and the inflow population ',
       fig(cur.inflow_population),
       '. ',
-      `In ${label}, births in ${scope} numbered `,
+      `In ${label}, the number of births in ${scope} was `,
       fig(cur.births),
       ' (crude birth rate ',
       fig(cur.crude_birth_rate),
-      ') and deaths ',
+      ') and the number of deaths ',
       fig(cur.deaths),
       ' (crude death rate ',
       fig(cur.crude_death_rate),
