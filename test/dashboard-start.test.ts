@@ -141,7 +141,7 @@ describe(`warming the indicator cubes at start (${storageName})`, () => {
       assert.equal(server.cubes.state, 'ready', server.cubes.error);
       assert.deepEqual(server.cubes.built, ['620881|2025', '620881|2024']);
       const engine = indicatorEngineFor(server.database);
-      assert.deepEqual(engine.cachedCubes(), ['620881|2024', '620881|2025']);
+      assert.deepEqual(engine.listCachedCubes(), ['620881|2024', '620881|2025']);
       const logged = lines.find((line) => line.msg === 'indicator cubes warmed');
       assert.deepEqual(logged?.cubes, ['620881|2025', '620881|2024']);
 
@@ -173,7 +173,7 @@ describe(`warming the indicator cubes at start (${storageName})`, () => {
     try {
       await server.cubesWarmed;
       assert.equal(server.cubes.state, 'off');
-      assert.deepEqual(indicatorEngineFor(server.database).cachedCubes(), []);
+      assert.deepEqual(indicatorEngineFor(server.database).listCachedCubes(), []);
       assert.equal((await server.app.inject({ url: '/api/health' })).json().cubes, undefined);
     } finally {
       await server.stop();

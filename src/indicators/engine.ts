@@ -142,7 +142,7 @@ export class IndicatorEngine {
    * The cubes held now, as 'root|year' keys: built or being built (each is checked against the
    * data version when it is used). For the start-up warming's log and its tests.
    */
-  cachedCubes(): string[] {
+  listCachedCubes(): string[] {
     return [...this.#cache.keys()].sort();
   }
 
