@@ -20,6 +20,12 @@ export interface Config {
   /** Persons the first start generates for the demo county (0 = none). */
   demoPersons: number;
   demoSeed: number;
+  /**
+   * Build the indicator cubes the dashboard opens on (each loaded county's latest year with data
+   * and the year before) in the background once the server listens, so the first visit does not
+   * pay for them. On by default; RENKOU_WARM_CUBES=0 turns it off.
+   */
+  warmCubes: boolean;
 }
 
 const fileSchema = z
@@ -33,8 +39,15 @@ const fileSchema = z
     logLevel: z.string().optional(),
     demoPersons: z.number().int().optional(),
     demoSeed: z.number().int().optional(),
+    warmCubes: z.boolean().optional(),
   })
   .strict();
+
+/** A yes/no setting: a JSON boolean in the file; 1/0, true/false, on/off, yes/no in the environment. */
+const SWITCH_WORDS = ['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'] as const;
+const switchSchema = z
+  .union([z.boolean(), z.enum(SWITCH_WORDS)], { message: `must be one of ${SWITCH_WORDS.join(', ')}` })
+  .transform((value) => (typeof value === 'boolean' ? value : ['1', 'true', 'on', 'yes'].includes(value)));
 
 const configSchema = z.object({
   databaseUrl: z
@@ -49,6 +62,7 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demoPersons: z.coerce.number().int().min(0).max(5_000_000),
   demoSeed: z.coerce.number().int(),
+  warmCubes: switchSchema,
 });
 
 /** Env variable (or file key) behind each config field, for error messages. */
@@ -62,6 +76,7 @@ const SOURCE_NAMES: Record<keyof Config, string> = {
   logLevel: 'LOG_LEVEL',
   demoPersons: 'RENKOU_DEMO_PERSONS',
   demoSeed: 'RENKOU_DEMO_SEED',
+  warmCubes: 'RENKOU_WARM_CUBES',
 };
 
 function blankToUndefined(value: string | undefined): string | undefined {
@@ -122,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: blankToUndefined(env.LOG_LEVEL) ?? file.logLevel ?? 'info',
     demoPersons: blankToUndefined(env.RENKOU_DEMO_PERSONS) ?? file.demoPersons ?? 190_000,
     demoSeed: blankToUndefined(env.RENKOU_DEMO_SEED) ?? file.demoSeed ?? 2025,
+    warmCubes: blankToUndefined(env.RENKOU_WARM_CUBES)?.trim().toLowerCase() ?? file.warmCubes ?? true,
   };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {

@@ -60,6 +60,27 @@ describe('config', () => {
       });
     }));
 
+  it('warms the indicator cubes at start unless RENKOU_WARM_CUBES (or warmCubes in the file) says no', () =>
+    withDir((dir) => {
+      assert.equal(loadConfig({}, dir).warmCubes, true);
+      for (const off of ['0', 'false', 'OFF', ' no '])
+        assert.equal(loadConfig({ RENKOU_WARM_CUBES: off }, dir).warmCubes, false, off);
+      for (const on of ['1', 'true', 'on', 'yes'])
+        assert.equal(loadConfig({ RENKOU_WARM_CUBES: on }, dir).warmCubes, true, on);
+      assert.throws(
+        () => loadConfig({ RENKOU_WARM_CUBES: 'maybe' }, dir),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.field === 'RENKOU_WARM_CUBES' &&
+          error.text.en.includes('RENKOU_WARM_CUBES="maybe"') &&
+          error.text.en.includes('on, off') &&
+          error.text['zh-CN'].includes('RENKOU_WARM_CUBES'),
+      );
+      writeFileSync(join(dir, 'renkou.config.json'), JSON.stringify({ warmCubes: false }));
+      assert.equal(loadConfig({}, dir).warmCubes, false);
+      assert.equal(loadConfig({ RENKOU_WARM_CUBES: '1' }, dir).warmCubes, true);
+    }));
+
   it('reads an optional file, with the environment winning', () =>
     withDir((dir) => {
       writeFileSync(join(dir, 'renkou.config.json'), JSON.stringify({ port: 4000, defaultCounty: '330825' }));

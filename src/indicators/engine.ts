@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { addDays } from '../domain/dates.ts';
+import { addDays, todayInChina } from '../domain/dates.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { checkOrgCode, normaliseOrgCode } from '../domain/org-code.ts';
@@ -25,6 +25,7 @@ import {
   popIndex,
   RESIDENCE_TYPES,
 } from './cube.ts';
+import { findLatestDataYears } from './data-years.ts';
 import { computeFertility } from './demography/fertility.ts';
 import { buildLifeTable } from './demography/life-table.ts';
 import {
@@ -101,6 +102,7 @@ interface CacheEntry {
 export class IndicatorEngine {
   readonly #db: Tx;
   readonly #cache = new Map<string, CacheEntry>();
+  #latestYears: { key: string; years: Promise<Map<string, number>> } | undefined;
 
   constructor(db: Tx) {
     this.#db = db;
@@ -134,6 +136,30 @@ export class IndicatorEngine {
       definitions.filter((entry): entry is IndicatorDefinition => entry !== undefined),
     );
     return cube;
+  }
+
+  /**
+   * The cubes held now, as 'root|year' keys: built or being built (each is checked against the
+   * data version when it is used). For the start-up warming's log and its tests.
+   */
+  listCachedCubes(): string[] {
+    return [...this.#cache.keys()].sort();
+  }
+
+  /**
+   * The last year with data of each county that has any (data-years.ts), never after today's
+   * year; kept while the registry is unchanged, so asking at every page load costs one small query.
+   */
+  async latestDataYears(today: string = todayInChina()): Promise<Map<string, number>> {
+    const key = `${await this.dataVersion('')}|${today}`;
+    if (this.#latestYears?.key !== key) {
+      const years = findLatestDataYears(this.#db, today);
+      this.#latestYears = { key, years };
+      years.catch(() => {
+        if (this.#latestYears?.years === years) this.#latestYears = undefined;
+      });
+    }
+    return this.#latestYears.years;
   }
 
   /** The cube and the data version it was checked against (one freshness query). */

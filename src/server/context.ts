@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { CubeWarming } from './warm-cubes.ts';
 
 /** The synthetic demo county generated on the first start of an empty database. */
 export interface DemoStatus {
@@ -16,4 +17,8 @@ export interface AppContext {
   version: string;
   /** Present when the server prepares the demo county in the background. */
   demo?: DemoStatus;
+  /** Present when the server warms the indicator cubes in the background (start.ts). */
+  cubes?: CubeWarming;
+  /** The schema version start-up migrated to, for /api/health while the embedded database is busy. */
+  schemaVersion?: number;
 }

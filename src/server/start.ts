@@ -11,6 +11,7 @@ import { generateCountyIntoDatabase } from '../synth/load-registry.ts';
 import { readVersion } from '../version.ts';
 import { buildApp } from './app.ts';
 import type { DemoStatus } from './context.ts';
+import { type CubeWarming, warmIndicatorCubes } from './warm-cubes.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -20,6 +21,10 @@ export interface RunningServer {
   demo: DemoStatus;
   /** Settles when the background demo generation has finished (at once if there is none). */
   demoDone: Promise<void>;
+  /** The background warming of the indicator cubes (config.warmCubes), after the demo county. */
+  cubes: CubeWarming;
+  /** Settles when the warming has finished or failed (at once when it is off); never rejects. */
+  cubesWarmed: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +33,10 @@ export interface StartOptions {
   onDemoProgress?: (status: DemoStatus) => void;
 }
 
-/** Opens storage, migrates, sets up the demo county on an empty database, and listens. */
+/**
+ * Opens storage, migrates, sets up the demo county on an empty database, and listens; then, in
+ * the background, generates the demo county (first start) and warms the indicator cubes.
+ */
 export async function startServer(
   config: Config,
   logger: pino.Logger,
@@ -36,8 +44,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let demoNeeded = false;
+  let schemaVersion = 0;
   try {
     const migrations = await migrateToLatest(database);
+    schemaVersion = Math.max(0, ...migrations.map((m) => m.version));
     const applied = migrations.filter((m) => m.status === 'applied');
     if (applied.length > 0) logger.info({ applied: applied.map((m) => m.version) }, 'migrations applied');
     demoNeeded = await ensureDemoCounty(database, config, logger);
@@ -47,7 +57,11 @@ export async function startServer(
   }
 
   const demo: DemoStatus = { state: demoNeeded ? 'generating' : 'none', done: 0, total: 1 };
-  const app = await buildApp({ config, database, version: readVersion(), demo }, { logger });
+  const cubes: CubeWarming = { state: config.warmCubes ? 'waiting' : 'off', built: [] };
+  const app = await buildApp(
+    { config, database, version: readVersion(), demo, cubes, schemaVersion },
+    { logger },
+  );
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -72,6 +86,12 @@ export async function startServer(
   const demoDone = demoNeeded
     ? generateDemo(database, config, logger, demo, options.onDemoProgress)
     : Promise.resolve();
+  // Then the cubes a first dashboard visit needs, so it does not wait for them (never before the
+  // demo county is in: its data would change under them).
+  let stopped = false;
+  const cubesWarmed = config.warmCubes
+    ? demoDone.then(() => (stopped ? undefined : warmIndicatorCubes(database, logger, cubes, () => stopped)))
+    : Promise.resolve();
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -79,10 +99,14 @@ export async function startServer(
     url,
     demo,
     demoDone,
+    cubes,
+    cubesWarmed,
     stop() {
+      stopped = true;
       stopping ??= (async () => {
         await app.close();
         await demoDone;
+        await cubesWarmed;
         await database.close();
       })();
       return stopping;

@@ -1,3 +1,4 @@
+import { Spin } from 'antd';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { apiGet } from './api.ts';
 import { useAuth } from './auth.tsx';
@@ -72,9 +73,47 @@ export function initialUnit(ownUnits: string[]): string | undefined {
   return remembered && ownUnits.some((code) => remembered.startsWith(code)) ? remembered : ownUnits[0];
 }
 
-/** The period a page starts on: the remembered one, else this year. */
-export function initialPeriod(): string {
-  return localStorage.getItem('renkou.period') ?? String(new Date().getFullYear());
+/** The loaded counties (GET /api/org-units), each with the latest year that has data. */
+async function fetchCounties(): Promise<OrgUnit[]> {
+  return (await apiGet<{ items: OrgUnit[] }>('/api/org-units')).items;
+}
+
+/**
+ * The loaded counties, asked for as soon as the app's code runs, alongside who the user is
+ * (auth.tsx), so that the dashboard knows its period as early as its unit. Undefined when that
+ * first request failed (signed out: 401); the provider then asks again.
+ */
+let earlyCounties: Promise<OrgUnit[] | undefined> | undefined = fetchCounties().catch(() => undefined);
+export const initialCounties: Promise<OrgUnit[] | undefined> = earlyCounties;
+
+/** The first load's counties once, then a fresh request (a later sign-in, another user). */
+function takeCounties(): Promise<OrgUnit[]> {
+  const early = earlyCounties;
+  earlyCounties = undefined;
+  return (early ?? Promise.resolve(undefined)).then((items) => items ?? fetchCounties());
+}
+
+/** The period the user picked, remembered in the browser. */
+function pickedPeriod(): string | undefined {
+  return localStorage.getItem('renkou.period') ?? undefined;
+}
+
+/**
+ * The period a unit opens on when the user has not picked one: the latest year with data of its
+ * county (of its counties, above county level), which the server caps at this year — so a county
+ * whose records end last year does not open on an empty year. This year when there is no data.
+ */
+export function defaultPeriod(unit: string | undefined, counties: OrgUnit[]): string {
+  const years = counties
+    .filter((county) => unit && (county.code.startsWith(unit) || unit.startsWith(county.code)))
+    .map((county) => county.latestDataYear)
+    .filter((year): year is number => typeof year === 'number');
+  return String(years.length > 0 ? Math.max(...years) : new Date().getFullYear());
+}
+
+/** The period a page starts on for a unit: the one the user picked, else the unit's default. */
+export async function initialPeriod(unit: string): Promise<string> {
+  return pickedPeriod() ?? defaultPeriod(unit, (await initialCounties) ?? []);
 }
 
 const SelectionContext = createContext<Selection | undefined>(undefined);
@@ -83,20 +122,26 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const { auth } = useAuth();
   const ownUnits = auth.state === 'signed-in' ? auth.user.roles.map((role) => role.unit) : [];
   const ownKey = ownUnits.join();
-  const [counties, setCounties] = useState<OrgUnit[]>([]);
+  const [counties, setCounties] = useState<OrgUnit[]>();
   const [fullTree, setFullTree] = useState<OrgNode[]>([]);
   // Signed in, the first visit starts at the user's own unit at once (no wait for the tree).
   const [unit, setUnitState] = useState<string | undefined>(() => initialUnit(ownUnits));
-  const [period, setPeriodState] = useState<string>(initialPeriod);
+  // Undefined until the counties say which year has data (unless the user picked a period).
+  const [period, setPeriodState] = useState<string | undefined>(pickedPeriod);
   useEffect(() => {
-    apiGet<{ items: OrgUnit[] }>('/api/org-units').then(({ items }) => {
-      setCounties(items);
-      const own = ownKey ? ownKey.split(',') : [];
-      setUnitState((current) => {
-        if (own.length) return current && own.some((code) => current.startsWith(code)) ? current : own[0];
-        return current && items.some((county) => current.startsWith(county.code)) ? current : items[0]?.code;
-      });
-    });
+    takeCounties().then(
+      (items) => {
+        setCounties(items);
+        const own = ownKey ? ownKey.split(',') : [];
+        setUnitState((current) => {
+          if (own.length) return current && own.some((code) => current.startsWith(code)) ? current : own[0];
+          return current && items.some((county) => current.startsWith(county.code))
+            ? current
+            : items[0]?.code;
+        });
+      },
+      () => setCounties([]),
+    );
     // The tree changes rarely (a redistricting a year): the browser keeps it for an hour and
     // refreshes it in the background after that.
     const cached = JSON.parse(localStorage.getItem(TREE_KEY) ?? 'null') as {
@@ -114,6 +159,9 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
       setFullTree(fresh);
     });
   }, [ownKey]);
+  useEffect(() => {
+    if (period === undefined && counties) setPeriodState(defaultPeriod(unit, counties));
+  }, [period, counties, unit]);
   // The picker offers only the user's own units and what lies below them.
   const tree = useMemo(() => ownSubtrees(fullTree, ownKey ? ownKey.split(',') : []), [fullTree, ownKey]);
   const names = useMemo(() => {
@@ -132,17 +180,19 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
         localStorage.setItem('renkou.unit', code);
         setUnitState(code);
       },
-      period,
+      period: period ?? '',
       setPeriod(next) {
         localStorage.setItem('renkou.period', next);
         setPeriodState(next);
       },
-      counties,
+      counties: counties ?? [],
       tree,
       nameOf: (code) => (code ? (names.get(code) ?? (names.size ? code : '')) : '—'),
     }),
     [unit, period, counties, tree, names],
   );
+  // Pages wait for the period (a moment on a first visit: the counties were asked for at load).
+  if (period === undefined) return <Spin fullscreen />;
   return <SelectionContext.Provider value={value}>{children}</SelectionContext.Provider>;
 }
 

@@ -6,6 +6,8 @@ export interface OrgUnit {
   shortName?: string;
   level: 'province' | 'prefecture' | 'county' | 'township' | 'village';
   parentCode?: string | null;
+  /** Counties (GET /api/org-units): the latest year with data, null when there is none. */
+  latestDataYear?: number | null;
 }
 
 export interface OrgUnitFamily extends OrgUnit {

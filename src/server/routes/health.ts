@@ -28,6 +28,16 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
                   error: { type: 'string' },
                 },
               },
+              cubes: {
+                type: 'object',
+                description:
+                  '启动后在后台预先计算工作台所需的指标数据 / The indicator cubes the dashboard needs, built in the background after start',
+                properties: {
+                  state: { type: 'string', enum: ['waiting', 'warming', 'ready', 'failed'] },
+                  built: { type: 'integer' },
+                  error: { type: 'string' },
+                },
+              },
             },
             required: ['status', 'version', 'storage', 'migration'],
           },
@@ -36,13 +46,16 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
     },
     async () => {
       const demo = context.demo;
+      const cubes = context.cubes;
       const busy =
-        demo && (demo.state === 'generating' || demo.state === 'loading' || demo.state === 'preparing');
-      // While the embedded database loads the demo county it is locked by that one transaction:
-      // answer from what start-up already checked rather than queue behind it.
+        (demo && (demo.state === 'generating' || demo.state === 'loading' || demo.state === 'preparing')) ||
+        cubes?.state === 'warming';
+      // While the embedded database loads the demo county it is locked by that one transaction, and
+      // while the cubes are warmed it runs their queries one by one: answer from what start-up
+      // already checked rather than queue behind them.
       const migration =
         busy && context.database.kind === 'pglite'
-          ? -1
+          ? (context.schemaVersion ?? -1)
           : ((
               await sql<{
                 version: number | null;
@@ -69,6 +82,15 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext) 
                             : (70 * demo.done) / demo.total,
                       ),
                 ...(demo.error ? { error: demo.error } : {}),
+              },
+            }
+          : {}),
+        ...(cubes && cubes.state !== 'off'
+          ? {
+              cubes: {
+                state: cubes.state,
+                built: cubes.built.length,
+                ...(cubes.error ? { error: cubes.error } : {}),
               },
             }
           : {}),

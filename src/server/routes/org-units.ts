@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { indicatorEngineFor } from '../../indicators/index.ts';
 import { getOrgUnitWithFamily, listCounties } from '../../org/org-units.ts';
 import type { AppContext } from '../context.ts';
 
@@ -23,11 +24,39 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
       config: { access: { right: 'signed-in' } },
       schema: {
         tags: ['org-units'],
-        summary: '已加载的县级单位 / Loaded counties',
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: orgUnitSchema } } } },
+        summary: '已加载的县级单位及其有数据的最近年份 / Loaded counties, with the latest year that has data',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  ...orgUnitSchema,
+                  properties: {
+                    ...orgUnitSchema.properties,
+                    latestDataYear: {
+                      type: ['integer', 'null'],
+                      description:
+                        '有人口事件的最近年份（不晚于今年；无数据为 null），工作台默认打开这一年 / The latest year with vital events (never after this year; null when there are none): the period the dashboard opens on',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
-    async () => ({ items: await listCounties(context.database.db) }),
+    async () => {
+      const [counties, years] = await Promise.all([
+        listCounties(context.database.db),
+        indicatorEngineFor(context.database).latestDataYears(),
+      ]);
+      return {
+        items: counties.map((county) => ({ ...county, latestDataYear: years.get(county.code) ?? null })),
+      };
+    },
   );
 
   app.get(

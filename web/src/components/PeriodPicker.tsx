@@ -33,13 +33,19 @@ export function monthsOf(period: string): string[] {
   return Array.from({ length: count }, (_, i) => `${year}-${String(first + i).padStart(2, '0')}`);
 }
 
-/** Year plus (whole year | half | quarter | month). */
+/**
+ * Year plus (whole year | half | quarter | month). The years run from this year back to 2000, and
+ * always include the selected one (the default period is the latest year with data, which the
+ * server decides by its own clock).
+ */
 export function PeriodPicker() {
   const { period, setPeriod } = useSelection();
   const { tr, t } = useI18n();
   const [year, part] = splitPeriod(period);
   const thisYear = new Date().getFullYear();
   const years = Array.from({ length: thisYear - FIRST_YEAR + 1 }, (_, i) => String(thisYear - i));
+  if (/^\d{4}$/.test(year) && !years.includes(year)) years.push(year);
+  years.sort((a, b) => Number(b) - Number(a));
   const months = Array.from({ length: 12 }, (_, i) => `-${String(i + 1).padStart(2, '0')}`);
   return (
     <Space.Compact>

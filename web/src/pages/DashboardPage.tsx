@@ -81,10 +81,10 @@ function requestsFor(
 // the user is — while React is still drawing the page — and asks for the chart library at once.
 if (typeof location !== 'undefined' && location.pathname === '/') {
   loadCharts();
-  initialUser.then((user) => {
+  initialUser.then(async (user) => {
     const unit = user && initialUnit(user.roles.map((role) => role.unit));
     if (!unit || !user.rights.includes('aggregates.read') || user.mustChangePassword) return;
-    const { tasks, ...figures } = requestsFor(unit, initialPeriod());
+    const { tasks, ...figures } = requestsFor(unit, await initialPeriod(unit));
     for (const request of Object.values(figures)) if (request) prefetch(...request);
     if (user.rights.includes('registry.write')) prefetch(...tasks);
   });

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { todayInChina } from '../src/domain/dates.ts';
+import { findLatestDataYears } from '../src/indicators/data-years.ts';
+import { indicatorEngineFor } from '../src/indicators/index.ts';
+import { initCounty } from '../src/org/init-county.ts';
+import type { CommandContext } from '../src/registry/context.ts';
+import { registerBirth } from '../src/registry/index.ts';
+import { startServer } from '../src/server/start.ts';
+import {
+  createScratchStorage,
+  createTestDatabase,
+  type ScratchStorage,
+  storageName,
+  type TestDatabase,
+} from './helpers/database.ts';
+import { createTestUser, signedInApp, signIn, withSession } from './helpers/http.ts';
+import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
+
+/** 华亭市 with two mothers arriving in 2020 and a birth in 2024 and one in 2025: data end in 2025. */
+async function seedHuating(ctx: CommandContext) {
+  await loadHuating(ctx.db);
+  const arrive = { moveDate: '2020-01-01' };
+  const first = await addAdult(ctx, { name: '李秀英', sex: 'female', birthDate: '1995-03-08', ...arrive });
+  const second = await addAdult(ctx, { name: '张丽', sex: 'female', birthDate: '1990-02-01', ...arrive });
+  await registerBirth(ctx, {
+    child: { name: '王一', sex: 'male', birthDate: '2024-05-01' },
+    motherId: first.id,
+  });
+  await registerBirth(ctx, {
+    child: { name: '张一', sex: 'female', birthDate: '2025-03-01' },
+    motherId: second.id,
+  });
+}
+
+describe(`the latest year with data, where the dashboard opens (${storageName})`, () => {
+  let test: TestDatabase;
+  before(async () => {
+    test = await createTestDatabase();
+    await seedHuating(contextFor(test.database.db));
+    // A second county with no records at all.
+    await initCounty(test.database.db, '330825');
+  });
+  after(() => test.cleanup());
+
+  it('is the year of the last vital event, never after today, and absent for a county without events', async () => {
+    assert.deepEqual(
+      [...(await findLatestDataYears(test.database.db, '2026-06-30'))],
+      [['620881', 2025]],
+      'events end in 2025 while today is in 2026',
+    );
+    assert.deepEqual([...(await findLatestDataYears(test.database.db, '2024-12-31'))], [['620881', 2024]]);
+    assert.deepEqual([...(await findLatestDataYears(test.database.db, '2019-12-31'))], []);
+  });
+
+  it('GET /api/org-units gives each loaded county its latest year with data (null when it has none)', async () => {
+    const app = await signedInApp(test.database);
+    try {
+      const response = await app.inject('/api/org-units');
+      assert.equal(response.statusCode, 200);
+      const items = response.json().items as { code: string; latestDataYear: number | null }[];
+      assert.deepEqual(
+        items.map((county) => [county.code, county.latestDataYear]),
+        [
+          ['330825', null],
+          ['620881', 2025],
+        ],
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('moves to this year as soon as this year has a record', async () => {
+    const app = await signedInApp(test.database);
+    try {
+      const today = todayInChina();
+      const mother = await addAdult(
+        { ...contextFor(test.database.db), today },
+        { name: '赵芳', sex: 'female', birthDate: '1996-01-01', moveDate: '2020-01-01' },
+      );
+      await registerBirth(
+        { ...contextFor(test.database.db), today },
+        { child: { name: '赵一', sex: 'female', birthDate: today }, motherId: mother.id },
+      );
+      const items = (await app.inject('/api/org-units')).json().items as {
+        code: string;
+        latestDataYear: number | null;
+      }[];
+      assert.equal(
+        items.find((county) => county.code === '620881')?.latestDataYear,
+        Number(today.slice(0, 4)),
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A pino logger writing its JSON lines into an array, to read what the server logged. */
+function memoryLogger(): { logger: pino.Logger; lines: { msg: string; cubes?: string[] }[] } {
+  const lines: { msg: string; cubes?: string[] }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+describe(`warming the indicator cubes at start (${storageName})`, () => {
+  let storage: ScratchStorage;
+  const env = (warm: string) =>
+    loadConfig({
+      ...storage.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      RENKOU_DEMO_PERSONS: '0',
+      RENKOU_WARM_CUBES: warm,
+    });
+
+  before(async () => {
+    storage = await createScratchStorage();
+    const config = env('0');
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      await migrateToLatest(database);
+      await seedHuating(contextFor(database.db));
+    } finally {
+      await database.close();
+    }
+  });
+  after(() => storage.cleanup());
+
+  it('builds the latest year with data and the year before without any request, and the dashboard uses them', async () => {
+    const { logger, lines } = memoryLogger();
+    const server = await startServer(env('1'), logger);
+    try {
+      await server.cubesWarmed;
+      assert.equal(server.cubes.state, 'ready', server.cubes.error);
+      assert.deepEqual(server.cubes.built, ['620881|2025', '620881|2024']);
+      const engine = indicatorEngineFor(server.database);
+      assert.deepEqual(engine.listCachedCubes(), ['620881|2024', '620881|2025']);
+      const logged = lines.find((line) => line.msg === 'indicator cubes warmed');
+      assert.deepEqual(logged?.cubes, ['620881|2025', '620881|2024']);
+
+      const health = (await server.app.inject({ url: '/api/health' })).json();
+      assert.deepEqual(health.cubes, { state: 'ready', built: 2 });
+
+      // The dashboard's first request answers from the warmed cube: the cache still holds the
+      // very cube built at start (a rebuild would have put a new one there).
+      const warmed = await engine.cubeFor('620881', 2025);
+      const session = await signIn(
+        server.app,
+        await createTestUser(server.database, [{ role: 'county_admin', unit: '620881' }]),
+      );
+      const response = await server.app.inject(
+        withSession(session, {
+          url: '/api/indicators/values?unit=620881&period=2025&indicators=births,deaths&children=true',
+        }),
+      );
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().indicators.births.values[0].value, 1);
+      assert.equal(await engine.cubeFor('620881', 2025), warmed);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('builds nothing when RENKOU_WARM_CUBES=0', async () => {
+    const server = await startServer(env('0'), memoryLogger().logger);
+    try {
+      await server.cubesWarmed;
+      assert.equal(server.cubes.state, 'off');
+      assert.deepEqual(indicatorEngineFor(server.database).listCachedCubes(), []);
+      assert.equal((await server.app.inject({ url: '/api/health' })).json().cubes, undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps serving when warming fails, and says so in the log and in /api/health', async () => {
+    // A real failure: the change counter every cube is checked against is gone.
+    const config = env('1');
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await sql`ALTER TABLE data_version RENAME TO data_version_gone`.execute(database.db);
+    await database.close();
+
+    const { logger, lines } = memoryLogger();
+    const server = await startServer(config, logger);
+    try {
+      await server.cubesWarmed;
+      assert.equal(server.cubes.state, 'failed');
+      assert.match(server.cubes.error ?? '', /data_version/);
+      assert.ok(lines.some((line) => line.msg === 'warming the indicator cubes failed'));
+      const health = await server.app.inject({ url: '/api/health' });
+      assert.equal(health.statusCode, 200);
+      assert.equal(health.json().status, 'ok');
+      assert.equal(health.json().cubes.state, 'failed');
+      const live = await fetch(`${server.url}/api/health`);
+      assert.equal(live.status, 200, 'still listening');
+    } finally {
+      await server.stop();
+    }
+  });
+});
