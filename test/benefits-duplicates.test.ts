@@ -7,6 +7,7 @@ import {
   runPaymentBatch,
   screenEligible,
 } from '../src/benefits/index.ts';
+import type { BatchResult } from '../src/benefits/payments.ts';
 import { pairRef, runDedupe } from '../src/dedupe/run-dedupe.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { mergePersons } from '../src/registry/commands/merge-persons.ts';
@@ -352,6 +353,37 @@ describe(`benefits and duplicate records, missing hukou types (${storageName})`,
       .executeTakeFirstOrThrow();
     assert.equal(still.status, 'approved');
   });
+  it('two batch runs for one period take turns: the second pays only what is left, with no error', async () => {
+    const run = (beforeCommit?: () => Promise<void>) =>
+      runPaymentBatch(ctx, {
+        countyCode: COUNTY,
+        programmeId: 'childcare-subsidy',
+        period: '2026H2',
+        ...(beforeCommit ? { beforeCommit } : {}),
+      });
+    // The second run starts while the first has written its lines and not yet committed. Were they
+    // not to take turns, the second would find the same people unpaid and collide with the first's
+    // lines (or, for a duplicate record, pay the person a second time).
+    let second: Promise<BatchResult> | undefined;
+    const first = await run(async () => {
+      second = run();
+      second.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const after = await second!;
+    assert.ok(first.lineCount > 0);
+    assert.equal(after.lineCount, 0, 'the second run found everything paid');
+    assert.equal(after.alreadyPaid, first.alreadyPaid + first.lineCount);
+    const lines = await test.database.db
+      .selectFrom('payment_line')
+      .select(['entitlement_id'])
+      .where('period', '=', '2026H2')
+      .where('kind', '=', 'payment')
+      .execute();
+    assert.equal(lines.length, first.lineCount);
+    assert.equal(new Set(lines.map((l) => l.entitlement_id)).size, lines.length, 'no entitlement paid twice');
+  });
+
   it('no ID number is paid twice for one programme and period, across every batch', async () => {
     const lines = await test.database.db
       .selectFrom('payment_line as l')

@@ -43,7 +43,8 @@ function isUniqueViolation(error: unknown): boolean {
  * the period (pro-rated by months where the programme says so), none for a person who died
  * before the period or whose eligibility ended before it. Running it again pays nothing twice:
  * already-paid entitlements are skipped, and the ledger's unique index and guard refuse a second
- * payment even from a concurrent run. The batch and its lines are one transaction.
+ * payment even from a run that slipped past the lock below. The batch and its lines are one
+ * transaction; runs for one programme in one county take turns.
  *
  * One person is paid once per programme and period, however many records they have: of the
  * entitlements of known duplicate records (an open merge suggestion, a merged record, one ID
@@ -53,7 +54,13 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export async function runPaymentBatch(
   context: CommandContext,
-  input: { countyCode: string; programmeId: string; period: string },
+  input: {
+    countyCode: string;
+    programmeId: string;
+    period: string;
+    /** Test hook: runs inside the batch's transaction after its lines are written, before it commits. */
+    beforeCommit?: () => Promise<void>;
+  },
 ): Promise<BatchResult> {
   const period = parsePeriod(input.period);
   const programme = await getProgrammeVersion(context.db, input.programmeId, period.start);
@@ -92,13 +99,19 @@ export async function runPaymentBatch(
        AND NOT ${unreversed}`;
   const priced = sql`SELECT x.*, ${amount} AS amount_fen FROM (${candidates}) x`;
 
-  const alreadyPaid = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM entitlement e
-     WHERE e.county_code = ${input.countyCode} AND e.programme_id = ${programme.programmeId} AND ${unreversed}`.execute(
-    context.db,
-  );
   try {
     return await context.db.transaction().execute(async (trx) => {
+      // Runs for one programme in one county take turns: a second run waits for the first to
+      // commit and then sees its lines, so it pays what is left — never a second payment of a
+      // person whose duplicate record the first run paid, never a conflict to retry by hand.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`payment-batch:${input.countyCode}:${programme.programmeId}`}))`.execute(
+        trx,
+      );
+      const alreadyPaid = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM entitlement e
+         WHERE e.county_code = ${input.countyCode} AND e.programme_id = ${programme.programmeId} AND ${unreversed}`.execute(
+        trx,
+      );
       const rows = await sql<{ entitlement_id: number; person_id: number; amount_fen: number | null }>`
         SELECT entitlement_id, person_id, amount_fen FROM (${priced}) t ORDER BY entitlement_id`.execute(trx);
       const held: HeldLine[] = [];
@@ -190,6 +203,7 @@ export async function runPaymentBatch(
                amount_fen, c_months, payee_name, payee_id_number, bank_account, org_code
           FROM (${payable}) t
          ORDER BY org_code, entitlement_id`.execute(trx);
+      await input.beforeCommit?.();
       return { ...result, batchId: batch.id, lineCount: n, totalFen: total };
     });
   } catch (error) {
