@@ -28,6 +28,7 @@ function trulyEligible(p: Record<string, string>): boolean {
   if (birth > PERIOD.end) return false;
   const thirdBirthdayMonth = `${Number(birth.slice(0, 4)) + 3}-${birth.slice(5, 7)}-01`;
   if (thirdBirthdayMonth <= PERIOD.start) return false;
+  // biome-ignore lint/complexity/useMathMinMax: the later of two ISO date strings; Math.max would make numbers of them
   const ref = birth > PERIOD.start ? birth : PERIOD.start;
   if (p.death_date && p.death_date < ref) return false;
   if (p.entry_date! > ref) return false;
