@@ -18,6 +18,7 @@ import type { CommandContext } from '../../registry/context.ts';
 import { importServicesCsv, listServices, recordService, type ServiceInput } from '../../services/index.ts';
 import { actorOf, bodyPersonUnit, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { itemsResponse } from './list-response.ts';
 
 const idParam = {
   type: 'object',
@@ -325,23 +326,15 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         tags,
         summary: '扶助项目及版本 / Support programmes and their versions',
         response: {
-          200: {
+          200: itemsResponse({
             type: 'object',
             properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    programmeId: str,
-                    effectiveFrom: str,
-                    // Programmes are data: the definition is sent as stored (see docs/benefits.md).
-                    definition: { type: 'object', additionalProperties: true },
-                  },
-                },
-              },
+              programmeId: str,
+              effectiveFrom: str,
+              // Programmes are data: the definition is sent as stored (see docs/benefits.md).
+              definition: { type: 'object', additionalProperties: true },
             },
-          },
+          }),
         },
       },
     },

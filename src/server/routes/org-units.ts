@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { indicatorEngineFor } from '../../indicators/index.ts';
 import { getOrgUnitWithFamily, listCounties } from '../../org/org-units.ts';
 import type { AppContext } from '../context.ts';
+import { itemsResponse } from './list-response.ts';
 
-const orgUnitSchema = {
+export const orgUnitSchema = {
   type: 'object',
   properties: {
     code: { type: 'string', description: '区划代码 / division code (6, 9 or 12 digits below province)' },
@@ -26,25 +27,17 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
         tags: ['org-units'],
         summary: '已加载的县级单位及其有数据的最近年份 / Loaded counties, with the latest year that has data',
         response: {
-          200: {
-            type: 'object',
+          200: itemsResponse({
+            ...orgUnitSchema,
             properties: {
-              items: {
-                type: 'array',
-                items: {
-                  ...orgUnitSchema,
-                  properties: {
-                    ...orgUnitSchema.properties,
-                    latestDataYear: {
-                      type: ['integer', 'null'],
-                      description:
-                        '有人口事件的最近年份（不晚于今年；无数据为 null），工作台默认打开这一年 / The latest year with vital events (never after this year; null when there are none): the period the dashboard opens on',
-                    },
-                  },
-                },
+              ...orgUnitSchema.properties,
+              latestDataYear: {
+                type: ['integer', 'null'],
+                description:
+                  '有人口事件的最近年份（不晚于今年；无数据为 null），工作台默认打开这一年 / The latest year with vital events (never after this year; null when there are none): the period the dashboard opens on',
               },
             },
-          },
+          }),
         },
       },
     },

@@ -6,6 +6,8 @@ import { SERVICE_KINDS } from '../../services/service-kinds.ts';
 import { unitBy } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
+import { itemsResponse } from './list-response.ts';
+import { orgUnitSchema } from './org-units.ts';
 
 /** The unit a household belongs to (its village), for the access check. */
 const householdUnit = unitBy('household(params.id)', async (request, database) => {
@@ -37,23 +39,7 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: AppConte
         summary:
           '已加载各县的乡镇、村（社区）（一次取回，供单位选择器使用）/ Every loaded county with its townships and villages in one answer (for the unit picker)',
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    code: { type: 'string' },
-                    name: { type: 'string' },
-                    level: { type: 'string' },
-                    parentCode: { type: ['string', 'null'] },
-                  },
-                },
-              },
-            },
-          },
+          200: itemsResponse(orgUnitSchema),
         },
       },
     },
@@ -151,26 +137,18 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: AppConte
         summary:
           '可记录的服务种类及其结果代码（供表单使用）/ The service kinds that can be recorded and their outcome codes (for forms)',
         response: {
-          200: {
+          200: itemsResponse({
             type: 'object',
             properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    kind: { type: 'string' },
-                    name: { type: 'string' },
-                    outcomes: { type: 'object', additionalProperties: { type: 'string' } },
-                    womenOnly: { type: 'boolean' },
-                    related: { type: ['string', 'null'] },
-                    relatedRequired: { type: 'boolean' },
-                    quantity: { type: 'boolean' },
-                  },
-                },
-              },
+              kind: { type: 'string' },
+              name: { type: 'string' },
+              outcomes: { type: 'object', additionalProperties: { type: 'string' } },
+              womenOnly: { type: 'boolean' },
+              related: { type: ['string', 'null'] },
+              relatedRequired: { type: 'boolean' },
+              quantity: { type: 'boolean' },
             },
-          },
+          }),
         },
       },
     },
