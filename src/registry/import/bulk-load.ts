@@ -52,7 +52,7 @@ export const BULK_MIN_BYTES = 4 * 2 ** 20;
 /** A rough size of one person's row in an import file, to guess a file's rows from its bytes. */
 const BYTES_PER_ROW = 150;
 
-const PERSON_COLUMNS = [
+const PERSON_COPY_COLUMNS = [
   'county_code',
   'id',
   'id_number',
@@ -75,7 +75,7 @@ const PERSON_COLUMNS = [
   'created_by',
   'updated_by',
 ];
-const SPELL_COLUMNS = [
+const SPELL_COPY_COLUMNS = [
   'county_code',
   'person_id',
   'org_code',
@@ -83,7 +83,7 @@ const SPELL_COLUMNS = [
   'valid_from',
   'household_id',
 ];
-const HOUSEHOLD_COLUMNS = [
+const HOUSEHOLD_COPY_COLUMNS = [
   'county_code',
   'id',
   'household_no',
@@ -92,7 +92,7 @@ const HOUSEHOLD_COLUMNS = [
   'head_person_id',
   'created_by',
 ];
-const PENDING_COLUMNS = ['county_code', 'person_id', 'mother_id_number', 'batch_id'];
+const PENDING_COPY_COLUMNS = ['county_code', 'person_id', 'mother_id_number', 'batch_id'];
 
 interface RebuiltObject {
   /** The statement that creates it again. */
@@ -207,7 +207,6 @@ export class BulkLoad {
   private readonly households = new Map<string, HouseholdDraft>();
   /** Person id of every ID number loaded so far, to link mothers listed before their children. */
   private readonly personByIdNumber = new Map<string, number>();
-  private pendingLinks = 0;
 
   private readonly session: RawSession;
   private readonly options: BulkLoadOptions;
@@ -270,9 +269,12 @@ export class BulkLoad {
   private readonly idPools = { person: [] as number[], household: [] as number[] };
 
   private async takeIds(kind: 'person' | 'household', n: number): Promise<number[]> {
-    const pool = this.idPools[kind];
-    if (pool.length < n) pool.push(...(await this.draw(this.sequences[kind], Math.max(n, ID_BLOCK))));
-    return pool.splice(0, n);
+    if (this.idPools[kind].length < n) {
+      // concat, not push(...): a chunk bigger than a block would pass more arguments than a call takes.
+      const drawn = await this.draw(this.sequences[kind], Math.max(n, ID_BLOCK));
+      this.idPools[kind] = this.idPools[kind].concat(drawn);
+    }
+    return this.idPools[kind].splice(0, n);
   }
 
   /**
@@ -380,11 +382,10 @@ export class BulkLoad {
       result.ok.push({ rowNo: row.rowNo, personId });
     }
     const copies: PreparedChunk['copies'] = [
-      ['person', PERSON_COLUMNS, persons.join('')],
-      ['residence_spell', SPELL_COLUMNS, spells.join('')],
+      ['person', PERSON_COPY_COLUMNS, persons.join('')],
+      ['residence_spell', SPELL_COPY_COLUMNS, spells.join('')],
     ];
-    if (pending.length > 0) copies.push(['import_pending_link', PENDING_COLUMNS, pending.join('')]);
-    this.pendingLinks += pending.length;
+    if (pending.length > 0) copies.push(['import_pending_link', PENDING_COPY_COLUMNS, pending.join('')]);
     return { result, copies, versions: { personIds, rowNos } };
   }
 
@@ -422,7 +423,7 @@ export class BulkLoad {
    * planner's statistics up to date; `onPhase` hears when the index work starts. Still inside the
    * caller's transaction.
    */
-  async finish(onPhase?: (phase: 'indexes') => void): Promise<{ pendingLinks: number }> {
+  async finish(onPhase?: (phase: 'indexes') => void): Promise<void> {
     const { countyCode, actorId } = this.options;
     const households: string[] = [];
     const actor = copyValue(actorId);
@@ -433,7 +434,7 @@ export class BulkLoad {
       );
     }
     if (households.length > 0)
-      await this.session.copyText('household', HOUSEHOLD_COLUMNS, households.join(''));
+      await this.session.copyText('household', HOUSEHOLD_COPY_COLUMNS, households.join(''));
     onPhase?.('indexes');
     await this.session.exec(switchTriggers('ENABLE'));
     // What the triggers would have done, once: the county's distinct pinyin names into the
@@ -459,7 +460,6 @@ export class BulkLoad {
     );
     for (const object of this.rebuilt) await this.session.exec(object.create);
     await this.session.exec(LOADED_TABLES.map((t) => `ANALYZE ${t}`).join('; '));
-    return { pendingLinks: this.pendingLinks };
   }
 }
 
