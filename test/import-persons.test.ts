@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
+import { todayInChina } from '../src/domain/dates.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { initCounty } from '../src/org/init-county.ts';
 import { exportPersons } from '../src/registry/export/export-persons.ts';
@@ -17,11 +18,11 @@ import {
   resubmitQuarantineFile,
   writeQuarantineFile,
 } from '../src/registry/import/quarantine.ts';
-import { getPersonHistory, registerMoveIn } from '../src/registry/index.ts';
+import { correctPerson, getPersonAsOf, getPersonHistory, registerMoveIn } from '../src/registry/index.ts';
 import { TRACKED_PERSON_FIELDS } from '../src/registry/person-store.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { csvOf, idFor, person, type Row } from './helpers/import-rows.ts';
-import { OTHER_VILLAGE, TODAY, VILLAGE } from './helpers/registry.ts';
+import { contextFor, OTHER_VILLAGE, TODAY, VILLAGE } from './helpers/registry.ts';
 
 async function xlsxOf(path: string, rows: Row[], cell?: (field: PersonField, value: string) => unknown) {
   const workbook = new ExcelJS.Workbook();
@@ -159,17 +160,10 @@ describe(`person import (${storageName})`, () => {
     assert.deepEqual(history[0]!.changes.name, { old: null, new: '王小明' });
     assert.deepEqual(history[0]!.changes.mother_id, { old: null, new: mother.id });
     assert.equal('phone' in history[0]!.changes, false, 'null fields are not changes');
-    const version = await test.database.db
-      .selectFrom('person_version')
-      .select('snapshot')
-      .where('person_id', '=', child.id)
-      .executeTakeFirstOrThrow();
-    assert.equal(version.snapshot.birth_date, '2008-09-01');
-    assert.equal(version.snapshot.status, 'active');
-    assert.equal(version.snapshot.current_org_code, VILLAGE);
     assert.equal(await count('person_version'), await count('person'));
 
-    // The history says what insertPerson would: every tracked field in the snapshot, and each
+    // The first version stores neither changes nor snapshot; the history reads what insertPerson
+    // would have written off the person's row: every tracked field in the record, and each
     // non-null one as a change from null.
     const tracked = TRACKED_PERSON_FIELDS;
     for (const who of [child, newborn]) {
@@ -183,11 +177,11 @@ describe(`person import (${storageName})`, () => {
         .selectAll()
         .where('person_id', '=', who.id)
         .executeTakeFirstOrThrow();
+      assert.deepEqual([v.changes, v.snapshot], [{}, null]);
       const expected: Record<string, unknown> = { id: row.id, county_code: row.county_code };
       for (const key of tracked) expected[key] = row[key];
-      assert.deepEqual(v.snapshot, expected);
-      // Stored as {}: the history reads the changes off the snapshot.
-      assert.deepEqual(v.changes, {});
+      const asOf = await getPersonAsOf(test.database.db, who.id, todayInChina());
+      assert.deepEqual([asOf.version, asOf.record], [1, expected]);
       const [first] = await getPersonHistory(test.database.db, who.id);
       assert.deepEqual(
         first!.changes,
@@ -196,6 +190,10 @@ describe(`person import (${storageName})`, () => {
         ),
       );
     }
+    assert.equal(
+      (await getPersonAsOf(test.database.db, child.id, todayInChina())).record.birth_date,
+      '2008-09-01',
+    );
   });
 
   it('puts every kind of bad row in the quarantine with its code and field, keeping its raw values; nothing is dropped', async () => {
@@ -364,6 +362,9 @@ describe(`person import (${storageName})`, () => {
       history.map((v) => v.kind),
       ['import', 'import_link'],
     );
+    // As first recorded the child had no mother: the link's version is undone to read it.
+    assert.equal('mother_id' in history[0]!.changes, false);
+    assert.deepEqual(history[1]!.changes, { mother_id: { old: null, new: kid.mother_id } });
     const pending = await test.database.db.selectFrom('import_pending_link').selectAll().execute();
     assert.deepEqual(pending, []);
   });
@@ -741,5 +742,53 @@ describe(`person import (${storageName})`, () => {
       importPersons(ctx, { path: file('') }),
       (error: unknown) => error instanceof AppError,
     );
+  });
+
+  // Last: it adds versions that the counts above do not expect.
+  it('reads an imported person as first recorded after later changes: the corrections undone, newest first', async () => {
+    const row = person({
+      householdNo: 'R-1',
+      name: '陈晓燕',
+      sex: '女',
+      birthDate: '1990-03-04',
+      phone: '13900000001',
+    });
+    await importPersons(ctx, { path: file(csvOf([row])) });
+    const imported = await personByName('陈晓燕');
+    const clerk = contextFor(test.database.db, 'clerk-2');
+    const first = await correctPerson(clerk, {
+      personId: imported.id,
+      expectedVersion: 1,
+      changes: { name: '陈小燕' },
+      reason: '户口簿为“小”',
+    });
+    await correctPerson(clerk, {
+      personId: imported.id,
+      expectedVersion: first.person.version,
+      changes: { phone: '13900000002', name: '陈小艳' },
+      reason: '本人来电',
+    });
+    // Recorded later than the import: "as known" on the day between reads the first version.
+    await sql`UPDATE person_version SET changed_at = changed_at + interval '400 days'
+               WHERE person_id = ${imported.id} AND version > 1`.execute(test.database.db);
+
+    const history = await getPersonHistory(test.database.db, imported.id);
+    assert.deepEqual(history[0]!.changes.name, { old: null, new: '陈晓燕' });
+    assert.deepEqual(history[0]!.changes.phone, { old: null, new: '13900000001' });
+    assert.deepEqual(history[2]!.changes.name, { old: '陈小燕', new: '陈小艳' });
+    const then = await getPersonAsOf(test.database.db, imported.id, todayInChina());
+    assert.equal(then.version, 1);
+    assert.deepEqual(
+      [then.record.name, then.record.phone, then.record.birth_date],
+      ['陈晓燕', '13900000001', '1990-03-04'],
+    );
+    const now = await getPersonAsOf(test.database.db, imported.id, '2100-01-01');
+    assert.deepEqual([now.version, now.record.name, now.record.phone], [3, '陈小艳', '13900000002']);
+
+    // A history with a version missing is not guessed over.
+    await sql`DELETE FROM person_version WHERE person_id = ${imported.id} AND version = 2`.execute(
+      test.database.db,
+    );
+    await assert.rejects(getPersonAsOf(test.database.db, imported.id, todayInChina()), /incomplete/);
   });
 });

@@ -483,7 +483,7 @@ describe(`registry commands (${storageName})`, () => {
         .where('person_id', '=', p.id)
         .where('version', '=', 1)
         .executeTakeFirstOrThrow();
-      assert.equal(v1.snapshot.name, '刘晓丽');
+      assert.equal(v1.snapshot?.name, '刘晓丽');
     });
 
     it('refuses a correction that makes the ID number disagree with the record', async () => {

@@ -142,7 +142,8 @@ export interface PersonVersionTable {
   changed_by: string;
   reason: string | null;
   changes: ColumnType<Record<string, { old: unknown; new: unknown }>, string, never>;
-  snapshot: ColumnType<Record<string, unknown>, string, never>;
+  /** Null on a bulk writer's first version: read it through person-history.ts. */
+  snapshot: ColumnType<Record<string, unknown> | null, string | null, never>;
 }
 
 export interface ImportBatchTable {

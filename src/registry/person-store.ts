@@ -36,6 +36,35 @@ function snapshotOf(row: PersonRow): Record<string, unknown> {
 }
 
 /**
+ * The record as it stood after a version that left its snapshot out (a bulk writer's first
+ * version): the person's row as it is now with the changes of every later version undone, newest
+ * first — each version stores the old value of every tracked field it changed (updatePerson).
+ * `later` holds every version after that one, in any order (any not after it, or written after
+ * `current` was read, are passed over); a gap in them is a broken history and throws rather than
+ * guess.
+ */
+export function rewoundSnapshot(
+  current: PersonRow,
+  version: number,
+  later: readonly { version: number; changes: Record<string, { old: unknown; new: unknown }> }[],
+): Record<string, unknown> {
+  const newestFirst = later
+    .filter((v) => v.version > version && v.version <= current.version)
+    .sort((a, b) => b.version - a.version);
+  const expected = Array.from({ length: current.version - version }, (_, i) => current.version - i);
+  if (newestFirst.length !== expected.length || newestFirst.some((v, i) => v.version !== expected[i])) {
+    throw new Error(
+      `person ${current.id}: the history from version ${version} to ${current.version} is incomplete`,
+    );
+  }
+  const snapshot = snapshotOf(current);
+  for (const { changes } of newestFirst) {
+    for (const [key, change] of Object.entries(changes)) snapshot[key] = change.old;
+  }
+  return snapshot;
+}
+
+/**
  * The changes of a person's first version when it stores none ({}): bulk writers (the import,
  * the synthetic county) leave them to be read off the snapshot — each tracked field that has a
  * value, from null to it, as insertPerson writes them.

@@ -8,7 +8,6 @@ import { text } from '../domain/i18n.ts';
 import { nameKeys } from '../domain/pinyin.ts';
 import { resolvePendingBatches } from '../feeds/ingest-feed.ts';
 import { initCounty } from '../org/init-county.ts';
-import { snapshotSql } from '../registry/import/link-mothers.ts';
 import { createCsvSink, formatCsvLine } from './csv-sink.ts';
 import { generateCounty, type SynthOptions } from './generate-county.ts';
 import { type Cell, type SynthSink, teeSinks } from './sink.ts';
@@ -305,9 +304,8 @@ async function load(
     await timed(
       'history',
       `WITH ins AS (
-         INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
-         SELECT p.county_code, p.id, 1, 'import', '${actor}', 'synthetic county', '{}'::jsonb,
-                ${snapshotSql('p')}
+         INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes)
+         SELECT p.county_code, p.id, 1, 'import', '${actor}', 'synthetic county', '{}'::jsonb
            FROM person p WHERE p.county_code = '${c}' AND p.source = 'synth'
          RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,

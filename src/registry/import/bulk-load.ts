@@ -1,7 +1,6 @@
 import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { snapshotSql } from './link-mothers.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 
@@ -93,6 +92,15 @@ const HOUSEHOLD_COPY_COLUMNS = [
   'created_by',
 ];
 const PENDING_COPY_COLUMNS = ['county_code', 'person_id', 'mother_id_number', 'batch_id'];
+const VERSION_COPY_COLUMNS = [
+  'county_code',
+  'person_id',
+  'version',
+  'change_kind',
+  'changed_by',
+  'reason',
+  'changes',
+];
 
 interface RebuiltObject {
   /** The statement that creates it again. */
@@ -186,8 +194,6 @@ interface HouseholdDraft {
 export interface PreparedChunk {
   result: ChunkWriteResult;
   copies: [table: string, columns: string[], rows: string][];
-  /** The persons whose first history version send() writes, with their file rows. */
-  versions: { personIds: number[]; rowNos: number[] };
 }
 
 /** Rows prepared between two looks at the event loop. */
@@ -336,7 +342,7 @@ export class BulkLoad {
         draft.id = householdIds[i]!;
       });
     }
-    if (accepted.length === 0) return { result, copies: [], versions: { personIds: [], rowNos: [] } };
+    if (accepted.length === 0) return { result, copies: [] };
     const personIds = await this.takeIds('person', accepted.length);
     // A mother anywhere in this chunk or before it is linked at once, as a chunked import links
     // one within its chunk; one further on waits in import_pending_link.
@@ -346,9 +352,13 @@ export class BulkLoad {
 
     const persons: string[] = [];
     const spells: string[] = [];
-    const rowNos: number[] = [];
+    const versions: string[] = [];
     const pending: string[] = [];
     const actor = copyValue(actorId);
+    // The first history version leaves out its changes and its snapshot: both are read off the
+    // person's row (impliedFirstChanges, rewoundSnapshot), so it is a line of a few dozen bytes.
+    const versionHead = `${countyCode}\t`;
+    const versionTail = `\t1\timport\t${actor}\timport batch ${batchId}, row `;
     for (let i = 0; i < accepted.length; i++) {
       // Let the socket drain now and then: the chunk before this one is being copied meanwhile.
       if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise(setImmediate);
@@ -378,44 +388,21 @@ export class BulkLoad {
       spells.push(
         `${countyCode}\t${personId}\t${row.orgCode}\t${row.residenceType}\t${row.residenceFrom}\t${householdText}\n`,
       );
-      rowNos.push(row.rowNo);
+      versions.push(`${versionHead}${personId}${versionTail}${row.rowNo}\t{}\n`);
       result.ok.push({ rowNo: row.rowNo, personId });
     }
     const copies: PreparedChunk['copies'] = [
       ['person', PERSON_COPY_COLUMNS, persons.join('')],
       ['residence_spell', SPELL_COPY_COLUMNS, spells.join('')],
+      ['person_version', VERSION_COPY_COLUMNS, versions.join('')],
     ];
     if (pending.length > 0) copies.push(['import_pending_link', PENDING_COPY_COLUMNS, pending.join('')]);
-    return { result, copies, versions: { personIds, rowNos } };
+    return { result, copies };
   }
 
-  /**
-   * Writes a prepared chunk: its COPYs, then its persons' first history versions, built by the
-   * database from the rows just copied — the snapshot as insertPerson writes it (snapshotSql), its
-   * changes implied by it and stored as {} (see getPersonHistory). Built there rather than as JSON
-   * text in JS: the database then neither parses half a kilobyte of JSON per person nor waits for
-   * JS to write it, and JS is the busier of the two while rows are read.
-   */
+  /** Writes a prepared chunk: its COPYs, in order (the person rows before what refers to them). */
   async send(prepared: PreparedChunk): Promise<void> {
     for (const [table, columns, rows] of prepared.copies) await this.session.copyText(table, columns, rows);
-    if (prepared.versions.personIds.length === 0) return;
-    const { countyCode, actorId, batchId } = this.options;
-    await this.session.query(
-      `INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
-       SELECT p.county_code, p.id, 1, 'import', $2::text, $3::text || r.row_no, '{}'::jsonb, ${snapshotSql('p')}
-         FROM unnest($4::bigint[], $5::int[]) AS r(person_id, row_no)
-        -- LATERAL … LIMIT 1: a primary-key probe per row, whatever the planner thinks of a table
-        -- that grows faster than its statistics.
-        CROSS JOIN LATERAL (
-          SELECT * FROM person p WHERE p.county_code = $1::text AND p.id = r.person_id LIMIT 1) p`,
-      [
-        countyCode,
-        actorId,
-        `import batch ${batchId}, row `,
-        prepared.versions.personIds,
-        prepared.versions.rowNos,
-      ],
-    );
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { RawSession } from '../../db/database.ts';
 import { type FieldIssue, fieldIssue } from '../../domain/errors.ts';
-import { TRACKED_PERSON_FIELDS } from '../person-store.ts';
 import { COLUMN_BY_FIELD, type PersonField } from './person-columns.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import {
@@ -42,7 +41,6 @@ const STAGE_COLUMNS = [
   'residence_type',
   'residence_from',
   'mother_id_number',
-  'snapshot_tail',
 ] as const;
 
 // ON COMMIT DELETE ROWS: the staging table is empty at the start of every chunk's transaction,
@@ -68,7 +66,6 @@ CREATE TEMP TABLE import_stage (
   residence_type   text NOT NULL,
   residence_from   date NOT NULL,
   mother_id_number text COLLATE "C",
-  snapshot_tail    text NOT NULL,
   match_id         bigint,
   household_id     bigint,
   new_household    boolean NOT NULL DEFAULT false,
@@ -112,56 +109,15 @@ export function csvField(value: string | null): string {
   return value;
 }
 
-/** Tracked fields whose value only the database knows while the chunk is written. */
-const FROM_DATABASE = new Set<string>(['household_id', 'mother_id']);
-
-/**
- * The first history version's snapshot, less the ids only the database knows (person, household,
- * mother): built here, where the values already are, because building it with jsonb functions
- * costs the database more than anything else in the chunk. Same content as insertPerson writes.
- */
-function snapshotTail(r: ValidPersonRow, countyCode: string): string {
-  const values: Record<string, string | null> = {
-    id_number: r.idNumber,
-    name: r.name,
-    sex: r.sex,
-    birth_date: r.birthDate,
-    ethnicity: r.ethnicity,
-    hukou_type: r.hukouType,
-    marital_status: r.maritalStatus,
-    phone: r.phone,
-    relation_to_head: r.relationToHead,
-    father_id: null,
-    birth_order: null,
-    death_date: null,
-    current_org_code: r.orgCode,
-    current_residence_type: r.residenceType,
-    status: 'active',
-    void_reason: null,
-    merged_into_id: null,
-  };
-  let snapshot = `"county_code":${JSON.stringify(countyCode)}`;
-  // Driven by the registry's one list, so a field added to history cannot be left out here unnoticed.
-  for (const key of TRACKED_PERSON_FIELDS) {
-    if (FROM_DATABASE.has(key)) continue;
-    const value = values[key];
-    if (value === undefined) throw new Error(`import: no value for the history field ${key}`);
-    const json = value === null ? 'null' : JSON.stringify(value);
-    snapshot += `,"${key}":${json}`;
-  }
-  return snapshot;
-}
-
 /** The chunk's rows as COPY text for the staging table. */
-function stageCsv(rows: readonly ValidPersonRow[], countyCode: string): string {
+function stageCsv(rows: readonly ValidPersonRow[]): string {
   const lines: string[] = [STAGE_COLUMNS.join(',')];
   for (const r of rows) {
     lines.push(
       `${r.rowNo},${csvField(r.importKey)},${csvField(r.sourceKey)},${r.idNumber ?? ''},${csvField(r.householdNo)},` +
         `${r.orgCode},${csvField(r.name)},${csvField(r.namePinyin)},${csvField(r.nameInitials)},${r.sex},${r.birthDate},` +
         `${csvField(r.ethnicity)},${r.hukouType ?? ''},${r.maritalStatus ?? ''},${csvField(r.phone)},` +
-        `${csvField(r.relationToHead)},${r.residenceType},${r.residenceFrom},${r.motherIdNumber ?? ''},` +
-        csvField(snapshotTail(r, countyCode)),
+        `${csvField(r.relationToHead)},${r.residenceType},${r.residenceFrom},${r.motherIdNumber ?? ''}`,
     );
   }
   lines.push('');
@@ -346,13 +302,11 @@ UPDATE household h SET head_person_id = v.person_id
   FROM unnest($2::bigint[], $3::bigint[]) AS v(household_id, person_id)
  WHERE h.county_code = $1::text AND h.id = v.household_id AND h.head_person_id IS NULL`;
 
-// The first history version: the snapshot of every tracked field; its changes (each non-null
-// field from null to its value) are implied by the snapshot, stored as {} (see getPersonHistory).
+// The first history version, its changes and snapshot left out: both are read off the person's
+// row (impliedFirstChanges, rewoundSnapshot in person-store.ts).
 const INSERT_VERSIONS = `
-INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
-SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no, '{}'::jsonb,
-       ('{"id":' || person_id || ',"household_id":' || coalesce(household_id::text, 'null')
-            || ',"mother_id":' || coalesce(mother_id::text, 'null') || ',' || snapshot_tail || '}')::jsonb
+INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes)
+SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no, '{}'::jsonb
   FROM import_stage`;
 
 const INSERT_PENDING_LINKS = `
@@ -422,7 +376,7 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
   // A JIT compile costs more than these statements run for; and withIndexProbes' plan costs, with
   // sequential scans priced out, would always cross the JIT threshold.
   await session.exec('SET LOCAL jit = off');
-  await session.copyCsv('import_stage', [...STAGE_COLUMNS], stageCsv(input.rows, county));
+  await session.copyCsv('import_stage', [...STAGE_COLUMNS], stageCsv(input.rows));
 
   const [match] = await session.query<{ n: number }>(MATCH, [county]);
   if ((match?.n ?? 0) > 0) {

@@ -3,7 +3,7 @@ import type { PersonUnionTable, ResidenceSpellTable, VitalEventTable } from '../
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { Tx } from '../context.ts';
-import { getPersonRow, impliedFirstChanges, type PersonRow } from '../person-store.ts';
+import { getPersonRow, impliedFirstChanges, type PersonRow, rewoundSnapshot } from '../person-store.ts';
 
 /** A person as the public API shows them (camelCase). */
 export interface PersonView {
@@ -192,7 +192,9 @@ export async function getPersonHistory(db: Tx, personId: number): Promise<Person
   const versions = await db
     .selectFrom('person_version')
     .select(['version', 'change_kind', 'changed_at', 'changed_by', 'reason', 'changes'])
-    // A first version that stores no changes has them in its snapshot (see impliedFirstChanges).
+    // A first version that stores no changes has them in its snapshot (see impliedFirstChanges),
+    // which a bulk writer may have left out too (see rewoundSnapshot).
+    .select(sql<boolean>`version = 1 AND changes = '{}'::jsonb`.as('bare_first'))
     .select(
       sql<Record<
         string,
@@ -209,7 +211,9 @@ export async function getPersonHistory(db: Tx, personId: number): Promise<Person
     changedAt: v.changed_at,
     changedBy: v.changed_by,
     reason: v.reason,
-    changes: v.first_snapshot ? impliedFirstChanges(v.first_snapshot) : v.changes,
+    changes: v.bare_first
+      ? impliedFirstChanges(v.first_snapshot ?? rewoundSnapshot(row, v.version, versions))
+      : v.changes,
   }));
 }
 
@@ -234,5 +238,16 @@ export async function getPersonAsOf(db: Tx, personId: number, date: string) {
       { field: 'date' },
     );
   }
-  return { version: version.version, recordedAt: version.changed_at, record: version.snapshot };
+  let record = version.snapshot;
+  if (record === null) {
+    const later = await db
+      .selectFrom('person_version')
+      .select(['version', 'changes'])
+      .where('county_code', '=', row.county_code)
+      .where('person_id', '=', row.id)
+      .where('version', '>', version.version)
+      .execute();
+    record = rewoundSnapshot(row, version.version, later);
+  }
+  return { version: version.version, recordedAt: version.changed_at, record };
 }
