@@ -313,8 +313,9 @@ describe(`initial load of a county (${storageName})`, () => {
     assert.ok(error instanceof AppError);
     assert.equal(error.code, 'conflict');
     assert.equal(error.field, 'mode');
-    assert.match(error.text['zh-CN'], /已有人员或户/);
-    assert.match(error.text.en, /already has persons or households/);
+    // Naming the option that does the usual import, as the CLI spells it.
+    assert.match(error.text['zh-CN'], /已有人员或户.*--mode chunked/);
+    assert.match(error.text.en, /already has persons or households.*--mode chunked/);
     const persons = await test.database.db.selectFrom('person').select('name').execute();
     assert.deepEqual(
       persons.map((p) => p.name),

@@ -455,8 +455,8 @@ export function initialLoadRefused(countyCode: string): AppError {
   return new AppError(
     'conflict',
     text(
-      `县 ${countyCode} 的登记库中已有人员或户，不能整批初始导入；请按常规导入（去掉 --initial-load）`,
-      `County ${countyCode} already has persons or households in the registry, so this cannot be an initial load; import it the usual way (without --initial-load)`,
+      `县 ${countyCode} 的登记库中已有人员或户，不能整批初始导入；请按常规分块导入（--mode chunked）`,
+      `County ${countyCode} already has persons or households in the registry, so this cannot be an initial load; import it chunk by chunk (--mode chunked)`,
     ),
     { field: 'mode' },
   );
