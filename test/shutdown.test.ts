@@ -42,7 +42,8 @@ describe(`renkou start shuts down gracefully on SIGTERM (${storageName})`, () =>
       cwd: ROOT,
       env: {
         ...process.env,
-        LOG_LEVEL: 'warn',
+        // info: the server logs "incoming request" once it has a request's headers.
+        LOG_LEVEL: 'info',
         HOST: '127.0.0.1',
         PORT: '0',
         RENKOU_DEMO_PERSONS: '0',
@@ -64,6 +65,19 @@ describe(`renkou start shuts down gracefully on SIGTERM (${storageName})`, () =>
       child.on('exit', () => reject(new Error(`renkou start exited early:\n${stderr}`)));
     });
     const { port } = new URL(url);
+    const requestArrived = new Promise<void>((resolve) => {
+      const look = () => {
+        if (
+          stderr
+            .split('\n')
+            .some((line) => line.includes('incoming request') && line.includes('/api/auth/login'))
+        ) {
+          child.stderr.off('data', look);
+          resolve();
+        }
+      };
+      child.stderr.on('data', look);
+    });
 
     // A sign-in whose body is still arriving when SIGTERM comes: the server has the request.
     const body = JSON.stringify({ username: 'shutdown.admin', password: PASSWORD });
@@ -87,11 +101,12 @@ describe(`renkou start shuts down gracefully on SIGTERM (${storageName})`, () =>
       );
       req.on('error', reject);
       req.write(body.slice(0, 10));
-      setTimeout(() => {
+      // SIGTERM once the server has the request (not after a fixed wait, which a busy machine outruns).
+      void requestArrived.then(() => {
         child.kill('SIGTERM');
         // The rest of the body after the signal: the server must still read it and answer.
         setTimeout(() => req.end(body.slice(10)), 300);
-      }, 300);
+      });
     });
 
     const answered = await response;
