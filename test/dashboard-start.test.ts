@@ -3,14 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { todayInChina } from '../src/domain/dates.ts';
 import { findLatestDataYears } from '../src/indicators/data-years.ts';
 import { indicatorEngineFor } from '../src/indicators/index.ts';
 import { initCounty } from '../src/org/init-county.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth } from '../src/registry/index.ts';
+import { buildApp } from '../src/server/app.ts';
 import { startServer } from '../src/server/start.ts';
 import {
   createScratchStorage,
@@ -19,7 +19,7 @@ import {
   storageName,
   type TestDatabase,
 } from './helpers/database.ts';
-import { createTestUser, signedInApp, signIn, withSession } from './helpers/http.ts';
+import { createTestUser, signIn, withSession } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
 
 /** 华亭市 with two mothers arriving in 2020 and a birth in 2024 and one in 2025: data end in 2025. */
@@ -59,48 +59,88 @@ describe(`the latest year with data, where the dashboard opens (${storageName})`
   });
 
   it('GET /api/org-units gives each loaded county its latest year with data (null when it has none)', async () => {
-    const app = await signedInApp(test.database);
-    try {
-      const response = await app.inject('/api/org-units');
-      assert.equal(response.statusCode, 200);
-      const items = response.json().items as { code: string; latestDataYear: number | null }[];
-      assert.deepEqual(
-        items.map((county) => [county.code, county.latestDataYear]),
-        [
-          ['330825', null],
-          ['620881', 2025],
-        ],
-      );
-    } finally {
-      await app.close();
-    }
+    assert.deepEqual(await orgUnitYears(test.database, '2026-06-30'), [
+      ['330825', null],
+      ['620881', 2025],
+    ]);
   });
 
-  it('moves to this year as soon as this year has a record', async () => {
-    const app = await signedInApp(test.database);
-    try {
-      const today = todayInChina();
-      const mother = await addAdult(
-        { ...contextFor(test.database.db), today },
-        { name: '赵芳', sex: 'female', birthDate: '1996-01-01', moveDate: '2020-01-01' },
-      );
-      await registerBirth(
-        { ...contextFor(test.database.db), today },
-        { child: { name: '赵一', sex: 'female', birthDate: today }, motherId: mother.id },
-      );
-      const items = (await app.inject('/api/org-units')).json().items as {
-        code: string;
-        latestDataYear: number | null;
-      }[];
-      assert.equal(
-        items.find((county) => county.code === '620881')?.latestDataYear,
-        Number(today.slice(0, 4)),
-      );
-    } finally {
-      await app.close();
-    }
+  it('moves to this year only from 1 February, once this year has a record', async () => {
+    // Events end in 2025; one birth is recorded on 3 January 2026.
+    const ctx = { ...contextFor(test.database.db), today: '2026-01-03' };
+    const mother = await addAdult(ctx, {
+      name: '赵芳',
+      sex: 'female',
+      birthDate: '1996-01-01',
+      moveDate: '2020-01-01',
+    });
+    await registerBirth(ctx, {
+      child: { name: '赵一', sex: 'female', birthDate: '2026-01-03' },
+      motherId: mother.id,
+    });
+    const yearOn = async (today: string) =>
+      (await findLatestDataYears(test.database.db, today)).get('620881');
+    assert.equal(await yearOn('2026-01-03'), 2025, 'the day of the first record of the year');
+    assert.equal(await yearOn('2026-01-31'), 2025, 'January is not yet a complete month behind');
+    assert.equal(await yearOn('2026-02-01'), 2026, 'from 1 February, with data');
+    assert.equal(await yearOn('2026-12-31'), 2026);
+    assert.equal(await yearOn('2027-01-15'), 2026, 'next January: still the year just ended');
+    // The route answers by the app's today, and the engine's cache does not carry one day's
+    // answer over to another.
+    assert.deepEqual(await orgUnitYears(test.database, '2026-01-31'), [
+      ['330825', null],
+      ['620881', 2025],
+    ]);
+    assert.deepEqual(await orgUnitYears(test.database, '2026-02-01'), [
+      ['330825', null],
+      ['620881', 2026],
+    ]);
+  });
+
+  it('in January opens on the latest earlier year with data, however far back', async () => {
+    // 龙游县: a move-in in June 2023, nothing in 2024, a birth on 10 January 2025.
+    const village = await test.database.db
+      .selectFrom('org_unit')
+      .select('code')
+      .where('county_code', '=', '330825')
+      .where('level', '=', 'village')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const ctx = { ...contextFor(test.database.db), today: '2025-01-10' };
+    const mother = await addAdult(ctx, {
+      name: '钱敏',
+      sex: 'female',
+      birthDate: '1994-07-01',
+      orgCode: village.code,
+      moveDate: '2023-06-01',
+    });
+    await registerBirth(ctx, {
+      child: { name: '钱一', sex: 'male', birthDate: '2025-01-10' },
+      motherId: mother.id,
+    });
+    const yearOn = async (today: string) =>
+      (await findLatestDataYears(test.database.db, today)).get('330825');
+    assert.equal(await yearOn('2025-01-20'), 2023, 'not the nearly empty 2025, nor 2024 without data');
+    assert.equal(await yearOn('2025-02-01'), 2025);
   });
 });
+
+/** `latestDataYear` of each county in GET /api/org-units, asked of an app whose today is `today`. */
+async function orgUnitYears(database: Database, today: string): Promise<[string, number | null][]> {
+  const app = await buildApp({ config: loadConfig({}), database, version: 'test', today: () => today });
+  try {
+    const session = await signIn(
+      app,
+      await createTestUser(database, [{ role: 'county_admin', unit: '620881' }]),
+    );
+    const response = await app.inject(withSession(session, { url: '/api/org-units' }));
+    assert.equal(response.statusCode, 200, response.body);
+    const items = response.json().items as { code: string; latestDataYear: number | null }[];
+    return items.map((county) => [county.code, county.latestDataYear]);
+  } finally {
+    await app.close();
+  }
+}
 
 /** A pino logger writing its JSON lines into an array, to read what the server logged. */
 function memoryLogger(): { logger: pino.Logger; lines: { msg: string; cubes?: string[] }[] } {

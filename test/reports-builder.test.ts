@@ -173,13 +173,130 @@ describe('work report builder', () => {
   it('prints 无数据 for a missing figure and never "XX"; comparisons without data are not invented', () => {
     const document = buildWorkReport(input());
     const all = plainText(document);
-    assert.match(all, /出生人口性别比 无数据/);
+    assert.match(all, /出生人口性别比暂无数据/);
     assert.match(all, /常住人口 1,000 人/);
     assert.doesNotMatch(all, /XX|xx|NaN|undefined|null/);
     // The previous year's population is missing: the population change is left out, births compared.
     assert.match(all, /与上年相比，出生人数增加 1 人（\+12\.5%）/);
     assert.doesNotMatch(all, /常住人口(增加|减少)/);
     assert.equal(formatFigure(undefined), '无数据');
+  });
+
+  describe('the overview’s sentences when figures are missing', () => {
+    // Every figure of 一、基本情况 for a year, as a county of 190,000 would have them.
+    const complete = (): FigureSet => ({
+      ...setOf(county.code, {
+        resident_population: 186420,
+        registered_population: 191035,
+        outflow_population: 12870,
+        inflow_population: 8255,
+        births: 1532,
+        crude_birth_rate: 8.21,
+        deaths: 1204,
+        crude_death_rate: 6.45,
+        natural_increase_rate: 1.76,
+      }),
+      sex_ratio_at_birth: {
+        ...fig('sex_ratio_at_birth', county.code, 106.3, 'ratio'),
+        interval: { lower: 101.2, upper: 111.6 },
+      },
+      total_fertility_rate: fig('total_fertility_rate', county.code, 1.12, 'children_per_woman'),
+    });
+    const overview = (current: FigureSet) =>
+      (['zh-CN', 'en'] as const).map((lang) => {
+        const document = buildWorkReport(
+          input({ figures: { current, previous: setOf(county.code, {}), lastYear: null } }),
+          lang,
+        );
+        const first = document.blocks.find((block) => block.type === 'paragraph');
+        assert.ok(first?.type === 'paragraph');
+        return { text: first.parts.map((p) => (typeof p === 'string' ? p : p.text)).join(''), document };
+      });
+
+    it('reads as before when every figure is there', () => {
+      const [zh, en] = overview(complete());
+      assert.equal(
+        zh!.text,
+        '截至2025年12月31日，全市常住人口 186,420 人，户籍人口 191,035 人，其中流出人口 12,870 人、流入人口 8,255 人。' +
+          '2025年全市出生 1,532 人，出生率 8.21‰；死亡 1,204 人，死亡率 6.45‰；人口自然增长率 1.76‰。' +
+          '出生人口性别比 106.3（95% 置信区间 101.2–111.6），总和生育率 1.12。',
+      );
+      assert.equal(
+        en!.text,
+        'As of 31 December 2025, the resident population of the city was 186,420 and the registered population 191,035; of these, the outflow population was 12,870 and the inflow population 8,255. ' +
+          'In 2025, the number of births in the city was 1,532 (crude birth rate 8.21‰) and the number of deaths 1,204 (crude death rate 6.45‰); the natural increase rate was 1.76‰. ' +
+          'The sex ratio at birth was 106.3 (95% confidence interval 101.2–111.6), and the total fertility rate 1.12.',
+      );
+    });
+
+    it('says of one missing figure, at the end of its sentence, that it has no data', () => {
+      const current = complete();
+      current.outflow_population = fig('outflow_population', county.code, null);
+      const [zh, en] = overview(current);
+      assert.equal(
+        zh!.text.split('。')[0],
+        '截至2025年12月31日，全市常住人口 186,420 人，户籍人口 191,035 人，其中流入人口 8,255 人，流出人口暂无数据',
+      );
+      assert.equal(
+        en!.text.split('. ')[0],
+        'As of 31 December 2025, the resident population of the city was 186,420 and the registered population 191,035; of these, the inflow population was 8,255; the outflow population was not available',
+      );
+      // The other sentences are untouched.
+      assert.ok(
+        zh!.text.endsWith(
+          '人口自然增长率 1.76‰。出生人口性别比 106.3（95% 置信区间 101.2–111.6），总和生育率 1.12。',
+        ),
+      );
+      assert.ok(
+        en!.text.endsWith(
+          'the natural increase rate was 1.76‰. The sex ratio at birth was 106.3 (95% confidence interval 101.2–111.6), and the total fertility rate 1.12.',
+        ),
+      );
+    });
+
+    it('names several missing figures together, once per sentence, not one “not available” each', () => {
+      const current = complete();
+      delete current.outflow_population; // not gathered at all
+      for (const id of [
+        'registered_population',
+        'deaths',
+        'crude_death_rate',
+        'natural_increase_rate',
+        'sex_ratio_at_birth',
+      ])
+        current[id] = { ...current[id]!, value: null, interval: null };
+      const [zh, en] = overview(current);
+      assert.equal(
+        zh!.text,
+        '截至2025年12月31日，全市常住人口 186,420 人，其中流入人口 8,255 人，户籍人口、流出人口暂无数据。' +
+          '2025年全市出生 1,532 人，出生率 8.21‰；死亡人数、死亡率、人口自然增长率暂无数据。' +
+          '总和生育率 1.12，出生人口性别比暂无数据。',
+      );
+      assert.equal(
+        en!.text,
+        'As of 31 December 2025, the resident population of the city was 186,420; of these, the inflow population was 8,255; the registered population and the outflow population were not available. ' +
+          'In 2025, the number of births in the city was 1,532 (crude birth rate 8.21‰); the number of deaths, the crude death rate and the natural increase rate were not available. ' +
+          'The total fertility rate was 1.12; the sex ratio at birth was not available.',
+      );
+      // A missing figure is still listed (with its trace) for the report's record and diff.
+      const deaths = en!.document.figures[figureKey('deaths', '620881', '2025')];
+      assert.equal(deaths?.value, null);
+    });
+
+    it('keeps the date, the period and the unit when a sentence has no figure at all', () => {
+      const [zh, en] = overview({});
+      assert.equal(
+        zh!.text,
+        '截至2025年12月31日，全市常住人口、户籍人口、流出人口、流入人口暂无数据。' +
+          '2025年全市出生人数、出生率、死亡人数、死亡率、人口自然增长率暂无数据。出生人口性别比暂无数据。',
+      );
+      assert.equal(
+        en!.text,
+        'As of 31 December 2025, the resident population, the registered population, the outflow population and the inflow population of the city were not available. ' +
+          'In 2025, the number of births, the crude birth rate, the number of deaths, the crude death rate and the natural increase rate in the city were not available. ' +
+          'The sex ratio at birth was not available.',
+      );
+    });
   });
 
   it('keeps every printed figure, with its trace, in the document’s figure list', () => {

@@ -198,8 +198,9 @@ describe(`reports from the synthetic county (${storageName})`, () => {
     });
     const docx = await readDocx(report.bytes);
     const text = docx.paragraphs.join('\n');
-    assert.match(text, /全镇常住人口 无数据，户籍人口 无数据/);
-    assert.match(text, /出生率 无数据/);
+    // Missing figures are named together, each sentence keeping its date, period and unit.
+    assert.match(text, /截至2019年12月31日，全镇常住人口、户籍人口、流出人口、流入人口暂无数据。/);
+    assert.match(text, /2019年全镇出生人数、出生率、死亡人数、死亡率、人口自然增长率暂无数据。/);
     assert.doesNotMatch(text, /常住人口 0 人/);
     const xlsx = await generateReport(test.database, {
       unit: '620881100',

@@ -147,8 +147,9 @@ export class IndicatorEngine {
   }
 
   /**
-   * The last year with data of each county that has any (data-years.ts), never after today's
-   * year; kept while the registry is unchanged, so asking at every page load costs one small query.
+   * The year each county with data opens on (data-years.ts): its latest year with data, this year
+   * only from 1 February on; kept while the registry and the date are unchanged, so asking at
+   * every page load costs one small query.
    */
   async latestDataYears(today: string = todayInChina()): Promise<Map<string, number>> {
     const key = `${await this.dataVersion('')}|${today}`;

@@ -1,5 +1,5 @@
 import type { ActivityKind } from '../db/tables/reports.ts';
-import type { Lang } from '../domain/i18n.ts';
+import { type Lang, type Text, text } from '../domain/i18n.ts';
 import { type Figure, type FigureSet, formatFigure, formatNumber, NO_DATA } from './figures.ts';
 import type {
   Block,
@@ -243,63 +243,90 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
 
   // 一、基本情况
   heading(1, t('一、基本情况', '1. Overview'));
-  if (en) {
-    paragraph(
-      `As of ${date(period.end)}, the resident population of ${scope} was `,
-      fig(cur.resident_population),
-      ' and the registered population ',
-      fig(cur.registered_population),
-      '; of these, the outflow population was ',
-      fig(cur.outflow_population),
-      ' and the inflow population ',
-      fig(cur.inflow_population),
-      '. ',
-      `In ${label}, the number of births in ${scope} was `,
-      fig(cur.births),
-      ' (crude birth rate ',
-      fig(cur.crude_birth_rate),
-      ') and the number of deaths ',
-      fig(cur.deaths),
-      ' (crude death rate ',
-      fig(cur.crude_death_rate),
-      '); the natural increase rate was ',
-      fig(cur.natural_increase_rate),
-      '. The sex ratio at birth was ',
-      fig(cur.sex_ratio_at_birth),
-      srbInterval(cur.sex_ratio_at_birth, lang),
-      showTfr ? ', and the total fertility rate ' : null,
-      showTfr ? fig(cur.total_fertility_rate) : null,
-      '.',
-    );
-  } else {
-    paragraph(
-      `截至${date(period.end)}，${scope}常住人口 `,
-      fig(cur.resident_population),
-      ' 人，户籍人口 ',
-      fig(cur.registered_population),
-      ' 人，其中流出人口 ',
-      fig(cur.outflow_population),
-      ' 人、流入人口 ',
-      fig(cur.inflow_population),
-      ' 人。',
-      `${label}${scope}出生 `,
-      fig(cur.births),
-      ' 人，出生率 ',
-      fig(cur.crude_birth_rate),
-      '；死亡 ',
-      fig(cur.deaths),
-      ' 人，死亡率 ',
-      fig(cur.crude_death_rate),
-      '；人口自然增长率 ',
-      fig(cur.natural_increase_rate),
-      '。出生人口性别比 ',
-      fig(cur.sex_ratio_at_birth),
-      srbInterval(cur.sex_ratio_at_birth, lang),
-      showTfr ? '，总和生育率 ' : null,
-      showTfr ? fig(cur.total_fertility_rate) : null,
-      '。',
-    );
-  }
+  const clause = (id: string, zh: string, english: string, more: Partial<OverviewClause> = {}) => ({
+    figure: cur[id],
+    name: text(zh, english),
+    ...more,
+  });
+  const persons = { zhUnit: ' 人' };
+  const overview: OverviewSentence[] = [
+    {
+      lead: t(`截至${date(period.end)}，`, `As of ${date(period.end)}, `),
+      scope: t(scope, `of ${scope}`),
+      zhSeparator: '，',
+      groups: [
+        {
+          zhJoin: '，',
+          clauses: [
+            clause('resident_population', '常住人口', 'the resident population', persons),
+            clause('registered_population', '户籍人口', 'the registered population', persons),
+          ],
+        },
+        {
+          lead: text('其中', 'of these, '),
+          zhJoin: '、',
+          clauses: [
+            clause('outflow_population', '流出人口', 'the outflow population', persons),
+            clause('inflow_population', '流入人口', 'the inflow population', persons),
+          ],
+        },
+      ],
+    },
+    {
+      lead: t(label, `In ${label}, `),
+      scope: t(scope, `in ${scope}`),
+      zhSeparator: '；',
+      groups: [
+        {
+          zhJoin: '；',
+          clauses: [
+            clause('births', '出生人数', 'the number of births', {
+              ...persons,
+              zhInSentence: '出生',
+              rate: clause('crude_birth_rate', '出生率', 'the crude birth rate', {
+                enInBrackets: 'crude birth rate',
+              }),
+            }),
+            clause('deaths', '死亡人数', 'the number of deaths', {
+              ...persons,
+              zhInSentence: '死亡',
+              rate: clause('crude_death_rate', '死亡率', 'the crude death rate', {
+                enInBrackets: 'crude death rate',
+              }),
+            }),
+          ],
+        },
+        {
+          zhJoin: '；',
+          clauses: [clause('natural_increase_rate', '人口自然增长率', 'the natural increase rate')],
+        },
+      ],
+    },
+    {
+      lead: '',
+      scope: null,
+      zhSeparator: '，',
+      groups: [
+        {
+          zhJoin: '，',
+          enLastJoin: ', and ',
+          clauses: [
+            clause('sex_ratio_at_birth', '出生人口性别比', 'the sex ratio at birth', {
+              after: srbInterval(cur.sex_ratio_at_birth, lang),
+            }),
+            // The TFR is printed for a year, and left out (not listed as missing) without data.
+            ...(showTfr ? [clause('total_fertility_rate', '总和生育率', 'the total fertility rate')] : []),
+          ],
+        },
+      ],
+    },
+  ];
+  paragraph(
+    ...overview.flatMap((sentence, i) => [
+      ...(en && i > 0 ? [' '] : []),
+      ...overviewSentence(sentence, lang),
+    ]),
+  );
   const previousLabel = input.previousPeriod.label[lang];
   const lastYearLabel = input.lastYearPeriod?.label[lang] ?? '';
   const comparisons: [string, FigureSet | null, string][] = isYear
@@ -631,6 +658,114 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
 /** "a, b and c". */
 function listEn(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** A figure of the overview (一、基本情况) as its sentence names it. */
+interface OverviewClause {
+  figure: Figure | undefined;
+  /** Its name on its own, as a list of missing figures gives it: 出生人数 / the number of births. */
+  name: Text;
+  /** Its name beside its value in zh-CN, where that differs: 出生 (1,532 人). */
+  zhInSentence?: string;
+  /** The unit word after its value in zh-CN (" 人"). */
+  zhUnit?: string;
+  /** Its name in brackets after the figure it goes with, in English: (crude birth rate 8.21‰). */
+  enInBrackets?: string;
+  /** Printed after its value: the sex ratio's interval. */
+  after?: string | null;
+  /** The rate printed with it (出生 9 人，出生率 9.10‰ / 9 (crude birth rate 9.10‰)). */
+  rate?: OverviewClause;
+}
+
+/** Clauses with a common joint: in English "a was 1, b 2 and c 3". */
+interface OverviewGroup {
+  clauses: OverviewClause[];
+  /** Before the group when a group before it has figures: 其中 / of these. */
+  lead?: Text;
+  zhJoin: string;
+  /** Before the last clause in English (" and " unless said). */
+  enLastJoin?: string;
+}
+
+/** One sentence of the overview: its opening, the unit (全市 / of the city) and its clauses. */
+interface OverviewSentence {
+  lead: string;
+  scope: string | null;
+  /** Between groups, and before the figures that have no data, in zh-CN. */
+  zhSeparator: string;
+  groups: OverviewGroup[];
+}
+
+const hasValue = (figure: Figure | undefined): figure is Figure =>
+  figure !== undefined && figure.value !== null;
+
+/**
+ * A sentence of the overview: the figures that have a value in their places, and those without
+ * named together at its end — "死亡人数、死亡率暂无数据" / "the number of deaths and the crude death
+ * rate were not available" — rather than "… was not available and … not available". A name stays
+ * linked to its figure (with its trace), so the document's figure list keeps it.
+ */
+function overviewSentence(sentence: OverviewSentence, lang: Lang): Inline[] {
+  const en = lang === 'en';
+  const parts: Inline[] = [];
+  const missing: OverviewClause[] = [];
+  let shownAny = false;
+  for (const group of sentence.groups) {
+    const shown: OverviewClause[] = [];
+    for (const clause of group.clauses) {
+      if (hasValue(clause.figure)) shown.push(clause);
+      else missing.push(clause);
+      const rate = clause.rate;
+      if (!rate) continue;
+      if (!hasValue(rate.figure)) missing.push(rate);
+      // A rate whose count has no data takes the count's place.
+      else if (!hasValue(clause.figure)) shown.push(rate);
+    }
+    if (shown.length === 0) continue;
+    if (shownAny) parts.push(en ? '; ' : sentence.zhSeparator, ...(group.lead ? [group.lead[lang]] : []));
+    shown.forEach((clause, i) => {
+      const first = !shownAny && i === 0;
+      if (i > 0)
+        parts.push(en ? (i < shown.length - 1 ? ', ' : (group.enLastJoin ?? ' and ')) : group.zhJoin);
+      if (en)
+        parts.push(
+          `${clause.name.en}${first && sentence.scope ? ` ${sentence.scope}` : ''}${i === 0 ? ' was' : ''} `,
+        );
+      else
+        parts.push(
+          `${first && sentence.scope ? sentence.scope : ''}${clause.zhInSentence ?? clause.name['zh-CN']} `,
+        );
+      parts.push(f(clause.figure, lang));
+      if (!en && clause.zhUnit) parts.push(clause.zhUnit);
+      if (clause.after) parts.push(clause.after);
+      const rate = clause.rate;
+      if (rate && hasValue(clause.figure) && hasValue(rate.figure)) {
+        if (en) parts.push(` (${rate.enInBrackets} `, f(rate.figure, lang), ')');
+        else parts.push(`，${rate.name['zh-CN']} `, f(rate.figure, lang));
+      }
+    });
+    shownAny = true;
+  }
+  if (missing.length > 0) {
+    if (shownAny) parts.push(en ? '; ' : sentence.zhSeparator);
+    else if (!en && sentence.scope) parts.push(sentence.scope);
+    missing.forEach((clause, i) => {
+      if (i > 0) parts.push(en ? (i < missing.length - 1 ? ', ' : ' and ') : '、');
+      parts.push(clause.figure ? { figure: clause.figure, text: clause.name[lang] } : clause.name[lang]);
+    });
+    parts.push(
+      en
+        ? `${!shownAny && sentence.scope ? ` ${sentence.scope}` : ''} ${missing.length > 1 ? 'were' : 'was'} ${NOT_AVAILABLE}`
+        : '暂无数据',
+    );
+  }
+  if (en && !sentence.lead) parts[0] = capitalise(parts[0]!);
+  return [...(sentence.lead ? [sentence.lead] : []), ...parts, en ? '.' : '。'];
+}
+
+function capitalise(part: Inline): Inline {
+  const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  return typeof part === 'string' ? upper(part) : { ...part, text: upper(part.text) };
 }
 
 /** "常住人口 无数据 人" reads wrong: the unit word after a figure with no data is dropped. */

@@ -21,4 +21,9 @@ export interface AppContext {
   cubes?: CubeWarming;
   /** The schema version start-up migrated to, for /api/health while the embedded database is busy. */
   schemaVersion?: number;
+  /**
+   * Today's date (YYYY-MM-DD) for routes whose answer depends on it; China's date when absent.
+   * Tests set it so they do not depend on the calendar.
+   */
+  today?: () => string;
 }

@@ -100,8 +100,9 @@ function pickedPeriod(): string | undefined {
 
 /**
  * The period a unit opens on when the user has not picked one: the latest year with data of its
- * county (of its counties, above county level), which the server caps at this year — so a county
- * whose records end last year does not open on an empty year. This year when there is no data.
+ * county (of its counties, above county level), which the server caps at this year and gives this
+ * year only from 1 February on — so a county whose records end last year, or whose year has only
+ * begun, does not open on an (almost) empty year. This year when there is no data.
  */
 export function defaultPeriod(unit: string | undefined, counties: OrgUnit[]): string {
   const years = counties

@@ -34,7 +34,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
               latestDataYear: {
                 type: ['integer', 'null'],
                 description:
-                  '有人口事件的最近年份（不晚于今年；无数据为 null），工作台默认打开这一年 / The latest year with vital events (never after this year; null when there are none): the period the dashboard opens on',
+                  '工作台默认打开的年份：有人口事件的最近年份，今年须满 1 个整月（2 月 1 日起）才算；无数据为 null / The year the dashboard opens on: the latest year with vital events, this year only from 1 February on (a complete month behind it); null when there are none',
               },
             },
           }),
@@ -44,7 +44,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
     async () => {
       const [counties, years] = await Promise.all([
         listCounties(context.database.db),
-        indicatorEngineFor(context.database).latestDataYears(),
+        indicatorEngineFor(context.database).latestDataYears(context.today?.()),
       ]);
       return {
         items: counties.map((county) => ({ ...county, latestDataYear: years.get(county.code) ?? null })),
