@@ -175,6 +175,11 @@ describe('work report builder', () => {
     const all = plainText(document);
     assert.match(all, /出生人口性别比暂无数据/);
     assert.match(all, /常住人口 1,000 人/);
+    assert.match(all, /人口事件登记及时率（事件发生后 30 天内录入）暂无数据。/);
+    assert.match(
+      plainText(buildWorkReport(input(), 'en')),
+      /\(entered within 30 days of the event\) was not available\./,
+    );
     assert.doesNotMatch(all, /XX|xx|NaN|undefined|null/);
     // The previous year's population is missing: the population change is left out, births compared.
     assert.match(all, /与上年相比，出生人数增加 1 人（\+12\.5%）/);

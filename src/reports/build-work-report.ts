@@ -500,12 +500,14 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
     .filter((c) => c.figure.value !== null)
     .sort((a, b) => (a.figure.value ?? 0) - (b.figure.value ?? 0))
     .slice(0, 3);
+  // Without a value the zh sentence ends "…暂无数据", not "…为 无数据".
+  const timelinessKnown = tl.unit !== undefined && tl.unit.value !== null;
   paragraph(
     t(
-      `${label}${scope}人口事件登记及时率（事件发生后 30 天内录入）为 `,
+      `${label}${scope}人口事件登记及时率（事件发生后 30 天内录入）${timelinessKnown ? '为 ' : ''}`,
       `In ${label}, the registration timeliness of population events in ${scope} (entered within 30 days of the event) was `,
     ),
-    fig(tl.unit),
+    timelinessKnown || en ? fig(tl.unit) : tl.unit ? { figure: tl.unit, text: '暂无数据' } : '暂无数据',
     worst.length > 0 ? t('，较低的是', '; the lowest were ') : null,
     ...worst.flatMap((c, i): Inline[] => [
       t(`${c.unit.name}（`, `${c.unit.name} (`),
