@@ -41,7 +41,8 @@ function snapshotOf(row: PersonRow): Record<string, unknown> {
  * first — each version stores the old value of every tracked field it changed (updatePerson).
  * `later` holds every version after that one, in any order (any not after it, or written after
  * `current` was read, are passed over); a gap in them is a broken history and throws rather than
- * guess.
+ * guess. So every change of a tracked field goes through updatePerson (or writes a version with
+ * its old values as the mother-linking does) — a data migration included.
  */
 export function rewoundSnapshot(
   current: PersonRow,
