@@ -186,7 +186,7 @@ describe(`population projection from the registry (${storageName})`, () => {
       ['unit=620881&years=7&step=5', 400, 'years', '倍数', 'multiple'],
       ['unit=620881999', 404, 'unit', '没有代码为 620881999 的单位', 'No unit with code 620881999'],
       ['unit=620881&baseYear=2021', 400, 'baseYear', '基年 2021 没有数据', 'base year 2021 has no data'],
-      ['unit=620881&baseYear=2030', 400, 'baseYear', '最近年份是 2025', 'latest year with data'],
+      ['unit=620881&baseYear=2200', 400, 'baseYear', '基年 2200 尚未结束', 'base year 2200 has not ended'],
       ['unit=620881&step=2', 400, 'step', 'step', 'step'],
     ] as const;
     for (const [query, status, field, zh, en] of cases) {

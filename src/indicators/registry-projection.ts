@@ -4,6 +4,7 @@
  * the two before it. Planning statistics for the five-year plan (DESIGN.md, job 6); the pure
  * projection is demography/projection.ts.
  */
+import { todayInChina } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../domain/errors.ts';
 import { type Text, text } from '../domain/i18n.ts';
 import { checkOrgCode, normaliseOrgCode } from '../domain/org-code.ts';
@@ -35,7 +36,10 @@ export const FALLBACK_SEX_RATIO_AT_BIRTH = 106;
 
 export interface RegistryProjectionRequest {
   unit: string;
-  /** The year whose 31 December is the base population; the latest year with data unless given. */
+  /**
+   * The year whose 31 December is the base population: a year that has ended; the latest ended
+   * year with data unless given.
+   */
   baseYear?: number;
   /** 1 (single years, one-year steps; the default) or 5 (five-year groups and steps). */
   step?: number;
@@ -161,11 +165,15 @@ export async function projectionInputFromRegistry(
   const own = rateUnit === unitCode;
   const rateUnitName = own ? unit.name : ((await findOrgUnit(db, rateUnit))?.name ?? rateUnit);
 
-  const latestByCounty = await engine.latestDataYears(request.today);
-  const latest = Math.max(
+  // The base year must have ended: its 31 December population and a whole year of events.
+  const today = request.today ?? todayInChina();
+  const thisYear = Number(today.slice(0, 4));
+  const latestByCounty = await engine.latestDataYears(today);
+  const latestWithData = Math.max(
     ...[...latestByCounty].filter(([county]) => county.startsWith(rateUnit)).map(([, year]) => year),
   );
-  if (!Number.isFinite(latest)) {
+  const latest = Math.min(latestWithData, thisYear - 1);
+  if (!Number.isFinite(latestWithData)) {
     throw invalid(
       'baseYear',
       'no_data',
@@ -174,6 +182,14 @@ export async function projectionInputFromRegistry(
     );
   }
   const baseYear = request.baseYear ?? latest;
+  if (Number.isInteger(baseYear) && baseYear >= thisYear) {
+    throw invalid(
+      'baseYear',
+      'year_not_ended',
+      `基年 ${baseYear} 尚未结束：基年须是已结束且有数据的年份（最近为 ${latest}）`,
+      `The base year ${baseYear} has not ended: the base year must be a finished year with data (the latest is ${latest})`,
+    );
+  }
   if (!Number.isInteger(baseYear) || baseYear < 1900 || baseYear > latest) {
     throw invalid(
       'baseYear',
