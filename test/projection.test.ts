@@ -47,6 +47,14 @@ describe(`population projection from the registry (${storageName})`, () => {
     assert.deepEqual(input.population.female, groups({ 0: 1, 6: 1, 7: 1 }));
     assert.equal(sources.population.date, '2025-12-31');
     assert.equal(sources.population.total, 6);
+    const [indicator] = (
+      await indicatorEngineFor(test.database).evaluate({
+        indicator: 'resident_population',
+        unit: COUNTY,
+        period: '2025',
+      })
+    ).values;
+    assert.equal(sources.population.total, indicator!.value, 'the dashboard’s resident population');
   });
 
   it('takes single years of age to 85+ with a one-year step', async () => {
@@ -179,6 +187,26 @@ describe(`population projection from the registry (${storageName})`, () => {
       [2025, 2026, 2027, 2028, 2029, 2030],
     );
     assert.equal(body.ages.at(-1), '85+');
+  });
+
+  it('suppresses small cells for a statistician, who sees aggregates only', async () => {
+    const statistician = await signedInApp(test.database, [{ role: 'statistician', unit: COUNTY }]);
+    try {
+      const response = await statistician.inject(`/api/projection?unit=${VILLAGE}&step=5`);
+      assert.equal(response.statusCode, 200, response.body);
+      const body = response.json();
+      const boy = body.basePopulation.find(
+        (c: { age: string; sex: string }) => c.age === '0-4' && c.sex === 'male',
+      );
+      assert.deepEqual(boy, { age: '0-4', sex: 'male', population: null, suppressed: true });
+      const base = body.variants.medium.years[0];
+      assert.equal(base.population, null, 'a village of 4');
+      assert.equal(base.suppressed, true);
+      const births = body.inputs.rates.fertility.find((g: { age: string }) => g.age === '25-29');
+      assert.equal(births.value, null, 'an ASFR on one birth is suppressed with its births');
+    } finally {
+      await statistician.close();
+    }
   });
 
   it('refuses bad parameters with the field and a code, in Chinese and in English', async () => {
