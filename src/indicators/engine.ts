@@ -657,6 +657,64 @@ export function evaluateOne(
 
 const FERTILITY_STARTS = [15, 20, 25, 30, 35, 40, 45];
 
+/**
+ * Births by the mother's five-year group 15–49 and the average resident women of each group over
+ * a period (not annualised): what the TFR and the registry projection's ASFR are made of.
+ */
+export function countFertilityGroups(
+  cube: Cube,
+  unit: string,
+  period: Period,
+): { start: number; width: number; births: number; women: number }[] {
+  return FERTILITY_STARTS.map((start) => ({
+    start,
+    width: 5,
+    births: measureValue(cube, unit, period, { events: 'birth', filter: { ages: [start, start + 4] } }),
+    women: measureValue(cube, unit, period, {
+      averagePopulation: 'resident',
+      filter: { sex: 'female', ages: [start, start + 4] },
+    }),
+  }));
+}
+
+/**
+ * Deaths and average resident population (not annualised) in the abridged groups 0, 1–4, 5–9, …,
+ * 80–84, 85+ from the cube's bands, for one sex or both: the life table's and the registry
+ * projection's death rates.
+ */
+export function countDeathGroups(
+  cube: Cube,
+  unit: string,
+  period: Period,
+  sex?: 'male' | 'female',
+): { start: number; width: number | null; deaths: number; population: number }[] {
+  const filterSex = sex ? { sex } : {};
+  const groups = [];
+  for (let index = 0; index < 19; index++) {
+    const start = AGE_BAND_STARTS[index]!;
+    const open = index === 18;
+    const ages: [number, number?] = open ? [85] : [start, AGE_BAND_STARTS[index + 1]! - 1];
+    groups.push({
+      start,
+      width: open ? null : AGE_BAND_STARTS[index + 1]! - start,
+      deaths: measureValue(cube, unit, period, { events: 'death', filter: { ...filterSex, ages } }),
+      population: measureValue(cube, unit, period, {
+        averagePopulation: 'resident',
+        filter: { ...filterSex, ages },
+      }),
+    });
+  }
+  return groups;
+}
+
+/** Births of each sex over a period (sex ratio at birth). */
+export function countBirthsBySex(cube: Cube, unit: string, period: Period): { male: number; female: number } {
+  return {
+    male: measureValue(cube, unit, period, { events: 'birth', filter: { sex: 'male' } }),
+    female: measureValue(cube, unit, period, { events: 'birth', filter: { sex: 'female' } }),
+  };
+}
+
 function tfrValue(
   cube: Cube,
   definition: IndicatorDefinition,
@@ -665,16 +723,7 @@ function tfrValue(
   base: Pick<IndicatorValue, 'indicator' | 'unit' | 'period' | 'group'>,
 ): IndicatorValue {
   const factor = exposureFactor(definition, period);
-  const groups = FERTILITY_STARTS.map((start) => ({
-    start,
-    width: 5,
-    births: measureValue(cube, unit, period, { events: 'birth', filter: { ages: [start, start + 4] } }),
-    women:
-      measureValue(cube, unit, period, {
-        averagePopulation: 'resident',
-        filter: { sex: 'female', ages: [start, start + 4] },
-      }) * factor,
-  }));
+  const groups = countFertilityGroups(cube, unit, period).map((g) => ({ ...g, women: g.women * factor }));
   const births = groups.reduce((sum, g) => sum + g.births, 0);
   const women = groups.reduce((sum, g) => sum + g.women, 0);
   const result = computeFertility(groups);
@@ -713,23 +762,11 @@ function lifeExpectancyValue(
   base: Pick<IndicatorValue, 'indicator' | 'unit' | 'period' | 'group'>,
 ): IndicatorValue {
   const sex = (group.sex as 'male' | 'female' | undefined) ?? undefined;
-  const filterSex = sex ? { sex } : {};
   const factor = exposureFactor(definition, period);
-  // Abridged table 0, 1–4, 5–9, …, 80–84, 85+ from the cube's bands.
-  const groups = [];
-  for (let index = 0; index < 19; index++) {
-    const start = AGE_BAND_STARTS[index]!;
-    const open = index === 18;
-    const ages: [number, number?] = open ? [85] : [start, AGE_BAND_STARTS[index + 1]! - 1];
-    groups.push({
-      start,
-      width: open ? null : AGE_BAND_STARTS[index + 1]! - start,
-      deaths: measureValue(cube, unit, period, { events: 'death', filter: { ...filterSex, ages } }),
-      population:
-        measureValue(cube, unit, period, { averagePopulation: 'resident', filter: { ...filterSex, ages } }) *
-        factor,
-    });
-  }
+  const groups = countDeathGroups(cube, unit, period, sex).map((g) => ({
+    ...g,
+    population: g.population * factor,
+  }));
   const deaths = groups.reduce((sum, g) => sum + g.deaths, 0);
   const population = groups.reduce((sum, g) => sum + g.population, 0);
   const table = buildLifeTable(groups, { sex: sex ?? 'total' });

@@ -17,6 +17,7 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerIndicatorRoutes } from './routes/indicators.ts';
 import { registerOrgUnitRoutes } from './routes/org-units.ts';
 import { registerPersonRoutes } from './routes/persons.ts';
+import { registerProjectionRoutes } from './routes/projection.ts';
 import { registerQualityRoutes } from './routes/quality.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTargetRoutes } from './routes/targets.ts';
@@ -78,6 +79,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   registerPersonRoutes(app, context);
   registerImportRoutes(app, context);
   registerIndicatorRoutes(app, context);
+  registerProjectionRoutes(app, context);
   registerBenefitRoutes(app, context);
   registerReportRoutes(app, context);
   registerQualityRoutes(app, context);

@@ -407,6 +407,39 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     assert.ok(bytes.length > 5_000);
   });
 
+  it('projects the population from the registry: the three variants, pyramids and the medium variant’s final year', async () => {
+    await page.goto(`${base}/reports`);
+    // From the menu: 统计报表 → 人口预测 (the area opens on a click when it is closed).
+    const entry = page.getByRole('menuitem', { name: '人口预测' });
+    if (!(await entry.isVisible())) await page.getByRole('menuitem', { name: '统计报表' }).click();
+    const answered = page.waitForResponse((r) => r.url().includes('/api/projection?'), { timeout: 120_000 });
+    await entry.click();
+    const response = await answered;
+    assert.equal(response.status(), 200, await response.text());
+    const projection = (await response.json()) as {
+      baseYear: number;
+      variants: { medium: { years: { year: number; population: number }[] } };
+    };
+    const last = projection.variants.medium.years.at(-1)!;
+    assert.equal(last.year, projection.baseYear + 5, 'five years ahead by default');
+    await page.locator('.page-title', { hasText: `基年 ${projection.baseYear}` }).waitFor();
+    const final = page.getByTestId('projection-final-medium');
+    await final.getByText(`${last.year} 年总人口（中方案）`).waitFor();
+    assert.equal(
+      await final.locator('.ant-statistic-content-value').textContent(),
+      Math.round(last.population).toLocaleString('en-US'),
+    );
+    await page
+      .getByTestId('projection-medium-table')
+      .getByRole('cell', { name: String(last.year) })
+      .waitFor();
+    await settle();
+    // The line chart and the two pyramids.
+    await page.locator('canvas').nth(2).waitFor();
+    await page.getByText('假设与数据来源').waitFor();
+    await shot('projection');
+  });
+
   it('shows target progress with status colours and the units behind, and refuses a bad target at its field', async () => {
     // The demo writes its example sheets for the last whole year of its data.
     const sheets = await api<{ items: { year: number }[] }>('/api/targets/sheets?unit=620881');

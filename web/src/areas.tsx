@@ -189,6 +189,13 @@ export const AREAS: Area[] = [
         title: ['报告与报表', 'Reports'],
         component: page(() => import('./pages/reports/ReportsPage.tsx')),
       },
+      {
+        path: '/projection',
+        right: 'aggregates.read',
+        probe: '/api/projection',
+        title: ['人口预测', 'Population projection'],
+        component: page(() => import('./pages/reports/ProjectionPage.tsx')),
+      },
     ],
   },
   {

@@ -16,7 +16,9 @@ import {
   readProjectionJson,
   type Variant,
 } from '../../indicators/demography/index.ts';
+import { indicatorEngineFor } from '../../indicators/index.ts';
 import type { Flag, Interval } from '../../indicators/intervals.ts';
+import { projectFromRegistry } from '../../indicators/registry-projection.ts';
 import type { CliRuntime } from '../runtime.ts';
 
 type Format = 'text' | 'csv' | 'json';
@@ -412,7 +414,95 @@ function printProjections(rt: CliRuntime, results: ProjectionResult[], format: F
   });
 }
 
-/** renkou demog lifetable | tfr | project: calculators over a statistician's own files; no database needed. */
+/** A whole number from an option, or a field-level error naming the option. */
+function wholeNumber(value: string, field: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) {
+    const option = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new AppError(
+      'invalid_input',
+      text(`${option} 应为整数：${value}`, `${option} takes a whole number: ${value}`),
+      { field },
+    );
+  }
+  return n;
+}
+
+/** `renkou demog project --unit U`: the three variants from the registry, and where the inputs came from. */
+async function projectUnit(
+  rt: CliRuntime,
+  options: {
+    unit: string;
+    baseYear?: string;
+    step?: string;
+    years?: string;
+    variant?: Variant | 'all';
+    byAge?: boolean;
+    format: Format;
+  },
+) {
+  const request = {
+    unit: options.unit,
+    ...(options.baseYear !== undefined ? { baseYear: wholeNumber(options.baseYear, 'baseYear') } : {}),
+    ...(options.step !== undefined ? { step: wholeNumber(options.step, 'step') } : {}),
+    ...(options.years !== undefined ? { years: wholeNumber(options.years, 'years') } : {}),
+  };
+  const { sources, variants } = await rt.withDatabase((database) =>
+    projectFromRegistry(database.db, indicatorEngineFor(database), request),
+  );
+  const wanted = options.variant ?? 'all';
+  const order: Variant[] = wanted === 'all' ? ['low', 'medium', 'high'] : [wanted];
+  const results = order.map((variant) => variants[variant]);
+  if (options.format === 'json') {
+    const lang = rt.lang;
+    rt.out(
+      JSON.stringify(
+        {
+          sources: {
+            ...sources,
+            population: { ...sources.population, description: sources.population.description[lang] },
+            rates: { ...sources.rates, description: sources.rates.description[lang] },
+            migration: { ...sources.migration, description: sources.migration.description[lang] },
+            sexRatioAtBirth: {
+              ...sources.sexRatioAtBirth,
+              description: sources.sexRatioAtBirth.description[lang],
+            },
+            flags: sources.flags.map((flag) => ({ code: flag.code, message: flag.message[lang] })),
+          },
+          variants: results,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (options.format === 'csv') {
+    printProjections(rt, results, 'csv', options.byAge ?? false);
+    return;
+  }
+  rt.out(
+    rt.t(
+      `${sources.unit.name}（${sources.unit.code}）人口预测，基年 ${sources.baseYear}，输入取自登记库：`,
+      `Population projection of ${sources.unit.name} (${sources.unit.code}), base year ${sources.baseYear}, inputs from the registry:`,
+    ),
+  );
+  for (const [label, line] of [
+    [rt.t('基年人口', 'Base population'), sources.population.description],
+    [rt.t('生育率与死亡率', 'Fertility and mortality'), sources.rates.description],
+    [rt.t('迁移', 'Migration'), sources.migration.description],
+    [rt.t('出生性别比', 'Sex ratio at birth'), sources.sexRatioAtBirth.description],
+  ] as const)
+    rt.out(`  - ${label}${rt.t('：', ': ')}${line[rt.lang]}`);
+  rt.out('');
+  printProjections(rt, results, 'text', options.byAge ?? false);
+  printFlags(rt, sources.flags);
+}
+
+/**
+ * renkou demog lifetable | tfr | project: calculators over a statistician's own files (no database
+ * needed), and `project --unit` from the registry.
+ */
 export function registerDemog(program: Command, rt: CliRuntime) {
   const demog = program
     .command('demog')
@@ -519,17 +609,41 @@ export function registerDemog(program: Command, rt: CliRuntime) {
     .command('project')
     .description(
       rt.t(
-        '队列要素法人口预测（JSON 输入：基年人口、死亡率、生育率、迁移与假设）',
-        'Cohort-component population projection (JSON input: base population, mortality, fertility, migration, assumptions)',
+        '队列要素法人口预测：按 JSON 文件（基年人口、死亡率、生育率、迁移与假设），或按登记库（--unit）',
+        'Cohort-component population projection: from a JSON file (base population, mortality, fertility, migration, assumptions) or from the registry (--unit)',
       ),
     )
-    .requiredOption(
+    .option(
       '--input <file>',
       rt.t('JSON 文件（格式见 docs/demography.md）', 'JSON file (format in docs/demography.md)'),
     )
     .option(
+      '--unit <code>',
+      rt.t(
+        '按登记库预测此单位（与 --input 二选一）：基年人口、生育率、死亡率和迁移均取自登记库',
+        'project this unit from the registry (instead of --input): base population, rates and migration from the registry',
+      ),
+    )
+    .option(
+      '--base-year <year>',
+      rt.t(
+        '与 --unit 同用：基年（默认为有数据的最近年份）',
+        'with --unit: the base year (the latest with data)',
+      ),
+    )
+    .option(
+      '--step <n>',
+      rt.t(
+        '与 --unit 同用：1 为单岁逐年（默认），5 为五岁组',
+        'with --unit: 1 for single years (default), 5 for five-year groups',
+      ),
+    )
+    .option(
       '--years <n>',
-      rt.t('预测年数（默认 25，或文件中的 years）', "years ahead (25, or the file's years)"),
+      rt.t(
+        '预测年数（--input 默认 25 或文件中的 years；--unit 默认 5）',
+        "years ahead (--input: 25 or the file's years; --unit: 5)",
+      ),
     )
     .addOption(
       new Option(
@@ -540,41 +654,57 @@ export function registerDemog(program: Command, rt: CliRuntime) {
     .option('--by-age', rt.t('同时输出分年龄、性别的人口', 'also print the population by age and sex'))
     .addOption(formatOption(rt))
     .action(
-      (options: {
-        input: string;
+      async (options: {
+        input?: string;
+        unit?: string;
+        baseYear?: string;
+        step?: string;
         years?: string;
         variant?: Variant | 'all';
         byAge?: boolean;
         format: Format;
       }) => {
+        if (options.unit !== undefined && options.input !== undefined) {
+          throw new AppError(
+            'invalid_input',
+            text(
+              '--input（文件）与 --unit（登记库）只能选一个',
+              'Give either --input (a file) or --unit (the registry), not both',
+            ),
+            { field: 'unit' },
+          );
+        }
+        if (options.unit !== undefined) {
+          await projectUnit(rt, { ...options, unit: options.unit });
+          return;
+        }
+        if (options.input === undefined) {
+          throw new AppError(
+            'invalid_input',
+            text(
+              '请给出 --input（JSON 文件）或 --unit（按登记库预测的单位）',
+              'Give --input (a JSON file) or --unit (a unit to project from the registry)',
+            ),
+            { field: 'input' },
+          );
+        }
+        const path = options.input;
         let json: unknown;
         try {
-          json = JSON.parse(readInputFile(options.input));
+          json = JSON.parse(readInputFile(path));
         } catch (error) {
           if (error instanceof AppError) throw error;
           throw new AppError(
             'invalid_input',
             text(
-              `${options.input} 不是有效的 JSON：${(error as Error).message}`,
-              `${options.input} is not valid JSON: ${(error as Error).message}`,
+              `${path} 不是有效的 JSON：${(error as Error).message}`,
+              `${path} is not valid JSON: ${(error as Error).message}`,
             ),
             { field: 'input' },
           );
         }
         const input = unwrap(readProjectionJson(json));
-        if (options.years !== undefined) {
-          const years = Number(options.years);
-          if (!Number.isInteger(years)) {
-            throw new AppError(
-              'invalid_input',
-              text(`--years 应为整数：${options.years}`, `--years takes a whole number: ${options.years}`),
-              {
-                field: 'years',
-              },
-            );
-          }
-          input.years = years;
-        }
+        if (options.years !== undefined) input.years = wholeNumber(options.years, 'years');
         const wanted = options.variant ?? input.variant ?? 'medium';
         const variants: Variant[] = wanted === 'all' ? ['low', 'medium', 'high'] : [wanted];
         const results = variants.map((variant) => unwrap(projectPopulation({ ...input, variant })));
