@@ -204,6 +204,19 @@ describe(`population projection from the registry (${storageName})`, () => {
       assert.equal(base.suppressed, true);
       const births = body.inputs.rates.fertility.find((g: { age: string }) => g.age === '25-29');
       assert.equal(births.value, null, 'an ASFR on one birth is suppressed with its births');
+      // A handful of moves, and a net count of a few leaving, are as telling as a count of a few.
+      const migration = body.inputs.migration;
+      assert.deepEqual(
+        [migration.moveIns, migration.moveOuts, migration.netPerYear, migration.suppressed],
+        [null, null, null, true],
+      );
+      for (const cell of migration.byAge as { count: number | null; suppressed?: boolean }[]) {
+        assert.ok(cell.count === null || cell.count === 0 || Math.abs(cell.count) >= 5, JSON.stringify(cell));
+      }
+      assert.ok(
+        migration.byAge.some((c: { suppressed?: boolean }) => c.suppressed),
+        'the village has net movers in some group',
+      );
     } finally {
       await statistician.close();
     }

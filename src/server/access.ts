@@ -233,12 +233,25 @@ export function maskIdentifiers(value: unknown): unknown {
 
 /** Small cells (< 5) suppressed for callers who see aggregates only. */
 export const SMALL_CELL = 5;
-const COUNT_KEYS = new Set(['value', 'numerator', 'denominator', 'count', 'births', 'deaths', 'population']);
+const COUNT_KEYS = new Set([
+  'value',
+  'numerator',
+  'denominator',
+  'count',
+  'births',
+  'deaths',
+  'population',
+  // Moves in and out of a unit, and net migration built on them (the projection's inputs).
+  'moveIns',
+  'moveOuts',
+  'netPerYear',
+  'netMigration',
+]);
 
 /**
  * Suppresses counts below SMALL_CELL (and the rates built on them) in an aggregate payload: any
- * object with a numerator or count under 5 loses its value, numerator, denominator and interval
- * and says `suppressed: true`.
+ * object with a numerator or count under 5 — or a net count over -5, such as two more moving out
+ * than in — loses its value, numerator, denominator and interval and says `suppressed: true`.
  */
 export function suppressSmallCells(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(suppressSmallCells);
@@ -247,7 +260,7 @@ export function suppressSmallCells(value: unknown): unknown {
   const small = [...COUNT_KEYS].some((k) => {
     if (k === 'value' || k === 'denominator') return false;
     const v = obj[k];
-    return typeof v === 'number' && v > 0 && v < SMALL_CELL;
+    return typeof v === 'number' && v !== 0 && Math.abs(v) < SMALL_CELL;
   });
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(obj)) {

@@ -234,6 +234,12 @@ describe('cohort-component projection', () => {
     );
     assert.ok(result.years[1]!.male.every((n) => n >= 0));
     assert.ok(result.flags.some((f) => f.code === 'negative_population'));
+    // The balance holds with the migrants who could leave: no negative deaths absorb the rest.
+    const [base, step] = result.years;
+    assert.ok(step!.deaths! > 0, `deaths ${step!.deaths}`);
+    assert.ok(step!.netMigration! > -5000 * 5 * county.population.male.length, 'fewer left than asked');
+    assert.ok(step!.netMigration! >= -base!.totalMale - 1e-9, 'no more men left than there were');
+    close(step!.total, base!.total + step!.births! + step!.netMigration! - step!.deaths!, 1e-6);
   });
 
   it('refuses inconsistent input with field paths', () => {

@@ -422,6 +422,9 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
     const migrants = (sex: Sex) => groups.map((_, i) => (input.netMigration?.[sex][i] ?? 0) * step * scale);
 
     const next = {} as Record<Sex, number[]>;
+    // Net migrants as applied: where out-migrants would empty a group below 0, only those there
+    // leave — so the step's deaths (what is left of the balance) are never made up of them.
+    let migration = 0;
     for (const sex of ['male', 'female'] as const) {
       const table = tables[sex];
       const m = migrants(sex);
@@ -429,6 +432,7 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
       const start = from[sex].map((n, i) => {
         const value = n + m[i]! / 2;
         if (value < 0) clamped = true;
+        migration += Math.max(0, value) - n;
         return Math.max(0, value);
       });
       const end = new Array<number>(groupCount).fill(0);
@@ -445,6 +449,7 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
       next[sex] = end.map((n, i) => {
         const value = n + m[i]! / 2;
         if (value < 0) clamped = true;
+        migration += Math.max(0, value) - n;
         return Math.max(0, value);
       });
     }
@@ -465,7 +470,6 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
       next[sex][0] = next[sex][0]! + born * survival;
     }
     const row = yearRow(startYear + step, next.male, next.female);
-    const migration = sum(migrants('male')) + sum(migrants('female'));
     row.births = births;
     row.birthsMale = birthsMale;
     row.birthsFemale = birthsFemale;
@@ -489,8 +493,8 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
     flags.push({
       code: 'negative_population',
       message: text(
-        '净迁出超过了某些年龄组的人口，这些组按 0 计',
-        'Net out-migration exceeded the population of some age groups; they were set to 0',
+        '净迁出超过了某些年龄组的人口，这些组按 0 计，净迁移只计实际迁出的人',
+        'Net out-migration exceeded the population of some age groups; they were set to 0 and the net migration counts only those who were there to leave',
       ),
     });
   }

@@ -113,9 +113,10 @@ const responseSchema = {
           properties: {
             unit: str,
             years: { type: 'array', items: { type: 'integer' } },
-            moveIns: num,
-            moveOuts: num,
-            netPerYear: num,
+            moveIns: numOrNull,
+            moveOuts: numOrNull,
+            netPerYear: numOrNull,
+            suppressed: { type: 'boolean' },
             byAge: {
               type: 'array',
               description: '年平均净迁移 / average net migrants per year',
