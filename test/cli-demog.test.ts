@@ -230,6 +230,13 @@ describe('renkou demog', () => {
     assert.match(medium.stdout, /人口预测（中方案，5 年一步，出生性别比 110）/);
     assert.match(medium.stdout, /\n2025 +321,700 /);
     assert.match(medium.stdout, /\n2050 +\d/);
+    // An observed ratio is printed to one decimal, not as the float it is.
+    const observed = file(
+      'projection-srb.json',
+      JSON.stringify({ ...PROJECTION, sexRatioAtBirth: 107.71567436208991 }),
+    );
+    const srb = await runRenkou(['demog', 'project', '--input', observed], NO_DATABASE);
+    assert.match(srb.stdout, /出生性别比 107\.7）/);
 
     const all = await runRenkou(
       ['demog', 'project', '--input', input, '--years', '10', '--variant', 'all', '--by-age', '--lang', 'en'],

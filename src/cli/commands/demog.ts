@@ -368,10 +368,12 @@ function printProjections(rt: CliRuntime, results: ProjectionResult[], format: F
   };
   results.forEach((result, index) => {
     if (index > 0) rt.out('');
+    // An observed ratio (107.71567…) to one decimal, as the sources table prints it.
+    const srb = Number(result.sexRatioAtBirth.toFixed(1));
     rt.out(
       rt.t(
-        `人口预测（${variantName[result.variant]}，${result.step} 年一步，出生性别比 ${result.sexRatioAtBirth}）`,
-        `Population projection (${variantName[result.variant]}, ${result.step}-year steps, sex ratio at birth ${result.sexRatioAtBirth})`,
+        `人口预测（${variantName[result.variant]}，${result.step} 年一步，出生性别比 ${srb}）`,
+        `Population projection (${variantName[result.variant]}, ${result.step}-year steps, sex ratio at birth ${srb})`,
       ),
     );
     rt.out(

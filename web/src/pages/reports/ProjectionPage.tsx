@@ -43,7 +43,14 @@ interface Projection {
   inputs: {
     population: { date: string; total: number | null; description: string };
     rates: { tfr: number; e0Male: number; e0Female: number; description: string };
-    migration: { moveIns: number; moveOuts: number; netPerYear: number; description: string };
+    /** Null and `suppressed` for a caller who sees aggregates only, when the moves are few. */
+    migration: {
+      moveIns: number | null;
+      moveOuts: number | null;
+      netPerYear: number | null;
+      suppressed?: boolean;
+      description: string;
+    };
     sexRatioAtBirth: { value: number; description: string };
   };
   flags: Flag[];
@@ -256,10 +263,12 @@ export default function ProjectionPage() {
                 )}
               </Descriptions.Item>
               <Descriptions.Item label={tr('迁移', 'Migration')}>
-                {tr(
-                  `每年净迁移 ${data.inputs.migration.netPerYear.toFixed(1)} 人（迁入 ${data.inputs.migration.moveIns}，迁出 ${data.inputs.migration.moveOuts}）· `,
-                  `Net ${data.inputs.migration.netPerYear.toFixed(1)} a year (${data.inputs.migration.moveIns} in, ${data.inputs.migration.moveOuts} out) · `,
-                )}
+                {data.inputs.migration.suppressed
+                  ? tr('迁移人数少于 5 人，不显示 · ', 'Fewer than 5 moves: not shown · ')
+                  : tr(
+                      `每年净迁移 ${fixed(data.inputs.migration.netPerYear, 1)} 人（迁入 ${whole(data.inputs.migration.moveIns)}，迁出 ${whole(data.inputs.migration.moveOuts)}）· `,
+                      `Net ${fixed(data.inputs.migration.netPerYear, 1)} a year (${whole(data.inputs.migration.moveIns)} in, ${whole(data.inputs.migration.moveOuts)} out) · `,
+                    )}
                 {data.inputs.migration.description}
               </Descriptions.Item>
               <Descriptions.Item label={tr('出生性别比', 'Sex ratio at birth')}>
