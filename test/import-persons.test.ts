@@ -785,6 +785,15 @@ describe(`person import (${storageName})`, () => {
     const now = await getPersonAsOf(test.database.db, imported.id, '2100-01-01');
     assert.deepEqual([now.version, now.record.name, now.record.phone], [3, '陈小艳', '13900000002']);
 
+    // Only a first version without changes may leave its snapshot out (migration 0021's CHECK).
+    await assert.rejects(
+      sql`INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, changes)
+          VALUES (${imported.county_code}, ${imported.id}, 4, 'correction', 'clerk-2', '{}')`.execute(
+        test.database.db,
+      ),
+      /person_version_snapshot_left_out/,
+    );
+
     // A history with a version missing is not guessed over.
     await sql`DELETE FROM person_version WHERE person_id = ${imported.id} AND version = 2`.execute(
       test.database.db,
