@@ -430,19 +430,20 @@ function wholeNumber(value: string, field: string): number {
   return n;
 }
 
+/** The options of `renkou demog project`, from a file (--input) or from the registry (--unit). */
+interface ProjectOptions {
+  input?: string;
+  unit?: string;
+  baseYear?: string;
+  step?: string;
+  years?: string;
+  variant?: Variant | 'all';
+  byAge?: boolean;
+  format: Format;
+}
+
 /** `renkou demog project --unit U`: the three variants from the registry, and where the inputs came from. */
-async function projectUnit(
-  rt: CliRuntime,
-  options: {
-    unit: string;
-    baseYear?: string;
-    step?: string;
-    years?: string;
-    variant?: Variant | 'all';
-    byAge?: boolean;
-    format: Format;
-  },
-) {
+async function projectUnit(rt: CliRuntime, options: ProjectOptions & { unit: string }) {
   const request = {
     unit: options.unit,
     ...(options.baseYear !== undefined ? { baseYear: wholeNumber(options.baseYear, 'baseYear') } : {}),
@@ -655,62 +656,51 @@ export function registerDemog(program: Command, rt: CliRuntime) {
     )
     .option('--by-age', rt.t('同时输出分年龄、性别的人口', 'also print the population by age and sex'))
     .addOption(formatOption(rt))
-    .action(
-      async (options: {
-        input?: string;
-        unit?: string;
-        baseYear?: string;
-        step?: string;
-        years?: string;
-        variant?: Variant | 'all';
-        byAge?: boolean;
-        format: Format;
-      }) => {
-        if (options.unit !== undefined && options.input !== undefined) {
-          throw new AppError(
-            'invalid_input',
-            text(
-              '--input（文件）与 --unit（登记库）只能选一个',
-              'Give either --input (a file) or --unit (the registry), not both',
-            ),
-            { field: 'unit' },
-          );
-        }
-        if (options.unit !== undefined) {
-          await projectUnit(rt, { ...options, unit: options.unit });
-          return;
-        }
-        if (options.input === undefined) {
-          throw new AppError(
-            'invalid_input',
-            text(
-              '请给出 --input（JSON 文件）或 --unit（按登记库预测的单位）',
-              'Give --input (a JSON file) or --unit (a unit to project from the registry)',
-            ),
-            { field: 'input' },
-          );
-        }
-        const path = options.input;
-        let json: unknown;
-        try {
-          json = JSON.parse(readInputFile(path));
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          throw new AppError(
-            'invalid_input',
-            text(
-              `${path} 不是有效的 JSON：${(error as Error).message}`,
-              `${path} is not valid JSON: ${(error as Error).message}`,
-            ),
-            { field: 'input' },
-          );
-        }
-        const input = unwrap(readProjectionJson(json));
-        if (options.years !== undefined) input.years = wholeNumber(options.years, 'years');
-        const wanted = options.variant ?? input.variant ?? 'medium';
-        const variants: Variant[] = wanted === 'all' ? ['low', 'medium', 'high'] : [wanted];
-        const results = variants.map((variant) => unwrap(projectPopulation({ ...input, variant })));
-        printProjections(rt, results, options.format, options.byAge ?? false);
-      },
-    );
+    .action(async (options: ProjectOptions) => {
+      if (options.unit !== undefined && options.input !== undefined) {
+        throw new AppError(
+          'invalid_input',
+          text(
+            '--input（文件）与 --unit（登记库）只能选一个',
+            'Give either --input (a file) or --unit (the registry), not both',
+          ),
+          { field: 'unit' },
+        );
+      }
+      if (options.unit !== undefined) {
+        await projectUnit(rt, { ...options, unit: options.unit });
+        return;
+      }
+      if (options.input === undefined) {
+        throw new AppError(
+          'invalid_input',
+          text(
+            '请给出 --input（JSON 文件）或 --unit（按登记库预测的单位）',
+            'Give --input (a JSON file) or --unit (a unit to project from the registry)',
+          ),
+          { field: 'input' },
+        );
+      }
+      const path = options.input;
+      let json: unknown;
+      try {
+        json = JSON.parse(readInputFile(path));
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw new AppError(
+          'invalid_input',
+          text(
+            `${path} 不是有效的 JSON：${(error as Error).message}`,
+            `${path} is not valid JSON: ${(error as Error).message}`,
+          ),
+          { field: 'input' },
+        );
+      }
+      const input = unwrap(readProjectionJson(json));
+      if (options.years !== undefined) input.years = wholeNumber(options.years, 'years');
+      const wanted = options.variant ?? input.variant ?? 'medium';
+      const variants: Variant[] = wanted === 'all' ? ['low', 'medium', 'high'] : [wanted];
+      const results = variants.map((variant) => unwrap(projectPopulation({ ...input, variant })));
+      printProjections(rt, results, options.format, options.byAge ?? false);
+    });
 }

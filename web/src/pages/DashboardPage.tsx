@@ -17,6 +17,7 @@ import { apiGet, prefetch, type Query } from '../api.ts';
 import { initialUser } from '../auth.tsx';
 import { type ChartOption, EChart, loadCharts } from '../components/EChart.tsx';
 import { previousPeriod } from '../components/PeriodPicker.tsx';
+import { pyramidOption } from '../components/pyramid.ts';
 import { useAsync } from '../components/use-async.ts';
 import { formatChange, formatValue } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -342,33 +343,12 @@ function Pyramid({ request }: { request: Request }) {
       female.push(0);
     }
     // Suppressed small cells (a user without record rights) count as unknown, drawn as 0.
-    if (v.group.sex === 'male') male[index]! -= v.value ?? 0;
+    if (v.group.sex === 'male') male[index]! += v.value ?? 0;
     else female[index]! += v.value ?? 0;
   }
   let option: ChartOption;
   if (bySex) {
-    option = {
-      tooltip: {
-        trigger: 'axis',
-        axisPointer: { type: 'shadow' },
-        valueFormatter: (v: number) => String(Math.abs(v)),
-      },
-      legend: { top: 0, data: [tr('男', 'Male'), tr('女', 'Female')] },
-      grid: { left: 48, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => String(Math.abs(v)) } },
-      yAxis: { type: 'category', data: labels, axisTick: { show: false } },
-      series: [
-        {
-          name: tr('男', 'Male'),
-          type: 'bar',
-          stack: 'p',
-          data: male,
-          color: '#4e79a7',
-          barCategoryGap: '10%',
-        },
-        { name: tr('女', 'Female'), type: 'bar', stack: 'p', data: female, color: '#e15759' },
-      ],
-    };
+    option = pyramidOption(labels, male, female, tr);
   } else {
     option = {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -379,7 +359,7 @@ function Pyramid({ request }: { request: Request }) {
         {
           name: tr('常住人口', 'Resident population'),
           type: 'bar',
-          data: labels.map((_, i) => female[i]! - male[i]!),
+          data: labels.map((_, i) => female[i]! + male[i]!),
           color: '#1f6fb2',
           barCategoryGap: '10%',
         },

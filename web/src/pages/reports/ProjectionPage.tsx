@@ -2,6 +2,7 @@ import { Alert, Card, Col, Descriptions, Row, Segmented, Space, Statistic, Table
 import { useState } from 'react';
 import { apiGet } from '../../api.ts';
 import { type ChartOption, EChart } from '../../components/EChart.tsx';
+import { pyramidOption } from '../../components/pyramid.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
@@ -64,32 +65,16 @@ const whole = (value: number | null | undefined) =>
 const fixed = (value: number | null | undefined, digits: number) =>
   value === null || value === undefined ? '—' : value.toFixed(digits);
 
-/** A two-sided pyramid of one year (males to the left); suppressed small cells are drawn as 0. */
-function pyramidOption(cells: Cell[], ages: string[], tr: (zh: string, en: string) => string): ChartOption {
-  const male = ages.map((age) => -(cells.find((c) => c.age === age && c.sex === 'male')?.population ?? 0));
-  const female = ages.map((age) => cells.find((c) => c.age === age && c.sex === 'female')?.population ?? 0);
-  return {
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      valueFormatter: (v: number) => Math.round(Math.abs(v)).toLocaleString('en-US'),
-    },
-    legend: { top: 0, data: [tr('男', 'Male'), tr('女', 'Female')] },
-    grid: { left: 48, right: 16, top: 36, bottom: 28 },
-    xAxis: { type: 'value', axisLabel: { formatter: (v: number) => String(Math.abs(v)) } },
-    yAxis: { type: 'category', data: ages, axisTick: { show: false } },
-    series: [
-      {
-        name: tr('男', 'Male'),
-        type: 'bar',
-        stack: 'p',
-        data: male,
-        color: '#4e79a7',
-        barCategoryGap: '10%',
-      },
-      { name: tr('女', 'Female'), type: 'bar', stack: 'p', data: female, color: '#e15759' },
-    ],
-  };
+/** A pyramid of one year from the projection's cells; suppressed small cells are drawn as 0. */
+function yearPyramid(cells: Cell[], ages: string[], tr: (zh: string, en: string) => string): ChartOption {
+  const count = (age: string, sex: Cell['sex']) =>
+    cells.find((c) => c.age === age && c.sex === sex)?.population ?? 0;
+  return pyramidOption(
+    ages,
+    ages.map((age) => count(age, 'male')),
+    ages.map((age) => count(age, 'female')),
+    tr,
+  );
 }
 
 /**
@@ -195,7 +180,7 @@ export default function ProjectionPage() {
                 title={tr(`${data.baseYear} 年末人口（基年）`, `End of ${data.baseYear} (base year)`)}
               >
                 <EChart
-                  option={pyramidOption(data.basePopulation, data.ages, tr)}
+                  option={yearPyramid(data.basePopulation, data.ages, tr)}
                   height={data.step === 1 ? 520 : 360}
                   label={tr('基年人口金字塔', 'Base-year pyramid')}
                 />
@@ -207,7 +192,7 @@ export default function ProjectionPage() {
                 title={tr(`${finalYear} 年末人口（中方案）`, `End of ${finalYear} (medium variant)`)}
               >
                 <EChart
-                  option={pyramidOption(medium.finalPopulation, data.ages, tr)}
+                  option={yearPyramid(medium.finalPopulation, data.ages, tr)}
                   height={data.step === 1 ? 520 : 360}
                   label={tr('预测年人口金字塔', 'Final-year pyramid')}
                 />
