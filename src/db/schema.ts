@@ -142,7 +142,7 @@ export interface PersonVersionTable {
   changed_by: string;
   reason: string | null;
   changes: ColumnType<Record<string, { old: unknown; new: unknown }>, string, never>;
-  /** Null on a bulk writer's first version: read it through person-history.ts. */
+  /** Null on a bulk writer's first version: read it with rewoundSnapshot (registry/person-store.ts). */
   snapshot: ColumnType<Record<string, unknown> | null, string | null, never>;
 }
 
