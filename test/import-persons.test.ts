@@ -744,6 +744,55 @@ describe(`person import (${storageName})`, () => {
     );
   });
 
+  // Also after the counted tests: it adds a version to a person.
+  it('lets a clerk save in the same county while an upload writes a chunk: the chunk bumps the data version last', {
+    skip: storageName === 'pglite' && 'PGlite has one connection: nothing else can write meanwhile',
+  }, async () => {
+    const head = await personByName('王建国');
+    const versionOf = async () =>
+      Number(
+        (
+          await test.database.db
+            .selectFrom('data_version')
+            .select('version')
+            .where('county_code', '=', head.county_code)
+            .executeTakeFirstOrThrow()
+        ).version,
+      );
+    const before = await versionOf();
+    const rows = [
+      person({ householdNo: 'W-1', name: '魏一', birthDate: '1971-01-01' }),
+      person({ householdNo: 'W-2', name: '魏二', birthDate: '1972-02-02' }),
+    ];
+    let savedDuringChunk = false;
+    const report = await importPersons(ctx, {
+      path: file(csvOf(rows)),
+      chunkSize: 1,
+      beforeCommit: async ({ chunkNo }) => {
+        if (chunkNo !== 1) return;
+        // Another connection, while chunk 1 is written but not committed. Before migration 0022
+        // the chunk held the county's data_version row from its first insert, and this waited.
+        const save = correctPerson(contextFor(test.database.db, 'clerk-3'), {
+          personId: head.id,
+          expectedVersion: head.version,
+          changes: { phone: '13911112222' },
+          reason: '本人来电',
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const blocked = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the save waited for the import chunk')), 10_000);
+        });
+        await Promise.race([save, blocked]).finally(() => clearTimeout(timer));
+        savedDuringChunk = true;
+      },
+    });
+    assert.equal(report.rows.ok, 2);
+    assert.equal(savedDuringChunk, true);
+    assert.equal((await personByName('王建国')).phone, '13911112222');
+    // Counted still: the save, and each chunk once.
+    assert.ok((await versionOf()) >= before + 3, `data version ${before} → ${await versionOf()}`);
+  });
+
   // Last: it adds versions that the counts above do not expect.
   it('reads an imported person as first recorded after later changes: the corrections undone, newest first', async () => {
     const row = person({

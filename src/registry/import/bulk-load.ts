@@ -1,6 +1,7 @@
 import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
+import { dataVersion } from './data-version.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 
@@ -432,11 +433,7 @@ export class BulkLoad {
        ON CONFLICT DO NOTHING`,
       [countyCode],
     );
-    await this.session.query(
-      `INSERT INTO data_version (county_code, version, changed_at) VALUES ($1::text, 1, now())
-       ON CONFLICT (county_code) DO UPDATE SET version = data_version.version + 1, changed_at = now()`,
-      [countyCode],
-    );
+    await dataVersion.bump(this.session, countyCode);
     // Each index is one sort of its table; on PostgreSQL with parallel workers where it can. Each
     // foreign key added back is one join over its table: in memory, not spilled at a server's
     // default work_mem of 4 MB.

@@ -7,6 +7,7 @@ import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
 import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
 import { isBlankRecord } from './csv-reader.ts';
+import { dataVersion } from './data-version.ts';
 import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
 import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
@@ -542,14 +543,17 @@ export async function importPersons(
       let analysedAt = persons;
       let insertedSince = 0;
 
-      // One chunk at a time: every registry write bumps the county's data_version row, so chunks
-      // written side by side would only queue behind each other's transactions.
+      // One chunk at a time (a chunk's households and mothers may be the one before it's). Each
+      // chunk counts as one registry change, bumped last (dataVersion): the counter's row lock is
+      // held only for the moment before COMMIT, so other writers in the county do not wait for
+      // the chunk.
       await eachChunk(async (chunk, thisChunk, previous) => {
         await previous;
         await database.withSession(async (session) => {
           await prepareSession(session);
           await session.exec('BEGIN');
           try {
+            await dataVersion.defer(session);
             if (insertedSince >= Math.max(ANALYSE_EVERY, analysedAt)) {
               await analyseRegistry(session);
               analysedAt += insertedSince;
@@ -564,6 +568,7 @@ export async function importPersons(
             });
             if (written.headsPending) await setHouseholdHeads(session, countyCode);
             const outcomes = await recordChunk(session, chunk, written, thisChunk);
+            await dataVersion.bump(session, countyCode);
             await session.exec('COMMIT');
             insertedSince += written.ok.length;
             progress('rows');
