@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Kysely, sql } from 'kysely';
+import { dataVersion } from '../db/data-version.ts';
 import type { Database } from '../db/database.ts';
 import type { FeedSource, Schema } from '../db/schema.ts';
 import { AppError, type FieldIssue, invalidInput } from '../domain/errors.ts';
@@ -278,6 +279,8 @@ export async function ingestFeedFile(database: Database, input: IngestFeedInput)
   });
 
   const batchId = await db.transaction().execute(async (trx) => {
+    // Many statements: the county's data_version is bumped once, at the end (dataVersion).
+    await dataVersion.deferIn(trx);
     const batch = await trx
       .insertInto('feed_batch')
       .values({
@@ -313,6 +316,7 @@ export async function ingestFeedFile(database: Database, input: IngestFeedInput)
         trx,
       );
     }
+    await dataVersion.bumpIn(trx, countyCode);
     return batch.id;
   });
 
@@ -360,6 +364,7 @@ export async function resolvePendingBatches(database: Database, countyCode: stri
       .orderBy('row_no')
       .execute();
     await db.transaction().execute(async (trx) => {
+      await dataVersion.deferIn(trx);
       for (let start = 0; start < rows.length; start += 2000) {
         const chunk = rows.slice(start, start + 2000).map((row) => {
           const r = resolveRecord(batch.source, mapping, row.raw, places);
@@ -380,6 +385,7 @@ export async function resolvePendingBatches(database: Database, countyCode: stri
       }
       await sql`UPDATE feed_batch SET mapping = ${JSON.stringify(mapping)}::jsonb, resolved_at = now()
                  WHERE id = ${batch.id}`.execute(trx);
+      await dataVersion.bumpIn(trx, countyCode);
     });
     done.push(batch.id);
   }

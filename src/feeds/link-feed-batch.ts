@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { dataVersion } from '../db/data-version.ts';
 import type { Database } from '../db/database.ts';
 import type { FeedSource, Schema } from '../db/schema.ts';
 import { AppError, invalidInput } from '../domain/errors.ts';
@@ -195,6 +196,9 @@ export async function linkFeedBatch(
     timings: result.timings,
   };
   const outcome = await database.db.transaction().execute(async (trx) => {
+    // Many statements (a feed's pairs, its records settled): the county's data_version is bumped
+    // once, at the end, so other writers in the county do not wait for the whole save.
+    await dataVersion.deferIn(trx);
     const saveStarted = performance.now();
     const run = await trx
       .insertInto('feed_link_run')
@@ -252,6 +256,7 @@ export async function linkFeedBatch(
     await sql`UPDATE feed_link_run SET finished_at = now(),
                      report = jsonb_set(report, '{saveTimings}', ${JSON.stringify(saveTimings)}::jsonb)
                WHERE id = ${run.id}`.execute(trx);
+    await dataVersion.bumpIn(trx, batch.countyCode);
     return { runId: run.id, decisionsKept: kept.rows[0]?.n ?? 0, decisionsCarried: carried, ...settled };
   });
   progress('save', rows.length, rows.length);

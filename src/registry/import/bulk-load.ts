@@ -1,7 +1,7 @@
+import { dataVersion } from '../../db/data-version.ts';
 import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { dataVersion } from './data-version.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 

@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { sql } from 'kysely';
+import { dataVersion } from '../../db/data-version.ts';
 import type { Database, RawSession } from '../../db/database.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
 import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
 import { isBlankRecord } from './csv-reader.ts';
-import { dataVersion } from './data-version.ts';
 import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
 import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
