@@ -5,6 +5,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { buildCube, type Cube } from '../src/indicators/cube.ts';
 import { findLatestDataYears } from '../src/indicators/data-years.ts';
 import { indicatorEngineFor } from '../src/indicators/index.ts';
 import { initCounty } from '../src/org/init-county.ts';
@@ -205,6 +206,27 @@ describe(`warming the indicator cubes at start (${storageName})`, () => {
       assert.equal(await engine.cubeFor('620881', 2025), warmed);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('builds the same cube in the background (one query at a time, without parallel workers) as for a request', async () => {
+    const config = env('0');
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const counted = (cube: Cube) => ({ ...cube, builtInMs: 0, timings: {} });
+      const forRequest = counted(await buildCube(database.db, '620881', 2025));
+      assert.ok(forRequest.population.size > 0 && forRequest.events.size > 0, 'a cube with counts in it');
+      assert.deepEqual(
+        counted(await buildCube(database.db, '620881', 2025, [], { background: true })),
+        forRequest,
+      );
+      // Inside a caller's transaction too (one query at a time; the caller's settings stand).
+      const inTransaction = await database.db
+        .transaction()
+        .execute((trx) => buildCube(trx, '620881', 2025, [], { background: true }));
+      assert.deepEqual(counted(inTransaction), forRequest);
+    } finally {
+      await database.close();
     }
   });
 

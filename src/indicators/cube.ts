@@ -94,11 +94,22 @@ export function monthEndDates(year: number): string[] {
 }
 
 /** Builds the cube for a root unit and a year with three aggregate queries. */
+/** Milliseconds of expansion between two looks at the event loop. */
+const YIELD_AFTER_MS = 15;
+
 export async function buildCube(
   db: Tx,
   root: string,
   year: number,
   extraDates: string[] = [],
+  options: {
+    /**
+     * Background work (the start-up warming): the queries one after another without parallel
+     * workers, so they take at most one core from the requests served meanwhile. Otherwise they
+     * run side by side, each with the workers the database gives it — the quickest cube.
+     */
+    background?: boolean;
+  } = {},
 ): Promise<Cube> {
   const started = performance.now();
   const dates = [...new Set([...monthEndDates(year), ...extraDates])].sort();
@@ -120,12 +131,12 @@ export async function buildCube(
     timings[label] = Math.round(performance.now() - t);
     return result;
   };
-  const [population, events, reports, units] = await Promise.all([
-    // One row per village with its spells packed into a text of integers: PGlite turns result
-    // rows into JS objects slowly, so hundreds of thousands of rows cost seconds while one long
-    // string per village costs milliseconds. Each spell is
-    // ((female·4 + type)·2^16 + birth)·2^32 + from·2^16 + to, dates as days since 1900-01-01
-    // (to = 65535 when open); the spells × dates expansion then happens in JS on integers.
+  // One row per village with its spells packed into a text of integers: PGlite turns result
+  // rows into JS objects slowly, so hundreds of thousands of rows cost seconds while one long
+  // string per village costs milliseconds. Each spell is
+  // ((female·4 + type)·2^16 + birth)·2^32 + from·2^16 + to, dates as days since 1900-01-01
+  // (to = 65535 when open); the spells × dates expansion then happens in JS on integers.
+  const queryPopulation = (executor: Tx) =>
     timed(
       'population',
       sql<{ org_code: string; spells: string }>`
@@ -138,8 +149,9 @@ export async function buildCube(
         JOIN person p ON p.county_code = s.county_code AND p.id = s.person_id
        WHERE s.org_code LIKE ${prefix} AND NOT s.voided AND p.status NOT IN ('voided', 'merged')
          AND s.valid_from <= ${dates.at(-1)}::date AND (s.valid_to IS NULL OR s.valid_to > ${dates[0]}::date)
-       GROUP BY 1`.execute(db),
-    ),
+       GROUP BY 1`.execute(executor),
+    );
+  const queryEvents = (executor: Tx) =>
     timed(
       'events',
       sql<{ org_code: string; m: number; k: number; sex: string; band: number; o: number; n: number }>`
@@ -156,8 +168,9 @@ export async function buildCube(
         LEFT JOIN person mo ON e.kind = 'birth' AND mo.county_code = p.county_code AND mo.id = p.mother_id
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.event_date BETWEEN ${from}::date AND ${to}::date
-       GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
-    ),
+       GROUP BY 1, 2, 3, 4, 5, 6`.execute(executor),
+    );
+  const queryReports = (executor: Tx) =>
     timed(
       'reports',
       sql<{ org_code: string; m: number; k: number; timely: boolean; n: number }>`
@@ -166,10 +179,30 @@ export async function buildCube(
         FROM vital_event e
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided
          AND e.report_date BETWEEN ${from}::date AND ${to}::date
-       GROUP BY 1, 2, 3, 4`.execute(db),
-    ),
-    timed('units', sql<{ code: string }>`SELECT code FROM org_unit WHERE code LIKE ${prefix}`.execute(db)),
-  ]);
+       GROUP BY 1, 2, 3, 4`.execute(executor),
+    );
+  const queryUnits = (executor: Tx) =>
+    timed(
+      'units',
+      sql<{ code: string }>`SELECT code FROM org_unit WHERE code LIKE ${prefix}`.execute(executor),
+    );
+  // In the background: one query at a time, in a transaction of its own without parallel workers
+  // (in a caller's transaction, one at a time only: its settings are the caller's).
+  const oneByOne = async (executor: Tx) =>
+    [
+      await queryPopulation(executor),
+      await queryEvents(executor),
+      await queryReports(executor),
+      await queryUnits(executor),
+    ] as const;
+  const [population, events, reports, units] = !options.background
+    ? await Promise.all([queryPopulation(db), queryEvents(db), queryReports(db), queryUnits(db)])
+    : db.isTransaction
+      ? await oneByOne(db)
+      : await db.transaction().execute(async (trx) => {
+          await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(trx);
+          return oneByOne(trx);
+        });
 
   const cube: Cube = {
     root,
@@ -200,7 +233,18 @@ export async function buildCube(
     }
     return birth;
   };
+  // The expansion is a second or more of JS for a million persons: it lets the event loop in
+  // between villages, so a cube built in the background (warm-cubes.ts) or for one request does
+  // not hold every other request back that long.
+  let sliceStarted = performance.now();
   for (const row of population.rows) {
+    if (performance.now() - sliceStarted > YIELD_AFTER_MS) {
+      // In the background, rest twice as long as it worked: at most a third of the thread for the
+      // cube, the rest for the requests that come in meanwhile.
+      if (options.background) await new Promise((resume) => setTimeout(resume, 2 * YIELD_AFTER_MS));
+      else await new Promise(setImmediate);
+      sliceStarted = performance.now();
+    }
     const codes = rollupCodes(row.org_code, root);
     const cells = codes.map((code) =>
       dates.map((date) => cellFor(cube.population, `${code}|${date}`, POP_SIZE)),

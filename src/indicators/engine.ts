@@ -163,14 +163,27 @@ export class IndicatorEngine {
     return this.#latestYears.years;
   }
 
+  /**
+   * Builds a unit's cube ahead of any request (src/server/warm-cubes.ts) as background work: its
+   * queries one at a time and without parallel workers, so the database keeps a core for the
+   * requests that come in meanwhile. A request for the same cube waits for this build.
+   */
+  async warmCube(unit: string, year: number): Promise<void> {
+    await this.#freshCube(unit, year, { background: true });
+  }
+
   /** The cube and the data version it was checked against (one freshness query). */
-  async #freshCube(unit: string, year: number): Promise<{ cube: Cube; version: number }> {
+  async #freshCube(
+    unit: string,
+    year: number,
+    options: { background?: boolean } = {},
+  ): Promise<{ cube: Cube; version: number }> {
     const root = unit.length >= 6 ? unit.slice(0, 6) : unit;
     const version = await this.dataVersion(root);
     const key = `${root}|${year}`;
     const cached = this.#cache.get(key);
     if (cached && cached.version === version) return { cube: await cached.cube, version };
-    const cube = buildCube(this.#db, root, year);
+    const cube = buildCube(this.#db, root, year, [], options);
     this.#cache.set(key, { version, cube });
     cube.catch(() => this.#cache.delete(key));
     return { cube: await cube, version };

@@ -41,7 +41,7 @@ export async function warmIndicatorCubes(
       const latest = years.get(code) ?? Number(today.slice(0, 4));
       for (const year of [latest, latest - 1]) {
         if (stopping()) break;
-        await engine.cubeFor(code, year);
+        await engine.warmCube(code, year);
         status.built.push(`${code}|${year}`);
       }
     }
