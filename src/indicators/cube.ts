@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { StorageKind } from '../db/database.ts';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
@@ -104,11 +105,13 @@ export async function buildCube(
   extraDates: string[] = [],
   options: {
     /**
-     * Background work (the start-up warming): the queries one after another without parallel
-     * workers, so they take at most one core from the requests served meanwhile. Otherwise they
-     * run side by side, each with the workers the database gives it — the quickest cube.
+     * Background work (the start-up warming) on this storage: the queries one after another — on
+     * PostgreSQL in a transaction without parallel workers, so they take at most one core from the
+     * requests served meanwhile; on PGlite (one connection, no workers) each on its own, so
+     * requests get in between them. Otherwise they run side by side, each with the workers the
+     * database gives it — the quickest cube.
      */
-    background?: boolean;
+    background?: StorageKind;
   } = {},
 ): Promise<Cube> {
   const started = performance.now();
@@ -186,8 +189,8 @@ export async function buildCube(
       'units',
       sql<{ code: string }>`SELECT code FROM org_unit WHERE code LIKE ${prefix}`.execute(executor),
     );
-  // In the background: one query at a time, in a transaction of its own without parallel workers
-  // (in a caller's transaction, one at a time only: its settings are the caller's).
+  // In the background: one query at a time, on PostgreSQL in a transaction of its own without
+  // parallel workers (in a caller's transaction, one at a time only: its settings are the caller's).
   const oneByOne = async (executor: Tx) =>
     [
       await queryPopulation(executor),
@@ -197,7 +200,7 @@ export async function buildCube(
     ] as const;
   const [population, events, reports, units] = !options.background
     ? await Promise.all([queryPopulation(db), queryEvents(db), queryReports(db), queryUnits(db)])
-    : db.isTransaction
+    : db.isTransaction || options.background === 'pglite'
       ? await oneByOne(db)
       : await db.transaction().execute(async (trx) => {
           await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(trx);

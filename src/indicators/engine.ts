@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { StorageKind } from '../db/database.ts';
 import { addDays, todayInChina } from '../domain/dates.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
@@ -104,8 +105,12 @@ export class IndicatorEngine {
   readonly #cache = new Map<string, CacheEntry>();
   #latestYears: { key: string; years: Promise<Map<string, number>> } | undefined;
 
-  constructor(db: Tx) {
+  /** The storage behind `db`: background cube builds differ (see buildCube). */
+  readonly #storage: StorageKind;
+
+  constructor(db: Tx, storage: StorageKind = 'postgres') {
     this.#db = db;
+    this.#storage = storage;
   }
 
   /** The registry change counter for a unit's subtree (sum over its counties). */
@@ -169,14 +174,14 @@ export class IndicatorEngine {
    * requests that come in meanwhile. A request for the same cube waits for this build.
    */
   async warmCube(unit: string, year: number): Promise<void> {
-    await this.#freshCube(unit, year, { background: true });
+    await this.#freshCube(unit, year, { background: this.#storage });
   }
 
   /** The cube and the data version it was checked against (one freshness query). */
   async #freshCube(
     unit: string,
     year: number,
-    options: { background?: boolean } = {},
+    options: { background?: StorageKind } = {},
   ): Promise<{ cube: Cube; version: number }> {
     const root = unit.length >= 6 ? unit.slice(0, 6) : unit;
     const version = await this.dataVersion(root);

@@ -19,7 +19,7 @@ const engines = new WeakMap<Database, IndicatorEngine>();
 export function indicatorEngineFor(database: Database): IndicatorEngine {
   let engine = engines.get(database);
   if (!engine) {
-    engine = new IndicatorEngine(database.db);
+    engine = new IndicatorEngine(database.db, database.kind);
     engines.set(database, engine);
   }
   return engine;
