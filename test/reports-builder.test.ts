@@ -304,6 +304,46 @@ describe('work report builder', () => {
     });
   });
 
+  it('looks five years ahead in 四、下一步工作打算 when a projection is given, in both languages, and says nothing without one', () => {
+    const at = (variant: string) => ({
+      unit: county.code,
+      period: '2030',
+      dataVersion: 7,
+      query: '/api/projection?unit=620881&baseYear=2025&years=5&step=5',
+      group: { variant },
+    });
+    const outlook = (variant: string, value: number) =>
+      countFigure('projection', 'resident_population', text('预测常住人口', 'Projected'), value, at(variant));
+    const withOutlook = input({
+      projection: {
+        toYear: 2030,
+        medium: outlook('medium', 184210),
+        low: outlook('low', 182930),
+        high: outlook('high', 185480),
+      },
+    });
+    const zh = plainText(buildWorkReport(withOutlook));
+    assert.ok(
+      zh.includes(
+        '按近三年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 184,210 人（低方案 182,930 人，高方案 185,480 人），供编制人口发展规划参考。',
+      ),
+      zh,
+    );
+    const en = plainText(buildWorkReport(withOutlook, 'en'));
+    assert.ok(
+      en.includes(
+        'Projected from the fertility, mortality and migration of the last three years (cohort-component method), the resident population of the city at the end of 2030 would be about 184,210 (low variant 182,930, high variant 185,480), a basis for population planning.',
+      ),
+      en,
+    );
+    const document = buildWorkReport(withOutlook);
+    assert.equal(
+      document.figures['projection:resident_population|620881|2030|variant=medium']?.value,
+      184210,
+    );
+    assert.doesNotMatch(plainText(buildWorkReport(input())), /队列要素法/);
+  });
+
   it('keeps every printed figure, with its trace, in the document’s figure list', () => {
     const document = buildWorkReport(input());
     const births = document.figures[figureKey('births', '620881', '2025')];

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { IndicatorEngine } from '../src/indicators/index.ts';
+import { projectFromRegistry } from '../src/indicators/registry-projection.ts';
 import { registerDeath } from '../src/registry/commands/register-death.ts';
 import { formatFigure } from '../src/reports/figures.ts';
 import { diffReportRun, generateReport } from '../src/reports/index.ts';
@@ -92,6 +93,22 @@ describe(`reports from the synthetic county (${storageName})`, () => {
     assert.match(text, /如5月20日，东华镇在集市开展育儿补贴政策宣传（服务 800 人次）。/);
     assert.match(text, /发现尚未登记的出生 2 例待核实登记，其中东华镇 2 例。/);
     assert.match(text, /2025年尚无目标管理责任书（无目标）|未达到目标/);
+    // 四、下一步工作打算 looks five years ahead: the projection from the registry, each variant's
+    // figure traced to the API query that gives it again.
+    const outlook = await projectFromRegistry(test.database.db, engine, {
+      unit: '620881',
+      baseYear: 2025,
+      years: 5,
+      step: 5,
+    });
+    const projected = (variant: 'low' | 'medium' | 'high') =>
+      Math.round(outlook.variants[variant].years.at(-1)!.total).toLocaleString('en-US');
+    assert.ok(
+      text.includes(
+        `按近三年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 ${projected('medium')} 人（低方案 ${projected('low')} 人，高方案 ${projected('high')} 人），供编制人口发展规划参考。`,
+      ),
+      text,
+    );
     // The record: the file's hash and every printed figure with its trace.
     const run = await test.database.db
       .selectFrom('report_run')
@@ -106,6 +123,13 @@ describe(`reports from the synthetic county (${storageName})`, () => {
     assert.equal(recorded.value, births.value);
     assert.equal(recorded.trace.query, '/api/indicators/births?unit=620881&period=2025');
     assert.equal(recorded.trace.dataVersion, await engine.dataVersion('620881'));
+    const recordedOutlook = (
+      run.figures as Record<string, { value: number; trace: { source: string; query: string } }>
+    )['projection:resident_population|620881|2030|variant=medium'];
+    assert.deepEqual(recordedOutlook && [recordedOutlook.trace.source, recordedOutlook.trace.query], [
+      'projection',
+      '/api/projection?unit=620881&baseYear=2025&years=5&step=5',
+    ]);
 
     // The page images for a look by eye (LibreOffice, when installed; never committed: test-output/ is git-ignored).
     if (spawnSync('soffice', ['--version']).status === 0 && spawnSync('pdftoppm', ['-v']).status === 0) {
@@ -202,6 +226,7 @@ describe(`reports from the synthetic county (${storageName})`, () => {
     assert.match(text, /截至2019年12月31日，全镇常住人口、户籍人口、流出人口、流入人口暂无数据。/);
     assert.match(text, /2019年全镇出生人数、出生率、死亡人数、死亡率、人口自然增长率暂无数据。/);
     assert.doesNotMatch(text, /常住人口 0 人/);
+    assert.doesNotMatch(text, /队列要素法/, 'no projection from a year without data');
     const xlsx = await generateReport(test.database, {
       unit: '620881100',
       period: '2019',

@@ -575,6 +575,21 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
 
   // 四、下一步工作打算
   heading(1, t('四、下一步工作打算', '4. Plans for next year'));
+  const outlook = input.projection;
+  if (outlook) {
+    paragraph(
+      t(
+        `按近三年的生育、死亡和迁移水平推算（队列要素法），到${outlook.toYear}年末${scope}常住人口约 `,
+        `Projected from the fertility, mortality and migration of the last three years (cohort-component method), the resident population of ${scope} at the end of ${outlook.toYear} would be about `,
+      ),
+      fig(outlook.medium),
+      t(' 人（低方案 ', ' (low variant '),
+      fig(outlook.low),
+      t(' 人，高方案 ', ', high variant '),
+      fig(outlook.high),
+      t(' 人），供编制人口发展规划参考。', '), a basis for population planning.'),
+    );
+  }
   const next = input.nextYear;
   if (!next.targets || next.targets.length === 0) {
     paragraph(

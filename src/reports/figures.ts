@@ -7,8 +7,8 @@ import type { IndicatorDefinition, IndicatorValue } from '../indicators/index.ts
  * 无数据 when it is null).
  */
 export interface Trace {
-  /** What produced it: the indicator engine, the activity log, the work-task list, a target sheet or the data-quality rates. */
-  source: 'indicator' | 'activity' | 'work_task' | 'target' | 'quality';
+  /** What produced it: the indicator engine, the activity log, the work-task list, a target sheet, the data-quality rates or the population projection. */
+  source: 'indicator' | 'activity' | 'work_task' | 'target' | 'quality' | 'projection';
   /** Catalogue indicator id (source indicator), or what was counted. */
   indicator: string;
   unit: string;

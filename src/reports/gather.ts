@@ -8,6 +8,7 @@ import { type Period, parsePeriod, previousPeriod } from '../domain/period.ts';
 import { bandLabel } from '../indicators/age-bands.ts';
 import { evaluateOne } from '../indicators/engine.ts';
 import { findIndicator, indicatorEngineFor } from '../indicators/index.ts';
+import { projectFromRegistry } from '../indicators/registry-projection.ts';
 import { listSubtree } from '../org/org-units.ts';
 import type { Tx } from '../registry/context.ts';
 import { summariseActivities } from './activities.ts';
@@ -19,7 +20,14 @@ import {
   type FigureSet,
   figureFromIndicator,
 } from './figures.ts';
-import type { ChildFigures, ProblemsInput, PyramidBand, ReportUnit, WorkReportInput } from './model.ts';
+import type {
+  ChildFigures,
+  ProblemsInput,
+  ProjectionOutlook,
+  PyramidBand,
+  ReportUnit,
+  WorkReportInput,
+} from './model.ts';
 import { loadNextYearTargets, loadQualityInput, loadTargetsInput } from './sections.ts';
 
 const REPORT_INDICATORS = [
@@ -225,6 +233,53 @@ export interface GatherOptions {
   onStep?: (step: string) => void;
 }
 
+/** Years a year report looks ahead in 四、下一步工作打算. */
+const OUTLOOK_YEARS = 5;
+
+/**
+ * A year report's outlook: the resident population projected from the end of the year, five
+ * years on, by variant (the projection from the registry, in five-year steps). Null for other
+ * periods, a year not over yet, or a unit whose data cannot carry a projection — the report then
+ * says nothing rather than a guess.
+ */
+async function projectionOutlook(
+  database: Database,
+  unit: string,
+  period: Period,
+  dataVersion: number,
+): Promise<ProjectionOutlook | null> {
+  if (period.type !== 'year') return null;
+  const baseYear = Number(period.id);
+  let projection: Awaited<ReturnType<typeof projectFromRegistry>>;
+  try {
+    projection = await projectFromRegistry(database.db, indicatorEngineFor(database), {
+      unit,
+      baseYear,
+      years: OUTLOOK_YEARS,
+      step: 5,
+    });
+  } catch (error) {
+    if (error instanceof AppError) return null;
+    throw error;
+  }
+  const toYear = baseYear + OUTLOOK_YEARS;
+  const figure = (variant: 'low' | 'medium' | 'high') =>
+    countFigure(
+      'projection',
+      'resident_population',
+      text('预测常住人口', 'Projected resident population'),
+      Math.round(projection.variants[variant].years.at(-1)!.total),
+      {
+        unit,
+        period: String(toYear),
+        dataVersion,
+        query: `/api/projection?unit=${unit}&baseYear=${baseYear}&years=${OUTLOOK_YEARS}&step=5`,
+        group: { variant },
+      },
+    );
+  return { toYear, medium: figure('medium'), low: figure('low'), high: figure('high') };
+}
+
 /** Everything the work report needs, from the indicator engine and the tables around it. */
 export async function gatherWorkReportInput(
   database: Database,
@@ -298,6 +353,7 @@ export async function gatherWorkReportInput(
       .filter((c) => c.figure),
   };
   const unregisteredBirths = await gatherUnregisteredBirths(db, unit.code, childUnits, period, dataVersion);
+  const projection = await projectionOutlook(database, unit.code, period, dataVersion);
   return {
     unit: { code: unit.code, name: unit.name, level: unit.level },
     period,
@@ -318,5 +374,6 @@ export async function gatherWorkReportInput(
     nextYear,
     problems: { quality, unregisteredBirths, timeliness },
     plans: options.plans ?? [],
+    projection,
   };
 }

@@ -138,6 +138,20 @@ export interface WorkReportInput {
   problems: ProblemsInput;
   /** Free text for 四、下一步工作打算, one paragraph per entry. */
   plans: string[];
+  /**
+   * A year report's outlook for 四、下一步工作打算: the resident population projected five years on
+   * from the year's end (GET /api/projection); absent for other periods, a year not yet over, or a
+   * unit whose data cannot carry a projection.
+   */
+  projection?: ProjectionOutlook | null;
+}
+
+/** The projected resident population at the end of `toYear`, by variant. */
+export interface ProjectionOutlook {
+  toYear: number;
+  medium: Figure;
+  low: Figure;
+  high: Figure;
 }
 
 /** A run of text in a paragraph: plain, or a figure printed from the model. */
