@@ -316,6 +316,7 @@ describe('work report builder', () => {
       countFigure('projection', 'resident_population', text('预测常住人口', 'Projected'), value, at(variant));
     const withOutlook = input({
       projection: {
+        fromYears: [2023, 2024, 2025],
         toYear: 2030,
         medium: outlook('medium', 184210),
         low: outlook('low', 182930),
@@ -325,14 +326,14 @@ describe('work report builder', () => {
     const zh = plainText(buildWorkReport(withOutlook));
     assert.ok(
       zh.includes(
-        '按近三年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 184,210 人（低方案 182,930 人，高方案 185,480 人），供编制人口发展规划参考。',
+        '按2023–2025年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 184,210 人（低方案 182,930 人，高方案 185,480 人），供编制人口发展规划参考。',
       ),
       zh,
     );
     const en = plainText(buildWorkReport(withOutlook, 'en'));
     assert.ok(
       en.includes(
-        'Projected from the fertility, mortality and migration of the last three years (cohort-component method), the resident population of the city at the end of 2030 would be about 184,210 (low variant 182,930, high variant 185,480), a basis for population planning.',
+        'Projected from the fertility, mortality and migration of 2023–2025 (cohort-component method), the resident population of the city at the end of 2030 would be about 184,210 (low variant 182,930, high variant 185,480), a basis for population planning.',
       ),
       en,
     );

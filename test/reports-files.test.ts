@@ -105,7 +105,7 @@ describe(`reports from the synthetic county (${storageName})`, () => {
       Math.round(outlook.variants[variant].years.at(-1)!.total).toLocaleString('en-US');
     assert.ok(
       text.includes(
-        `按近三年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 ${projected('medium')} 人（低方案 ${projected('low')} 人，高方案 ${projected('high')} 人），供编制人口发展规划参考。`,
+        `按${outlook.sources.rates.years[0]}–2025年的生育、死亡和迁移水平推算（队列要素法），到2030年末全市常住人口约 ${projected('medium')} 人（低方案 ${projected('low')} 人，高方案 ${projected('high')} 人），供编制人口发展规划参考。`,
       ),
       text,
     );

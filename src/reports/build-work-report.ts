@@ -577,10 +577,14 @@ export function buildWorkReport(input: WorkReportInput, lang: Lang = 'zh-CN'): R
   heading(1, t('四、下一步工作打算', '4. Plans for next year'));
   const outlook = input.projection;
   if (outlook) {
+    // The years the rates come from, as the projection took them (fewer when the records begin later).
+    const first = outlook.fromYears[0];
+    const last = outlook.fromYears.at(-1);
+    const years = first === last ? `${first}` : `${first}–${last}`;
     paragraph(
       t(
-        `按近三年的生育、死亡和迁移水平推算（队列要素法），到${outlook.toYear}年末${scope}常住人口约 `,
-        `Projected from the fertility, mortality and migration of the last three years (cohort-component method), the resident population of ${scope} at the end of ${outlook.toYear} would be about `,
+        `按${years}年的生育、死亡和迁移水平推算（队列要素法），到${outlook.toYear}年末${scope}常住人口约 `,
+        `Projected from the fertility, mortality and migration of ${years} (cohort-component method), the resident population of ${scope} at the end of ${outlook.toYear} would be about `,
       ),
       fig(outlook.medium),
       t(' 人（低方案 ', ' (low variant '),

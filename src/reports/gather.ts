@@ -277,7 +277,13 @@ async function projectionOutlook(
         group: { variant },
       },
     );
-  return { toYear, medium: figure('medium'), low: figure('low'), high: figure('high') };
+  return {
+    fromYears: projection.sources.rates.years,
+    toYear,
+    medium: figure('medium'),
+    low: figure('low'),
+    high: figure('high'),
+  };
 }
 
 /** Everything the work report needs, from the indicator engine and the tables around it. */

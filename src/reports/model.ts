@@ -148,6 +148,8 @@ export interface WorkReportInput {
 
 /** The projected resident population at the end of `toYear`, by variant. */
 export interface ProjectionOutlook {
+  /** The calendar years whose fertility, mortality and migration the projection carries forward. */
+  fromYears: number[];
   toYear: number;
   medium: Figure;
   low: Figure;
