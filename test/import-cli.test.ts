@@ -9,28 +9,36 @@ import { runRenkou } from './helpers/cli.ts';
 import { createScratchStorage, type ScratchStorage, storageName } from './helpers/database.ts';
 import { csvOf, person } from './helpers/import-rows.ts';
 
-describe(`renkou import / export (${storageName})`, () => {
-  let storage: ScratchStorage;
-  let dir: string;
+/**
+ * A scratch database with county 620881 initialised and a temporary folder, for the describe it is
+ * called in; the two are read through the returned object once `before` has run.
+ */
+function scratchCounty(prefix: string): { storage: ScratchStorage; dir: string } {
+  const scratch = {} as { storage: ScratchStorage; dir: string };
   before(async () => {
-    storage = await createScratchStorage();
-    dir = mkdtempSync(join(tmpdir(), 'renkou-import-cli-'));
-    const init = await runRenkou(['init', '--county', '620881'], storage.env);
+    scratch.storage = await createScratchStorage();
+    scratch.dir = mkdtempSync(join(tmpdir(), prefix));
+    const init = await runRenkou(['init', '--county', '620881'], scratch.storage.env);
     assert.equal(init.code, 0, init.stderr);
   });
   after(async () => {
-    await storage.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await scratch.storage.cleanup();
+    rmSync(scratch.dir, { recursive: true, force: true });
   });
+  return scratch;
+}
+
+describe(`renkou import / export (${storageName})`, () => {
+  const scratch = scratchCounty('renkou-import-cli-');
   const renkou = async (...args: string[]) => {
-    const result = await runRenkou(args, storage.env);
+    const result = await runRenkou(args, scratch.storage.env);
     assert.equal(result.code, 0, `renkou ${args.join(' ')}\n${result.stderr}`);
     return result;
   };
 
   it('writes the template, imports a file with a progress bar, a summary and a per-row report, and knows the file again', async () => {
-    await renkou('import', 'template', '--out', join(dir, 'template.xlsx'));
-    assert.ok(existsSync(join(dir, 'template.xlsx')));
+    await renkou('import', 'template', '--out', join(scratch.dir, 'template.xlsx'));
+    assert.ok(existsSync(join(scratch.dir, 'template.xlsx')));
 
     const rows = [
       ['CLI-1', '620881100001', '陈一', '男', '1975-05-05', composeResidentId('620881', '1975-05-05', 901)],
@@ -49,9 +57,9 @@ describe(`renkou import / export (${storageName})`, () => {
       };
       return PERSON_COLUMNS.map((c) => byField[c.field] ?? '').join(',');
     });
-    const path = join(dir, 'persons.csv');
+    const path = join(scratch.dir, 'persons.csv');
     writeFileSync(path, `${PERSON_COLUMNS.map((c) => c.zh).join(',')}\n${rows.join('\n')}\n`);
-    const reportPath = join(dir, 'rows.csv');
+    const reportPath = join(scratch.dir, 'rows.csv');
     const first = await renkou('import', 'persons', path, '--report', reportPath, '--user', 'clerk');
     assert.match(first.stdout, /共 3 行，新建 2，未变 0，隔离 1/);
     assert.match(first.stdout, /id_sex_mismatch/);
@@ -73,13 +81,16 @@ describe(`renkou import / export (${storageName})`, () => {
     const quarantine = JSON.parse((await renkou('import', 'quarantine', '--batch', '1', '--json')).stdout);
     assert.equal(quarantine.total, 1);
     assert.equal(quarantine.items[0].rowNo, 4);
-    const still = await runRenkou(['import', 'resubmit', '1', '4', '--set', '性别=男性?'], storage.env);
+    const still = await runRenkou(
+      ['import', 'resubmit', '1', '4', '--set', '性别=男性?'],
+      scratch.storage.env,
+    );
     assert.equal(still.code, 1);
     assert.match(still.stderr, /性别/);
     const fixed = await renkou('import', 'resubmit', '1', '4', '--set', '性别=女', '--json');
     assert.equal(JSON.parse(fixed.stdout).outcome, 'ok');
 
-    const exported = join(dir, 'export.csv');
+    const exported = join(scratch.dir, 'export.csv');
     const out = await renkou('export', 'persons', '--unit', '620881', '--out', exported);
     assert.match(out.stdout, /已导出 3 人/);
     // An export of personal data from the command line is in the audit log too.
@@ -99,33 +110,25 @@ describe(`renkou import / export (${storageName})`, () => {
 });
 
 describe(`renkou import persons --mode initial (${storageName})`, () => {
-  let storage: ScratchStorage;
-  let dir: string;
-  before(async () => {
-    storage = await createScratchStorage();
-    dir = mkdtempSync(join(tmpdir(), 'renkou-initial-cli-'));
-    const init = await runRenkou(['init', '--county', '620881'], storage.env);
-    assert.equal(init.code, 0, init.stderr);
-  });
-  after(async () => {
-    await storage.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchCounty('renkou-initial-cli-');
 
   it('loads an empty county in one transaction, says so, reports every row after it, and refuses a bad --mode', async () => {
-    const bad = await runRenkou(['import', 'persons', join(dir, 'none.csv'), '--mode', 'fast'], storage.env);
+    const bad = await runRenkou(
+      ['import', 'persons', join(scratch.dir, 'none.csv'), '--mode', 'fast'],
+      scratch.storage.env,
+    );
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /--mode 应为 auto、chunked 或 initial：fast/);
 
-    const path = join(dir, 'county.csv');
+    const path = join(scratch.dir, 'county.csv');
     writeFileSync(
       path,
       csvOf([person({ householdNo: 'L-1', name: '林一' }), person({ householdNo: 'L-1', sex: '?' })]),
     );
-    const reportPath = join(dir, 'rows.csv');
+    const reportPath = join(scratch.dir, 'rows.csv');
     const result = await runRenkou(
       ['import', 'persons', path, '--mode', 'initial', '--report', reportPath],
-      storage.env,
+      scratch.storage.env,
     );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /县 620881 的整批初始导入/);
@@ -142,7 +145,7 @@ describe(`renkou import persons --mode initial (${storageName})`, () => {
 
     const refused = await runRenkou(
       ['import', 'persons', path, '--mode', 'initial', '--lang', 'en'],
-      storage.env,
+      scratch.storage.env,
     );
     assert.equal(refused.code, 0, 'the same file: already imported, nothing to refuse');
     assert.match(refused.stdout, /nothing was written this time/);
