@@ -11,7 +11,7 @@ import { type ImportMode, importPersons } from '../src/registry/import/import-pe
 import { listQuarantine } from '../src/registry/import/quarantine.ts';
 import { getPersonAsOf, getPersonHistory, searchPersons } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
-import { csvOf, idFor, person, type Row } from './helpers/import-rows.ts';
+import { csvOf, idFor, person, type Row, sonOf } from './helpers/import-rows.ts';
 import { OTHER_VILLAGE, TODAY, VILLAGE } from './helpers/registry.ts';
 
 /**
@@ -34,16 +34,7 @@ function tricky(): Row[] {
     // A household whose head comes second, with the wife before her son (linked at once).
     { ...wife, householdNo: 'A-1' },
     person({ householdNo: 'A-1', name: '王建国', hukouType: '非农业' }),
-    person({
-      householdNo: 'A-1',
-      name: '王小明',
-      birthDate: '2008-09-01',
-      maritalStatus: '未婚',
-      relationToHead: '子女',
-      residenceFrom: '2008-09-01',
-      phone: '',
-      motherIdNumber: wife.idNumber!,
-    }),
+    sonOf(wife),
     // A second head, and a member in another village: both quarantined.
     person({ householdNo: 'A-1', name: '王二', birthDate: '1985-01-01' }),
     person({ householdNo: 'A-1', name: '王三', villageCode: OTHER_VILLAGE, relationToHead: '子女' }),

@@ -21,7 +21,7 @@ import {
 import { correctPerson, getPersonAsOf, getPersonHistory, registerMoveIn } from '../src/registry/index.ts';
 import { TRACKED_PERSON_FIELDS } from '../src/registry/person-store.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
-import { csvOf, idFor, person, type Row } from './helpers/import-rows.ts';
+import { csvOf, idFor, person, type Row, sonOf } from './helpers/import-rows.ts';
 import { contextFor, OTHER_VILLAGE, TODAY, VILLAGE } from './helpers/registry.ts';
 
 async function xlsxOf(path: string, rows: Row[], cell?: (field: PersonField, value: string) => unknown) {
@@ -75,16 +75,7 @@ describe(`person import (${storageName})`, () => {
     const rows = [
       person({ householdNo: 'A-1', name: '王建国' }),
       { ...wife, householdNo: 'A-1' },
-      person({
-        householdNo: 'A-1',
-        name: '王小明',
-        birthDate: '2008-09-01',
-        maritalStatus: '未婚',
-        relationToHead: '子女',
-        residenceFrom: '2008-09-01',
-        phone: '',
-        motherIdNumber: wife.idNumber!,
-      }),
+      sonOf(wife),
       person({
         householdNo: 'A-2',
         villageCode: OTHER_VILLAGE,

@@ -35,6 +35,21 @@ export function person(overrides: Row = {}): Row {
   };
 }
 
+/** 王小明, the son of household A-1 born 2008-09-01, with his mother's ID number: the imports' family. */
+export function sonOf(mother: Row, overrides: Row = {}): Row {
+  return person({
+    householdNo: 'A-1',
+    name: '王小明',
+    birthDate: '2008-09-01',
+    maritalStatus: '未婚',
+    relationToHead: '子女',
+    residenceFrom: '2008-09-01',
+    phone: '',
+    motherIdNumber: mother.idNumber!,
+    ...overrides,
+  });
+}
+
 function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
