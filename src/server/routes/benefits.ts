@@ -18,6 +18,7 @@ import type { CommandContext } from '../../registry/context.ts';
 import { importServicesCsv, listServices, recordService, type ServiceInput } from '../../services/index.ts';
 import { actorOf, bodyPersonUnit, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { dateSchema } from '../schemas.ts';
 import { itemsResponse } from './list-response.ts';
 
 const idParam = {
@@ -33,9 +34,8 @@ const period = {
   pattern: '^[0-9]{4}(H[12]|Q[1-4]|-[0-9]{2})?$',
   description: '2025H2, 2025Q3, 2025, 2025-07',
 } as const;
-const datePattern = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-const date = { type: 'string', pattern: datePattern, description: 'YYYY-MM-DD' } as const;
-const nullableDate = { type: ['string', 'null'], pattern: datePattern } as const;
+const date = dateSchema;
+const nullableDate = { ...dateSchema, type: ['string', 'null'] } as const;
 const personId = { type: 'integer', minimum: 1 } as const;
 
 // --- response shapes (what each route answers; fields not listed here are not sent) ---

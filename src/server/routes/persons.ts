@@ -22,12 +22,14 @@ import {
 import { toPersonView } from '../../registry/queries/get-person.ts';
 import { actorOf, bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { dateSchema } from '../schemas.ts';
 
 const idParam = {
   type: 'object',
   properties: { id: { type: 'integer', minimum: 1 } },
   required: ['id'],
 } as const;
+/** A command's date: the domain checks it, with a message that names the event. */
 const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 const nullableDate = { type: ['string', 'null'], description: 'YYYY-MM-DD' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
@@ -56,8 +58,8 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
             q: { type: 'string', minLength: 1, maxLength: 60 },
             unit: { type: 'string', pattern: '^[0-9]{2,12}$' },
             sex: { type: 'string', enum: ['male', 'female'] },
-            birthFrom: date,
-            birthTo: date,
+            birthFrom: dateSchema,
+            birthTo: dateSchema,
             residenceType: { type: 'string', enum: ['registered', 'resident', 'inflow', 'outflow'] },
             includeInactive: { type: 'boolean' },
             limit: { type: 'integer', minimum: 1, maximum: 100 },
@@ -102,7 +104,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
         tags,
         summary: '某日登记库所知的记录 / The record as known on a date',
         params: idParam,
-        querystring: { type: 'object', properties: { date }, required: ['date'] },
+        querystring: { type: 'object', properties: { date: dateSchema }, required: ['date'] },
       },
     },
     (request) =>
@@ -449,7 +451,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
           type: 'object',
           properties: {
             unit: { type: 'string', pattern: '^[0-9]{2,12}$' },
-            date,
+            date: dateSchema,
             basis: { type: 'string', enum: ['resident', 'registered', 'inflow', 'outflow'] },
           },
           required: ['unit', 'date'],

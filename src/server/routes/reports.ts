@@ -15,9 +15,9 @@ import {
 } from '../../reports/index.ts';
 import { actorOf as principalActor, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { dateSchema as date } from '../schemas.ts';
 
 const unit = { type: 'string', pattern: '^[0-9]{2,12}$' } as const;
-const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 
 /** The signed-in user is who the records name. */
 function actorOf(request: FastifyRequest): string {

@@ -16,10 +16,10 @@ import {
 import { actorOf, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
+import { dateSchema as date } from '../schemas.ts';
 
 const unitCode = { type: 'string', pattern: '^[0-9]{6,12}$' } as const;
 const year = { type: 'integer', minimum: 2000, maximum: 2100 } as const;
-const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 const sheetParams = {
   type: 'object',
   properties: { unit: unitCode, year },

@@ -1,0 +1,10 @@
+/**
+ * JSON-schema pieces that several route files share.
+ *
+ * A date in a query string is a calendar day written YYYY-MM-DD. `format: 'date'` checks that the
+ * day exists (2025-02-30 and 2025-13-01 are refused), so a bad date is a field-level invalid_input
+ * with a message that says what a date looks like — never a database error on the cast. Command
+ * bodies (a birth's or a death's date) keep their own checks in the domain, whose messages name
+ * the event; this is for filters and "as of" dates.
+ */
+export const dateSchema = { type: 'string', format: 'date', description: 'YYYY-MM-DD' } as const;
