@@ -1,4 +1,4 @@
-import { Button, Card, Checkbox, Input, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Checkbox, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { apiGet } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
@@ -8,17 +8,35 @@ import { useSelection } from '../../selection.tsx';
 import type { SearchHit } from '../../types.ts';
 
 const PAGE = 20;
+/** The filters the search takes besides the text, kept in the address so a result can be linked. */
+const FILTERS = ['sex', 'birthFrom', 'birthTo', 'residenceType'] as const;
+type Filter = (typeof FILTERS)[number];
+const RESIDENCE_TYPES = ['registered', 'resident', 'inflow', 'outflow'];
 
-/** Search the registry: ID number (or its start), Han characters, pinyin, or initials. */
+/**
+ * Search the registry: ID number (or its start), Han characters, pinyin, or initials; narrowed by
+ * sex, a birth-date range and residence type.
+ */
 export default function SearchPage() {
   const { tr, t, label } = useI18n();
   const { unit, nameOf } = useSelection();
   const { query } = useLocation();
   const q = query.get('q') ?? '';
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? ''])) as Record<Filter, string>;
   const [text, setText] = useState(q);
   const [inUnit, setInUnit] = useState(query.get('all') !== '1');
   const [inactive, setInactive] = useState(false);
   const [offset, setOffset] = useState(0);
+  /** The address for a search: the text and the filters, with `change` applied. */
+  const searchUrl = (change: Partial<Record<Filter | 'q', string>>) => {
+    const next = new URLSearchParams();
+    for (const [key, value] of Object.entries({ q, ...filters, ...change })) if (value) next.set(key, value);
+    return `/registry?${next}`;
+  };
+  const setFilter = (filter: Filter, value: string | undefined) => {
+    setOffset(0);
+    navigate(searchUrl({ [filter]: value ?? '' }), { replace: true });
+  };
   const result = useAsync(
     () =>
       q
@@ -26,11 +44,15 @@ export default function SearchPage() {
             q,
             unit: inUnit ? unit : undefined,
             includeInactive: inactive || undefined,
+            sex: filters.sex || undefined,
+            birthFrom: filters.birthFrom || undefined,
+            birthTo: filters.birthTo || undefined,
+            residenceType: filters.residenceType || undefined,
             limit: PAGE,
             offset,
           })
         : Promise.resolve(undefined),
-    [q, inUnit, inactive, unit, offset],
+    [q, inUnit, inactive, unit, offset, ...FILTERS.map((f) => filters[f])],
   );
   const matchLabel: Record<string, string> = {
     id: tr('身份证号', 'ID number'),
@@ -57,7 +79,7 @@ export default function SearchPage() {
             onChange={(e) => setText(e.target.value)}
             onSearch={(value) => {
               setOffset(0);
-              navigate(`/registry?q=${encodeURIComponent(value.trim())}`, { replace: true });
+              navigate(searchUrl({ q: value.trim() }), { replace: true });
             }}
             placeholder={tr(
               '身份证号、姓名（汉字）、拼音（wang xiaoming）或首字母（wxm）',
@@ -71,6 +93,42 @@ export default function SearchPage() {
             <Checkbox checked={inactive} onChange={(e) => setInactive(e.target.checked)}>
               {tr('含死亡与迁出', 'Include dead and moved out')}
             </Checkbox>
+            <Select
+              aria-label={t('sex')}
+              allowClear
+              placeholder={t('sex')}
+              style={{ width: 100 }}
+              value={filters.sex || undefined}
+              onChange={(value) => setFilter('sex', value)}
+              options={['male', 'female'].map((value) => ({ value, label: label(value) }))}
+            />
+            <Space size={4}>
+              {t('birthDate')}
+              <Input
+                type="date"
+                aria-label={tr('出生日期起', 'Born from')}
+                style={{ width: 150 }}
+                value={filters.birthFrom}
+                onChange={(e) => setFilter('birthFrom', e.target.value)}
+              />
+              –
+              <Input
+                type="date"
+                aria-label={tr('出生日期止', 'Born up to')}
+                style={{ width: 150 }}
+                value={filters.birthTo}
+                onChange={(e) => setFilter('birthTo', e.target.value)}
+              />
+            </Space>
+            <Select
+              aria-label={t('residenceType')}
+              allowClear
+              placeholder={t('residenceType')}
+              style={{ width: 130 }}
+              value={filters.residenceType || undefined}
+              onChange={(value) => setFilter('residenceType', value)}
+              options={RESIDENCE_TYPES.map((value) => ({ value, label: label(value) }))}
+            />
           </Space>
         </Space>
       </Card>
