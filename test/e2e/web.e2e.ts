@@ -485,8 +485,21 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     assert.equal(sheet.version, 1);
     await shot('targets-sheet-error');
 
+    // While the rates are on their way the page says it is loading (it used to stay blank).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/quality/rates?**', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.goto(`${base}/quality`);
+    await page.locator('.ant-card-loading').waitFor();
+    release();
     await page.getByText('及时率').first().waitFor();
+    assert.equal(await page.locator('.ant-card-loading').count(), 0);
+    await page.unroute('**/api/quality/rates?**');
     await shot('quality');
   });
 

@@ -74,6 +74,7 @@ export default function ProgressPage() {
         </Space>
       </Space>
       {progress.error && <Alert type="warning" showIcon message={progress.error.message} />}
+      {!data && progress.loading && <Card loading />}
       {data && (
         <>
           {data.alerts.length > 0 && (

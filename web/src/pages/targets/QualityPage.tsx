@@ -62,6 +62,7 @@ export default function QualityPage() {
         {tr('数据质量', 'Data quality')} · {nameOf(unit)} · {periodLabel(period, lang)}
       </Typography.Title>
       {rates.error && <Alert type="error" showIcon message={rates.error.message} />}
+      {!data && rates.loading && <Card loading />}
       {data && (
         <>
           <Card size="small">
