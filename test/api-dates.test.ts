@@ -9,7 +9,7 @@ import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
  * 13 — is refused at its field in both languages. These used to reach the database's date cast
  * and come back as a 500 (or, for the report's signing date, be printed on the report).
  */
-describe(`dates in query strings (${storageName})`, () => {
+describe(`dates and periods in query strings (${storageName})`, () => {
   let test: TestDatabase;
   let client: TestClient;
   let personId: number;
@@ -43,7 +43,7 @@ describe(`dates in query strings (${storageName})`, () => {
 
   for (const [label, field, url] of routes) {
     it(`${label}: a day that does not exist is refused at ${field}, in Chinese and English`, async () => {
-      for (const bad of ['abc', '2025-02-30', '2025-13-01', '20250101']) {
+      for (const bad of ['abc', '2025-02-30', '2025-13-01', '20250101', '0000-06-30']) {
         const zh = await client.inject(url(bad));
         assert.equal(zh.statusCode, 400, `${bad}: ${zh.body.slice(0, 200)}`);
         const error = zh.json().error;
@@ -59,6 +59,21 @@ describe(`dates in query strings (${storageName})`, () => {
       assert.ok(good.statusCode < 500, good.body.slice(0, 200));
     });
   }
+
+  it('a period in a year no calendar has (0000) is refused at period, not answered with a 500', async () => {
+    for (const url of [
+      '/api/indicators/values?unit=620881&period=0000',
+      '/api/indicators/births?unit=620881&period=0000Q1',
+      '/api/benefits/screen?programme=childcare-subsidy&period=0000',
+      '/api/benefits/spending?unit=620881&period=0000-01',
+    ]) {
+      const response = await client.inject(url);
+      assert.equal(response.statusCode, 400, `${url}: ${response.body.slice(0, 200)}`);
+      assert.equal(response.json().error.field, 'period', url);
+    }
+    const good = await client.inject('/api/indicators/values?unit=620881&period=2025');
+    assert.equal(good.statusCode, 200);
+  });
 
   it('every date in a query string is checked as a date', async () => {
     // A guard for routes added later: a query parameter named like a date carries format date

@@ -2,7 +2,10 @@ import { addDays, isCalendarDate } from './dates.ts';
 import { AppError } from './errors.ts';
 import { type Text, text } from './i18n.ts';
 
-/** Reporting periods: 2025, 2025H1, 2025Q3, 2025-07 (month), or a day 2025-07-15. */
+/**
+ * Reporting periods: 2025, 2025H1, 2025Q3, 2025-07 (month), or a day 2025-07-15. Years run from
+ * 1000 to 2999: a year such as 0000 has no calendar day a database can store.
+ */
 export type PeriodType = 'year' | 'half' | 'quarter' | 'month' | 'day';
 
 export interface Period {
@@ -31,12 +34,12 @@ function build(id: string, type: PeriodType, start: string, end: string, label: 
 /** Parses a period id; throws a field-level error naming the accepted forms. */
 export function parsePeriod(input: string, field = 'period'): Period {
   const value = input.trim().toUpperCase();
-  let match = /^(\d{4})$/.exec(value);
+  let match = /^([12]\d{3})$/.exec(value);
   if (match) {
     const y = Number(match[1]);
     return build(`${y}`, 'year', `${y}-01-01`, `${y}-12-31`, text(`${y}年`, `${y}`));
   }
-  match = /^(\d{4})H([12])$/.exec(value);
+  match = /^([12]\d{3})H([12])$/.exec(value);
   if (match) {
     const y = Number(match[1]);
     const h = Number(match[2]);
@@ -48,7 +51,7 @@ export function parsePeriod(input: string, field = 'period'): Period {
       text(`${y}年${h === 1 ? '上' : '下'}半年`, `${y} H${h}`),
     );
   }
-  match = /^(\d{4})Q([1-4])$/.exec(value);
+  match = /^([12]\d{3})Q([1-4])$/.exec(value);
   if (match) {
     const y = Number(match[1]);
     const q = Number(match[2]);
@@ -61,7 +64,7 @@ export function parsePeriod(input: string, field = 'period'): Period {
       text(`${y}年第${'一二三四'[q - 1]}季度`, `${y} Q${q}`),
     );
   }
-  match = /^(\d{4})-(\d{2})$/.exec(value);
+  match = /^([12]\d{3})-(\d{2})$/.exec(value);
   if (match && Number(match[2]) >= 1 && Number(match[2]) <= 12) {
     const y = Number(match[1]);
     const m = Number(match[2]);
@@ -73,7 +76,8 @@ export function parsePeriod(input: string, field = 'period'): Period {
       text(`${y}年${m}月`, `${y}-${match[2]}`),
     );
   }
-  if (isCalendarDate(value)) return build(value, 'day', value, value, text(value, value));
+  if (isCalendarDate(value) && /^[12]/.test(value))
+    return build(value, 'day', value, value, text(value, value));
   throw new AppError(
     'invalid_input',
     text(

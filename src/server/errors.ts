@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AppError, type ErrorCode } from '../domain/errors.ts';
 import { type Lang, parseLang, text } from '../domain/i18n.ts';
+import { DATE_YEARS } from './schemas.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -73,8 +74,15 @@ function schemaMessage(path: string, v: FastifySchemaValidationError) {
       return text(`缺少字段 ${path}`, `Field ${path} is required`);
     case 'additionalProperties':
       return text(`不认识的字段 ${path}`, `Unknown field ${path}`);
-    case 'format': {
-      const [zh, en] = FORMAT_NAMES[String(params.format)] ?? [String(params.format), String(params.format)];
+    case 'format':
+    case 'pattern': {
+      if (v.keyword === 'pattern' && params.pattern !== DATE_YEARS)
+        return text(
+          `字段 ${path} 的格式不对（应符合 ${String(params.pattern)}）`,
+          `Field ${path} is not in the expected form (${String(params.pattern)})`,
+        );
+      const format = v.keyword === 'pattern' ? 'date' : String(params.format);
+      const [zh, en] = FORMAT_NAMES[format] ?? [format, format];
       return text(`字段 ${path} 应为${zh}`, `Field ${path} must be ${en}`);
     }
     case 'type': {
@@ -104,11 +112,6 @@ function schemaMessage(path: string, v: FastifySchemaValidationError) {
         ? text(`字段 ${path} 至少要 ${limit} 个字`, `Field ${path} must have at least ${limit} characters`)
         : text(`字段 ${path} 最多 ${limit} 个字`, `Field ${path} must have at most ${limit} characters`);
     }
-    case 'pattern':
-      return text(
-        `字段 ${path} 的格式不对（应符合 ${String(params.pattern)}）`,
-        `Field ${path} is not in the expected form (${String(params.pattern)})`,
-      );
     default:
       return text(`字段 ${path} 不符合要求：${v.message ?? ''}`, `Field ${path}: ${v.message ?? 'invalid'}`);
   }

@@ -7,4 +7,11 @@
  * bodies (a birth's or a death's date) keep their own checks in the domain, whose messages name
  * the event; this is for filters and "as of" dates.
  */
-export const dateSchema = { type: 'string', format: 'date', description: 'YYYY-MM-DD' } as const;
+export const DATE_YEARS = '^[12][0-9]{3}-';
+export const dateSchema = {
+  type: 'string',
+  format: 'date',
+  // format: date takes 0000-06-30, which no database date can hold: years 1000-2999.
+  pattern: DATE_YEARS,
+  description: 'YYYY-MM-DD',
+} as const;
