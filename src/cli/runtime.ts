@@ -1,7 +1,8 @@
 import { type Config, loadConfig } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { AppError } from '../domain/errors.ts';
+import { isCalendarDate } from '../domain/dates.ts';
+import { AppError, fieldIssue } from '../domain/errors.ts';
 import { type Lang, parseLang } from '../domain/i18n.ts';
 
 /** What every CLI command gets: the language, and the config read once on first use. */
@@ -49,6 +50,25 @@ export function createRuntime(lang: Lang, env: NodeJS.ProcessEnv = process.env):
     },
   };
   return runtime;
+}
+
+/**
+ * Commander's parser for a date option (`--date`, `--from`, …): the value must be a calendar day
+ * written YYYY-MM-DD in the years 1000-2999, else a field-level error naming the option, before the
+ * command opens any storage (a bad date used to reach the database's cast as an "unexpected error").
+ */
+export function dateOption(flag: string): (value: string) => string {
+  return (value) => {
+    if (isCalendarDate(value) && /^[12]/.test(value)) return value;
+    const field = flag.replace(/^--/, '');
+    const issue = fieldIssue(
+      'invalid_date',
+      field,
+      `${flag} 应为有效日期（YYYY-MM-DD）：${value}`,
+      `${flag} must be a valid date (YYYY-MM-DD): ${value}`,
+    );
+    throw new AppError('invalid_input', issue.message, { field, issues: [issue] });
+  };
 }
 
 /** Prints an error for a person: the message in their language, the field, and the issues. */

@@ -15,7 +15,7 @@ import {
 } from '../../benefits/index.ts';
 import { formatCsvRow } from '../../linkage/csv.ts';
 import { importServicesCsv } from '../../services/index.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 const actor = () => ({ id: process.env.RENKOU_USER || 'cli' });
 
@@ -59,7 +59,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       ),
     )
     .requiredOption('--programme <id>', rt.t('项目代码', 'programme id'))
-    .requiredOption('--from <date>', rt.t('生效日期', 'effective date'))
+    .requiredOption('--from <date>', rt.t('生效日期', 'effective date'), dateOption('--from'))
     .requiredOption('--file <path>', rt.t('定义文件（JSON）', 'definition file (JSON)'))
     .action(async (o: { programme: string; from: string; file: string }) => {
       const definition = JSON.parse(readFileSync(o.file, 'utf8'));
@@ -215,7 +215,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       ),
     )
     .requiredOption('--programme <id>', rt.t('项目代码', 'programme id'))
-    .option('--as-of <date>', rt.t('审验日期（默认今天）', 'date (default today)'))
+    .option('--as-of <date>', rt.t('审验日期（默认今天）', 'date (default today)'), dateOption('--as-of'))
     .option('--apply', rt.t('停发不再符合条件者', 'stop those no longer eligible'))
     .action(async (o: { programme: string; asOf?: string; apply?: boolean }) => {
       const result = await rt.withDatabase((database) =>
@@ -305,7 +305,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       rt.t('登记残疾证（特别扶助所需）', 'Record a disability certificate (for special assistance)'),
     )
     .requiredOption('--person <id>', rt.t('人员编号', 'person id'))
-    .requiredOption('--from <date>', rt.t('起始日期', 'valid from'))
+    .requiredOption('--from <date>', rt.t('起始日期', 'valid from'), dateOption('--from'))
     .option('--grade <n>', rt.t('残疾等级 1–4', 'grade 1–4'))
     .option('--certificate <no>', rt.t('残疾证号', 'certificate number'))
     .action(async (o: { person: string; from: string; grade?: string; certificate?: string }) => {

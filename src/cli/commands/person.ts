@@ -19,7 +19,7 @@ import {
   totalOf,
   voidPerson,
 } from '../../registry/index.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 /** The registry commands a person can run, keyed by CLI name. */
 const COMMANDS: Record<
@@ -139,7 +139,7 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
     .command('population')
     .description(rt.t('某日某单位人口，按性别和年龄', 'Population of a unit on a date, by sex and age'))
     .requiredOption('--unit <code>', rt.t('单位代码', 'unit code'))
-    .requiredOption('--date <date>', 'YYYY-MM-DD')
+    .requiredOption('--date <date>', 'YYYY-MM-DD', dateOption('--date'))
     .option(
       '--basis <basis>',
       rt.t(

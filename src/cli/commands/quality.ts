@@ -16,7 +16,7 @@ import {
   runValidation,
   writeAuditSheet,
 } from '../../quality/index.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 function whole(value: string, field: string): number {
   const n = Number(value);
@@ -185,7 +185,11 @@ export function registerQualityCommands(program: Command, rt: CliRuntime) {
     )
     .requiredOption('--audit <id>', rt.t('抽查编号', 'audit id'))
     .requiredOption('--file <file>', rt.t('填好的 XLSX', 'the filled XLSX'))
-    .option('--date <date>', rt.t('表上未填调查日期时所用的日期', 'survey date where the sheet gives none'))
+    .option(
+      '--date <date>',
+      rt.t('表上未填调查日期时所用的日期', 'survey date where the sheet gives none'),
+      dateOption('--date'),
+    )
     .action(async (options: { audit: string; file: string; date?: string }) => {
       let file: Buffer;
       try {

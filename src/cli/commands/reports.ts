@@ -14,7 +14,7 @@ import {
   type ReportFormat,
 } from '../../reports/index.ts';
 import { createProgress } from '../progress.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 function optionalCount(value: string | undefined, field: string): number | null {
   if (value === undefined) return null;
@@ -40,7 +40,11 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
     )
     .option('--format <format>', 'docx | xlsx | html', 'docx')
     .option('--out <file>', rt.t('输出文件', 'output file'))
-    .option('--date <date>', rt.t('落款日期（默认今天）', 'date the report is signed (today by default)'))
+    .option(
+      '--date <date>',
+      rt.t('落款日期（默认今天）', 'date the report is signed (today by default)'),
+      dateOption('--date'),
+    )
     .option('--plan <text...>', rt.t('“下一步工作打算”中的段落', 'paragraphs for the next-steps section'))
     .option('--user <id>', rt.t('记入报告记录的操作人', 'who the report record names'), 'cli')
     .addHelpText(
@@ -170,7 +174,7 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
     .command('add')
     .description(rt.t('登记一次服务活动', 'Record a service activity'))
     .requiredOption('--unit <code>', rt.t('开展活动的单位', 'unit that carried it out'))
-    .requiredOption('--date <date>', 'YYYY-MM-DD')
+    .requiredOption('--date <date>', 'YYYY-MM-DD', dateOption('--date'))
     .requiredOption(
       '--kind <kind>',
       ACTIVITY_KINDS.map(
@@ -211,8 +215,8 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
     .command('list')
     .description(rt.t('某单位（含下级）的活动', 'Activities of a unit and its sub-units'))
     .requiredOption('--unit <code>', rt.t('单位代码', 'unit code'))
-    .option('--from <date>', 'YYYY-MM-DD')
-    .option('--to <date>', 'YYYY-MM-DD')
+    .option('--from <date>', 'YYYY-MM-DD', dateOption('--from'))
+    .option('--to <date>', 'YYYY-MM-DD', dateOption('--to'))
     .option('--json', rt.t('输出 JSON', 'print JSON'))
     .action(async (options: { unit: string; from?: string; to?: string; json?: boolean }) => {
       const rows = await rt.withDatabase((database) => listActivities(database.db, options));

@@ -5,7 +5,7 @@ import { type FieldIssue, fieldIssue, invalidInput } from '../../domain/errors.t
 import { type SynthResult, writeCountyCsv } from '../../synth/generate-county.ts';
 import { generateCountyIntoDatabase } from '../../synth/load-registry.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 interface SynthCliOptions {
   county?: string;
@@ -79,6 +79,7 @@ export function registerSynth(program: Command, rt: CliRuntime) {
         '登记库和部门数据的截止日期，默认为结束年 12 月 31 日',
         'extract date of the registry and the feeds; default: 31 December of the last year',
       ),
+      dateOption('--as-of'),
     )
     .option(
       '--into-db',

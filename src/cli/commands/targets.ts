@@ -18,7 +18,7 @@ import {
   splitTargetSheet,
   type TargetItem,
 } from '../../targets/index.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, dateOption } from '../runtime.ts';
 
 /** Display width: CJK characters take two columns. */
 function width(value: string): number {
@@ -209,7 +209,7 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
       ),
     )
     .requiredOption('--unit <code>', unitOption)
-    .requiredOption('--date <date>', rt.t('日期 YYYY-MM-DD', 'date YYYY-MM-DD'))
+    .requiredOption('--date <date>', rt.t('日期 YYYY-MM-DD', 'date YYYY-MM-DD'), dateOption('--date'))
     .option('--detail', rt.t('逐项列出下级单位排名', 'rank the units below on every target'))
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
     .action(async (options: { unit: string; date: string; detail?: boolean; json?: boolean }) => {
