@@ -3,10 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { projectPopulation } from '../src/indicators/demography/projection.ts';
+import { projectPopulation, projectVariants } from '../src/indicators/demography/projection.ts';
 import { indicatorEngineFor } from '../src/indicators/index.ts';
 import { projectionInputFromRegistry } from '../src/indicators/registry-projection.ts';
-import { migrationBetween, populationOn, totalOf } from '../src/registry/index.ts';
+import {
+  migrationBetween,
+  type PopulationChange,
+  populationChangesBetween,
+  populationOn,
+  totalOf,
+} from '../src/registry/index.ts';
 import { runRenkou } from './helpers/cli.ts';
 import {
   createScratchStorage,
@@ -16,7 +22,7 @@ import {
   type TestDatabase,
 } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
-import { buildProjectionRegistry } from './helpers/projection-county.ts';
+import { buildNewbornRegistry, buildProjectionRegistry } from './helpers/projection-county.ts';
 import { OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
 
 const COUNTY = '620881';
@@ -119,6 +125,15 @@ describe(`population projection from the registry (${storageName})`, () => {
       const count = (direction: 'in' | 'out') =>
         moves.filter((m) => m.direction === direction).reduce((sum, m) => sum + m.count, 0);
       assert.equal(end - start, births - deaths + count('in') - count('out'), unit);
+      // The same four terms as populationChangesBetween counts them.
+      const changes = await populationChangesBetween(db, { unit, from: '2023-01-01', to: '2025-12-31' });
+      const term = (change: PopulationChange) =>
+        changes.filter((c) => c.change === change).reduce((sum, c) => sum + c.count, 0);
+      assert.deepEqual(
+        [term('birth'), term('death'), term('in'), term('out')],
+        [births, deaths, count('in'), count('out')],
+        unit,
+      );
     }
   });
 
@@ -246,6 +261,150 @@ describe(`population projection from the registry (${storageName})`, () => {
         assert.ok(error.message.includes(words), `${query} (${lang}): ${error.message}`);
       }
     }
+  });
+});
+
+/** helpers/projection-county.ts's newborn registry: who was born, registered late, moved, arrived. */
+describe(`a newborn's late hukou registration is a birth, not a move in (${storageName})`, () => {
+  const TOWNSHIP = '620881100';
+  let test: TestDatabase;
+  const changesOn = (unit: string, from: string, to = from) =>
+    populationChangesBetween(test.database.db, { unit, from, to });
+  const movesOn = (unit: string, from: string, to = from) =>
+    migrationBetween(test.database.db, { unit, from, to });
+
+  before(async () => {
+    test = await createTestDatabase();
+    await buildNewbornRegistry(test.database.db);
+  });
+  after(() => test.cleanup());
+
+  it('counts 小明, born 2024-03-01 and registered 2024-05-20 with his birth recorded in the county, as a birth', async () => {
+    assert.deepEqual(await movesOn(COUNTY, '2024-05-20'), []);
+    assert.deepEqual(await movesOn(VILLAGE, '2024-05-20'), []);
+    assert.deepEqual(await changesOn(COUNTY, '2024-05-20'), [
+      { change: 'birth', sex: 'male', age: 0, count: 1 },
+    ]);
+    // 小东, born 2022-12-10 and registered 2023-01-15: a birth of 2023, the year he joins.
+    assert.deepEqual(await movesOn(COUNTY, '2023-01-15'), []);
+    assert.deepEqual(await changesOn(COUNTY, '2023-01-15'), [
+      { change: 'birth', sex: 'male', age: 0, count: 1 },
+    ]);
+    // 小丽, registered on her birth date, as before.
+    assert.deepEqual(await changesOn(COUNTY, '2025-02-01'), [
+      { change: 'birth', sex: 'female', age: 0, count: 1 },
+    ]);
+  });
+
+  it('still counts 小芳, arriving from another county at three months without a birth here, as a move in', async () => {
+    const arrival = [{ direction: 'in', sex: 'female', age: 0, count: 1 }];
+    assert.deepEqual(await movesOn(COUNTY, '2024-06-01'), arrival);
+    assert.deepEqual(await movesOn(VILLAGE, '2024-06-01'), arrival);
+  });
+
+  it('counts a first registration after the first birthday as a move in, birth recorded or not', async () => {
+    // 小娟, born 2023-02-01 in the county, first registered at 14 months.
+    assert.deepEqual(await movesOn(COUNTY, '2024-04-01'), [
+      { direction: 'in', sex: 'female', age: 1, count: 1 },
+    ]);
+  });
+
+  it('sees 小明’s move between two villages of 东华镇 as no move for the township and the county, a move for each village', async () => {
+    assert.deepEqual(await changesOn(TOWNSHIP, '2024-09-01'), []);
+    assert.deepEqual(await changesOn(COUNTY, '2024-09-01'), []);
+    assert.deepEqual(await movesOn(VILLAGE, '2024-09-01'), [
+      { direction: 'out', sex: 'male', age: 0, count: 1 },
+    ]);
+    // His spell in 北河村 is not his first in the county: a move in at six months, not a birth.
+    assert.deepEqual(await movesOn(OTHER_VILLAGE, '2024-09-01'), [
+      { direction: 'in', sex: 'male', age: 0, count: 1 },
+    ]);
+  });
+
+  it('balances population change = newborns registered − deaths + moves in − moves out, for every unit', async () => {
+    const db = test.database.db;
+    // [unit, births (male, female), deaths, in, out], counted by hand from the fixture.
+    for (const [unit, births, deaths, moveIns, moveOuts] of [
+      [COUNTY, [2, 1], 1, 2, 0],
+      [TOWNSHIP, [2, 1], 1, 2, 0],
+      [VILLAGE, [2, 1], 1, 2, 1],
+      [OTHER_VILLAGE, [0, 0], 0, 1, 0],
+    ] as const) {
+      const start = totalOf(await populationOn(db, { unit, date: '2022-12-31' }));
+      const end = totalOf(await populationOn(db, { unit, date: '2025-12-31' }));
+      const changes = await changesOn(unit, '2023-01-01', '2025-12-31');
+      const term = (change: PopulationChange, sex?: 'male' | 'female') =>
+        changes
+          .filter((c) => c.change === change && (!sex || c.sex === sex))
+          .reduce((sum, c) => sum + c.count, 0);
+      // Births are the newborns who joined in the window (小东, 小明 and 小丽), not the birth
+      // events dated in it (小娟, 小明 and 小丽): 小东 was born in 2022, 小娟 joined as a move in.
+      assert.deepEqual([term('birth', 'male'), term('birth', 'female')], births, unit);
+      assert.deepEqual([term('death'), term('in'), term('out')], [deaths, moveIns, moveOuts], unit);
+      assert.equal(end - start, term('birth') - term('death') + term('in') - term('out'), unit);
+      const moves = await movesOn(unit, '2023-01-01', '2025-12-31');
+      const count = (direction: 'in' | 'out') =>
+        moves.filter((m) => m.direction === direction).reduce((sum, m) => sum + m.count, 0);
+      assert.deepEqual([count('in'), count('out')], [moveIns, moveOuts], `${unit}: migrationBetween`);
+    }
+  });
+});
+
+/** The projection county twice: newborns registered on their birth date, and months later. */
+describe(`projection from a county whose newborns register late (${storageName})`, () => {
+  let onTime: TestDatabase;
+  let late: TestDatabase;
+  const inputsOf = (test: TestDatabase, baseYear: number) =>
+    projectionInputFromRegistry(test.database.db, indicatorEngineFor(test.database), {
+      unit: COUNTY,
+      baseYear,
+      step: 1,
+      years: 5,
+    });
+
+  before(async () => {
+    onTime = await createTestDatabase();
+    await buildProjectionRegistry(onTime.database.db);
+    late = await createTestDatabase();
+    await buildProjectionRegistry(late.database.db, { newborns: 'late' });
+  });
+  after(async () => {
+    await onTime.cleanup();
+    await late.cleanup();
+  });
+
+  it('takes the same inputs and projects the same age-0 cohort as when newborns register at birth', async () => {
+    // Window 2023–2025: the boy (born 2023-04-01) registered 2024-01-15, the girl (2025-08-01) 2025-10-20.
+    const expected = await inputsOf(onTime, 2025);
+    const { input, sources } = await inputsOf(late, 2025);
+    assert.deepEqual(
+      [input.netMigration!.male[0], input.netMigration!.female[0]],
+      [0, 0],
+      'no migrants aged 0: the two registrations are births',
+    );
+    assert.equal(sources.migration.moveIns, expected.sources.migration.moveIns);
+    const projected = projectVariants(input);
+    const reference = projectVariants(expected.input);
+    assert.ok(projected.ok);
+    assert.ok(reference.ok);
+    const years = projected.value.medium.years;
+    const referenceYears = reference.value.medium.years;
+    for (const [i, year] of years.entries()) {
+      assert.equal(year.male[0], referenceYears[i]!.male[0], `${year.year}: boys aged 0`);
+      assert.equal(year.female[0], referenceYears[i]!.female[0], `${year.year}: girls aged 0`);
+    }
+    assert.deepEqual(input, expected.input);
+    assert.deepEqual(projected.value, reference.value);
+  });
+
+  it('misses only a child born before the base date and registered after it: not yet in the base population', async () => {
+    // Base year 2023: the boy, born 2023-04-01, is registered only on 2024-01-15.
+    const expected = await inputsOf(onTime, 2023);
+    const { input } = await inputsOf(late, 2023);
+    assert.equal(input.population.male[0], expected.input.population.male[0]! - 1);
+    const withTheBoy = structuredClone(input);
+    withTheBoy.population.male[0]! += 1;
+    assert.deepEqual(withTheBoy, expected.input);
   });
 });
 

@@ -262,7 +262,8 @@ export async function projectionInputFromRegistry(
     population[row.sex][groupOf(row.age)]! += row.count;
   }
 
-  // Net migration: the unit's own moves over the years the rates use, per year.
+  // Net migration: the unit's own moves over the years the rates use, per year. A newborn's first
+  // registration, however late, is no move in: the fertility rates bring the births already.
   const from = `${used[0]}-01-01`;
   const moves = await migrationBetween(db, { unit: unitCode, from, to: date, basis: 'resident' });
   const net = { male: groups.map(() => 0), female: groups.map(() => 0) };
@@ -380,8 +381,8 @@ export async function projectionInputFromRegistry(
       netPerYear: (moveIns - moveOuts) / used.length,
       byAge: ages.map((age, i) => ({ age, male: net.male[i]!, female: net.female[i]! })),
       description: text(
-        `${unit.name}（${unitCode}）${span} 年迁入减迁出的年平均数，按性别、迁移时年龄（居住记录进出本单位）`,
-        `Moves into minus moves out of ${unit.name} (${unitCode}), ${span}, averaged per year, by sex and age at the move (residence spells entering and leaving the unit)`,
+        `${unit.name}（${unitCode}）${span} 年迁入减迁出的年平均数，按性别、迁移时年龄（居住记录进出本单位；新生儿落户是出生，不算迁入）`,
+        `Moves into minus moves out of ${unit.name} (${unitCode}), ${span}, averaged per year, by sex and age at the move (residence spells entering and leaving the unit; a newborn's first registration is a birth, not a move in)`,
       ),
     },
     sexRatioAtBirth: {

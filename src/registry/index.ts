@@ -9,6 +9,12 @@ export { changeResidence, registerMoveIn, registerMoveOut } from './commands/reg
 export { voidEvent, voidPerson } from './commands/void-record.ts';
 export type { Actor, CommandContext } from './context.ts';
 export { getPersonAsOf, getPersonDetail, getPersonHistory, toPersonView } from './queries/get-person.ts';
-export { type MigrationRow, migrationBetween } from './queries/migration.ts';
+export {
+  type MigrationRow,
+  migrationBetween,
+  type PopulationChange,
+  type PopulationChangeRow,
+  populationChangesBetween,
+} from './queries/migration.ts';
 export { BASIS_TYPES, type PopulationBasis, populationOn, totalOf } from './queries/population.ts';
 export { type SearchPersonsInput, searchPersons } from './queries/search-persons.ts';

@@ -621,6 +621,43 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     }
   });
 
+  it('gives a statistician, who may not generate reports, 人口预测 as a menu entry named after the page', async () => {
+    assert.ok(signInNeeded, 'the server signs users in');
+    const initial = 'Initial-Tongji-2026';
+    await apiPostAs('/api/users', {
+      username: 'e2e.statistician',
+      displayName: '统计测试员',
+      password: initial,
+      roles: [{ role: 'statistician', unit: '620881' }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${base}/sign-in`);
+      await other.getByLabel('用户名').fill('e2e.statistician');
+      await other.getByLabel('密码').fill(initial);
+      await other.getByRole('button', { name: /登\s*录/ }).click();
+      await other.getByLabel('管理员给的初始密码').fill(initial);
+      const fresh = 'Tongji-County-Office-9';
+      await other.getByLabel('新密码', { exact: true }).fill(fresh);
+      await other.getByLabel('再次输入新密码').fill(fresh);
+      await other.getByRole('button', { name: /修改密码/ }).click();
+      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      // The reports area holds one page this user may open: the entry is that page, by its name.
+      const entry = other.getByRole('menuitem', { name: '人口预测' });
+      await entry.waitFor();
+      assert.equal(await other.getByRole('menuitem', { name: '统计报表' }).count(), 0);
+      const answered = other.waitForResponse((r) => r.url().includes('/api/projection?'), {
+        timeout: 120_000,
+      });
+      await entry.click();
+      assert.equal((await answered).status(), 200);
+      await other.screenshot({ path: join(SHOTS, 'menu-statistician.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('fits a 10-inch tablet held upright: no sideways scrolling, the menu and the search work by touch', async () => {
     // A 10-inch tablet in portrait shows about 800 × 1280 CSS pixels; the same signed-in session.
     const context = await browser.newContext({

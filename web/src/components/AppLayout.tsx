@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { AREAS, type AreaPage } from '../areas.tsx';
 import { useAuth } from '../auth.tsx';
 import { useI18n } from '../i18n.tsx';
+import { buildMenu } from '../menu.ts';
 import { Link, matchPath, navigate, useLocation } from '../router.tsx';
 import { PeriodPicker } from './PeriodPicker.tsx';
 import { UnitPicker } from './UnitPicker.tsx';
@@ -14,22 +15,17 @@ export function AppLayout({ available, children }: { available: AreaPage[]; chil
   const { auth, signOut } = useAuth();
   const { path } = useLocation();
 
-  const items: MenuProps['items'] = [];
-  for (const area of AREAS) {
-    const pages = area.pages.filter((p) => p.title && available.includes(p));
-    if (pages.length === 0) continue;
-    const label = (p: AreaPage) => tr(p.title![0], p.title![1]);
-    if (pages.length === 1) {
-      items.push({ key: pages[0]!.path, icon: area.icon, label: t(area.title) });
-    } else {
-      items.push({
-        key: area.key,
-        icon: area.icon,
-        label: t(area.title),
-        children: pages.map((p) => ({ key: p.path, label: label(p) })),
-      });
-    }
-  }
+  // An area with one page the user may open is that page's entry, named after the page (menu.ts).
+  const items: MenuProps['items'] = buildMenu(AREAS, (p) => available.includes(p)).map((entry) =>
+    entry.kind === 'page'
+      ? { key: entry.key, icon: entry.area.icon, label: tr(entry.title[0], entry.title[1]) }
+      : {
+          key: entry.key,
+          icon: entry.area.icon,
+          label: t(entry.area.title),
+          children: entry.pages.map(({ page, title }) => ({ key: page.path, label: tr(title[0], title[1]) })),
+        },
+  );
   // The menu entry of the page shown; detail pages light up their area's first entry.
   const owner = AREAS.find((area) => area.pages.some((p) => matchPath(p.path, path)));
   const selected =
