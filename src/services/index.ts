@@ -1,5 +1,11 @@
 /** Voluntary family health services: records (with consent), import, and the person-level list for health-service roles. */
-export { importServicesCsv, SERVICE_CSV_HEADER, type ServiceImportReport } from './import-services.ts';
+export {
+  importServicesCsv,
+  importServicesFile,
+  SERVICE_CSV_HEADER,
+  type ServiceImportProgress,
+  type ServiceImportReport,
+} from './import-services.ts';
 export { listServices } from './list-services.ts';
 export { checkService, recordService, type ServiceInput, voidService } from './record-service.ts';
 export { findServiceKind, SERVICE_KINDS } from './service-kinds.ts';

@@ -1,11 +1,17 @@
 import type { Insertable } from 'kysely';
-import type { PersonTable } from '../db/schema.ts';
 import type { ServiceRecordTable } from '../db/tables/benefits.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
 import { findServiceKind } from './service-kinds.ts';
+import {
+  findServicePersons,
+  type PersonFacts,
+  personOf,
+  type ServicePersons,
+  villageOn,
+} from './service-persons.ts';
 
 export interface ServiceInput {
   kind: string;
@@ -26,58 +32,6 @@ export interface ServiceInput {
   importKey?: string | null;
 }
 
-interface PersonFacts {
-  id: number;
-  county_code: string;
-  sex: PersonTable['sex'];
-  birth_date: string;
-  death_date: string | null;
-  mother_id: number | null;
-  status: string;
-  current_org_code: string | null;
-}
-
-async function findPerson(
-  db: Tx,
-  countyCode: string,
-  id: number | null | undefined,
-  idNumber: string | null | undefined,
-): Promise<PersonFacts | undefined> {
-  let query = db
-    .selectFrom('person')
-    .select([
-      'id',
-      'county_code',
-      'sex',
-      'birth_date',
-      'death_date',
-      'mother_id',
-      'status',
-      'current_org_code',
-    ])
-    .where('county_code', '=', countyCode)
-    .where('status', 'not in', ['voided', 'merged']);
-  if (id != null) query = query.where('id', '=', id);
-  else if (idNumber) query = query.where('id_number', '=', idNumber.trim().toUpperCase());
-  else return undefined;
-  return query.executeTakeFirst();
-}
-
-/** The person's village on a date (their residence spell), else their current one, else the county. */
-async function orgOn(db: Tx, person: PersonFacts, date: string): Promise<string> {
-  const spell = await db
-    .selectFrom('residence_spell')
-    .select('org_code')
-    .where('county_code', '=', person.county_code)
-    .where('person_id', '=', person.id)
-    .where('voided', '=', false)
-    .where('valid_from', '<=', date)
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', date)]))
-    .orderBy('valid_from', 'desc')
-    .executeTakeFirst();
-  return spell?.org_code ?? person.current_org_code ?? person.county_code;
-}
-
 const notInRegistry = (field: string) =>
   fieldIssue(
     'person_not_found',
@@ -85,6 +39,11 @@ const notInRegistry = (field: string) =>
     '登记库中没有此人（请先核对身份证号或办理人口登记）',
     'This person is not in the registry (check the ID number, or register the person first)',
   );
+
+/** What a check finds: the row to insert, or every field issue (in zh-CN and en). */
+export type CheckedService =
+  | { ok: true; row: Insertable<ServiceRecordTable> }
+  | { ok: false; issues: FieldIssue[] };
 
 /**
  * Checks one service record against the registry and the rules of its kind; returns the row to
@@ -95,7 +54,25 @@ export async function checkService(
   countyCode: string,
   input: ServiceInput,
   today: string,
-): Promise<{ ok: true; row: Insertable<ServiceRecordTable> } | { ok: false; issues: FieldIssue[] }> {
+): Promise<CheckedService> {
+  const persons = await findServicePersons(db, countyCode, {
+    ids: [input.personId, input.relatedPersonId].filter((id) => id != null),
+    idNumbers: [input.idNumber, input.relatedIdNumber].filter((n) => !!n) as string[],
+  });
+  return checkServiceAgainst(persons, countyCode, input, today);
+}
+
+/**
+ * The rules of a service record, held against persons already looked up (findServicePersons):
+ * one record's, or a whole import chunk's at once. The one implementation of the rules, for
+ * entry and import alike.
+ */
+export function checkServiceAgainst(
+  persons: ServicePersons,
+  countyCode: string,
+  input: ServiceInput,
+  today: string,
+): CheckedService {
   const issues: FieldIssue[] = [];
   const info = findServiceKind(input.kind);
   if (!info) {
@@ -171,7 +148,7 @@ export async function checkService(
     );
   }
 
-  const person = await findPerson(db, countyCode, input.personId, input.idNumber);
+  const person = personOf(persons, input.personId, input.idNumber);
   if (!person) {
     issues.push(
       input.personId == null && !input.idNumber
@@ -225,7 +202,7 @@ export async function checkService(
   const relatedGiven = input.relatedPersonId != null || !!input.relatedIdNumber;
   const relatedField = input.relatedPersonId != null ? 'relatedPersonId' : 'relatedIdNumber';
   if (relatedGiven) {
-    related = await findPerson(db, countyCode, input.relatedPersonId, input.relatedIdNumber);
+    related = personOf(persons, input.relatedPersonId, input.relatedIdNumber);
     if (!related) issues.push(notInRegistry(relatedField));
     else if (!info?.related) {
       issues.push(
@@ -282,7 +259,7 @@ export async function checkService(
       outcome_code: input.outcomeCode,
       consent: true,
       quantity: info.quantity ? (input.quantity ?? null) : null,
-      org_code: await orgOn(db, person, date),
+      org_code: villageOn(person, date),
       source: input.source ?? 'entry',
       import_key: input.importKey ?? null,
       entered_by: '',

@@ -13,8 +13,11 @@ import {
   setProgrammeVersion,
   spendingSummary,
 } from '../../benefits/index.ts';
+import { AppError } from '../../domain/errors.ts';
+import { text } from '../../domain/i18n.ts';
 import { formatCsvRow } from '../../linkage/csv.ts';
-import { importServicesCsv } from '../../services/index.ts';
+import { importServicesFile } from '../../services/index.ts';
+import { createProgress, type Progress } from '../progress.ts';
 import { type CliRuntime, dateOption } from '../runtime.ts';
 
 const actor = () => ({ id: process.env.RENKOU_USER || 'cli' });
@@ -333,18 +336,54 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
     );
   services
     .command('import')
-    .description(rt.t('导入服务机构的 CSV，逐行报告', 'Import a provider CSV with a report per row'))
-    .requiredOption('--file <path>', rt.t('CSV 文件', 'CSV file'))
+    .description(
+      rt.t(
+        '导入服务机构的 CSV/XLSX（逐行报告；同一文件再导入时已有的行不再写入）',
+        'Import a provider CSV/XLSX file with a report per row (rows already imported are not written again)',
+      ),
+    )
+    .requiredOption('--file <path>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'))
     .option('--source <name>', rt.t('来源系统名', 'source system name'), 'import')
-    .action(async (o: { file: string; source: string }) => {
-      const csv = readFileSync(o.file, 'utf8');
+    .option('--chunk-size <n>', rt.t('每个事务的行数', 'rows per transaction'), '5000')
+    .action(async (o: { file: string; source: string; chunkSize: string }) => {
+      const chunkSize = Number(o.chunkSize);
+      if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+        throw new AppError(
+          'invalid_input',
+          text(
+            `chunk-size 应为正整数：${o.chunkSize}`,
+            `chunk-size must be a positive integer: ${o.chunkSize}`,
+          ),
+          { field: 'chunk-size' },
+        );
+      }
+      let progress: Progress | undefined;
+      const started = performance.now();
       const report = await rt.withDatabase((database) =>
-        importServicesCsv({ db: database.db, actor: actor(), countyCode: county() }, csv, o.source),
+        importServicesFile(
+          { db: database.db, actor: actor(), countyCode: county() },
+          {
+            path: o.file,
+            source: o.source,
+            chunkSize,
+            onProgress: (p) => {
+              progress ??= createProgress(
+                rt.t('导入服务记录（KB）', 'Import services (KB)'),
+                Math.ceil(p.bytesTotal / 1024),
+              );
+              progress.tick(Math.floor(p.bytesRead / 1024));
+            },
+          },
+        ),
       );
+      progress?.finish();
+      const seconds = (performance.now() - started) / 1000;
+      const total = report.ok + report.unchanged + report.rejected;
+      const rate = seconds > 0 ? Math.round(total / seconds) : 0;
       rt.out(
         rt.t(
-          `成功 ${report.ok}，已有 ${report.unchanged}，拒收 ${report.rejected}`,
-          `OK ${report.ok}, unchanged ${report.unchanged}, rejected ${report.rejected}`,
+          `成功 ${report.ok}，已有 ${report.unchanged}，拒收 ${report.rejected}；${seconds.toFixed(1)} 秒，${rate} 行/秒`,
+          `OK ${report.ok}, unchanged ${report.unchanged}, rejected ${report.rejected}; ${seconds.toFixed(1)} s, ${rate} rows/s`,
         ),
       );
       for (const row of report.rows.filter((r) => r.status === 'rejected')) {

@@ -4,7 +4,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { readCsvRows } from './csv-reader.ts';
+import { isBlankRecord, readCsvRows } from './csv-reader.ts';
 import type { TableRow } from './table-row.ts';
 import { readXlsxRows } from './xlsx-reader.ts';
 import { checkZip, findEndRecord, ZipDamage } from './zip-check.ts';
@@ -58,6 +58,21 @@ export async function hashFile(path: string): Promise<string> {
 export interface OpenedTable {
   batches: AsyncGenerator<TableRow[]>;
   bytesRead(): number;
+}
+
+/**
+ * Reads a table's batches up to its header: the first row with anything in it (undefined when
+ * there is none). Returns it with the rows after it in its batch; the rest stay in the iterator.
+ */
+export async function readHeader(
+  iterator: AsyncIterator<TableRow[]>,
+): Promise<{ header: TableRow | undefined; after: TableRow[] }> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { header: undefined, after: [] };
+    const index = next.value.findIndex((row) => !isBlankRecord(row.cells));
+    if (index !== -1) return { header: next.value[index], after: next.value.slice(index + 1) };
+  }
 }
 
 export interface OpenTableOptions {

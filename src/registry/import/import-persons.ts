@@ -8,7 +8,7 @@ import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
 import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
 import { isBlankRecord } from './csv-reader.ts';
-import { detectFormat, type FileFormat, hashFile, openTable } from './import-file.ts';
+import { detectFormat, type FileFormat, hashFile, openTable, readHeader } from './import-file.ts';
 import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
 import { type ColumnMap, mapHeader } from './person-columns.ts';
@@ -196,16 +196,9 @@ export async function importPersons(
   const iterator = table.batches[Symbol.asyncIterator]();
   try {
     // The header is the first row with anything in it; the rows after it in that batch wait in `buffered`.
-    let buffered: TableRow[] = [];
-    let header: TableRow | undefined;
-    while (!header) {
-      const next = await iterator.next();
-      if (next.done) break;
-      const index = next.value.findIndex((row) => !isBlankRecord(row.cells));
-      if (index === -1) continue;
-      header = next.value[index];
-      buffered = next.value.slice(index + 1);
-    }
+    const start = await readHeader(iterator);
+    const header = start.header;
+    let buffered = start.after;
     if (!header) {
       throw new AppError('invalid_input', text('文件是空的，没有表头', 'The file is empty: no header row'), {
         field: 'file',

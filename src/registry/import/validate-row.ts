@@ -200,14 +200,18 @@ export function rawOf(row: TableRow, columns: ColumnMap): RawPersonRow {
   return raw;
 }
 
-/** An ID-number cell that was a number in Excel and has lost its last digits. */
-function lostDigits(row: TableRow, columns: ColumnMap, field: PersonField): boolean {
-  const index = columns.index[field];
+/** An ID-number cell (column `index`) that was a number in Excel and has lost its last digits. */
+export function idNumberLostDigits(row: TableRow, index: number | undefined): boolean {
   if (index === undefined || !row.numeric?.includes(index)) return false;
   return (row.cells[index] ?? '').replace(/\D/g, '').length > 15;
 }
 
-function numberStoredAsNumber(field: string): FieldIssue {
+function lostDigits(row: TableRow, columns: ColumnMap, field: PersonField): boolean {
+  return idNumberLostDigits(row, columns.index[field]);
+}
+
+/** The issue for an ID number idNumberLostDigits found. */
+export function numberStoredAsNumber(field: string): FieldIssue {
   return fieldIssue(
     'id_number_not_text',
     field,

@@ -1,0 +1,516 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import type { Sex } from '../src/db/schema.ts';
+import type { FieldIssue } from '../src/domain/errors.ts';
+import {
+  importServicesCsv,
+  importServicesFile,
+  SERVICE_CSV_HEADER,
+  type ServiceImportProgress,
+  type ServiceImportReport,
+} from '../src/services/index.ts';
+import { runRenkou } from './helpers/cli.ts';
+import {
+  createScratchStorage,
+  createTestDatabase,
+  type ScratchStorage,
+  storageName,
+  type TestDatabase,
+} from './helpers/database.ts';
+import { signedInApp } from './helpers/http.ts';
+import { csvOf, person } from './helpers/import-rows.ts';
+import {
+  addAdult,
+  contextFor,
+  loadHuating,
+  makeIdNumber,
+  OTHER_VILLAGE,
+  VILLAGE,
+} from './helpers/registry.ts';
+
+/** One row of a provider's file, by column of SERVICE_CSV_HEADER. */
+type ServiceRow = Partial<Record<(typeof SERVICE_CSV_HEADER)[number], string>>;
+
+function csvOfServices(rows: ServiceRow[]): string {
+  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const lines = rows.map((row) =>
+    SERVICE_CSV_HEADER.map((column) => cell(row[column as keyof ServiceRow] ?? '')).join(','),
+  );
+  return `${[SERVICE_CSV_HEADER.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+/** The report as [rowNo, status, "field:code …"], the way a person reads it. */
+function outcomes(report: ServiceImportReport): [number, string, string][] {
+  return report.rows.map((r) => [
+    r.rowNo,
+    r.status,
+    r.issues
+      .map((i) => `${i.field}:${i.code}`)
+      .sort()
+      .join(' '),
+  ]);
+}
+
+const NAMES = '甲乙丙丁戊己庚辛壬癸';
+
+describe(`service-record import in chunks (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: ReturnType<typeof contextFor> & { countyCode: string };
+  const women: { id: number; idNumber: string; village: string }[] = [];
+  const men: { id: number; idNumber: string }[] = [];
+
+  const countOf = async (source: string) =>
+    Number(
+      (
+        await test.database.db
+          .selectFrom('service_record')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('source', '=', source)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const keysOf = async (source: string) =>
+    new Set(
+      (
+        await test.database.db
+          .selectFrom('service_record')
+          .select('import_key')
+          .where('source', '=', source)
+          .execute()
+      ).map((r) => r.import_key),
+    );
+  const dataVersion = async () =>
+    Number(
+      (
+        await test.database.db
+          .selectFrom('data_version')
+          .select('version')
+          .where('county_code', '=', '620881')
+          .executeTakeFirst()
+      )?.version ?? 0,
+    );
+
+  /** A good row, different from its neighbours: four kinds, women of both villages, couples. */
+  const goodRow = (i: number, key: string): ServiceRow => {
+    const woman = women[i % women.length]!;
+    const date = `2025-${String(1 + (i % 11)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')}`;
+    switch (i % 4) {
+      case 0:
+        return {
+          kind: 'cervical_screening',
+          id_number: woman.idNumber,
+          service_date: date,
+          provider: '华亭市妇幼保健院',
+          outcome_code: 'normal',
+          consent: '是',
+          import_key: key,
+        };
+      case 1:
+        return {
+          kind: 'contraceptive_supplies',
+          id_number: woman.idNumber,
+          service_date: date,
+          provider: '东华镇卫生院',
+          outcome_code: 'dispensed',
+          consent: '同意',
+          quantity: String(1 + (i % 5)),
+          import_key: key,
+        };
+      case 2:
+        return {
+          kind: 'premarital_check',
+          id_number: woman.idNumber,
+          related_id_number: men[i % men.length]!.idNumber,
+          service_date: date,
+          provider: '华亭市妇幼保健院',
+          outcome_code: 'advice',
+          consent: '1',
+          import_key: key,
+        };
+      default:
+        return {
+          kind: 'counselling',
+          id_number: men[i % men.length]!.idNumber,
+          service_date: date,
+          provider: '东华镇卫生院',
+          outcome_code: 'given',
+          consent: 'yes',
+          import_key: key,
+        };
+    }
+  };
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = { ...contextFor(test.database.db), countyCode: '620881' };
+    const add = async (i: number, sex: Sex, orgCode: string) =>
+      addAdult(ctx, {
+        name: `${sex === 'female' ? '林' : '陈'}${NAMES[i % 10]}${NAMES[Math.floor(i / 10)]}`,
+        sex,
+        birthDate: `19${75 + (i % 20)}-0${1 + (i % 9)}-1${i % 10}`,
+        orgCode,
+        moveDate: '2010-01-01',
+      });
+    for (let i = 0; i < 24; i++) {
+      const village = i % 2 === 0 ? VILLAGE : OTHER_VILLAGE;
+      const p = await add(i, 'female', village);
+      women.push({ id: p.id, idNumber: p.id_number!, village });
+    }
+    for (let i = 0; i < 6; i++) {
+      const p = await add(i, 'male', VILLAGE);
+      men.push({ id: p.id, idNumber: p.id_number! });
+    }
+  });
+  after(() => test.cleanup());
+
+  it('imports a file of a few thousand rows chunk by chunk: every row reported in file order, one registry change per chunk', async () => {
+    const rows = Array.from({ length: 2_400 }, (_, i) => goodRow(i, `big-${i}`));
+    const progress: ServiceImportProgress[] = [];
+    const versionBefore = await dataVersion();
+    const report = await importServicesCsv(ctx, csvOfServices(rows), 'big', {
+      chunkSize: 500,
+      onProgress: (p) => progress.push(p),
+    });
+
+    assert.deepEqual([report.ok, report.unchanged, report.rejected], [2_400, 0, 0]);
+    assert.deepEqual(
+      report.rows.map((r) => r.rowNo),
+      rows.map((_, i) => i + 2),
+    );
+    assert.ok(report.rows.every((r) => r.status === 'ok' && r.issues.length === 0));
+    assert.equal(new Set(report.rows.map((r) => r.id)).size, 2_400, 'every row its own record');
+    assert.equal(await countOf('big'), 2_400);
+    // Written set-wise: the service table's statement trigger counted one change per chunk, not per row.
+    assert.equal((await dataVersion()) - versionBefore, 5);
+    assert.deepEqual(
+      progress.map((p) => p.rowsDone),
+      [500, 1_000, 1_500, 2_000, 2_400],
+    );
+    const last = progress.at(-1)!;
+    assert.equal(last.bytesRead, last.bytesTotal);
+
+    // The records are what the rows say, placed in the person's village on the day.
+    const second = await test.database.db
+      .selectFrom('service_record')
+      .selectAll()
+      .where('id', '=', report.rows[1]!.id!)
+      .executeTakeFirstOrThrow();
+    assert.equal(second.kind, 'contraceptive_supplies');
+    assert.equal(second.person_id, women[1]!.id);
+    assert.equal(second.quantity, 2);
+    assert.equal(second.org_code, women[1]!.village);
+    assert.equal(second.import_key, 'big-1');
+    assert.equal(second.entered_by, 'tester');
+    const third = await test.database.db
+      .selectFrom('service_record')
+      .select(['related_person_id', 'service_date'])
+      .where('id', '=', report.rows[2]!.id!)
+      .executeTakeFirstOrThrow();
+    assert.equal(third.related_person_id, men[2]!.id);
+    assert.equal(third.service_date, '2025-03-03');
+  });
+
+  /** Row i of the mixed file: every seventh row bad, in a way that rotates. */
+  const mixedRow = (i: number): { row: ServiceRow; expected: string } => {
+    const row = goodRow(i, `mixed-${i}`);
+    if (i % 7 !== 3) return { row, expected: '' };
+    switch (Math.floor(i / 7) % 7) {
+      case 0:
+        return { row: { ...row, consent: '否' }, expected: 'consent:consent_required' };
+      case 1:
+        return { row: { ...goodRow(0, row.import_key!), kind: 'measure' }, expected: 'kind:unknown_kind' };
+      case 2:
+        return { row: { ...row, service_date: '2025-13-01' }, expected: 'serviceDate:invalid_date' };
+      case 3:
+        return {
+          row: { ...row, id_number: makeIdNumber('1988-08-08', 'female') },
+          expected: 'idNumber:person_not_found',
+        };
+      case 4:
+        return {
+          row: { ...goodRow(1, row.import_key!), quantity: '' },
+          expected: 'quantity:required',
+        };
+      case 5:
+        return {
+          row: { ...goodRow(0, row.import_key!), id_number: men[0]!.idNumber },
+          expected: 'kind:women_only',
+        };
+      default:
+        return {
+          row: { ...goodRow(2, row.import_key!), related_id_number: makeIdNumber('1987-07-07', 'male') },
+          expected: 'relatedIdNumber:person_not_found',
+        };
+    }
+  };
+  /** The mixed file, made once the registry is there. */
+  let mixedFile: { mixed: ReturnType<typeof mixedRow>[]; csv: string; good: number } | undefined;
+  const mixedRows = () => {
+    if (!mixedFile) {
+      const mixed = Array.from({ length: 1_200 }, (_, i) => mixedRow(i));
+      mixedFile = {
+        mixed,
+        csv: csvOfServices(mixed.map((m) => m.row)),
+        good: mixed.filter((m) => m.expected === '').length,
+      };
+    }
+    return mixedFile;
+  };
+
+  it('rejects bad rows with their field and code in both languages and writes every good row', async () => {
+    const { mixed, csv, good: goodMixed } = mixedRows();
+    const report = await importServicesCsv(ctx, csv, 'mixed', { chunkSize: 250 });
+    assert.deepEqual(
+      outcomes(report),
+      mixed.map((m, i) => [i + 2, m.expected ? 'rejected' : 'ok', m.expected]),
+    );
+    assert.deepEqual(
+      [report.ok, report.unchanged, report.rejected],
+      [goodMixed, 0, mixed.length - goodMixed],
+    );
+    assert.equal(await countOf('mixed'), goodMixed);
+    const written = await keysOf('mixed');
+    assert.deepEqual(
+      mixed.map((_, i) => written.has(`mixed-${i}`)),
+      mixed.map((m) => m.expected === ''),
+    );
+    const unknown = report.rows.find((r) => r.issues.some((i) => i.code === 'person_not_found'))!;
+    const issue = unknown.issues[0] as FieldIssue;
+    assert.match(issue.message['zh-CN'], /登记库中没有此人/);
+    assert.match(issue.message.en, /not in the registry/);
+  });
+
+  it('writes nothing new when the same file is imported again: good rows unchanged, bad rows rejected as before', async () => {
+    const { mixed, csv, good: goodMixed } = mixedRows();
+    const versionBefore = await dataVersion();
+    const report = await importServicesCsv(ctx, csv, 'mixed', { chunkSize: 250 });
+    assert.deepEqual(
+      outcomes(report),
+      mixed.map((m, i) => [i + 2, m.expected ? 'rejected' : 'unchanged', m.expected]),
+    );
+    assert.deepEqual(
+      [report.ok, report.unchanged, report.rejected],
+      [0, goodMixed, mixed.length - goodMixed],
+    );
+    assert.ok(report.rows.every((r) => r.id === undefined));
+    assert.equal(await countOf('mixed'), goodMixed);
+    assert.equal(await dataVersion(), versionBefore, 'no registry change, so no figures go stale');
+  });
+
+  it('rejects a row whose person is unknown on that field, and imports it once the person is registered', async () => {
+    const idNumber = makeIdNumber('1991-11-11', 'female');
+    const spouse = makeIdNumber('1990-10-10', 'male');
+    const csv = csvOfServices([
+      goodRow(0, 'who-1'),
+      { ...goodRow(0, 'who-2'), id_number: idNumber },
+      { ...goodRow(2, 'who-3'), related_id_number: spouse },
+    ]);
+    const first = await importServicesCsv(ctx, csv, 'who');
+    assert.deepEqual(outcomes(first), [
+      [2, 'ok', ''],
+      [3, 'rejected', 'idNumber:person_not_found'],
+      [4, 'rejected', 'relatedIdNumber:person_not_found'],
+    ]);
+
+    const registered = await addAdult(ctx, { name: '林新来', sex: 'female', birthDate: '1991-11-11' });
+    const again = csv.replace(idNumber, registered.id_number!);
+    const second = await importServicesCsv(ctx, again, 'who');
+    assert.deepEqual(outcomes(second), [
+      [2, 'unchanged', ''],
+      [3, 'ok', ''],
+      [4, 'rejected', 'relatedIdNumber:person_not_found'],
+    ]);
+  });
+
+  it('leaves the chunks before a failure written and nothing of the failed chunk; importing again completes the file', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => goodRow(i, `crash-${i}`));
+    const csv = csvOfServices(rows);
+    const committed: number[] = [];
+    await assert.rejects(
+      importServicesCsv(ctx, csv, 'crash', {
+        chunkSize: 200,
+        onProgress: (p) => committed.push(p.rowsDone),
+        beforeCommit: ({ chunkNo }) => {
+          if (chunkNo === 3) throw new Error('the power went out');
+        },
+      }),
+      /the power went out/,
+    );
+    assert.deepEqual(committed, [200, 400]);
+    const written = await keysOf('crash');
+    assert.equal(written.size, 400);
+    assert.deepEqual(
+      rows.map((_, i) => written.has(`crash-${i}`)),
+      rows.map((_, i) => i < 400),
+    );
+
+    const resumed = await importServicesCsv(ctx, csv, 'crash', { chunkSize: 200 });
+    assert.deepEqual(
+      resumed.rows.map((r) => r.status),
+      rows.map((_, i) => (i < 400 ? 'unchanged' : 'ok')),
+    );
+    assert.equal(await countOf('crash'), 1_000);
+  });
+
+  it('rejects the one row the database refuses for what the rules did not foresee, and writes the rest of its chunk', async () => {
+    // A check added to the table after the rules were written (by a later migration, say).
+    await sql`ALTER TABLE service_record ADD CONSTRAINT service_record_provider_not_closed CHECK (provider <> '已撤销的卫生院')`.execute(
+      test.database.db,
+    );
+    try {
+      const rows = [
+        goodRow(0, 'db-1'),
+        { ...goodRow(1, 'db-2'), quantity: '3000000000' },
+        goodRow(2, 'db-3'),
+        { ...goodRow(3, 'db-4'), provider: '已撤销的卫生院' },
+        goodRow(4, 'db-1'),
+        goodRow(5, 'db-6'),
+        // A broken export: a NUL character, which PostgreSQL cannot store in text.
+        { ...goodRow(6, 'db-7'), provider: '东华镇卫生院\u0000' },
+        { ...goodRow(7, 'db-8'), id_number: `${men[0]!.idNumber}\u0000` },
+      ];
+      const report = await importServicesCsv(ctx, csvOfServices(rows), 'db', { chunkSize: 100 });
+      assert.deepEqual(outcomes(report), [
+        [2, 'ok', ''],
+        // A count beyond what the column holds: the database says so, the row as a whole.
+        [3, 'rejected', 'row:refused_by_database'],
+        [4, 'ok', ''],
+        [5, 'rejected', 'provider:refused_by_database'],
+        // The same import key twice in one file: the first row's record, already there.
+        [6, 'unchanged', ''],
+        [7, 'ok', ''],
+        [8, 'rejected', 'row:refused_by_database'],
+        [9, 'rejected', 'idNumber:person_not_found'],
+      ]);
+      const refused = report.rows[3]!.issues[0]!;
+      assert.match(refused.message['zh-CN'], /^数据库拒收此行：.*service_record_provider_not_closed/);
+      assert.match(
+        refused.message.en,
+        /^The database refused this row: .*service_record_provider_not_closed/,
+      );
+      assert.match(report.rows[1]!.issues[0]!.message.en, /out of range/);
+      assert.deepEqual([...(await keysOf('db'))].sort(), ['db-1', 'db-3', 'db-6']);
+    } finally {
+      await sql`ALTER TABLE service_record DROP CONSTRAINT service_record_provider_not_closed`.execute(
+        test.database.db,
+      );
+    }
+  });
+
+  it('reads an .xlsx file from disk, and says so when Excel stored an ID number as a number', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'renkou-services-'));
+    try {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('服务记录');
+      sheet.addRow(['服务类型', '身份证号', '服务日期', '服务机构', '结果代码', '知情同意', '记录编号']);
+      sheet.addRow([
+        'cervical_screening',
+        women[0]!.idNumber,
+        '2025-04-01',
+        '华亭市妇幼保健院',
+        'normal',
+        '是',
+        'x-1',
+      ]);
+      sheet.addRow([
+        'counselling',
+        Number(men[0]!.idNumber.slice(0, 17)) * 10,
+        '2025-04-02',
+        '卫生院',
+        'given',
+        '是',
+        'x-2',
+      ]);
+      const path = join(dir, 'services.xlsx');
+      await workbook.xlsx.writeFile(path);
+      const report = await importServicesFile(ctx, { path, source: 'xlsx' });
+      assert.deepEqual(outcomes(report), [
+        [2, 'ok', ''],
+        [3, 'rejected', 'idNumber:id_number_not_text'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still answers POST /api/services/import with the report per row', async () => {
+    const client = await signedInApp(test.database);
+    try {
+      const response = await client.inject({
+        method: 'POST',
+        url: '/api/services/import',
+        payload: {
+          csv: csvOfServices([goodRow(0, 'http-1'), { ...goodRow(0, 'http-2'), consent: '' }]),
+          source: 'http',
+        },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const body = response.json() as ServiceImportReport;
+      assert.deepEqual([body.ok, body.unchanged, body.rejected], [1, 0, 1]);
+      assert.deepEqual(outcomes(body), [
+        [2, 'ok', ''],
+        [3, 'rejected', 'consent:consent_required'],
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe(`renkou services import (${storageName})`, () => {
+  let storage: ScratchStorage;
+  let dir: string;
+  before(async () => {
+    storage = await createScratchStorage();
+    dir = mkdtempSync(join(tmpdir(), 'renkou-services-cli-'));
+  });
+  after(async () => {
+    await storage.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows progress while it imports, in zh-CN by default and in English with --lang en', async () => {
+    const renkou = async (...args: string[]) => {
+      const result = await runRenkou(args, storage.env);
+      assert.equal(result.code, 0, `renkou ${args.join(' ')}\n${result.stderr}`);
+      return result;
+    };
+    await renkou('init', '--county', '620881');
+    const mothers = [
+      person({ householdNo: 'S-1', name: '赵丽', sex: '女', birthDate: '1990-03-03' }),
+      person({ householdNo: 'S-2', name: '钱芳', sex: '女', birthDate: '1988-04-04' }),
+    ];
+    const persons = join(dir, 'persons.csv');
+    writeFileSync(persons, csvOf(mothers));
+    await renkou('import', 'persons', persons);
+
+    const rows: ServiceRow[] = Array.from({ length: 300 }, (_, i) => ({
+      kind: 'cervical_screening',
+      id_number: mothers[i % 2]!.idNumber!,
+      service_date: `2025-0${1 + (i % 9)}-1${i % 10}`,
+      provider: '华亭市妇幼保健院',
+      outcome_code: 'normal',
+      consent: '是',
+      import_key: `cli-${i}`,
+    }));
+    rows.push({ ...rows[0]!, consent: '否', import_key: 'cli-no' });
+    const file = join(dir, 'services.csv');
+    writeFileSync(file, csvOfServices(rows));
+
+    const first = await renkou('services', 'import', '--file', file, '--chunk-size', '100');
+    assert.match(first.stdout, /成功 300，已有 0，拒收 1/);
+    assert.match(first.stdout, /第302 行: consent: 没有本人知情同意/);
+    assert.match(first.stderr, /导入服务记录（KB） 100%/);
+
+    const again = await renkou('services', 'import', '--file', file, '--lang', 'en');
+    assert.match(again.stdout, /OK 0, unchanged 300, rejected 1/);
+    assert.match(again.stdout, /row 302: consent: The service cannot be recorded without/);
+    assert.match(again.stderr, /Import services \(KB\) 100%/);
+  });
+});
