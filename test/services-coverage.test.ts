@@ -228,6 +228,29 @@ describe(`family health services and coverage (${storageName})`, () => {
       }),
       (error: AppError) => error.issues.some((i) => i.field === 'quantity'),
     );
+    // What the database cannot store is refused by the rules first (it used to be a 500): a
+    // quantity beyond any one record's, a provider with a NUL from a broken export.
+    await assert.rejects(
+      service({
+        kind: 'contraceptive_supplies',
+        personId: people.W1!.id,
+        serviceDate: '2025-05-01',
+        outcomeCode: 'dispensed',
+        quantity: 3_000_000_000,
+      }),
+      (error: AppError) => error.issues.some((i) => i.code === 'too_large' && i.field === 'quantity'),
+    );
+    await assert.rejects(
+      service({
+        kind: 'counselling',
+        personId: people.W1!.id,
+        serviceDate: '2025-05-01',
+        outcomeCode: 'given',
+        provider: '东华镇卫生院\u0000',
+      }),
+      (error: AppError) =>
+        error.issues.some((i) => i.code === 'invalid_characters' && i.field === 'provider'),
+    );
   });
 
   it('imports a provider CSV with a report per row, writing only the good rows, once', async () => {

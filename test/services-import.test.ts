@@ -378,14 +378,14 @@ describe(`service-record import in chunks (${storageName})`, () => {
       const report = await importServicesCsv(ctx, csvOfServices(rows), 'db', { chunkSize: 100 });
       assert.deepEqual(outcomes(report), [
         [2, 'ok', ''],
-        // A count beyond what the column holds: the database says so, the row as a whole.
-        [3, 'rejected', 'row:refused_by_database'],
+        // A count beyond any one record's (and what the column holds): the rule says so.
+        [3, 'rejected', 'quantity:too_large'],
         [4, 'ok', ''],
         [5, 'rejected', 'provider:refused_by_database'],
         // The same import key twice in one file: the first row's record, already there.
         [6, 'unchanged', ''],
         [7, 'ok', ''],
-        [8, 'rejected', 'row:refused_by_database'],
+        [8, 'rejected', 'provider:invalid_characters'],
         [9, 'rejected', 'idNumber:person_not_found'],
       ]);
       const refused = report.rows[3]!.issues[0]!;
@@ -394,7 +394,7 @@ describe(`service-record import in chunks (${storageName})`, () => {
         refused.message.en,
         /^The database refused this row: .*service_record_provider_not_closed/,
       );
-      assert.match(report.rows[1]!.issues[0]!.message.en, /out of range/);
+      assert.match(report.rows[1]!.issues[0]!.message.en, /too large/);
       assert.deepEqual([...(await keysOf('db'))].sort(), ['db-1', 'db-3', 'db-6']);
     } finally {
       await sql`ALTER TABLE service_record DROP CONSTRAINT service_record_provider_not_closed`.execute(

@@ -32,6 +32,12 @@ export interface ServiceInput {
   importKey?: string | null;
 }
 
+/** One record's quantity at most (a year's supply for a family is far less). */
+const MAX_QUANTITY = 10_000;
+const MAX_PROVIDER = 100;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 const notInRegistry = (field: string) =>
   fieldIssue(
     'person_not_found',
@@ -115,6 +121,25 @@ export function checkServiceAgainst(
     issues.push(
       fieldIssue('required', 'provider', '请填写服务机构', 'Give the provider (the institution that served)'),
     );
+  } else if (CONTROL_CHARACTERS.test(input.provider)) {
+    // A broken export (a NUL the database cannot store, a stray line break): never stored as is.
+    issues.push(
+      fieldIssue(
+        'invalid_characters',
+        'provider',
+        '服务机构名称中有不可见的控制字符，请核对后重新填写',
+        'The provider has invisible control characters in it; check it and enter it again',
+      ),
+    );
+  } else if (input.provider.trim().length > MAX_PROVIDER) {
+    issues.push(
+      fieldIssue(
+        'too_long',
+        'provider',
+        `服务机构名称过长（最多 ${MAX_PROVIDER} 字）`,
+        `The provider's name is too long (max ${MAX_PROVIDER})`,
+      ),
+    );
   }
   if (info && !(input.outcomeCode in info.outcomes)) {
     issues.push(
@@ -134,6 +159,15 @@ export function checkServiceAgainst(
           'quantity',
           '请填写发放数量（正整数）',
           'Give the quantity dispensed (a whole number ≥ 1)',
+        ),
+      );
+    } else if (input.quantity! > MAX_QUANTITY) {
+      issues.push(
+        fieldIssue(
+          'too_large',
+          'quantity',
+          `发放数量过大（一次最多 ${MAX_QUANTITY}）`,
+          `The quantity is too large (at most ${MAX_QUANTITY} at a time)`,
         ),
       );
     }
