@@ -712,6 +712,12 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
     await settle();
     await shot('dashboard-en');
+    // The page says it is in English, after a reload too (it said zh-CN until the switch was used).
+    assert.equal(await page.evaluate<string>('document.documentElement.lang'), 'en');
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+    assert.equal(await page.evaluate<string>('document.documentElement.lang'), 'en');
     await page.getByText('中文', { exact: true }).click();
+    assert.equal(await page.evaluate<string>('document.documentElement.lang'), 'zh-CN');
   });
 });

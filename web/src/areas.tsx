@@ -151,7 +151,7 @@ export const AREAS: Area[] = [
         path: '/targets/progress',
         probe: '/api/targets/progress',
         right: 'aggregates.read',
-        title: ['目标进度与排名', 'Progress and rankings'],
+        title: ['目标进度与排名', 'Progress & rankings'],
         component: page(() => import('./pages/targets/ProgressPage.tsx')),
       },
       {

@@ -111,6 +111,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(() => {
     const initial = initialLang();
     setApiLang(initial);
+    // The page's language, for screen readers and for the fonts: under lang="zh-CN" an English
+    // apostrophe or quote is drawn full-width (Child’ s name).
+    document.documentElement.lang = initial;
     return initial;
   });
   const setLang = useCallback((next: Lang) => {

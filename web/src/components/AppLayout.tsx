@@ -35,7 +35,8 @@ export function AppLayout({ available, children }: { available: AreaPage[]; chil
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={56} width={184} theme="dark">
+      {/* English labels run longer ("Targets & quality", "Progress & rankings"): a wider menu, not cut words. */}
+      <Layout.Sider breakpoint="lg" collapsedWidth={56} width={lang === 'en' ? 216 : 184} theme="dark">
         <div className="brand">
           <Link to="/">
             <span className="brand-mark">人</span>
