@@ -433,8 +433,20 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     const entry = page.getByRole('menuitem', { name: '人口预测' });
     if (!(await entry.isVisible())) await page.getByRole('menuitem', { name: '统计报表' }).click();
     const answered = page.waitForResponse((r) => r.url().includes('/api/projection?'), { timeout: 120_000 });
+    // While the projection is computed the page shows a loading card (it used to stay blank).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/projection?**', async (route) => {
+      await held;
+      await route.continue();
+    });
     await entry.click();
+    await page.locator('.ant-card-loading').waitFor();
+    release();
     const response = await answered;
+    await page.unroute('**/api/projection?**');
     assert.equal(response.status(), 200, await response.text());
     const projection = (await response.json()) as {
       baseYear: number;

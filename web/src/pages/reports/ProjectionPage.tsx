@@ -144,6 +144,8 @@ export default function ProjectionPage() {
         />
       </Space>
       {result.error && <Alert type="error" showIcon message={result.error.message} />}
+      {/* A cold projection of a big county takes seconds (three years of rates): say so. */}
+      {!data && result.loading && <Card loading />}
       {data && medium && (
         <>
           <Row gutter={[12, 12]}>
