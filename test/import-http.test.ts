@@ -65,7 +65,7 @@ describe(`import HTTP API (${storageName})`, () => {
     assert.equal(read.statusCode, 200);
     assert.deepEqual(read.json().rows, report.rows);
     const list = await app.inject({ url: '/api/imports' });
-    assert.ok(list.json().items.some((b: { id: number }) => b.id === report.batchId));
+    assert.ok(list.json().items.some((b: { batchId: number }) => b.batchId === report.batchId));
     const missing = await app.inject({ url: '/api/imports/999999', headers: { 'accept-language': 'en' } });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().error.message, /No import batch 999999/);

@@ -105,7 +105,19 @@ describe(`imports by users who cover part of the county (${storageName})`, () =>
     assert.equal(report.unitCode, TOWNSHIP);
     assert.equal(report.countyCode, '620881');
     assert.deepEqual(report.rows, { total: 5, ok: 3, unchanged: 0, quarantined: 2, blank: 0 });
-    assert.deepEqual(report.issues, [{ code: 'outside_units', field: 'villageCode', count: 2 }]);
+    assert.deepEqual(report.issues, [
+      {
+        code: 'outside_units',
+        field: 'villageCode',
+        label: { 'zh-CN': '村（居）代码', en: 'village_code' },
+        count: 2,
+        // The first such row's message, for a person to read instead of the code.
+        example: {
+          'zh-CN': '村（居）620881101201 不在您的管辖范围（620881100）内',
+          en: 'Village 620881101201 is outside your units (620881100)',
+        },
+      },
+    ]);
     assert.deepEqual(await personsNamed(['周东甲', '周东乙', '周北丙', '周外丁', '周外戊']), [
       `周东乙@${VILLAGE}`,
       `周东甲@${VILLAGE}`,
@@ -134,7 +146,7 @@ describe(`imports by users who cover part of the county (${storageName})`, () =>
     const list = await get(township, '/api/imports');
     assert.equal(list.statusCode, 200, list.body);
     assert.deepEqual(
-      list.json().items.map((b: { id: number; unit_code: string }) => [b.id, b.unit_code]),
+      list.json().items.map((b: { batchId: number; unitCode: string }) => [b.batchId, b.unitCode]),
       [[report.batchId, TOWNSHIP]],
     );
 
@@ -218,14 +230,17 @@ describe(`imports by users who cover part of the county (${storageName})`, () =>
       ],
     );
     // The township sees the village's import among its own; the township's is not the village's to read.
-    const listed = (await get(township, '/api/imports')).json().items as { id: number; unit_code: string }[];
+    const listed = (await get(township, '/api/imports')).json().items as {
+      batchId: number;
+      unitCode: string;
+    }[];
     assert.deepEqual(
-      listed.map((b) => b.unit_code),
+      listed.map((b) => b.unitCode),
       [VILLAGE, TOWNSHIP],
     );
-    assert.equal((await get(village, `/api/imports/${listed[1]!.id}`)).statusCode, 403);
+    assert.equal((await get(village, `/api/imports/${listed[1]!.batchId}`)).statusCode, 403);
     assert.deepEqual(
-      (await get(village, '/api/imports')).json().items.map((b: { id: number }) => b.id),
+      (await get(village, '/api/imports')).json().items.map((b: { batchId: number }) => b.batchId),
       [report.batchId],
     );
   });

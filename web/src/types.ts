@@ -44,6 +44,9 @@ export interface CatalogueEntry {
   periodTypes: string[];
 }
 
+/** The import API's report and quarantine rows: the server's own types (type-only imports). */
+export type { ImportBatchSummary, ImportReport } from '../../src/registry/import/import-report.ts';
+export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
 /** GET /api/households/:id — the server's own type (a type-only import: nothing of the server reaches the bundle). */
 export type { HouseholdDetail } from '../../src/registry/queries/get-household.ts';
 export type {

@@ -9,6 +9,7 @@ import {
   type ImportReport,
   listImportBatches,
 } from '../../registry/import/import-report.ts';
+import { fieldLabel } from '../../registry/import/person-columns.ts';
 import {
   discardQuarantinedRow,
   listQuarantine,
@@ -103,7 +104,9 @@ function printReport(rt: CliRuntime, report: ImportReport, seconds?: number) {
   if (report.quarantine.pending > 0) {
     rt.out(rt.t('隔离区中待处理的问题：', 'Problems waiting in the quarantine:'));
     for (const issue of report.issues.slice(0, 12))
-      rt.out(`  ${String(issue.count).padStart(7)}  ${issue.field}  ${issue.code}`);
+      rt.out(
+        `  ${String(issue.count).padStart(7)}  ${issue.label[rt.lang]}  ${issue.example[rt.lang]}  (${issue.code})`,
+      );
     rt.out(
       rt.t(
         `查看：renkou import quarantine --batch ${report.batchId}；导出后更正再提交：renkou import quarantine --batch ${report.batchId} --out 隔离.xlsx，然后 renkou import resubmit ${report.batchId} --file 隔离.xlsx`,
@@ -188,7 +191,9 @@ export function registerImport(program: Command, rt: CliRuntime) {
         const writeOutcomes = (outcomes: RowOutcome[]) => {
           let lines = '';
           for (const o of outcomes) {
-            const issues = (o.issues ?? []).map((i) => `${i.field}: ${i.message[rt.lang]}`).join('; ');
+            const issues = (o.issues ?? [])
+              .map((i) => `${fieldLabel(i.field)[rt.lang]}: ${i.message[rt.lang]}`)
+              .join('; ');
             lines += csvLine([String(o.rowNo), o.outcome, issues]);
           }
           reportFile!.write(lines);
@@ -254,13 +259,13 @@ export function registerImport(program: Command, rt: CliRuntime) {
         if (options.json) return rt.out(JSON.stringify(batches, null, 2));
         for (const b of batches) {
           rt.out(
-            `${String(b.id).padStart(6)}  ${b.county_code}  ${b.status.padEnd(9)}  ${b.rows_total}/${b.rows_ok}/${b.rows_unchanged}/${b.rows_quarantined}  ${b.file_name}`,
+            `${String(b.batchId).padStart(6)}  ${b.countyCode}  ${b.status.padEnd(9)}  ${b.rows.total}/${b.rows.ok}/${b.rows.unchanged}/${b.rows.quarantined}  ${b.quarantinePending}  ${b.fileName}`,
           );
         }
         return rt.out(
           rt.t(
-            '（列：批次 县 状态 总数/新建/未变/隔离 文件）',
-            '(batch county status total/new/unchanged/quarantined file)',
+            '（列：批次 县 状态 总数/新建/未变/隔离 隔离待处理 文件）',
+            '(batch county status total/new/unchanged/quarantined quarantine-pending file)',
           ),
         );
       }
@@ -327,7 +332,7 @@ export function registerImport(program: Command, rt: CliRuntime) {
             `${rt.t('批次', 'batch')} ${row.batchId} ${rt.t('第', 'row')} ${row.rowNo}${rt.t(' 行', '')}  [${row.status}]  ${row.raw.name ?? ''} ${row.raw.idNumber ?? ''}`,
           );
           for (const issue of row.issues)
-            rt.out(`    ${issue.field}: ${issue.message[rt.lang]} (${issue.code})`);
+            rt.out(`    ${fieldLabel(issue.field)[rt.lang]}: ${issue.message[rt.lang]} (${issue.code})`);
         }
         rt.out(rt.t(`共 ${result.total} 行`, `${result.total} rows`));
       },
@@ -369,7 +374,8 @@ export function registerImport(program: Command, rt: CliRuntime) {
             (i) => i.outcome === 'quarantined' || i.outcome === 'skipped',
           )) {
             rt.out(`${rt.t('第', 'row')} ${item.rowNo}${rt.t(' 行', '')}: ${item.outcome}`);
-            for (const issue of item.issues ?? []) rt.out(`    ${issue.field}: ${issue.message[rt.lang]}`);
+            for (const issue of item.issues ?? [])
+              rt.out(`    ${fieldLabel(issue.field)[rt.lang]}: ${issue.message[rt.lang]}`);
           }
           return rt.out(
             rt.t(

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { type Text, text } from '../../domain/i18n.ts';
+import { fieldLabel } from './person-columns.ts';
 
 /** What became of an imported file. rows.ok + rows.unchanged + rows.quarantined = rows.total, always. */
 export interface ImportReport {
@@ -27,7 +28,11 @@ export interface ImportReport {
   /** Where the quarantined rows are now. */
   quarantine: { pending: number; resubmitted: number; discarded: number };
   /** Issues of the rows still pending in quarantine, most frequent first. */
-  issues: { code: string; field: string; count: number }[];
+  /**
+   * Pending quarantine issues by field and code: how many rows, what the field is called, and the
+   * first row's message as an example.
+   */
+  issues: { code: string; field: string; label: Text; count: number; example: Text }[];
   createdBy: string;
   startedAt: string;
   finishedAt: string | null;
@@ -47,8 +52,9 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
     .where('batch_id', '=', batchId)
     .groupBy('status')
     .execute();
-  const issues = await sql<{ code: string; field: string; count: number }>`
-    SELECT i->>'code' AS code, i->>'field' AS field, count(*)::int AS count
+  const issues = await sql<{ code: string; field: string; count: number; example: Text }>`
+    SELECT i->>'code' AS code, i->>'field' AS field, count(*)::int AS count,
+           (array_agg(i->'message' ORDER BY q.row_no))[1] AS example
       FROM import_quarantine q, jsonb_array_elements(q.issues) i
      WHERE q.batch_id = ${batchId} AND q.status = 'pending'
      GROUP BY 1, 2
@@ -81,11 +87,26 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
       resubmitted: count('resubmitted'),
       discarded: count('discarded'),
     },
-    issues: issues.rows,
+    issues: issues.rows.map((issue) => ({ ...issue, label: fieldLabel(issue.field) })),
     createdBy: batch.created_by,
     startedAt: batch.started_at,
     finishedAt: batch.finished_at,
   };
+}
+
+/** One line of the list of recent imports. */
+export interface ImportBatchSummary {
+  batchId: number;
+  countyCode: string;
+  unitCode: string;
+  fileName: string;
+  fileFormat: string;
+  status: string;
+  rows: { total: number; ok: number; unchanged: number; quarantined: number };
+  /** Quarantined rows still waiting to be fixed or discarded (rows.quarantined counts them at import). */
+  quarantinePending: number;
+  startedAt: string;
+  finishedAt: string | null;
 }
 
 /**
@@ -95,30 +116,49 @@ export async function getImportReport(db: Kysely<Schema>, batchId: number): Prom
 export async function listImportBatches(
   db: Kysely<Schema>,
   options: { county?: string; unit?: string; limit?: number } = {},
-) {
+): Promise<ImportBatchSummary[]> {
   let query = db
-    .selectFrom('import_batch')
+    .selectFrom('import_batch as b')
     .select([
-      'id',
-      'county_code',
-      'unit_code',
-      'file_name',
-      'file_format',
-      'status',
-      'rows_total',
-      'rows_ok',
-      'rows_unchanged',
-      'rows_quarantined',
-      'started_at',
-      'finished_at',
+      'b.id',
+      'b.county_code',
+      'b.unit_code',
+      'b.file_name',
+      'b.file_format',
+      'b.status',
+      'b.rows_total',
+      'b.rows_ok',
+      'b.rows_unchanged',
+      'b.rows_quarantined',
+      'b.started_at',
+      'b.finished_at',
+      sql<number>`(SELECT count(*)::int FROM import_quarantine q
+                    WHERE q.batch_id = b.id AND q.status = 'pending')`.as('pending'),
     ])
-    .orderBy('id', 'desc')
+    .orderBy('b.id', 'desc')
     .limit(options.limit ?? 50);
-  if (options.county) query = query.where('county_code', '=', options.county);
+  if (options.county) query = query.where('b.county_code', '=', options.county);
   if (options.unit) {
     const unit = options.unit;
-    if (unit.length >= 6) query = query.where('county_code', '=', unit.slice(0, 6));
-    query = query.where(sql<boolean>`starts_with(unit_code, ${unit})`);
+    if (unit.length >= 6) query = query.where('b.county_code', '=', unit.slice(0, 6));
+    query = query.where(sql<boolean>`starts_with(b.unit_code, ${unit})`);
   }
-  return query.execute();
+  const rows = await query.execute();
+  return rows.map((b) => ({
+    batchId: b.id,
+    countyCode: b.county_code,
+    unitCode: b.unit_code,
+    fileName: b.file_name,
+    fileFormat: b.file_format,
+    status: b.status,
+    rows: {
+      total: b.rows_total,
+      ok: b.rows_ok,
+      unchanged: b.rows_unchanged,
+      quarantined: b.rows_quarantined,
+    },
+    quarantinePending: Number(b.pending),
+    startedAt: new Date(b.started_at).toISOString(),
+    finishedAt: b.finished_at === null ? null : new Date(b.finished_at).toISOString(),
+  }));
 }

@@ -233,6 +233,23 @@ export const PERSON_COLUMNS: readonly PersonColumn[] = [
 
 export const COLUMN_BY_FIELD = new Map(PERSON_COLUMNS.map((column) => [column.field, column]));
 
+/**
+ * What a person calls a field of an import row: the template's header (户号, 出生日期) in Chinese,
+ * its English key (birth_date) in English; an issue about the whole row is 整行 / row. A field the
+ * template does not have is left as it is.
+ */
+export function fieldLabel(field: string): Text {
+  if (field === 'row') return text('整行', 'row');
+  const column = COLUMN_BY_FIELD.get(field as PersonField);
+  return column ? text(column.zh, column.en) : text(field, field);
+}
+
+/** The template's columns in order, each with what a person calls it (for forms that edit a row). */
+export const COLUMN_LABELS: readonly { field: PersonField; label: Text }[] = PERSON_COLUMNS.map((column) => ({
+  field: column.field,
+  label: text(column.zh, column.en),
+}));
+
 /** Header text made comparable: full-width folded, spaces and case ignored, （ and ( the same. */
 export function normaliseHeader(header: string): string {
   return header

@@ -11,6 +11,7 @@ import { detectFormat, openTable } from './import-file.ts';
 import type { ImportContext } from './import-persons.ts';
 import { linkPendingMothers } from './link-mothers.ts';
 import {
+  COLUMN_LABELS,
   type ColumnMap,
   mapHeader,
   normaliseHeader,
@@ -66,7 +67,7 @@ function toView(row: Selectable<ImportQuarantineTable>): QuarantinedRow {
 export async function listQuarantine(
   db: Kysely<Schema>,
   input: ListQuarantineInput = {},
-): Promise<{ total: number; items: QuarantinedRow[] }> {
+): Promise<{ total: number; items: QuarantinedRow[]; columns: typeof COLUMN_LABELS }> {
   let query = db.selectFrom('import_quarantine');
   if (input.batchId !== undefined) query = query.where('batch_id', '=', input.batchId);
   if (input.county !== undefined) query = query.where('county_code', '=', input.county);
@@ -80,7 +81,8 @@ export async function listQuarantine(
     .limit(Math.min(input.limit ?? 100, 10_000))
     .offset(input.offset ?? 0)
     .execute();
-  return { total: Number(counted.n), items: rows.map(toView) };
+  // The template's columns with their names, so a form that edits a row can label its fields.
+  return { total: Number(counted.n), items: rows.map(toView), columns: COLUMN_LABELS };
 }
 
 /** One quarantined row; throws not_found. */

@@ -15,29 +15,13 @@ import {
   Upload,
 } from 'antd';
 import { useState } from 'react';
+import type { Text } from '../../../../src/domain/i18n.ts';
 import { ApiError, apiGet, apiPost, apiUpload } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
+import type { ImportBatchSummary, ImportReport, QuarantinedRow } from '../../types.ts';
 
-interface ImportReport {
-  batchId: number;
-  fileName: string;
-  status: 'running' | 'completed';
-  alreadyImported: boolean;
-  rows: { total: number; ok: number; unchanged: number; quarantined: number; blank: number };
-  ignoredColumns: string[];
-  quarantine: { pending: number; resubmitted: number; discarded: number };
-  issues: { code: string; field: string; count: number }[];
-  createdBy: string;
-  startedAt: string;
-}
-
-interface QuarantinedRow {
-  rowNo: number;
-  status: 'pending' | 'resubmitted' | 'discarded';
-  raw: Record<string, string>;
-  issues: { code: string; field: string; message: { 'zh-CN': string; en: string } | string }[];
-}
+type QuarantineList = { total: number; items: QuarantinedRow[]; columns: { field: string; label: Text }[] };
 
 /** Bulk import: template, upload with a per-row report, and working the quarantine. */
 export default function ImportPage() {
@@ -46,7 +30,10 @@ export default function ImportPage() {
   const [report, setReport] = useState<ImportReport>();
   const [uploading, setUploading] = useState(false);
   const [batch, setBatch] = useState<number>();
-  const batches = useAsync(() => apiGet<{ items: ImportReport[] }>('/api/imports', { limit: 20 }), [report]);
+  const batches = useAsync(
+    () => apiGet<{ items: ImportBatchSummary[] }>('/api/imports', { limit: 20 }),
+    [report],
+  );
 
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
@@ -114,12 +101,12 @@ export default function ImportPage() {
               dataIndex: 'startedAt',
               render: (d: string) => new Date(d).toLocaleString(lang),
             },
-            { title: tr('总行数', 'Rows'), render: (_: unknown, b: ImportReport) => b.rows.total },
-            { title: tr('成功', 'OK'), render: (_: unknown, b: ImportReport) => b.rows.ok },
+            { title: tr('总行数', 'Rows'), render: (_: unknown, b: ImportBatchSummary) => b.rows.total },
+            { title: tr('成功', 'OK'), render: (_: unknown, b: ImportBatchSummary) => b.rows.ok },
             {
               title: tr('待处理隔离', 'Quarantine pending'),
-              render: (_: unknown, b: ImportReport) =>
-                b.quarantine.pending ? <Tag color="orange">{b.quarantine.pending}</Tag> : 0,
+              render: (_: unknown, b: ImportBatchSummary) =>
+                b.quarantinePending ? <Tag color="orange">{b.quarantinePending}</Tag> : 0,
             },
           ]}
         />
@@ -130,7 +117,7 @@ export default function ImportPage() {
 }
 
 function ReportView({ report }: { report: ImportReport }) {
-  const { tr } = useI18n();
+  const { tr, lang } = useI18n();
   return (
     <div style={{ marginTop: 12 }}>
       {report.alreadyImported && (
@@ -166,9 +153,15 @@ function ReportView({ report }: { report: ImportReport }) {
           dataSource={report.issues}
           pagination={false}
           columns={[
-            { title: tr('字段', 'Field'), dataIndex: 'field' },
-            { title: tr('问题', 'Issue'), dataIndex: 'code' },
-            { title: tr('行数', 'Rows'), dataIndex: 'count' },
+            {
+              title: tr('字段', 'Field'),
+              render: (_: unknown, i: ImportReport['issues'][number]) => i.label[lang],
+            },
+            {
+              title: tr('问题（示例）', 'Issue (an example)'),
+              render: (_: unknown, i: ImportReport['issues'][number]) => i.example[lang],
+            },
+            { title: tr('行数', 'Rows'), dataIndex: 'count', width: 70 },
           ]}
         />
       )}
@@ -176,9 +169,8 @@ function ReportView({ report }: { report: ImportReport }) {
   );
 }
 
-function issueText(issue: QuarantinedRow['issues'][number], lang: string): string {
-  if (typeof issue.message === 'string') return issue.message;
-  return lang === 'en' ? issue.message.en : issue.message['zh-CN'];
+function issueText(issue: QuarantinedRow['issues'][number], lang: 'zh-CN' | 'en'): string {
+  return issue.message[lang];
 }
 
 function Quarantine({ batch, onChange }: { batch: number; onChange(): void }) {
@@ -188,7 +180,7 @@ function Quarantine({ batch, onChange }: { batch: number; onChange(): void }) {
   const [form] = Form.useForm();
   const rows = useAsync(
     () =>
-      apiGet<{ total: number; items: QuarantinedRow[] }>(`/api/imports/${batch}/quarantine`, {
+      apiGet<QuarantineList>(`/api/imports/${batch}/quarantine`, {
         status: 'pending',
         limit: 200,
       }),
@@ -310,8 +302,9 @@ function Quarantine({ batch, onChange }: { batch: number; onChange(): void }) {
                 style={{ marginBottom: 8 }}
               />
             ))}
-            {Object.keys(editing.raw).map((field) => (
-              <Form.Item key={field} name={['values', field]} label={field}>
+            {/* Every column of the template, named as in the template, so a cell the file left out can be filled in. */}
+            {(rows.data?.columns ?? []).map(({ field, label }) => (
+              <Form.Item key={field} name={['values', field]} label={label[lang]}>
                 <Input />
               </Form.Item>
             ))}
