@@ -406,7 +406,7 @@ export function checkPeriodForSchedule(schedule: Schedule, period: Period) {
       'invalid_input',
       text(
         `此项目按${{ monthly: '月', semiannual: '半年', annual: '年', one_time: '' }[schedule]}发放，时期应如 ${example}`,
-        `This programme pays ${schedule}; the period should look like ${example}`,
+        `This programme pays ${{ monthly: 'monthly', semiannual: 'every half year', annual: 'yearly', one_time: 'once' }[schedule]}; the period should look like ${example}`,
       ),
       { field: 'period' },
     );

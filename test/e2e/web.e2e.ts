@@ -612,6 +612,15 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
       entitled.items.map((e) => e.status),
       ['approved'],
     );
+    // The payment batch: a half-yearly programme offers each half of the selected year (asking
+    // for the whole year was refused), and the approved child is paid in it.
+    const half = page.getByRole('button', { name: /下半年$/ });
+    const made = page.waitForResponse((r) => r.url().endsWith('/api/benefits/batches'));
+    await half.click();
+    const batch = (await (await made).json()) as { period: string; lineCount: number };
+    assert.match(batch.period, /^\d{4}H2$/);
+    assert.ok(batch.lineCount >= 1, JSON.stringify(batch));
+    await page.getByText(/已生成 .*下半年 的发放批次/).waitFor();
     await shot('benefits');
     await page.evaluate(() => localStorage.removeItem('renkou.period'));
   });

@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
 import { periodLabel } from '../DashboardPage.tsx';
+import { paymentPeriods } from './payment-periods.ts';
 
 interface Programme {
   programmeId: string;
@@ -126,23 +127,35 @@ export default function BenefitsPage() {
         size="small"
         title={tr('符合条件的人员（按户籍登记筛查）', 'Who qualifies (screened from the registry)')}
         extra={
-          may('benefits.approve') && (
-            <Button
-              size="small"
-              onClick={() =>
-                act(
-                  () =>
-                    apiPost('/api/benefits/batches', {
-                      county: unit?.slice(0, 6),
-                      programmeId: programme,
-                      period: screen.data?.period ?? period,
-                    }),
-                  tr('已生成发放批次', 'Payment batch made'),
-                )
-              }
-            >
-              {tr('生成本期发放批次', 'Make this period’s payment batch')}
-            </Button>
+          may('benefits.approve') &&
+          chosen && (
+            // One batch per payment period of the programme's schedule: a whole year of a
+            // half-yearly programme offers its two halves (asking for "2025" was refused).
+            <Space size={4}>
+              {tr('生成发放批次：', 'Make the payment batch for:')}
+              {paymentPeriods(chosen.definition.schedule, period).map((payFor) => (
+                <Button
+                  key={payFor}
+                  size="small"
+                  onClick={() =>
+                    act(
+                      () =>
+                        apiPost('/api/benefits/batches', {
+                          county: unit?.slice(0, 6),
+                          programmeId: programme,
+                          period: payFor,
+                        }),
+                      tr(
+                        `已生成 ${periodLabel(payFor, lang)} 的发放批次`,
+                        `Payment batch for ${payFor} made`,
+                      ),
+                    )
+                  }
+                >
+                  {periodLabel(payFor, lang)}
+                </Button>
+              ))}
+            </Space>
           )
         }
       >
