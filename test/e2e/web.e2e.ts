@@ -373,6 +373,46 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await shot('household');
   });
 
+  it('corrects a field with a reason: the choice lists show the person’s values, a new choice is saved and in the history', async () => {
+    const hits = await api<{ items: { id: number; status: string }[] }>(
+      `/api/persons?q=${encodeURIComponent('李')}&limit=50`,
+    );
+    let person: { id: number; sex: string; hukouType: string | null; version: number } | undefined;
+    for (const hit of hits.items.filter((h) => h.status === 'active')) {
+      const detail = await api<{ person: NonNullable<typeof person> }>(`/api/persons/${hit.id}`);
+      if (detail.person.hukouType) {
+        person = detail.person;
+        break;
+      }
+    }
+    assert.ok(person, 'a person with a hukou type');
+    const other = person.hukouType === 'rural' ? 'urban' : 'rural';
+    const names: Record<string, string> = { rural: '农业', urban: '非农业', male: '男', female: '女' };
+    await page.goto(`${base}/persons/${person.id}/correct`);
+    // The lists show what the record says (they were blank: the value never reached the Select).
+    const sexField = page.locator('.ant-form-item').filter({ hasText: '性别' });
+    await sexField.locator('.ant-select-content', { hasText: names[person.sex]! }).waitFor();
+    const hukouField = page.locator('.ant-form-item').filter({ hasText: '户口性质' });
+    await hukouField.locator('.ant-select-content', { hasText: names[person.hukouType!]! }).waitFor();
+    await hukouField.locator('.ant-select').click();
+    await page
+      .locator('.ant-select-item-option')
+      .filter({ hasText: new RegExp(`^${names[other]}$`) })
+      .click();
+    await page.getByLabel('更正原因（必填）').fill('端到端测试：户口性质登记有误');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.waitForURL(new RegExp(`/persons/${person.id}$`));
+    const after = await api<{ person: { hukouType: string; version: number } }>(`/api/persons/${person.id}`);
+    assert.equal(after.person.hukouType, other);
+    assert.equal(after.person.version, person.version + 1);
+    const history = await api<{ items: { reason: string | null; changes: Record<string, unknown> }[] }>(
+      `/api/persons/${person.id}/history`,
+    );
+    const last = history.items.at(-1)!;
+    assert.equal(last.reason, '端到端测试：户口性质登记有误');
+    assert.deepEqual(Object.keys(last.changes), ['hukou_type']);
+  });
+
   it('imports a file: the report names the bad row’s field and problem, and the row is fixed in the quarantine and resubmitted', async () => {
     await page.goto(`${base}/registry/import`);
     await page.getByText('下载模板').first().waitFor();

@@ -1,4 +1,16 @@
-import { Alert, App, Button, Card, Form, Input, Radio, Select, Skeleton, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  Radio,
+  Select,
+  type SelectProps,
+  Skeleton,
+  Typography,
+} from 'antd';
 import type { ReactNode } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
 import type { PageProps } from '../../areas.tsx';
@@ -95,10 +107,28 @@ function Field({
   );
 }
 
-function Labelled({ values }: { values: readonly string[] }) {
+/**
+ * A choice of codes shown by their names. Form.Item hands its child `value` and `onChange`: they
+ * must reach the Select (without them the list showed nothing and a choice was never saved).
+ */
+function Labelled({ values, ...select }: { values: readonly string[] } & SelectProps<string>) {
   const { label } = useI18n();
-  return <Select allowClear options={values.map((v) => ({ value: v, label: label(v) }))} />;
+  return <Select allowClear {...select} options={values.map((v) => ({ value: v, label: label(v) }))} />;
 }
+
+/** The household relations the registry stores (value-aliases.ts RELATION_VALUES). */
+const RELATIONS = [
+  'head',
+  'spouse',
+  'child',
+  'child_in_law',
+  'grandchild',
+  'parent',
+  'parent_in_law',
+  'grandparent',
+  'sibling',
+  'other',
+] as const;
 
 const FORMS: Record<string, FormSpec> = {
   death: {
@@ -267,7 +297,7 @@ const FORMS: Record<string, FormSpec> = {
           <Input />
         </Field>
         <Field name={['changes', 'relationToHead']} zh="与户主关系" en="Relation to head">
-          <Input />
+          <Labelled values={RELATIONS} />
         </Field>
         <Field name="reason" zh="更正原因（必填）" en="Reason (required)" required>
           <Input.TextArea rows={2} />
