@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { getBirthCompleteness, setOfficialBirths } from '../src/completeness/birth-counts.ts';
 import type { Schema } from '../src/db/schema.ts';
+import type { AppError } from '../src/domain/errors.ts';
 import { changeResidence, registerBirth, voidPerson } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { addAdult, contextFor, loadHuating, VILLAGE } from './helpers/registry.ts';
@@ -168,5 +169,17 @@ describe(`birth completeness from the database (${storageName})`, () => {
       setOfficialBirths(db, { unit: TOWNSHIP_A, year: 2024, births: -1, actor: 'tester' }),
       /births|出生数/i,
     );
+    // More than any county's year — and, from 2^31, more than the column holds (this was a 500).
+    for (const births of [1_000_001, 2_147_483_648])
+      await assert.rejects(
+        setOfficialBirths(db, { unit: TOWNSHIP_A, year: 2024, births, actor: 'tester' }),
+        (error: AppError) =>
+          error.field === 'births' &&
+          error.issues[0]?.code === 'too_large' &&
+          error.text['zh-CN'] === `出生数不能超过 1000000：${births}` &&
+          error.text.en === `Births cannot be more than 1000000: ${births}`,
+      );
+    const kept = await getBirthCompleteness(db, { unit: '620881', year: 2024, today: '2025-12-31' });
+    assert.equal(kept.rows.find((r) => r.unit === TOWNSHIP_A)!.official!.births, 8);
   });
 });

@@ -133,13 +133,15 @@ describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (
   let test: TestDatabase;
   let client: TestClient;
   let routes: RouteEntry[];
+  let zhang: Awaited<ReturnType<typeof addAdult>>;
+  let li: Awaited<ReturnType<typeof addAdult>>;
 
   before(async () => {
     test = await createTestDatabase();
     await loadHuating(test.database.db);
     const context = contextFor(test.database.db);
-    await addAdult(context, { name: '张三', sex: 'male', birthDate: '1980-05-01' });
-    await addAdult(context, { name: '李四', sex: 'female', birthDate: '1985-07-09' });
+    zhang = await addAdult(context, { name: '张三', sex: 'male', birthDate: '1980-05-01' });
+    li = await addAdult(context, { name: '李四', sex: 'female', birthDate: '1985-07-09' });
     client = await signedInApp(test.database);
     await client.app.ready();
     routes = client.app.routeTable.filter(
@@ -265,6 +267,111 @@ describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (
     const response = await client.inject({ method: 'GET', url: '/api/targets/sheets/%00/2025' });
     assert.ok(response.statusCode >= 400 && response.statusCode < 500, response.body);
     assertErrorShape(response, 'GET /api/targets/sheets/%00/2025');
+  });
+
+  /** A 400 whose one issue has this code at this field, with the message in both languages. */
+  async function refusedAt(request: InjectOptions, code: string, field: string) {
+    const zh = await client.inject(request);
+    assert.equal(zh.statusCode, 400, zh.body);
+    assertErrorShape(zh, String(request.url));
+    const error = zh.json().error;
+    assert.equal(error.field, field);
+    assert.deepEqual(
+      error.issues.map((i: { code: string; field: string }) => [i.code, i.field]),
+      [[code, field]],
+    );
+    const en = await client.inject({ ...request, headers: { ...request.headers, 'accept-language': 'en' } });
+    return { zh: error.message as string, en: en.json().error.message as string };
+  }
+
+  it('refuses a NUL character in a query string or a JSON body at its field, in Chinese and English', async () => {
+    // PostgreSQL text cannot hold U+0000: these reached the database and came back as 500s.
+    const before = await counts();
+    assert.deepEqual(await refusedAt({ url: '/api/audit-log?actor=%00' }, 'nul_character', 'actor'), {
+      zh: '字段 actor 含有空字符（U+0000），请删去后重试',
+      en: 'Field actor contains a NUL character (U+0000); remove it and try again',
+    });
+    await refusedAt({ url: '/api/services?unit=620881&kind=a%00b' }, 'nul_character', 'kind');
+    await refusedAt(
+      {
+        method: 'POST',
+        url: '/api/deaths',
+        payload: { personId: zhang.id, deathDate: '2025-05-01', cause: '病\u0000' },
+      },
+      'nul_character',
+      'cause',
+    );
+    await refusedAt(
+      {
+        method: 'POST',
+        url: '/api/births',
+        payload: { motherId: li.id, child: { name: '李\u0000', sex: 'male', birthDate: '2025-05-01' } },
+      },
+      'nul_character',
+      'child.name',
+    );
+    assert.equal(await counts(), before, 'nothing written');
+  });
+
+  it('a NUL in an imported file is reported on its row, not a refusal of the whole file', async () => {
+    const idNumber = (
+      await test.database.db
+        .selectFrom('person')
+        .select('id_number')
+        .where('id', '=', li.id)
+        .executeTakeFirstOrThrow()
+    ).id_number;
+    const csv = [
+      'kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key',
+      `counselling,${idNumber},,2025-06-01,乡镇卫生院\u0000,given,是,,nul-1`,
+      `counselling,${idNumber},,2025-06-02,乡镇卫生院,given,是,,nul-2`,
+    ].join('\n');
+    const response = await client.inject({ method: 'POST', url: '/api/services/import', payload: { csv } });
+    assert.equal(response.statusCode, 200, response.body);
+    const report = response.json();
+    assert.deepEqual([report.ok, report.rejected], [1, 1]);
+    assert.deepEqual(
+      report.rows[0].issues.map((i: { code: string; field: string }) => [i.code, i.field]),
+      [['invalid_characters', 'provider']],
+    );
+  });
+
+  it('refuses a number past ±(2^53 − 1), or not finite, at its field: the schema lets "1e309" and 1e20 through', async () => {
+    const before = await counts();
+    const offset = await refusedAt({ url: '/api/persons?q=x&offset=1e309' }, 'out_of_range', 'offset');
+    assert.deepEqual(offset, {
+      zh: '字段 offset 的数值超出范围（绝对值不能大于 9007199254740991）',
+      en: 'Field offset is out of range (at most 9007199254740991 either way)',
+    });
+    await refusedAt({ url: '/api/services?unit=620881&personId=1e20' }, 'out_of_range', 'personId');
+    await refusedAt({ url: '/api/tasks?unit=620881&offset=99999999999999999999' }, 'out_of_range', 'offset');
+    await refusedAt(
+      {
+        method: 'POST',
+        url: '/api/births',
+        payload: {
+          motherId: li.id,
+          fatherId: 1e20,
+          child: { name: '李五', sex: 'male', birthDate: '2025-05-01' },
+        },
+      },
+      'out_of_range',
+      'fatherId',
+    );
+    assert.equal(await counts(), before, 'nothing written');
+  });
+
+  it('answers an address the router refuses (a broken %-escape, an over-long parameter) in the one error shape', async () => {
+    for (const [url, status] of [
+      ['/api/api-tokens/%zz', 400],
+      ['/api/persons/1%E4', 400],
+      [`/api/api-tokens/${'9'.repeat(200)}`, 414],
+    ] as const) {
+      const response = await client.inject({ method: url.includes('tokens') ? 'DELETE' : 'GET', url });
+      assert.equal(response.statusCode, status, `${url}: ${response.body}`);
+      assertErrorShape(response, url);
+      assert.equal(response.json().error.code, 'invalid_input');
+    }
   });
 
   it('answers a well-formed JSON body with wrong types in known fields with a 400 and the field named', async () => {

@@ -253,6 +253,27 @@ describe(`registry commands (${storageName})`, () => {
         'orgCode',
       );
     });
+
+    it('refuses a residence type or household the registry does not have at its field, writing nothing', async () => {
+      // Both used to reach the database: a check constraint and a foreign key, answered with a 500.
+      const mother = await addAdult(ctx, { name: '卫敏', sex: 'female', birthDate: '1993-03-03' });
+      const birth = (extra: object) =>
+        registerBirth(ctx, {
+          child: { name: '卫二', sex: 'female', birthDate: '2025-04-04' },
+          motherId: mother.id,
+          ...extra,
+        });
+      await rejectsWith(birth({ residenceType: 'abroad' }), 'invalid_value', 'residenceType');
+      await rejectsWith(birth({ residenceType: '' }), 'invalid_value', 'residenceType');
+      for (const householdId of [0, -1, 2147483648, 9_999_999])
+        await rejectsWith(birth({ householdId }), 'unknown_household', 'householdId');
+      const children = await test.database.db
+        .selectFrom('person')
+        .select('id')
+        .where('mother_id', '=', mother.id)
+        .execute();
+      assert.deepEqual(children, []);
+    });
   });
 
   describe('death', () => {
@@ -444,6 +465,52 @@ describe(`registry commands (${storageName})`, () => {
         'invalid_value',
         'residenceType',
       );
+    });
+
+    it('refuses an arrival whose hukou type, marital status or household the registry does not have', async () => {
+      const arrival = (person: object, extra: object = {}) =>
+        registerMoveIn(ctx, {
+          person: { name: '黄盖', sex: 'male', birthDate: '1971-01-01', ...person },
+          orgCode: VILLAGE,
+          residenceType: 'inflow',
+          moveDate: '2025-01-01',
+          ...extra,
+        });
+      await rejectsWith(arrival({ hukouType: '农业' }), 'invalid_value', 'person.hukouType');
+      await rejectsWith(arrival({ maritalStatus: '已婚' }), 'invalid_value', 'person.maritalStatus');
+      await rejectsWith(arrival({}, { householdId: 424242 }), 'unknown_household', 'householdId');
+      const arrived = await arrival({ hukouType: 'urban', maritalStatus: 'married' });
+      assert.equal(arrived.person.hukou_type, 'urban');
+    });
+
+    it('refuses a move within the county to a residence type the registry does not have', async () => {
+      const p = await addAdult(ctx, { name: '孙权', sex: 'male', birthDate: '1982-02-02' });
+      await rejectsWith(
+        changeResidence(ctx, {
+          personId: p.id,
+          date: '2025-05-01',
+          orgCode: OTHER_VILLAGE,
+          residenceType: 'elsewhere' as never,
+        }),
+        'invalid_value',
+        'residenceType',
+      );
+    });
+
+    it('a version no record can have (past the 32-bit column) is a conflict, not a failed cast', async () => {
+      const p = await addAdult(ctx, { name: '鲁肃', sex: 'male', birthDate: '1972-02-02' });
+      for (const expectedVersion of [2147483648, 0, -1]) {
+        await assert.rejects(
+          registerMoveOut(ctx, { personId: p.id, moveDate: '2025-05-01', kind: 'outflow', expectedVersion }),
+          (error: AppError) => error.code === 'conflict' && error.field === 'version',
+        );
+      }
+      const [current] = await test.database.db
+        .selectFrom('person')
+        .select(['version', 'status'])
+        .where('id', '=', p.id)
+        .execute();
+      assert.deepEqual(current, { version: p.version, status: 'active' });
     });
   });
 

@@ -60,6 +60,12 @@ describe(`/api/targets (${storageName})`, () => {
     );
     const old = await app.inject({ url: '/api/targets/sheets/620881/2025?version=1' });
     assert.equal(old.json().items[0].target, 90);
+    // A version no sheet can have (past the 32-bit column) is not there, like version 99 — not a 500.
+    for (const version of ['99', '2147483648', '620881100001']) {
+      const none = await app.inject({ url: `/api/targets/sheets/620881/2025?version=${version}` });
+      assert.equal(none.statusCode, 404, none.body);
+      assert.equal(none.json().error.field, 'version');
+    }
     const split = await app.inject({
       method: 'POST',
       url: '/api/targets/sheets/620881/2025/split',

@@ -193,6 +193,9 @@ export async function getBirthCompleteness(
   };
 }
 
+/** The most births an official figure may state: far above any county's year. */
+export const MAX_OFFICIAL_BIRTHS = 1_000_000;
+
 /** Enters (or replaces) the statistics bureau's birth figure for a unit and year. */
 export async function setOfficialBirths(
   db: Kysely<Schema>,
@@ -209,6 +212,16 @@ export async function setOfficialBirths(
         'births',
         `出生数应为非负整数：${input.births}`,
         `Births must be a whole number ≥ 0`,
+      ),
+    );
+  } else if (input.births > MAX_OFFICIAL_BIRTHS) {
+    // More than any county has in a year (and more than the integer column holds, from 2^31).
+    issues.push(
+      fieldIssue(
+        'too_large',
+        'births',
+        `出生数不能超过 ${MAX_OFFICIAL_BIRTHS}：${input.births}`,
+        `Births cannot be more than ${MAX_OFFICIAL_BIRTHS}: ${input.births}`,
       ),
     );
   }

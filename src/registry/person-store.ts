@@ -143,6 +143,9 @@ export type PersonPatch = Partial<
   Omit<PersonRow, 'id' | 'county_code' | 'version' | 'created_at' | 'created_by'>
 >;
 
+/** The largest value of a PostgreSQL integer column. */
+const INT32_MAX = 2_147_483_647;
+
 /**
  * Updates a person under optimistic locking: the write succeeds only if the row still has
  * `expectedVersion`, so of two concurrent editors the second gets a conflict, never a lost update.
@@ -155,19 +158,24 @@ export async function updatePerson(
   patch: PersonPatch,
   meta: ChangeMeta,
 ): Promise<PersonRow> {
-  const after = await db
-    .updateTable('person')
-    .set({
-      ...patch,
-      version: expectedVersion + 1,
-      updated_by: meta.actor.id,
-      updated_at: new Date().toISOString(),
-    })
-    .where('county_code', '=', before.county_code)
-    .where('id', '=', before.id)
-    .where('version', '=', expectedVersion)
-    .returningAll()
-    .executeTakeFirst();
+  // A version no record can have (the column is a 32-bit integer) is a conflict like any other
+  // version the record does not have — found here, not by a failed cast in the UPDATE.
+  const possible = Number.isInteger(expectedVersion) && expectedVersion >= 1 && expectedVersion < INT32_MAX;
+  const after = possible
+    ? await db
+        .updateTable('person')
+        .set({
+          ...patch,
+          version: expectedVersion + 1,
+          updated_by: meta.actor.id,
+          updated_at: new Date().toISOString(),
+        })
+        .where('county_code', '=', before.county_code)
+        .where('id', '=', before.id)
+        .where('version', '=', expectedVersion)
+        .returningAll()
+        .executeTakeFirst()
+    : undefined;
   if (!after) {
     const current = await db
       .selectFrom('person')

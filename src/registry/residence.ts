@@ -33,6 +33,35 @@ export async function checkVillage(
   return { county: unit.county_code! };
 }
 
+/**
+ * Checks that a household id names a household of the county (the person's household is a
+ * foreign key: an id that is not there would fail at the insert).
+ */
+export async function checkHousehold(
+  db: Tx,
+  countyCode: string,
+  id: unknown,
+  field: string,
+): Promise<FieldIssue | undefined> {
+  if (id === undefined || id === null) return undefined;
+  const row =
+    typeof id === 'number' && Number.isSafeInteger(id) && id > 0
+      ? await db
+          .selectFrom('household')
+          .select('id')
+          .where('county_code', '=', countyCode)
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : undefined;
+  if (row) return undefined;
+  return fieldIssue(
+    'unknown_household',
+    field,
+    `本县没有编号为 ${String(id)} 的户`,
+    `No household ${String(id)} in this county`,
+  );
+}
+
 /** Opens a residence spell from `from`; the person's denormalised current unit follows. */
 export async function openSpell(
   db: Tx,

@@ -1,12 +1,18 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type pino from 'pino';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { collectRoutes, installAccessControl, type RouteEntry } from './access.ts';
 import type { AppContext } from './context.ts';
 import { errorBody, handleError, requestLang } from './errors.ts';
+import { installInputGuards } from './input-guards.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerBenefitRoutes } from './routes/benefits.ts';
 import { registerCompletenessRoutes } from './routes/completeness.ts';
@@ -42,6 +48,18 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     logger: options.logger ? undefined : false,
     bodyLimit: 10 * 1024 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // What the router refuses before any route runs (a path parameter over 100 characters, a
+    // malformed %-escape) gets the one error shape too, not Fastify's own.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const refused = new AppError(
+        'invalid_input',
+        tooLong
+          ? text('地址中的参数过长', 'A parameter in the address is too long')
+          : text('地址中有无效的字符或编码', 'The address has an invalid character or escape'),
+      );
+      return reply.status(error.statusCode ?? 400).send(errorBody(refused, requestLang(request)));
+    },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   await app.register(swagger, {
@@ -73,6 +91,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   // Before any route: every route is registered with its access rule checked in one place.
   app.decorate('routeTable', collectRoutes(app));
   installAccessControl(app, context.database);
+  installInputGuards(app);
   registerHealthRoutes(app, context);
   registerAuthRoutes(app, context);
   registerOrgUnitRoutes(app, context);

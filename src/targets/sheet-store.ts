@@ -135,6 +135,9 @@ export async function findTargetSheet(
   year: number,
   version?: number,
 ): Promise<TargetSheet | undefined> {
+  // Versions are 32-bit integers from 1: no sheet has version 0 or 2147483648 (nor can the cast take it).
+  if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 2_147_483_647))
+    return undefined;
   let query = versionsOf(db, unit).where('v.unit_code', '=', unit).where('v.year', '=', year);
   query =
     version === undefined

@@ -18,6 +18,17 @@ export interface ScopedRequests {
 
 export interface MatrixFixtures {
   otherVillage: string;
+  /** The rows made in VILLAGE (the county's, for the import and the feed batch), by kind. */
+  ids: {
+    person: number;
+    event: number;
+    importBatch: number;
+    task: number;
+    household: number;
+    audit: number;
+    reportRun: number;
+    feedBatch: number;
+  };
   requestsFor(route: RouteEntry): ScopedRequests | undefined;
 }
 
@@ -146,6 +157,16 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
 
   return {
     otherVillage: OTHER_TOWNSHIP_VILLAGE,
+    ids: {
+      person: inside.id,
+      event: events.inside,
+      importBatch,
+      task: tasks.inside,
+      household: households.inside,
+      audit: audits.inside,
+      reportRun: runs.inside,
+      feedBatch,
+    },
     requestsFor(route) {
       const custom = CUSTOM[`${route.method} ${route.url}`];
       if (custom) return custom(route);

@@ -4,7 +4,17 @@ import { checkDate, checkOneOf, checkPersonName, checkRequiredText } from '../..
 import { type CommandContext, todayOf } from '../context.ts';
 import { checkPersonIdNumber } from '../id-number.ts';
 import { assertEditable, getPersonRow, type PersonPatch, updatePerson } from '../person-store.ts';
-import { assertIdNumberFree, pinyinColumns, SEX_LABEL, SEXES, throwIfIssues } from './shared.ts';
+import {
+  assertIdNumberFree,
+  HUKOU_TYPE_LABEL,
+  HUKOU_TYPES,
+  MARITAL_STATUS_LABEL,
+  MARITAL_STATUSES,
+  pinyinColumns,
+  SEX_LABEL,
+  SEXES,
+  throwIfIssues,
+} from './shared.ts';
 
 /** The fields a correction may change, with the column each maps to. Status, death and residence change only through events. */
 export const CORRECTABLE_FIELDS = {
@@ -98,25 +108,12 @@ export async function correctPerson(context: CommandContext, input: CorrectPerso
       patch.birth_date = c.birthDate ?? before.birth_date;
     }
     if (c.hukouType !== undefined && c.hukouType !== null) {
-      checks.push(
-        checkOneOf(c.hukouType, ['rural', 'urban'] as const, 'changes.hukouType', {
-          zh: '户口性质',
-          en: 'Hukou type',
-        }),
-      );
+      checks.push(checkOneOf(c.hukouType, HUKOU_TYPES, 'changes.hukouType', HUKOU_TYPE_LABEL));
       patch.hukou_type = c.hukouType as 'rural' | 'urban';
     }
     if (c.maritalStatus !== undefined && c.maritalStatus !== null) {
       checks.push(
-        checkOneOf(
-          c.maritalStatus,
-          ['single', 'married', 'divorced', 'widowed'] as const,
-          'changes.maritalStatus',
-          {
-            zh: '婚姻状况',
-            en: 'Marital status',
-          },
-        ),
+        checkOneOf(c.maritalStatus, MARITAL_STATUSES, 'changes.maritalStatus', MARITAL_STATUS_LABEL),
       );
       patch.marital_status = c.maritalStatus as 'single';
     }

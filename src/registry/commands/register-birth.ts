@@ -10,12 +10,14 @@ import {
 import { type CommandContext, todayOf } from '../context.ts';
 import { checkPersonIdNumber } from '../id-number.ts';
 import { assertEditable, getPersonRow, insertPerson, type PersonRow } from '../person-store.ts';
-import { checkVillage, openSpell } from '../residence.ts';
+import { checkHousehold, checkVillage, openSpell } from '../residence.ts';
 import {
   assertIdNumberFree,
   countChildren,
   deadIssue,
   pinyinColumns,
+  RESIDENCE_TYPE_LABEL,
+  RESIDENCE_TYPES,
   SEX_LABEL,
   SEXES,
   throwIfIssues,
@@ -56,6 +58,8 @@ export async function registerBirth(
   if (typeof input.motherId !== 'number') {
     issues.push(fieldIssue('required', 'motherId', '请选择母亲', 'The mother is required'));
   }
+  if (input.residenceType != null)
+    issues.push(checkOneOf(input.residenceType, RESIDENCE_TYPES, 'residenceType', RESIDENCE_TYPE_LABEL));
   throwIfIssues(issues);
   issues.push(...checkReportDate(input.reportDate, child.birthDate, today));
   const id = checkPersonIdNumber(child.idNumber, 'child.idNumber', child, today);
@@ -122,6 +126,7 @@ export async function registerBirth(
     if ('code' in village) motherIssues.push(village);
     throwIfIssues(motherIssues);
     const countyCode = (village as { county: string }).county;
+    throwIfIssues([await checkHousehold(trx, countyCode, input.householdId, 'householdId')]);
     await assertIdNumberFree(trx, countyCode, id.idNumber, 'child.idNumber');
 
     const order = (await countChildren(trx, m.county_code, m.id)) + 1;

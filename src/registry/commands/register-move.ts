@@ -4,9 +4,22 @@ import { checkEventDate, checkOneOf, checkPersonName, checkReportDate } from '..
 import { type CommandContext, todayOf } from '../context.ts';
 import { checkPersonIdNumber } from '../id-number.ts';
 import { assertEditable, getPersonRow, insertPerson, type PersonRow, updatePerson } from '../person-store.ts';
-import { checkVillage, closeOpenSpell, openSpell } from '../residence.ts';
+import { checkHousehold, checkVillage, closeOpenSpell, openSpell } from '../residence.ts';
 import { recordEvent } from './record-event.ts';
-import { assertIdNumberFree, deadIssue, pinyinColumns, SEX_LABEL, SEXES, throwIfIssues } from './shared.ts';
+import {
+  assertIdNumberFree,
+  deadIssue,
+  HUKOU_TYPE_LABEL,
+  HUKOU_TYPES,
+  MARITAL_STATUS_LABEL,
+  MARITAL_STATUSES,
+  pinyinColumns,
+  RESIDENCE_TYPE_LABEL,
+  RESIDENCE_TYPES,
+  SEX_LABEL,
+  SEXES,
+  throwIfIssues,
+} from './shared.ts';
 
 const ARRIVAL_TYPES: readonly ResidenceType[] = ['registered', 'inflow', 'resident'];
 
@@ -44,7 +57,13 @@ export async function registerMoveIn(context: CommandContext, input: RegisterMov
     checkPersonName(p.name, 'person.name'),
     checkOneOf(p.sex, SEXES, 'person.sex', SEX_LABEL),
     ...checkEventDate(p.birthDate, 'person.birthDate', { today }, { zh: '出生日期', en: 'Birth date' }),
-    checkOneOf(input.residenceType, ARRIVAL_TYPES, 'residenceType', { zh: '人口类型', en: 'Residence type' }),
+    checkOneOf(input.residenceType, ARRIVAL_TYPES, 'residenceType', RESIDENCE_TYPE_LABEL),
+    p.hukouType == null
+      ? undefined
+      : checkOneOf(p.hukouType, HUKOU_TYPES, 'person.hukouType', HUKOU_TYPE_LABEL),
+    p.maritalStatus == null
+      ? undefined
+      : checkOneOf(p.maritalStatus, MARITAL_STATUSES, 'person.maritalStatus', MARITAL_STATUS_LABEL),
   ];
   throwIfIssues(issues);
   issues.push(
@@ -64,6 +83,7 @@ export async function registerMoveIn(context: CommandContext, input: RegisterMov
     const village = await checkVillage(trx, input.orgCode, 'orgCode');
     if ('code' in village) throwIfIssues([village]);
     const countyCode = (village as { county: string }).county;
+    throwIfIssues([await checkHousehold(trx, countyCode, input.householdId, 'householdId')]);
     const returning = id.idNumber
       ? await trx
           .selectFrom('person')
@@ -239,6 +259,8 @@ export interface ChangeResidenceInput {
 /** A move within the county, or a change of residence type (e.g. an outflow migrant comes home). */
 export async function changeResidence(context: CommandContext, input: ChangeResidenceInput) {
   const today = todayOf(context);
+  if (input.residenceType != null)
+    throwIfIssues([checkOneOf(input.residenceType, RESIDENCE_TYPES, 'residenceType', RESIDENCE_TYPE_LABEL)]);
   return context.db.transaction().execute(async (trx) => {
     const person = await getPersonRow(trx, input.personId, true);
     assertEditable(person);

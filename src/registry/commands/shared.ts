@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Sex } from '../../db/schema.ts';
+import type { HukouType, MaritalStatus, ResidenceType, Sex } from '../../db/schema.ts';
 import { AppError, type FieldIssue, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { nameKeys } from '../../domain/pinyin.ts';
@@ -82,3 +82,10 @@ export async function countChildren(db: Tx, countyCode: string, motherId: number
 
 export const SEXES: readonly Sex[] = ['male', 'female'];
 export const SEX_LABEL = { zh: '性别', en: 'Sex' };
+/** The values the person table's check constraints allow: anything else is refused at its field first. */
+export const RESIDENCE_TYPES: readonly ResidenceType[] = ['registered', 'resident', 'inflow', 'outflow'];
+export const RESIDENCE_TYPE_LABEL = { zh: '人口类型', en: 'Residence type' };
+export const HUKOU_TYPES: readonly HukouType[] = ['rural', 'urban'];
+export const HUKOU_TYPE_LABEL = { zh: '户口性质', en: 'Hukou type' };
+export const MARITAL_STATUSES: readonly MaritalStatus[] = ['single', 'married', 'divorced', 'widowed'];
+export const MARITAL_STATUS_LABEL = { zh: '婚姻状况', en: 'Marital status' };
