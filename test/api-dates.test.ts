@@ -75,6 +75,32 @@ describe(`dates and periods in query strings (${storageName})`, () => {
     assert.equal(good.statusCode, 200);
   });
 
+  it('a date and time in a year no database holds (0000) is refused at its field, not answered with a 500', async () => {
+    for (const field of ['from', 'to']) {
+      const response = await client.inject(`/api/audit-log?${field}=0000-01-01T00:00:00Z`);
+      assert.equal(response.statusCode, 400, response.body.slice(0, 200));
+      assert.equal(response.json().error.field, field);
+      assert.equal(
+        response.json().error.message,
+        `字段 ${field} 应为日期时间（如 2025-07-01T08:00:00+08:00）`,
+      );
+    }
+    const token = await client.inject({
+      method: 'POST',
+      url: '/api/api-tokens',
+      headers: { 'accept-language': 'en' },
+      payload: { name: '医院', scopes: ['feeds.ingest'], unit: '620881', expiresAt: '0000-12-31T00:00:00Z' },
+    });
+    assert.equal(token.statusCode, 400, token.body);
+    assert.equal(token.json().error.field, 'expiresAt');
+    assert.equal(
+      token.json().error.message,
+      'Field expiresAt must be a date and time (e.g. 2025-07-01T08:00:00+08:00)',
+    );
+    const good = await client.inject('/api/audit-log?from=2025-01-01T00:00:00Z');
+    assert.equal(good.statusCode, 200);
+  });
+
   it('every date in a query string is checked as a date', async () => {
     // A guard for routes added later: a query parameter named like a date carries format date
     // (or date-time), which is what turns a bad value into the field-level refusal above.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
+import { isDateTime } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { checkPassword, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -431,6 +432,16 @@ export async function createApiToken(
         ),
       );
   });
+  // The CLI's --expires arrives as typed: a timestamp the database cannot cast is refused here.
+  if (input.expiresAt !== undefined && !isDateTime(input.expiresAt))
+    issues.push(
+      fieldIssue(
+        'invalid_date_time',
+        'expiresAt',
+        `到期时间应为日期时间（如 2026-12-31T23:59:59+08:00）：${input.expiresAt}`,
+        `The expiry must be a date and time (e.g. 2026-12-31T23:59:59+08:00): ${input.expiresAt}`,
+      ),
+    );
   const unit = await db
     .selectFrom('org_unit')
     .select('code')

@@ -1,9 +1,12 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, fieldIssue } from '../domain/errors.ts';
-import { type Lang, parseLang } from '../domain/i18n.ts';
+import { type Lang, parseLang, text } from '../domain/i18n.ts';
+import { checkInputValues } from '../domain/input-values.ts';
 
 /** What every CLI command gets: the language, and the config read once on first use. */
 export interface CliRuntime {
@@ -70,6 +73,145 @@ export function dateOption(flag: string): (value: string) => string {
     throw new AppError('invalid_input', issue.message, { field, issues: [issue] });
   };
 }
+
+/**
+ * A whole number typed on the command line — an id, a count, a row, a version: digits only, from
+ * `min` (1 unless told) to `max` (2^53 − 1 unless told), else a field-level error naming it.
+ * `Number()` takes "abc" (NaN), "1.5", "1e20" and "Infinity", which used to reach the database's
+ * cast as an "unexpected error".
+ */
+export function wholeNumber(value: string, name: string, range: { min?: number; max?: number } = {}): number {
+  const min = range.min ?? 1;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (n >= min && n <= max) return n;
+  const field = name.replace(/^--/, '');
+  const issue =
+    max === Number.MAX_SAFE_INTEGER
+      ? min === 1
+        ? fieldIssue(
+            'invalid_number',
+            field,
+            `${name} 应为正整数：${value}`,
+            `${name} must be a positive whole number: ${value}`,
+          )
+        : fieldIssue(
+            'invalid_number',
+            field,
+            `${name} 应为不小于 ${min} 的整数：${value}`,
+            `${name} must be a whole number of at least ${min}: ${value}`,
+          )
+      : fieldIssue(
+          'invalid_number',
+          field,
+          `${name} 应为 ${min} 到 ${max} 之间的整数：${value}`,
+          `${name} must be a whole number from ${min} to ${max}: ${value}`,
+        );
+  throw new AppError('invalid_input', issue.message, { field, issues: [issue] });
+}
+
+/** Commander's parser for a whole-number option (`--limit`, `--batch` …): see wholeNumber. */
+export function wholeNumberOption(
+  flag: string,
+  range: { min?: number; max?: number } = {},
+): (value: string) => number {
+  return (value) => wholeNumber(value, flag, range);
+}
+
+/**
+ * Commander's parser for a file a command reads (--file, an import's <file>): it must be a file
+ * that can be read, else an error naming the option before any storage is opened — not an
+ * "unexpected error" with ENOENT from deep in the import.
+ */
+export function inputFileOption(flag: string): (value: string) => string {
+  return (value) => {
+    let file = false;
+    try {
+      accessSync(value, constants.R_OK);
+      file = statSync(value).isFile();
+    } catch {
+      // not there, or not readable: said below
+    }
+    if (file) return value;
+    throw new AppError(
+      'invalid_input',
+      text(
+        `${flag}：找不到文件或无法读取：${value}`,
+        `${flag}: no such file, or it cannot be read: ${value}`,
+      ),
+      { field: flag.replace(/^--|[<>]/g, '') },
+    );
+  };
+}
+
+/**
+ * Commander's parser for a file a command writes (--out, --report): its folder must exist and be
+ * writable and the path must not be a folder — checked before the work, which may be long (a
+ * report, an export), and before any storage is opened.
+ */
+export function outputFileOption(flag: string): (value: string) => string {
+  return (value) => {
+    let folder = false;
+    let writable = false;
+    try {
+      folder = statSync(value).isDirectory();
+    } catch {
+      // a new file: its folder is checked below
+    }
+    try {
+      accessSync(dirname(resolve(value)), constants.W_OK);
+      writable = true;
+    } catch {
+      // said below
+    }
+    if (!folder && writable) return value;
+    throw new AppError(
+      'invalid_input',
+      folder
+        ? text(`${flag} 应为文件，不是文件夹：${value}`, `${flag} must be a file, not a folder: ${value}`)
+        : text(
+            `${flag}：无法写入 ${value}（文件夹不存在或没有写权限）`,
+            `${flag}: cannot write ${value} (its folder does not exist or is not writable)`,
+          ),
+      { field: flag.replace(/^--/, '') },
+    );
+  };
+}
+
+/** A file named on the command line, as UTF-8 text: one that cannot be read is an error naming the option. */
+export function readInputFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new AppError(
+      'invalid_input',
+      text(`${flag}：无法读取文件 ${path}（${reason}）`, `${flag}: cannot read the file ${path} (${reason})`),
+      { field: flag.replace(/^--/, '') },
+    );
+  }
+}
+
+/**
+ * JSON typed (--data) or read from a file on the command line: JSON that does not parse, and what
+ * the HTTP API refuses in any input (src/domain/input-values.ts: a NUL, a number past 2^53), are
+ * errors naming the option, not an "unexpected error" from JSON.parse or the database.
+ */
+export function parseJsonInput(raw: string, flag: string): unknown {
+  let input: unknown;
+  try {
+    input = JSON.parse(raw.replace(/^\ufeff/, ''));
+  } catch {
+    throw new AppError('invalid_input', text('输入不是有效的 JSON', 'The input is not valid JSON'), {
+      field: flag.replace(/^--/, ''),
+    });
+  }
+  checkInputValues(input);
+  return input;
+}
+
+/** The largest value of a PostgreSQL integer column (a row number, a version). */
+export const INT32_MAX = 2_147_483_647;
 
 /** Prints an error for a person: the message in their language, the field, and the issues. */
 export function formatCliError(error: unknown, lang: Lang): string {

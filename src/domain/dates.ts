@@ -6,6 +6,20 @@
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True for a real calendar date in YYYY-MM-DD form (2023-02-29 is not one). */
+/**
+ * A date and time as ISO 8601 writes it — 2026-12-31, 2026-12-31T23:59, 2026-12-31T23:59:59.5+08:00
+ * or …Z — on a calendar day of the years 1000-2999 (what a database timestamp takes).
+ */
+export function isDateTime(value: string): boolean {
+  const match =
+    /^([12]\d{3}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+      value,
+    );
+  if (!match || !isCalendarDate(match[1]!)) return false;
+  const [hours, minutes, seconds] = [match[2], match[3], match[4]].map((part) => Number(part ?? 0));
+  return hours! <= 23 && minutes! <= 59 && seconds! <= 59;
+}
+
 export function isCalendarDate(value: string): boolean {
   const match = DATE_RE.exec(value);
   if (!match) return false;

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { PersonTable } from '../db/schema.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { Actor, Tx } from './context.ts';
 
@@ -101,6 +101,19 @@ export interface ChangeMeta {
 
 /** Loads a person by id (any county), or throws not_found. `forUpdate` locks the row for the transaction. */
 export async function getPersonRow(db: Tx, id: number, forUpdate = false): Promise<PersonRow> {
+  // An id from JSON the CLI read ("abc", 1.5) would fail the bigint cast: refused here instead.
+  if (!Number.isSafeInteger(id) || id < 1) {
+    // A string shows its quotes: "1" is text, not the number 1.
+    const shown = typeof id === 'number' ? String(id) : JSON.stringify(id);
+    throw invalidInput([
+      fieldIssue(
+        'invalid_id',
+        'personId',
+        `人员编号应为正整数：${shown}`,
+        `A person id is a positive whole number: ${shown}`,
+      ),
+    ]);
+  }
   let query = db.selectFrom('person').selectAll().where('id', '=', id);
   if (forUpdate) query = query.forUpdate();
   const row = await query.executeTakeFirst();

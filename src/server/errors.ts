@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AppError, type ErrorCode } from '../domain/errors.ts';
 import { type Lang, parseLang, text } from '../domain/i18n.ts';
-import { DATE_YEARS } from './schemas.ts';
+import { DATE_TIME_YEARS, DATE_YEARS } from './schemas.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -76,12 +76,13 @@ function schemaMessage(path: string, v: FastifySchemaValidationError) {
       return text(`不认识的字段 ${path}`, `Unknown field ${path}`);
     case 'format':
     case 'pattern': {
-      if (v.keyword === 'pattern' && params.pattern !== DATE_YEARS)
+      const yearsOf: Record<string, string> = { [DATE_YEARS]: 'date', [DATE_TIME_YEARS]: 'date-time' };
+      if (v.keyword === 'pattern' && !yearsOf[String(params.pattern)])
         return text(
           `字段 ${path} 的格式不对（应符合 ${String(params.pattern)}）`,
           `Field ${path} is not in the expected form (${String(params.pattern)})`,
         );
-      const format = v.keyword === 'pattern' ? 'date' : String(params.format);
+      const format = v.keyword === 'pattern' ? yearsOf[String(params.pattern)]! : String(params.format);
       const [zh, en] = FORMAT_NAMES[format] ?? [format, format];
       return text(`字段 ${path} 应为${zh}`, `Field ${path} must be ${en}`);
     }

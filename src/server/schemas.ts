@@ -15,3 +15,12 @@ export const dateSchema = {
   pattern: DATE_YEARS,
   description: 'YYYY-MM-DD',
 } as const;
+
+/** A date and time (an expiry, a search bound): `format: date-time`, in the years 1000-2999 as above. */
+export const DATE_TIME_YEARS = '^[12][0-9]{3}-[0-9]{2}-[0-9]{2}T';
+export const dateTimeSchema = {
+  type: 'string',
+  format: 'date-time',
+  pattern: DATE_TIME_YEARS,
+  description: 'YYYY-MM-DDTHH:MM:SS+08:00',
+} as const;

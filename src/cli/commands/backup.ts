@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import { appendAudit } from '../../access/audit-log.ts';
 import { cliPrincipal } from '../../access/principal.ts';
 import { backupStorage, restoreStorage } from '../../db/backup.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, outputFileOption } from '../runtime.ts';
 
 /** renkou backup / renkou restore, for both storage modes (src/db/backup.ts). */
 export function registerBackupCommands(program: Command, rt: CliRuntime) {
   program
     .command('backup')
     .description(rt.t('备份数据库到一个文件', 'Back up the database to one file'))
-    .requiredOption('--out <file>', rt.t('备份文件', 'backup file'))
+    .requiredOption('--out <file>', rt.t('备份文件', 'backup file'), outputFileOption('--out'))
     .action(async (options: { out: string }) => {
       const config = rt.config();
       const started = Date.now();

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   decideMany,
@@ -18,7 +18,15 @@ import { text } from '../../domain/i18n.ts';
 import { formatCsvRow } from '../../linkage/csv.ts';
 import { importServicesFile } from '../../services/index.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { type CliRuntime, dateOption } from '../runtime.ts';
+import {
+  type CliRuntime,
+  dateOption,
+  inputFileOption,
+  outputFileOption,
+  parseJsonInput,
+  readInputFile,
+  wholeNumber,
+} from '../runtime.ts';
 
 const actor = () => ({ id: process.env.RENKOU_USER || 'cli' });
 
@@ -63,14 +71,18 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
     )
     .requiredOption('--programme <id>', rt.t('项目代码', 'programme id'))
     .requiredOption('--from <date>', rt.t('生效日期', 'effective date'), dateOption('--from'))
-    .requiredOption('--file <path>', rt.t('定义文件（JSON）', 'definition file (JSON)'))
+    .requiredOption(
+      '--file <path>',
+      rt.t('定义文件（JSON）', 'definition file (JSON)'),
+      inputFileOption('--file'),
+    )
     .action(async (o: { programme: string; from: string; file: string }) => {
-      const definition = JSON.parse(readFileSync(o.file, 'utf8'));
+      const definition = parseJsonInput(readInputFile(o.file, '--file'), '--file');
       await rt.withDatabase((database) =>
         setProgrammeVersion(database.db, actor().id, {
           programmeId: o.programme,
           effectiveFrom: o.from,
-          definition,
+          definition: definition as never, // checked by setProgrammeVersion
         }),
       );
       rt.out(rt.t(`已新增 ${o.programme} 自 ${o.from} 起的版本`, `Added ${o.programme} from ${o.from}`));
@@ -87,7 +99,11 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
     .requiredOption('--programme <id>', rt.t('项目代码', 'programme id'))
     .requiredOption('--period <period>', rt.t('时期，如 2025H2', 'period, e.g. 2025H2'))
     .option('--unit <code>', rt.t('只看此单位', 'only this unit'))
-    .option('--out <file>', rt.t('名单写入 CSV 文件', 'write the list to a CSV file'))
+    .option(
+      '--out <file>',
+      rt.t('名单写入 CSV 文件', 'write the list to a CSV file'),
+      outputFileOption('--out'),
+    )
     .option(
       '--enrol',
       rt.t(
@@ -194,7 +210,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
               countyCode: county(),
               programmeId: o.programme,
               action,
-              ids: o.ids?.split(',').map((id) => Number(id.trim())),
+              ids: o.ids?.split(',').map((id) => wholeNumber(id.trim(), '--ids')),
               note: o.note ?? null,
             },
           ),
@@ -247,7 +263,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
     .description(rt.t('生成发放批次并导出银行文件', 'Run a payment batch and export the bank file'))
     .requiredOption('--programme <id>', rt.t('项目代码', 'programme id'))
     .requiredOption('--period <period>', rt.t('时期，如 2025H2', 'period, e.g. 2025H2'))
-    .option('--out <file>', rt.t('银行文件路径', 'bank file path'))
+    .option('--out <file>', rt.t('银行文件路径', 'bank file path'), outputFileOption('--out'))
     .action(async (o: { programme: string; period: string; out?: string }) => {
       await rt.withDatabase(async (database) => {
         const result = await runPaymentBatch(
@@ -312,11 +328,12 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
     .option('--grade <n>', rt.t('残疾等级 1–4', 'grade 1–4'))
     .option('--certificate <no>', rt.t('残疾证号', 'certificate number'))
     .action(async (o: { person: string; from: string; grade?: string; certificate?: string }) => {
+      const personId = wholeNumber(o.person, '--person');
       const row = await rt.withDatabase((database) =>
         recordDisability(
           { db: database.db, actor: actor() },
           {
-            personId: Number(o.person),
+            personId,
             validFrom: o.from,
             grade: o.grade ? Number(o.grade) : null,
             certificateNo: o.certificate ?? null,
@@ -342,7 +359,7 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
         'Import a provider CSV/XLSX file with a report per row (rows already imported are not written again)',
       ),
     )
-    .requiredOption('--file <path>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'))
+    .requiredOption('--file <path>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'), inputFileOption('--file'))
     .option('--source <name>', rt.t('来源系统名', 'source system name'), 'import')
     .option('--chunk-size <n>', rt.t('每个事务的行数', 'rows per transaction'), '5000')
     .action(async (o: { file: string; source: string; chunkSize: string }) => {

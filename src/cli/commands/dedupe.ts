@@ -4,21 +4,11 @@ import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { mergePersons, undoMerge } from '../../registry/commands/merge-persons.ts';
 import { getPersonRow } from '../../registry/person-store.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, wholeNumber as positive } from '../runtime.ts';
 
+/** An id or a version typed on the command line, if given: see src/cli/runtime.ts. */
 function wholeNumber(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new AppError(
-      'invalid_input',
-      text(`${field} 应为正整数：${value}`, `${field} must be a positive whole number: ${value}`),
-      {
-        field,
-      },
-    );
-  }
-  return n;
+  return value === undefined ? undefined : positive(value, field);
 }
 
 /** renkou dedupe find | merge | undo: registry duplicates, merge suggestions, merges and their undo. */

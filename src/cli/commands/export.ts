@@ -5,7 +5,7 @@ import { cliPrincipal } from '../../access/principal.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { exportPersons } from '../../registry/export/export-persons.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, outputFileOption } from '../runtime.ts';
 
 /** renkou export persons: a unit's current residents in the import template's columns. */
 export function registerExport(program: Command, rt: CliRuntime) {
@@ -23,7 +23,7 @@ export function registerExport(program: Command, rt: CliRuntime) {
       rt.t('单位代码（县、乡镇或村）', 'unit code (county, township or village)'),
     )
     .option('--format <format>', 'csv | xlsx')
-    .requiredOption('--out <file>', rt.t('输出文件', 'output file'))
+    .requiredOption('--out <file>', rt.t('输出文件', 'output file'), outputFileOption('--out'))
     .action(async (options: { unit: string; format?: string; out: string }) => {
       const format = options.format ?? (options.out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
       if (format !== 'csv' && format !== 'xlsx') {

@@ -4,29 +4,23 @@ import type { WorkTaskKind } from '../../db/schema.ts';
 import type { FeedPairReview } from '../../db/tables/feeds.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
+import { checkInputValues } from '../../domain/input-values.ts';
 import { chooseCounty, type IngestFeedReport, ingestFeedFile } from '../../feeds/ingest-feed.ts';
 import { type FeedLinkReport, linkAllFeeds, linkFeedBatch } from '../../feeds/link-feed-batch.ts';
 import { decidePair, listReview, type ReviewFilter } from '../../feeds/review.ts';
 import { parseFeedSource, SOURCE_LABELS } from '../../feeds/sources.ts';
 import { closeTask, listTasks, TASK_KINDS, type TaskStatus } from '../../feeds/work-tasks.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, inputFileOption, wholeNumber } from '../runtime.ts';
 
 /**
  * renkou feeds: ingest a department's file, link batches with the registry, work the review queue;
  * renkou tasks: the units' work lists (unregistered births and deaths, correction suggestions, …).
  */
 
+/** An id or a count typed on the command line: see wholeNumber. */
 function readPositive(value: string, field: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new AppError(
-      'invalid_input',
-      text(`${field} 应为正整数：${value}`, `${field} must be a positive integer: ${value}`),
-      { field },
-    );
-  }
-  return n;
+  return wholeNumber(value, field);
 }
 
 function readMappingFile(path: string): unknown {
@@ -38,8 +32,9 @@ function readMappingFile(path: string): unknown {
       field: 'mapping',
     });
   }
+  let mapping: unknown;
   try {
-    return JSON.parse(raw.replace(/^\ufeff/, ''));
+    mapping = JSON.parse(raw.replace(/^\ufeff/, ''));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new AppError(
@@ -48,6 +43,9 @@ function readMappingFile(path: string): unknown {
       { field: 'mapping' },
     );
   }
+  // A column named with a NUL could not be stored with the batch (src/domain/input-values.ts).
+  checkInputValues(mapping);
+  return mapping;
 }
 
 function printIngest(rt: CliRuntime, r: IngestFeedReport) {
@@ -134,7 +132,11 @@ export function registerFeedCommands(program: Command, rt: CliRuntime) {
       '--source <source>',
       'birth_certificate | marriage_registration | hukou_registration | death_certificate',
     )
-    .requiredOption('--file <file>', rt.t('CSV、XLSX 或 JSON 文件', 'CSV, XLSX or JSON file'))
+    .requiredOption(
+      '--file <file>',
+      rt.t('CSV、XLSX 或 JSON 文件', 'CSV, XLSX or JSON file'),
+      inputFileOption('--file'),
+    )
     .option(
       '--mapping <file>',
       rt.t(
@@ -272,7 +274,7 @@ export function registerFeedCommands(program: Command, rt: CliRuntime) {
             status: options.status as ReviewFilter,
             batchId: options.batch ? readPositive(options.batch, 'batch') : undefined,
             limit: readPositive(options.limit, 'limit'),
-            offset: Number(options.offset) || 0,
+            offset: wholeNumber(options.offset, 'offset', { min: 0 }),
           }),
         );
         if (options.json) {
@@ -406,7 +408,7 @@ export function registerFeedCommands(program: Command, rt: CliRuntime) {
             kind: options.kind as WorkTaskKind | undefined,
             status: options.status as TaskStatus | 'all',
             limit: readPositive(options.limit, 'limit'),
-            offset: Number(options.offset) || 0,
+            offset: wholeNumber(options.offset, 'offset', { min: 0 }),
           }),
         );
         if (options.json) {

@@ -19,7 +19,7 @@ import {
 } from '../../registry/import/quarantine.ts';
 import { writePersonTemplate } from '../../registry/import/template.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, INT32_MAX, inputFileOption, outputFileOption, wholeNumber } from '../runtime.ts';
 
 function readFormat(value: string | undefined, out?: string): TableFormat {
   const format = value ?? (out?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
@@ -35,18 +35,9 @@ function readFormat(value: string | undefined, out?: string): TableFormat {
   return format;
 }
 
+/** An id, a count or a row number typed on the command line (rows are 32-bit in the database). */
 function readId(value: string, field: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new AppError(
-      'invalid_input',
-      text(`${field} 应为正整数：${value}`, `${field} must be a positive integer: ${value}`),
-      {
-        field,
-      },
-    );
-  }
-  return n;
+  return wholeNumber(value, field, field === 'row' ? { max: INT32_MAX } : {});
 }
 
 function readMode(value: string): ImportMode {
@@ -153,9 +144,13 @@ export function registerImport(program: Command, rt: CliRuntime) {
         'Import a person file (one person per row; columns as in renkou import template)',
       ),
     )
-    .argument('<file>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'))
+    .argument('<file>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'), inputFileOption('<file>'))
     .option('--county <code>', rt.t('导入到哪个县（6 位代码）', 'county to import into (6 digits)'))
-    .option('--report <file>', rt.t('把每一行的结果写到 CSV 文件', 'write every row’s outcome to a CSV file'))
+    .option(
+      '--report <file>',
+      rt.t('把每一行的结果写到 CSV 文件', 'write every row’s outcome to a CSV file'),
+      outputFileOption('--report'),
+    )
     .option('--chunk-size <n>', rt.t('每个事务的行数', 'rows per transaction'), '10000')
     .option(
       '--mode <mode>',
@@ -288,6 +283,7 @@ export function registerImport(program: Command, rt: CliRuntime) {
         '导出为 CSV/XLSX 以便更正后重新提交（须指定 --batch）',
         'export as CSV/XLSX to correct and resubmit (needs --batch)',
       ),
+      outputFileOption('--out'),
     )
     .option('--format <format>', 'csv | xlsx')
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
@@ -352,7 +348,11 @@ export function registerImport(program: Command, rt: CliRuntime) {
       '--set <column=value...>',
       rt.t('更正的值，如 --set 出生日期=1985-03-12', 'a corrected value, e.g. --set birth_date=1985-03-12'),
     )
-    .option('--file <file>', rt.t('更正后的隔离区文件', 'the corrected quarantine file'))
+    .option(
+      '--file <file>',
+      rt.t('更正后的隔离区文件', 'the corrected quarantine file'),
+      inputFileOption('--file'),
+    )
     .option('--user <id>', rt.t('记入历史的操作人', 'who the history records'), 'cli')
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
     .action(
@@ -440,7 +440,7 @@ export function registerImport(program: Command, rt: CliRuntime) {
       ),
     )
     .option('--format <format>', 'csv | xlsx')
-    .requiredOption('--out <file>', rt.t('输出文件', 'output file'))
+    .requiredOption('--out <file>', rt.t('输出文件', 'output file'), outputFileOption('--out'))
     .action(async (options: { format?: string; out: string }) => {
       const format = readFormat(options.format, options.out);
       await writePersonTemplate(createWriteStream(options.out), format);

@@ -15,7 +15,7 @@ import {
   type TrainedModel,
 } from '../../linkage/link-records.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, inputFileOption, outputFileOption } from '../runtime.ts';
 
 /**
  * renkou link: links two CSV files (or deduplicates one) with the comparisons, blocking rules and
@@ -261,6 +261,7 @@ export function registerLink(program: Command, rt: CliRuntime) {
     .requiredOption(
       '--left <file>',
       rt.t('左侧 CSV 文件（如部门数据）', 'left CSV file (e.g. a department feed)'),
+      inputFileOption('--left'),
     )
     .option(
       '--right <file>',
@@ -268,12 +269,18 @@ export function registerLink(program: Command, rt: CliRuntime) {
         '右侧 CSV 文件（如人口库）；省略则对左侧文件查重',
         'right CSV file (e.g. the registry); omit to deduplicate the left file',
       ),
+      inputFileOption('--right'),
     )
     .requiredOption(
       '--config <file>',
       rt.t('链接配置（JSON，见 docs/linkage.md）', 'linkage configuration (JSON, see docs/linkage.md)'),
+      inputFileOption('--config'),
     )
-    .requiredOption('--out <file>', rt.t('输出记录对 CSV', 'CSV file to write the pairs to'))
+    .requiredOption(
+      '--out <file>',
+      rt.t('输出记录对 CSV', 'CSV file to write the pairs to'),
+      outputFileOption('--out'),
+    )
     .option(
       '--truth <column>',
       rt.t(
@@ -291,12 +298,18 @@ export function registerLink(program: Command, rt: CliRuntime) {
     .option(
       '--clusters <file>',
       rt.t('输出每条记录的聚类编号（CSV）', 'write each record’s cluster number (CSV)'),
+      outputFileOption('--clusters'),
     )
     .option(
       '--model <file>',
       rt.t('使用已保存的模型参数，不再训练', 'score with a saved model instead of training'),
+      inputFileOption('--model'),
     )
-    .option('--save-model <file>', rt.t('保存训练得到的模型参数（JSON）', 'save the trained model (JSON)'))
+    .option(
+      '--save-model <file>',
+      rt.t('保存训练得到的模型参数（JSON）', 'save the trained model (JSON)'),
+      outputFileOption('--save-model'),
+    )
     .option('--json', rt.t('以 JSON 输出报告', 'print the report as JSON'))
     .action(async (options: LinkCommandOptions) => {
       const started = performance.now();

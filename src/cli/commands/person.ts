@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
+import { isPlainObject } from '../../domain/input-values.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import {
   changeResidence,
@@ -19,7 +19,15 @@ import {
   totalOf,
   voidPerson,
 } from '../../registry/index.ts';
-import { type CliRuntime, dateOption } from '../runtime.ts';
+import {
+  type CliRuntime,
+  dateOption,
+  inputFileOption,
+  parseJsonInput,
+  readInputFile,
+  wholeNumber,
+  wholeNumberOption,
+} from '../runtime.ts';
 
 /** The registry commands a person can run, keyed by CLI name. */
 const COMMANDS: Record<
@@ -38,7 +46,7 @@ const COMMANDS: Record<
 };
 
 function readInput(options: { data?: string; file?: string }): unknown {
-  const raw = options.file ? readFileSync(options.file, 'utf8') : options.data;
+  const raw = options.file ? readInputFile(options.file, '--file') : options.data;
   if (!raw) {
     throw new AppError(
       'invalid_input',
@@ -48,13 +56,14 @@ function readInput(options: { data?: string; file?: string }): unknown {
       },
     );
   }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new AppError('invalid_input', text('输入不是有效的 JSON', 'The input is not valid JSON'), {
-      field: 'data',
-    });
-  }
+  const input = parseJsonInput(raw, options.file ? '--file' : '--data');
+  if (!isPlainObject(input))
+    throw new AppError(
+      'invalid_input',
+      text('JSON 输入应为一个对象（{…}）', 'The JSON input must be an object ({…})'),
+      { field: 'data' },
+    );
+  return input;
 }
 
 /** renkou person …: search, show, history; renkou register …: the vital-event commands; renkou population. */
@@ -65,11 +74,11 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
     .description(rt.t('按身份证号、姓名、拼音或首字母查找', 'Search by ID number, name, pinyin or initials'))
     .argument('<query>', rt.t('例如 王晓明、wang xiaoming、wxm', 'e.g. 王晓明, wang xiaoming, wxm'))
     .option('--unit <code>', rt.t('只查此单位（含下级）', 'only within this unit (and below)'))
-    .option('--limit <n>', rt.t('最多条数', 'at most this many'), '20')
+    .option('--limit <n>', rt.t('最多条数', 'at most this many'), wholeNumberOption('--limit'), 20)
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
-    .action(async (query: string, options: { unit?: string; limit: string; json?: boolean }) => {
+    .action(async (query: string, options: { unit?: string; limit: number; json?: boolean }) => {
       const result = await rt.withDatabase((db) =>
-        searchPersons(db.db, { q: query, unit: options.unit, limit: Number(options.limit) }),
+        searchPersons(db.db, { q: query, unit: options.unit, limit: options.limit }),
       );
       if (options.json) return rt.out(JSON.stringify(result, null, 2));
       for (const hit of result.items) {
@@ -92,7 +101,8 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
     )
     .argument('<id>')
     .action(async (id: string) => {
-      const detail = await rt.withDatabase((db) => getPersonDetail(db.db, Number(id)));
+      const personId = wholeNumber(id, 'id');
+      const detail = await rt.withDatabase((db) => getPersonDetail(db.db, personId));
       rt.out(JSON.stringify(detail, null, 2));
     });
   person
@@ -100,7 +110,8 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
     .description(rt.t('修改历史：谁、何时、为何、改前改后', 'Change history: who, when, why, old and new'))
     .argument('<id>')
     .action(async (id: string) => {
-      const history = await rt.withDatabase((db) => getPersonHistory(db.db, Number(id)));
+      const personId = wholeNumber(id, 'id');
+      const history = await rt.withDatabase((db) => getPersonHistory(db.db, personId));
       for (const v of history) {
         rt.out(
           `v${v.version}  ${v.changedAt}  ${v.changedBy}  ${v.kind}${v.reason ? `  (${v.reason})` : ''}`,
@@ -124,7 +135,7 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
       .command(name)
       .description(rt.t(command.zh, command.en))
       .option('--data <json>', rt.t('JSON 输入', 'JSON input'))
-      .option('--file <path>', rt.t('JSON 文件', 'JSON file'))
+      .option('--file <path>', rt.t('JSON 文件', 'JSON file'), inputFileOption('--file'))
       .option('--user <id>', rt.t('记入历史的操作人', 'who the history records'), 'cli')
       .action(async (options: { data?: string; file?: string; user: string }) => {
         const input = readInput(options);

@@ -16,20 +16,11 @@ import {
   runValidation,
   writeAuditSheet,
 } from '../../quality/index.ts';
-import { type CliRuntime, dateOption } from '../runtime.ts';
+import { type CliRuntime, dateOption, inputFileOption, outputFileOption, wholeNumber } from '../runtime.ts';
 
+/** A year, a count or an audit id typed on the command line (the rules check its range): see wholeNumber. */
 function whole(value: string, field: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) {
-    throw new AppError(
-      'invalid_input',
-      text(`${field} 应为整数：${value}`, `${field} must be a whole number: ${value}`),
-      {
-        field,
-      },
-    );
-  }
-  return n;
+  return wholeNumber(value, field, { min: 0 });
 }
 
 function share(value: number | null, interval: Interval | null, rt: CliRuntime): string {
@@ -166,7 +157,7 @@ export function registerQualityCommands(program: Command, rt: CliRuntime) {
     .command('sheet')
     .description(rt.t('导出入户核查表（XLSX）', 'Write the survey sheets (XLSX)'))
     .requiredOption('--audit <id>', rt.t('抽查编号', 'audit id'))
-    .requiredOption('--out <file>', rt.t('输出文件', 'output file'))
+    .requiredOption('--out <file>', rt.t('输出文件', 'output file'), outputFileOption('--out'))
     .action(async (options: { audit: string; out: string }) => {
       const buffer = await rt.withDatabase(async (database) =>
         writeAuditSheet(await loadAuditSheetData(database.db, whole(options.audit, 'audit')), rt.lang),
@@ -184,7 +175,7 @@ export function registerQualityCommands(program: Command, rt: CliRuntime) {
       ),
     )
     .requiredOption('--audit <id>', rt.t('抽查编号', 'audit id'))
-    .requiredOption('--file <file>', rt.t('填好的 XLSX', 'the filled XLSX'))
+    .requiredOption('--file <file>', rt.t('填好的 XLSX', 'the filled XLSX'), inputFileOption('--file'))
     .option(
       '--date <date>',
       rt.t('表上未填调查日期时所用的日期', 'survey date where the sheet gives none'),

@@ -14,7 +14,7 @@ import {
   type ReportFormat,
 } from '../../reports/index.ts';
 import { createProgress } from '../progress.ts';
-import { type CliRuntime, dateOption } from '../runtime.ts';
+import { type CliRuntime, dateOption, outputFileOption, wholeNumber } from '../runtime.ts';
 
 function optionalCount(value: string | undefined, field: string): number | null {
   if (value === undefined) return null;
@@ -39,7 +39,7 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
       rt.t('时期：2025、2025H1、2025Q3、2025-07', 'period: 2025, 2025H1, 2025Q3, 2025-07'),
     )
     .option('--format <format>', 'docx | xlsx | html', 'docx')
-    .option('--out <file>', rt.t('输出文件', 'output file'))
+    .option('--out <file>', rt.t('输出文件', 'output file'), outputFileOption('--out'))
     .option(
       '--date <date>',
       rt.t('落款日期（默认今天）', 'date the report is signed (today by default)'),
@@ -127,7 +127,8 @@ export function registerReportCommands(program: Command, rt: CliRuntime) {
     )
     .option('--json', rt.t('输出 JSON', 'print JSON'))
     .action(async (id: string, options: { json?: boolean }) => {
-      const diff = await rt.withDatabase((database) => diffReportRun(database, Number(id)));
+      const runId = wholeNumber(id, 'id');
+      const diff = await rt.withDatabase((database) => diffReportRun(database, runId));
       if (options.json) return rt.out(JSON.stringify(diff, null, 2));
       rt.out(
         rt.t(

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AppError } from '../../domain/errors.ts';
-import { type Lang, text } from '../../domain/i18n.ts';
+import type { Lang } from '../../domain/i18n.ts';
 import { findOrgUnit } from '../../org/org-units.ts';
 import {
   assessUnits,
@@ -18,7 +16,15 @@ import {
   splitTargetSheet,
   type TargetItem,
 } from '../../targets/index.ts';
-import { type CliRuntime, dateOption } from '../runtime.ts';
+import {
+  type CliRuntime,
+  dateOption,
+  INT32_MAX,
+  inputFileOption,
+  parseJsonInput,
+  readInputFile,
+  wholeNumber,
+} from '../runtime.ts';
 
 /** Display width: CJK characters take two columns. */
 function width(value: string): number {
@@ -46,24 +52,14 @@ function table(rows: string[][]): string[] {
 }
 
 function readJson(options: { data?: string; file?: string }, field: string): unknown {
-  const raw = options.file ? readFileSync(options.file, 'utf8') : options.data;
+  const raw = options.file ? readInputFile(options.file, '--file') : options.data;
   if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new AppError('invalid_input', text('输入不是有效的 JSON', 'The input is not valid JSON'), {
-      field,
-    });
-  }
+  return parseJsonInput(raw, options.file ? '--file' : `--${field}`);
 }
 
+/** A sheet's year (the table holds 2000–2100): see wholeNumber. */
 function parseYear(value: string): number {
-  const year = Number(value);
-  if (!Number.isInteger(year))
-    throw new AppError('invalid_input', text(`年份不对：${value}`, `Not a year: ${value}`), {
-      field: 'year',
-    });
-  return year;
+  return wholeNumber(value, '--year', { min: 2000, max: 2100 });
 }
 
 function indicatorName(id: string, lang: Lang): string {
@@ -231,7 +227,7 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
           database.db,
           options.unit,
           parseYear(options.year),
-          options.version ? Number(options.version) : undefined,
+          options.version ? wholeNumber(options.version, '--version', { max: INT32_MAX }) : undefined,
         ),
         name: (await findOrgUnit(database.db, options.unit))?.shortName ?? options.unit,
       }));
@@ -258,7 +254,7 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
     .requiredOption('--year <year>', rt.t('年度', 'year'))
     .requiredOption('--reason <text>', rt.t('修改原因（记入历史）', 'why (kept in the history)'))
     .option('--data <json>', rt.t('JSON 输入', 'JSON input'))
-    .option('--file <path>', rt.t('JSON 文件', 'JSON file'))
+    .option('--file <path>', rt.t('JSON 文件', 'JSON file'), inputFileOption('--file'))
     .option(
       '--expected-version <n>',
       rt.t('您看到的版本号（防止覆盖他人修改）', 'the version you saw (guards against lost updates)'),
@@ -285,7 +281,7 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
               settings: input.settings,
               reason: options.reason,
               ...(options.expectedVersion !== undefined
-                ? { expectedVersion: Number(options.expectedVersion) }
+                ? { expectedVersion: wholeNumber(options.expectedVersion, '--expected-version', { min: 0 }) }
                 : {}),
             },
           ),

@@ -16,7 +16,7 @@ import {
 } from '../../access/users.ts';
 import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, wholeNumber, wholeNumberOption } from '../runtime.ts';
 
 /**
  * Reads a password: from the first line of standard input when it is not a terminal (scripts:
@@ -259,8 +259,9 @@ export function registerUserCommands(program: Command, rt: CliRuntime) {
     .description(rt.t('吊销令牌', 'Revoke a token'))
     .argument('<id>')
     .action(async (id: string) => {
+      const tokenId = wholeNumber(id, 'id');
       await rt.withDatabase(async (database) => {
-        await revokeApiToken(database.db, Number(id));
+        await revokeApiToken(database.db, tokenId);
         await appendAudit(database.db, {
           actor: actor(),
           action: 'token.revoke',
@@ -303,18 +304,18 @@ export function registerUserCommands(program: Command, rt: CliRuntime) {
     .option('--actor <actor>', 'user:wang.li, token:3, cli:root')
     .option('--action <action>', 'person.read, person.write, export, login …')
     .option('--resource <prefix>', rt.t('资源前缀', 'resource prefix'))
-    .option('--limit <n>', rt.t('条数', 'entries'), '50')
+    .option('--limit <n>', rt.t('条数', 'entries'), wholeNumberOption('--limit'), 50)
     .option('--json', rt.t('以 JSON 输出', 'print JSON'))
     .action(
       async (options: {
         actor?: string;
         action?: string;
         resource?: string;
-        limit: string;
+        limit: number;
         json?: boolean;
       }) => {
         const entries = await rt.withDatabase(async (database) => {
-          const found = await searchAudit(database.db, { ...options, limit: Number(options.limit) });
+          const found = await searchAudit(database.db, options);
           await appendAudit(database.db, {
             actor: actor(),
             action: 'audit.read',

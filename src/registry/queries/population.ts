@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ResidenceType } from '../../db/schema.ts';
+import { fieldIssue, invalidInput } from '../../domain/errors.ts';
 import type { Tx } from '../context.ts';
 
 /** Which population: 常住 (living here), 户籍 (hukou here), or one residence type. */
@@ -27,7 +28,17 @@ export async function populationOn(
   db: Tx,
   options: { unit: string; date: string; basis?: PopulationBasis },
 ): Promise<PopulationRow[]> {
-  const types = BASIS_TYPES[options.basis ?? 'resident'];
+  const basis = options.basis ?? 'resident';
+  if (!Object.hasOwn(BASIS_TYPES, basis))
+    throw invalidInput([
+      fieldIssue(
+        'invalid_value',
+        'basis',
+        `口径应为 ${Object.keys(BASIS_TYPES).join(' / ')} 之一：${basis}`,
+        `The basis must be one of ${Object.keys(BASIS_TYPES).join(' / ')}: ${basis}`,
+      ),
+    ]);
+  const types = BASIS_TYPES[basis];
   const result = await sql<PopulationRow>`
     SELECT p.sex,
            (extract(year FROM age(${options.date}::date, p.birth_date)))::int AS age,

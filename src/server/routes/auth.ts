@@ -17,6 +17,7 @@ import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { cookieValue, SESSION_COOKIE, sessionCookie } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { dateTimeSchema } from '../schemas.ts';
 
 const tags = ['access'];
 
@@ -307,7 +308,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
             name: { type: 'string', maxLength: 100 },
             scopes: { type: 'array', minItems: 1, items: { type: 'string' } },
             unit: { type: 'string', pattern: '^[0-9]{6,12}$' },
-            expiresAt: { type: 'string', format: 'date-time' },
+            expiresAt: dateTimeSchema,
           },
         },
       },
@@ -359,8 +360,8 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
             actor: { type: 'string', maxLength: 80 },
             action: { type: 'string', maxLength: 40 },
             resource: { type: 'string', maxLength: 200 },
-            from: { type: 'string', format: 'date-time' },
-            to: { type: 'string', format: 'date-time' },
+            from: dateTimeSchema,
+            to: dateTimeSchema,
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
             beforeSeq: { type: 'integer', minimum: 1 },
           },
