@@ -202,7 +202,7 @@ describe('renkou demog', () => {
 
     const absent = await runRenkou(['demog', 'lifetable', '--input', join(dir, 'nope.csv')], NO_DATABASE);
     assert.equal(absent.code, 1);
-    assert.match(absent.stderr, /错误: 无法读取文件 .*nope\.csv（ENOENT）/);
+    assert.match(absent.stderr, /错误: --input：无法读取文件 .*nope\.csv（ENOENT）/);
   });
 
   it('tfr prints ASFR with intervals, TFR, GFR and mean age at childbearing', async () => {

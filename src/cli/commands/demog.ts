@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { AppError, type Checked, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
@@ -19,24 +18,9 @@ import {
 import { indicatorEngineFor } from '../../indicators/index.ts';
 import type { Flag, Interval } from '../../indicators/intervals.ts';
 import { projectFromRegistry } from '../../indicators/registry-projection.ts';
-import type { CliRuntime } from '../runtime.ts';
+import { type CliRuntime, readInputFile } from '../runtime.ts';
 
 type Format = 'text' | 'csv' | 'json';
-
-function readInputFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new AppError(
-      'invalid_input',
-      text(`无法读取文件 ${path}（${reason}）`, `Cannot read the file ${path} (${reason})`),
-      {
-        field: 'input',
-      },
-    );
-  }
-}
 
 function unwrap<T>(checked: Checked<T>): T {
   if (!checked.ok) throw invalidInput(checked.issues);
@@ -561,7 +545,7 @@ export function registerDemog(program: Command, rt: CliRuntime) {
           },
         );
       }
-      let inputs = unwrap(readLifeTableCsv(readInputFile(options.input)));
+      let inputs = unwrap(readLifeTableCsv(readInputFile(options.input, '--input')));
       if (wanted) {
         const hasSexColumn = inputs.some((i) => i.sex !== 'total');
         if (hasSexColumn) {
@@ -604,7 +588,7 @@ export function registerDemog(program: Command, rt: CliRuntime) {
     )
     .addOption(formatOption(rt))
     .action((options: { input: string; format: Format }) => {
-      const groups = unwrap(readFertilityCsv(readInputFile(options.input)));
+      const groups = unwrap(readFertilityCsv(readInputFile(options.input, '--input')));
       printFertility(rt, unwrap(computeFertility(groups)), options.format);
     });
 
@@ -684,7 +668,7 @@ export function registerDemog(program: Command, rt: CliRuntime) {
       const path = options.input;
       let json: unknown;
       try {
-        json = JSON.parse(readInputFile(path));
+        json = JSON.parse(readInputFile(path, '--input'));
       } catch (error) {
         if (error instanceof AppError) throw error;
         throw new AppError(
