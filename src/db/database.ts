@@ -161,6 +161,9 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only once a query of its own has run: a command that failed before
+      // one (a bad option, a rule) left an idle client that kept the process alive for 10 s.
+      if (!pool.ended) await pool.end();
     },
   };
 }
