@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { isCalendarDate } from '../domain/dates.ts';
+import { isRegistryDate } from '../domain/dates.ts';
 import { AppError, fieldIssue } from '../domain/errors.ts';
 import { type Lang, parseLang, text } from '../domain/i18n.ts';
 import { checkInputValues } from '../domain/input-values.ts';
@@ -62,7 +62,7 @@ export function createRuntime(lang: Lang, env: NodeJS.ProcessEnv = process.env):
  */
 export function dateOption(flag: string): (value: string) => string {
   return (value) => {
-    if (isCalendarDate(value) && /^[12]/.test(value)) return value;
+    if (isRegistryDate(value)) return value;
     const field = flag.replace(/^--/, '');
     const issue = fieldIssue(
       'invalid_date',

@@ -28,6 +28,15 @@ export function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/**
+ * A calendar date the registry can hold: years 1000-2999. A database date has no year 0, and no
+ * figure renkou keeps is older or further ahead; periods, query-string dates and CLI date options
+ * all take this range.
+ */
+export function isRegistryDate(value: string): boolean {
+  return isCalendarDate(value) && /^[12]/.test(value);
+}
+
 function toUtc(date: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 }

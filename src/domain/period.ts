@@ -1,4 +1,4 @@
-import { addDays, isCalendarDate } from './dates.ts';
+import { addDays, isRegistryDate } from './dates.ts';
 import { AppError } from './errors.ts';
 import { type Text, text } from './i18n.ts';
 
@@ -76,8 +76,7 @@ export function parsePeriod(input: string, field = 'period'): Period {
       text(`${y}年${m}月`, `${y}-${match[2]}`),
     );
   }
-  if (isCalendarDate(value) && /^[12]/.test(value))
-    return build(value, 'day', value, value, text(value, value));
+  if (isRegistryDate(value)) return build(value, 'day', value, value, text(value, value));
   throw new AppError(
     'invalid_input',
     text(
