@@ -149,15 +149,16 @@ async function registryOf(test: TestDatabase) {
 async function structureOf(test: TestDatabase) {
   const { rows } = await sql<{ what: string }>`
     SELECT 'index ' || indexname || ': ' || indexdef AS what FROM pg_indexes
-     WHERE tablename IN ('person', 'household', 'residence_spell', 'person_version', 'import_pending_link', 'person_name_key')
+     WHERE tablename IN ('person', 'household', 'residence_spell', 'person_version', 'import_pending_link', 'person_name_key', 'vital_event')
     UNION ALL
     SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) || (CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END)
       FROM pg_constraint
      WHERE conrelid IN ('person'::regclass, 'household'::regclass, 'residence_spell'::regclass,
-                        'person_version'::regclass, 'import_pending_link'::regclass, 'person_name_key'::regclass)
+                        'person_version'::regclass, 'import_pending_link'::regclass, 'person_name_key'::regclass,
+                        'vital_event'::regclass)
     UNION ALL
     SELECT 'trigger ' || tgname || ' ' || tgenabled::text FROM pg_trigger
-     WHERE tgrelid = 'person'::regclass AND NOT tgisinternal
+     WHERE tgrelid IN ('person'::regclass, 'residence_spell'::regclass, 'vital_event'::regclass) AND NOT tgisinternal
     ORDER BY 1`.execute(test.database.db);
   return rows.map((r) => r.what);
 }

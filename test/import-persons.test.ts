@@ -47,7 +47,9 @@ describe(`person import (${storageName})`, () => {
     writeFileSync(path, content);
     return path;
   };
-  const count = async (table: 'person' | 'household' | 'residence_spell' | 'person_version') =>
+  const count = async (
+    table: 'person' | 'household' | 'residence_spell' | 'person_version' | 'vital_event',
+  ) =>
     Number(
       (
         await test.database.db
@@ -470,7 +472,9 @@ describe(`person import (${storageName})`, () => {
       count('household'),
       count('residence_spell'),
       count('person_version'),
+      count('vital_event'),
     ]);
+    assert.ok(counts[4]! > 0, '郑三 lived in the village from birth: the import recorded the birth');
     const again = await importPersons(ctx, { path });
     assert.equal(again.alreadyImported, true);
     assert.equal(again.batchId, first.batchId);
@@ -481,6 +485,7 @@ describe(`person import (${storageName})`, () => {
         count('household'),
         count('residence_spell'),
         count('person_version'),
+        count('vital_event'),
       ]),
       counts,
     );
@@ -499,6 +504,7 @@ describe(`person import (${storageName})`, () => {
         count('household'),
         count('residence_spell'),
         count('person_version'),
+        count('vital_event'),
       ]),
       counts,
     );

@@ -487,8 +487,8 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'timeliness_rate',
     name: text('及时率', 'Timeliness rate'),
     description: text(
-      '期内录入的事件中，于事件发生后 30 天内录入的百分比',
-      'Of the events entered in the period, the share entered within 30 days of the event',
+      '期内录入的事件中，于事件发生后 30 天内录入的百分比（批量导入的人员登记时带入的出生不计：它们不是报告录入的）',
+      'Of the events entered in the period, the share entered within 30 days of the event (births recorded by a person import are left out: nobody reported them)',
     ),
     unit: 'percent',
     numerator: { entered: 'timely' },

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { StorageKind } from '../db/database.ts';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
+import { birthOrderSql } from '../registry/queries/birth-order.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
 import { countServices, SERVICE_COUNTS } from './service-counts.ts';
 
@@ -164,7 +165,7 @@ export async function buildCube(
                  `CASE WHEN e.kind = 'birth' THEN ${ageAt('e.event_date', "coalesce(mo.birth_date, CASE WHEN e.details->>'motherIdNumber' ~ '^[0-9]{17}' THEN to_date(substr(e.details->>'motherIdNumber', 7, 8), 'YYYYMMDD') END, p.birth_date)")} ELSE ${ageAt('e.event_date', 'p.birth_date')} END`,
                ),
              )} AS band,
-             CASE WHEN e.kind = 'birth' THEN least(coalesce(p.birth_order, 1), 3) ELSE 0 END AS o,
+             CASE WHEN e.kind = 'birth' THEN least(coalesce(${sql.raw(birthOrderSql('p'))}, 1), 3) ELSE 0 END AS o,
              count(*)::int AS n
         FROM vital_event e
         JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
@@ -177,10 +178,12 @@ export async function buildCube(
     timed(
       'reports',
       sql<{ org_code: string; m: number; k: number; timely: boolean; n: number }>`
+      -- Events as reported, for timeliness: not the births a person import recorded (source
+      -- 'import', see registry/import/write-chunk.ts), which nobody reported.
       SELECT e.org_code, extract(month FROM e.report_date)::int AS m, ${kindCase} AS k,
              (e.report_date - e.event_date <= 30) AS timely, count(*)::int AS n
         FROM vital_event e
-       WHERE e.org_code LIKE ${prefix} AND NOT e.voided
+       WHERE e.org_code LIKE ${prefix} AND NOT e.voided AND e.source <> 'import'
          AND e.report_date BETWEEN ${from}::date AND ${to}::date
        GROUP BY 1, 2, 3, 4`.execute(executor),
     );

@@ -13,6 +13,7 @@ import { findOrgUnit } from '../org/org-units.ts';
 import type { Tx } from '../registry/context.ts';
 import { migrationBetween } from '../registry/queries/migration.ts';
 import { populationOn } from '../registry/queries/population.ts';
+import { findRecordsBegin } from '../registry/queries/records-begin.ts';
 import { formatAgeGroup, uniformAgeGroups } from './demography/age-groups.ts';
 import type { RateGroup } from './demography/life-table.ts';
 import {
@@ -173,7 +174,10 @@ export async function projectionInputFromRegistry(
     ...[...latestByCounty].filter(([county]) => county.startsWith(rateUnit)).map(([, year]) => year),
   );
   const latest = Math.min(latestWithData, thisYear - 1);
-  if (!Number.isFinite(latestWithData)) {
+  // The registry's own records, not the births a person import brought in (their years have no
+  // deaths or moves): the rates come from the years since it began.
+  const recordsBegin = await findRecordsBegin(db, rateUnit);
+  if (!Number.isFinite(latestWithData) || recordsBegin === null) {
     throw invalid(
       'baseYear',
       'no_data',
@@ -207,10 +211,11 @@ export async function projectionInputFromRegistry(
   const births = { male: 0, female: 0 };
   const used: number[] = [];
   for (const year of window) {
+    // Years before the registry's records begin, or without a single event, would add
+    // person-years without their events.
+    if (year < Number(recordsBegin.slice(0, 4))) continue;
     const cube = await engine.cubeFor(rateUnit, year);
-    const hasEvents = [...cube.events.keys()].some((key) => key.startsWith(`${rateUnit}|`));
-    // Years before the registry's records begin would add person-years without their events.
-    if (!hasEvents) continue;
+    if (![...cube.events.keys()].some((key) => key.startsWith(`${rateUnit}|`))) continue;
     used.push(year);
     const period = parsePeriod(String(year));
     // Person-years of a year: its average population, (31 Dec before + 31 Dec) / 2.

@@ -17,4 +17,5 @@ export {
   populationChangesBetween,
 } from './queries/migration.ts';
 export { BASIS_TYPES, type PopulationBasis, populationOn, totalOf } from './queries/population.ts';
+export { findRecordsBegin } from './queries/records-begin.ts';
 export { type SearchPersonsInput, searchPersons } from './queries/search-persons.ts';

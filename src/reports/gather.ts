@@ -11,6 +11,7 @@ import { findIndicator, indicatorEngineFor } from '../indicators/index.ts';
 import { projectFromRegistry } from '../indicators/registry-projection.ts';
 import { listSubtree } from '../org/org-units.ts';
 import type { Tx } from '../registry/context.ts';
+import { findRecordsBegin } from '../registry/queries/records-begin.ts';
 import { summariseActivities } from './activities.ts';
 import { BASIC_INDICATORS, CHILD_TABLE_INDICATORS } from './build-work-report.ts';
 import {
@@ -79,18 +80,6 @@ export function parseReportPeriod(input: string): Period {
     );
   }
   return period;
-}
-
-/**
- * The first event date the registry holds for a unit's county: figures of periods before it are
- * not facts (see blankWithoutData). null when there are no events at all.
- */
-export async function findRecordsBegin(db: Tx, unit: string): Promise<string | null> {
-  const row = await sql<{ first: string | null }>`
-    SELECT min(event_date)::text AS first FROM vital_event WHERE county_code = ${unit.slice(0, 6)} AND NOT voided`.execute(
-    db,
-  );
-  return row.rows[0]?.first ?? null;
 }
 
 /** The catalogue figures of several units for one period, from one cube (evaluateAll). */

@@ -8,8 +8,9 @@ import {
   indicatorEngineFor,
 } from '../indicators/index.ts';
 import { listSubtree } from '../org/org-units.ts';
+import { findRecordsBegin } from '../registry/queries/records-begin.ts';
 import { blankWithoutData, type Figure, figureFromIndicator, figureKey } from './figures.ts';
-import { findRecordsBegin, getReportUnit, parseReportPeriod } from './gather.ts';
+import { getReportUnit, parseReportPeriod } from './gather.ts';
 import type { ReportUnit } from './model.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { ValidPersonRow } from './validate-row.ts';
-import { type ChunkWriteResult, householdIssue } from './write-chunk.ts';
+import { bornHere, type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 
 /**
  * A county's initial load (see docs/import.md, "Initial load"): every row of the file into a
@@ -33,6 +33,7 @@ const LOADED_TABLES = [
   'person_version',
   'import_pending_link',
   'person_name_key',
+  'vital_event',
 ] as const;
 /**
  * Insert triggers switched off while the load runs, because finish() does their work once for the
@@ -43,6 +44,7 @@ const DEFERRED_TRIGGERS = [
   ['person', 'person_name_key_on_insert'],
   ['person', 'person_data_version_ins'],
   ['residence_spell', 'spell_data_version_ins'],
+  ['vital_event', 'event_data_version_ins'],
 ] as const;
 const switchTriggers = (state: 'ENABLE' | 'DISABLE') =>
   DEFERRED_TRIGGERS.map(([table, trigger]) => `ALTER TABLE ${table} ${state} TRIGGER ${trigger}`).join('; ');
@@ -91,6 +93,19 @@ const HOUSEHOLD_COPY_COLUMNS = [
   'hukou_type',
   'head_person_id',
   'created_by',
+];
+const BIRTH_COPY_COLUMNS = [
+  'county_code',
+  'kind',
+  'person_id',
+  'other_person_id',
+  'event_date',
+  'report_date',
+  'org_code',
+  'source',
+  'entered_by',
+  'details',
+  'import_key',
 ];
 const PENDING_COPY_COLUMNS = ['county_code', 'person_id', 'mother_id_number', 'batch_id'];
 const VERSION_COPY_COLUMNS = [
@@ -207,6 +222,8 @@ export interface BulkLoadOptions {
   countyCode: string;
   actorId: string;
   batchId: number;
+  /** The import's date: the report date of the births it records. */
+  today: string;
 }
 
 /** The load's state across chunks; open with startBulkLoad inside the caller's transaction. */
@@ -355,7 +372,9 @@ export class BulkLoad {
     const spells: string[] = [];
     const versions: string[] = [];
     const pending: string[] = [];
+    const births: string[] = [];
     const actor = copyValue(actorId);
+    const { today } = this.options;
     // The first history version leaves out its changes and its snapshot: both are read off the
     // person's row (impliedFirstChanges, rewoundSnapshot), so it is a line of a few dozen bytes.
     const versionHead = `${countyCode}\t`;
@@ -390,6 +409,17 @@ export class BulkLoad {
         `${countyCode}\t${personId}\t${row.orgCode}\t${row.residenceType}\t${row.residenceFrom}\t${householdText}\n`,
       );
       versions.push(`${versionHead}${personId}${versionTail}${row.rowNo}\t{}\n`);
+      if (bornHere(row)) {
+        // As write-chunk's INSERT_BIRTHS: the mother's id and ID number, those known.
+        const mother = [
+          motherId === null ? '' : `"motherId": ${motherId}`,
+          row.motherIdNumber === null ? '' : `"motherIdNumber": "${row.motherIdNumber}"`,
+        ].filter((part) => part !== '');
+        births.push(
+          `${countyCode}\tbirth\t${personId}\t${motherId ?? NULL}\t${row.birthDate}\t${today}\t${row.orgCode}\t` +
+            `import\t${actor}\t{${mother.join(', ')}}\t${copyValue(row.importKey)}\n`,
+        );
+      }
       result.ok.push({ rowNo: row.rowNo, personId });
     }
     const copies: PreparedChunk['copies'] = [
@@ -398,6 +428,7 @@ export class BulkLoad {
       ['person_version', VERSION_COPY_COLUMNS, versions.join('')],
     ];
     if (pending.length > 0) copies.push(['import_pending_link', PENDING_COPY_COLUMNS, pending.join('')]);
+    if (births.length > 0) copies.push(['vital_event', BIRTH_COPY_COLUMNS, births.join('')]);
     return { result, copies };
   }
 

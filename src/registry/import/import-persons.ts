@@ -503,6 +503,7 @@ export async function importPersons(
             countyCode,
             actorId: context.actor.id,
             batchId: batch.id,
+            today,
           });
           await eachChunk(async (chunk, thisChunk, previous) => {
             // Worked out while the chunk before is still being copied; written after it.
@@ -557,6 +558,7 @@ export async function importPersons(
               actorId: context.actor.id,
               batchId: batch.id,
               personSequence,
+              today,
               rows: chunk.valid,
             });
             if (written.headsPending) await setHouseholdHeads(session, countyCode);

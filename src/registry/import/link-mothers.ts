@@ -10,7 +10,8 @@ export function snapshotSql(x: string): string {
 }
 
 // Persons imported before their mother: now that she is in the registry, link them, as a new
-// version of each child (who, when, why), and forget the pending link.
+// version of each child (who, when, why), make her the mother of the birth the import recorded
+// for a child born in the county, and forget the pending link.
 const LINK = `
 WITH found AS (
   SELECT l.person_id, min(m.id) AS mother_id
@@ -33,6 +34,13 @@ versions AS (
          jsonb_build_object('mother_id', jsonb_build_object('old', NULL, 'new', x.mother_id)),
          ${snapshotSql('x')}
     FROM linked x
+  RETURNING 1),
+births AS (
+  UPDATE vital_event e
+     SET other_person_id = x.mother_id, details = e.details || jsonb_build_object('motherId', x.mother_id)
+    FROM linked x
+   WHERE e.county_code = $1::text AND e.person_id = x.id AND e.kind = 'birth' AND e.source = 'import'
+     AND e.other_person_id IS NULL
   RETURNING 1),
 done AS (
   DELETE FROM import_pending_link l USING found f

@@ -195,13 +195,14 @@ export async function resubmitQuarantinedRow(
         .execute()
     ).map((unit) => [unit.code, unit.county_code!]),
   );
+  const today = todayOf({ db, actor: context.actor, today: context.today });
   const checked = validatePersonRow(
     { rowNo: input.rowNo, cells: PERSON_COLUMNS.map((column) => raw[column.field] ?? '') },
     ROW_COLUMNS,
     {
       countyCode: current.countyCode,
       villages,
-      today: todayOf({ db, actor: context.actor, today: context.today }),
+      today,
       ...(context.scope ? { scope: context.scope } : {}),
     },
   );
@@ -226,6 +227,7 @@ export async function resubmitQuarantinedRow(
           actorId: context.actor.id,
           batchId: input.batchId,
           personSequence,
+          today,
           rows: [checked.row],
           returnPersonIds: true,
         });

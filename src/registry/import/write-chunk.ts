@@ -309,6 +309,16 @@ INSERT INTO person_version (county_code, person_id, version, change_kind, change
 SELECT $1::text, person_id, 1, 'import', $2::text, $3::text || row_no, '{}'::jsonb
   FROM import_stage`;
 
+// A person whose residence in the village began on their birth date was born there: the import
+// records the birth, as registering it would have (docs/import.md, "Births"). Its report date is
+// the import's: the registry learnt of it then, and timeliness leaves imported events out.
+const INSERT_BIRTHS = `
+INSERT INTO vital_event (county_code, kind, person_id, other_person_id, event_date, report_date, org_code,
+                         source, entered_by, details, import_key)
+SELECT $1::text, 'birth', person_id, mother_id, birth_date, $3::date, org_code, 'import', $2::text,
+       jsonb_strip_nulls(jsonb_build_object('motherId', mother_id, 'motherIdNumber', mother_id_number)), import_key
+  FROM import_stage WHERE residence_from = birth_date`;
+
 const INSERT_PENDING_LINKS = `
 INSERT INTO import_pending_link (county_code, person_id, mother_id_number, batch_id)
 SELECT $1::text, person_id, mother_id_number, $2::bigint
@@ -319,6 +329,8 @@ export interface ChunkWriteInput {
   actorId: string;
   batchId: number;
   personSequence: string;
+  /** The import's date: the report date of the births it records. */
+  today: string;
   rows: readonly ValidPersonRow[];
   /** Whether the caller needs each new row's person id (resubmission does; bulk import does not). */
   returnPersonIds?: boolean;
@@ -410,6 +422,7 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
   await session.query(INSERT_PERSONS, [county, input.actorId]);
   await session.query(INSERT_SPELLS, [county]);
   await session.query(INSERT_VERSIONS, [county, input.actorId, `import batch ${input.batchId}, row `]);
+  if (fresh.some(bornHere)) await session.query(INSERT_BIRTHS, [county, input.actorId, input.today]);
   if (fresh.some((row) => row.motherIdNumber !== null)) {
     await session.query(INSERT_PENDING_LINKS, [county, input.batchId]);
   }
@@ -423,6 +436,11 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
     result.ok = fresh.map((row) => ({ rowNo: row.rowNo }));
   }
   return result;
+}
+
+/** The row's person was born where the row places them: their residence there began at birth. */
+export function bornHere(row: ValidPersonRow): boolean {
+  return row.residenceFrom === row.birthDate;
 }
 
 /** Sets the head of households that existed before the chunk and had none, from its rows. */

@@ -50,7 +50,8 @@ export interface MigrationRow {
  *   one who leaves it departs). Hence still moves:
  *   - the first spell in the county, starting after the birth date, of a child without a birth
  *     event in the county, however young: nothing in the registry says it was born here, and its
- *     birth is in no fertility rate of the county either (a person import writes no birth event);
+ *     birth is in no fertility rate of the county either (a person import records a birth only
+ *     for a residence that starts on the birth date);
  *   - a baby's later spells: a move from another village of the county at three months (a move
  *     for the village, none for the county), a child of an outflow mother, on the registry as
  *     outflow from birth, coming home at five months (a move into the resident population);

@@ -218,7 +218,7 @@ export default function PersonPage({ params }: PageProps) {
                     { title: tr('日期', 'Date'), dataIndex: 'event_date' },
                     { title: tr('报告日期', 'Reported'), dataIndex: 'report_date' },
                     { title: t('place'), dataIndex: 'org_code', render: (c: string) => nameOf(c) },
-                    { title: tr('来源', 'Source'), dataIndex: 'source' },
+                    { title: tr('来源', 'Source'), dataIndex: 'source', render: (s: string) => label(s) },
                     {
                       title: '',
                       dataIndex: 'voided',
