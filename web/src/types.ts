@@ -44,6 +44,13 @@ export interface CatalogueEntry {
   periodTypes: string[];
 }
 
+/** Family benefits and services (src/server/routes/benefits.ts, web-support.ts): the server's own types. */
+export type {
+  EntitlementListRow,
+  ProgrammeVersion,
+  ScreenCandidate,
+  ScreenSummary,
+} from '../../src/benefits/index.ts';
 /** The import API's report and quarantine rows: the server's own types (type-only imports). */
 export type { ImportBatchSummary, ImportReport } from '../../src/registry/import/import-report.ts';
 export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
@@ -59,3 +66,5 @@ export type {
  * server reaches the bundle), so a field the server renames breaks the build, not the page.
  */
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
+export type { ServiceRecordRow } from '../../src/services/list-services.ts';
+export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
