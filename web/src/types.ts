@@ -51,6 +51,15 @@ export type {
   ScreenCandidate,
   ScreenSummary,
 } from '../../src/benefits/index.ts';
+/** The work list (GET /api/tasks) and what each kind of task carries: the server's own types. */
+export type {
+  AuditTaskDetails,
+  DataCheckTaskDetails,
+  LinkageTaskDetails,
+  MergeTaskDetails,
+  TaskDetails,
+  WorkTask,
+} from '../../src/feeds/work-tasks.ts';
 /** The import API's report and quarantine rows: the server's own types (type-only imports). */
 export type { ImportBatchSummary, ImportReport } from '../../src/registry/import/import-report.ts';
 export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
