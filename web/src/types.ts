@@ -51,6 +51,11 @@ export type {
   ScreenCandidate,
   ScreenSummary,
 } from '../../src/benefits/index.ts';
+/** Birth registration completeness (GET /api/completeness): the server's own types. */
+export type { CompletenessReport, CompletenessRow } from '../../src/completeness/birth-counts.ts';
+/** The linkage review queue (GET /api/feeds/review): the server's own types. */
+export type { StoredExplanation } from '../../src/feeds/link-feed-batch.ts';
+export type { ReviewItem } from '../../src/feeds/review.ts';
 /** The work list (GET /api/tasks) and what each kind of task carries: the server's own types. */
 export type {
   AuditTaskDetails,
