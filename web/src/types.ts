@@ -65,6 +65,14 @@ export type {
   TaskDetails,
   WorkTask,
 } from '../../src/feeds/work-tasks.ts';
+/** Data quality and field audits (src/server/routes/quality.ts): the server's own types. */
+export type {
+  AuditListRow,
+  AuditView,
+  DrawnAudit,
+  LocalisedFlag,
+  QualityRatesView,
+} from '../../src/quality/index.ts';
 /** The import API's report and quarantine rows: the server's own types (type-only imports). */
 export type { ImportBatchSummary, ImportReport } from '../../src/registry/import/import-report.ts';
 export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
