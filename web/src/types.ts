@@ -90,3 +90,12 @@ export type {
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
 export type { ServiceRecordRow } from '../../src/services/list-services.ts';
 export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
+/** Targets (src/server/routes/targets.ts): the server's own types. */
+export type {
+  Bound,
+  ProgressView,
+  TargetIndicatorChoice,
+  TargetItem,
+  TargetSheet,
+  TargetSheetSummary,
+} from '../../src/targets/index.ts';
