@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { EntitlementListRow } from '../src/benefits/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
@@ -263,8 +264,12 @@ describe(`benefits HTTP API: request and response schemas (${storageName})`, () 
       url: '/api/benefits/entitlements?programme=childcare-subsidy&unit=620881',
     });
     assert.equal(list.statusCode, 200, list.body);
-    const row = list.json().items[0];
+    const row: EntitlementListRow = list.json().items[0];
     assert.equal(row.status, 'approved');
+    // The list names the person the entitlement is about (the page showed "#id": no name was sent).
+    assert.equal(row.person_id, child);
+    assert.equal(row.person_name, '李小雨');
+    assert.equal(row.payee_name, '李秀英');
     assert.equal(row.start_date, '2025-02-10');
     assert.match(row.applied_at, /^\d{4}-\d{2}-\d{2}T/);
 

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { EntitlementTable } from '../db/tables/benefits.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
 import { type Text, text } from '../domain/i18n.ts';
@@ -321,6 +322,12 @@ export async function decideMany(
   return { done: report.filter((r) => r.ok).length, failed: report.filter((r) => !r.ok).length, report };
 }
 
+/**
+ * An entitlement as listed (GET /api/benefits/entitlements): the stored row and the name of the
+ * person it is about (the payee, often a parent, is `payee_name`).
+ */
+export type EntitlementListRow = Selectable<EntitlementTable> & { person_name: string };
+
 /** Lists entitlements of a programme (for the county's and townships' lists). */
 export async function listEntitlements(
   db: Tx,
@@ -332,18 +339,22 @@ export async function listEntitlements(
     limit?: number;
     offset?: number;
   },
-) {
+): Promise<EntitlementListRow[]> {
   let query = db
-    .selectFrom('entitlement')
-    .selectAll()
-    .where('county_code', '=', input.countyCode)
-    .orderBy('org_code')
-    .orderBy('id')
+    .selectFrom('entitlement as e')
+    .innerJoin('person as p', (join) =>
+      join.onRef('p.county_code', '=', 'e.county_code').onRef('p.id', '=', 'e.person_id'),
+    )
+    .selectAll('e')
+    .select('p.name as person_name')
+    .where('e.county_code', '=', input.countyCode)
+    .orderBy('e.org_code')
+    .orderBy('e.id')
     .limit(Math.min(input.limit ?? 100, 1000))
     .offset(input.offset ?? 0);
-  if (input.programmeId) query = query.where('programme_id', '=', input.programmeId);
-  if (input.status) query = query.where('status', '=', input.status as never);
-  if (input.unit) query = query.where('org_code', 'like', `${input.unit}%`);
+  if (input.programmeId) query = query.where('e.programme_id', '=', input.programmeId);
+  if (input.status) query = query.where('e.status', '=', input.status as never);
+  if (input.unit) query = query.where('e.org_code', 'like', `${input.unit}%`);
   return query.execute();
 }
 

@@ -4,6 +4,7 @@ export {
   checkRulesFor,
   decideEntitlement,
   decideMany,
+  type EntitlementListRow,
   enrolFromScreen,
   listEntitlements,
   recordDisability,
@@ -23,8 +24,9 @@ export {
   getProgrammeVersion,
   listProgrammes,
   type ProgrammeDefinition,
+  type ProgrammeVersion,
   type Rule,
   setProgrammeVersion,
 } from './programme.ts';
 export { reverifyEntitlements } from './reverify.ts';
-export { type ScreenCandidate, screenEligible } from './screen.ts';
+export { type ScreenCandidate, type ScreenSummary, screenEligible } from './screen.ts';

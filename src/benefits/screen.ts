@@ -59,6 +59,9 @@ export interface ScreenResult {
   byTownship: { townshipCode: string | null; count: number }[];
 }
 
+/** The screen as GET /api/benefits/screen sends it: the period by its id, without the programme. */
+export type ScreenSummary = Omit<ScreenResult, 'programme' | 'period'> & { period: string };
+
 /** The window a programme's rules are judged over for a period (a one-time programme: the period). */
 export function windowOf(period: Period): Window {
   return { start: period.start, end: period.end };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
+import type { MergeTaskDetails } from '../feeds/work-tasks.ts';
 import type { Dataset } from '../linkage/index.ts';
 import { type DuplicatePair, findDuplicates } from './find-duplicates.ts';
 
@@ -150,7 +151,7 @@ export async function runDedupe(db: Kysely<Schema>, input: DedupeRunInput): Prom
 type PersonValues = Awaited<ReturnType<typeof loadPersons>>[number];
 
 /** What the person working the task sees: both records side by side and why they look like one. */
-function taskDetails(pair: DuplicatePair, persons: PersonValues[], runId: number) {
+function taskDetails(pair: DuplicatePair, persons: PersonValues[], runId: number): MergeTaskDetails {
   const record = (p: PersonValues) => ({
     personId: p.id,
     idNumber: p.id_number,

@@ -3,7 +3,7 @@ import { dataVersion } from '../db/data-version.ts';
 import type { Database } from '../db/database.ts';
 import type { FeedSource, Schema } from '../db/schema.ts';
 import { AppError, invalidInput } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { type Text, text } from '../domain/i18n.ts';
 import type { Dataset } from '../linkage/dataset.ts';
 import { type LinkSettings, parseLinkConfig } from '../linkage/link-config.ts';
 import {
@@ -105,8 +105,30 @@ function values(dataset: Dataset, index: number): Record<string, string | null> 
   return out;
 }
 
+/** An explanation as stored (feed_pair.explanation): every comparison's level and weight, and both records' values. */
+export interface StoredExplanation {
+  rule: string | null;
+  priorWeight: number;
+  weight: number;
+  probability: number;
+  comparisons: {
+    /** The compared column (name, birth_date, id_number…): the key of `feed` and `registry`. */
+    name: string;
+    /** The level's code (exact, fuzzy, else…). */
+    level: string;
+    label: Text;
+    m: number;
+    u: number;
+    /** The comparison's weight including its term-frequency adjustment. */
+    weight: number;
+    tfWeight: number;
+  }[];
+  feed: Record<string, string | null>;
+  registry: Record<string, string | null>;
+}
+
 /** An explanation as stored: every comparison's level and weight, and both records' values. */
-function storedExplanation(e: PairExplanation, feed: Dataset, registry: Dataset) {
+function storedExplanation(e: PairExplanation, feed: Dataset, registry: Dataset): StoredExplanation {
   return {
     rule: e.rule,
     priorWeight: round(e.priorWeight),

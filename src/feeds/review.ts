@@ -4,6 +4,7 @@ import type { FeedSource } from '../db/schema.ts';
 import type { FeedPairReview } from '../db/tables/feeds.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
+import type { StoredExplanation } from './link-feed-batch.ts';
 import { type SettleReport, settleRecords } from './settle-records.ts';
 
 /**
@@ -44,7 +45,7 @@ export interface ReviewItem {
   reviewedAt: string | null;
   reviewNote: string | null;
   /** Prior weight, each comparison's level, label, m, u and weight, and both records' values. */
-  explanation: Record<string, unknown>;
+  explanation: StoredExplanation;
 }
 
 const FILTERS: Record<ReviewFilter, ReturnType<typeof sql>> = {
@@ -95,7 +96,7 @@ export async function listReview(
       reviewed_by: string | null;
       reviewed_at: string | null;
       review_note: string | null;
-      explanation: Record<string, unknown>;
+      explanation: StoredExplanation;
     }>`
       SELECT p.id, p.county_code, p.batch_id, p.row_no, b.source, p.role, p.person_id, r.org_code,
              r.event_date::text AS event_date, p.match_weight, p.match_probability, p.decision, p.review,

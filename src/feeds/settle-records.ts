@@ -3,6 +3,7 @@ import type { EventKind, FeedSource, Schema } from '../db/schema.ts';
 import { normaliseSex, roleValues } from './feed-datasets.ts';
 import { fieldValue, parseFeedDate } from './resolve-record.ts';
 import { type FeedMapping, type FeedRole, SOURCES } from './sources.ts';
+import type { LinkageTaskDetails } from './work-tasks.ts';
 
 /**
  * Where each record got to, from its stored pairs and the decisions people made on them, and what
@@ -94,7 +95,7 @@ interface TaskRow {
   org_code: string;
   person_id: number | null;
   source_ref: string;
-  details: Record<string, unknown>;
+  details: LinkageTaskDetails;
 }
 
 /** Settles a batch's records (or some of them): links, status, work tasks. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { WorkTaskKind } from '../db/schema.ts';
 import { AppError } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { type Text, text } from '../domain/i18n.ts';
 
 /**
  * A unit's work list (work_task, shared by linkage, deduplication, audits and validation): list it
@@ -19,6 +19,69 @@ export const TASK_KINDS: readonly WorkTaskKind[] = [
   'data_check',
 ];
 export type TaskStatus = 'open' | 'done' | 'dismissed';
+
+/**
+ * What a task's `details` hold, by who writes them (stored as jsonb, sent as they are): the web's
+ * work list says what a task is about from these. Each writer checks its details against its type.
+ */
+/** Linkage (feeds/settle-records.ts): unregistered_birth/death/event and correction. */
+export interface LinkageTaskDetails {
+  source: string;
+  batchId: number;
+  rowNo: number;
+  recordNo: string | null;
+  eventKind: string | null;
+  eventDate: string | null;
+  reason?: 'no_match' | 'alive_in_registry' | 'event_not_in_registry';
+  /** The department record's readable fields (name, birth_date, husband_name…). */
+  fields?: Record<string, string>;
+  motherPersonId?: number;
+  personIds?: number[];
+  role?: string;
+  pairId?: number | null;
+  /** correction: the record's value (`feed`) against the registry's. */
+  differences?: { field: string; feed: string; registry: string | null }[];
+}
+
+/** Field audits (quality/audit-results.ts): audit_discrepancy. */
+export interface AuditTaskDetails {
+  auditId: number;
+  householdId: number;
+  /** The registry's person is no one of the household. */
+  notMember?: boolean;
+  /** What the surveyor wrote (`surveyed`) against the registry's value. */
+  differences?: { field: string; registry: string | null; surveyed: string | null; unreadable?: boolean }[];
+  /** Someone living in the household whom the registry does not list. */
+  unlisted?: true;
+  surveyed?: Record<string, string | null>;
+}
+
+/** Validation (quality/validation.ts): data_check. */
+export interface DataCheckTaskDetails {
+  rule: string;
+  period: string | null;
+  message: Text;
+  figures: Record<string, number | string | null>;
+}
+
+/** Deduplication (dedupe/run-dedupe.ts): merge. */
+export interface MergeTaskDetails {
+  runId: number;
+  personIds: number[];
+  records: {
+    personId: number;
+    idNumber: string | null;
+    name: string;
+    sex: string;
+    birthDate: string;
+    orgCode: string | null;
+  }[];
+  matchWeight: number;
+  matchProbability: number;
+  explanation: Record<string, unknown>;
+}
+
+export type TaskDetails = LinkageTaskDetails | AuditTaskDetails | DataCheckTaskDetails | MergeTaskDetails;
 
 export interface ListTasksInput {
   /** An org code: tasks on the lists of the unit and every unit under it. */

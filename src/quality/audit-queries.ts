@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { AccuracyEstimate } from './audit-estimate.ts';
 import { estimateAuditAccuracy } from './audit-results.ts';
+import type { LocalisedFlag } from './rates.ts';
 
 export interface AuditSummary {
   id: number;
@@ -27,6 +28,14 @@ export interface AuditSummary {
   discrepancies: number;
   estimate: AccuracyEstimate;
 }
+
+/** GET /api/audits/:id: the summary with the estimate's flags in the asked language. */
+export type AuditView = Omit<AuditSummary, 'estimate'> & {
+  estimate: Omit<AccuracyEstimate, 'flags'> & { flags: LocalisedFlag[] };
+};
+
+/** A row of GET /api/audits. */
+export type AuditListRow = Awaited<ReturnType<typeof listAudits>>[number];
 
 /** An audit with its design, progress and accuracy estimate. */
 export async function getAudit(db: Kysely<Schema>, auditId: number): Promise<AuditSummary> {

@@ -4,6 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
+import type { AuditTaskDetails } from '../feeds/work-tasks.ts';
 import { type Actor, todayOf } from '../registry/context.ts';
 import { cellText } from '../registry/import/xlsx-reader.ts';
 import { type AccuracyEstimate, estimateAccuracy } from './audit-estimate.ts';
@@ -375,13 +376,18 @@ export async function importAuditResults(
             householdId: o.householdId,
             notMember: o.outcome === 'not_member',
             differences: o.differences,
-          },
+          } satisfies AuditTaskDetails,
         })),
       ...unlisted.map((u) => ({
         org_code: u.orgCode,
         person_id: null,
         source_ref: `audit:${audit.id}:household:${u.householdId}:unlisted:${u.index}`,
-        details: { auditId: audit.id, householdId: u.householdId, unlisted: true, surveyed: u.surveyed },
+        details: {
+          auditId: audit.id,
+          householdId: u.householdId,
+          unlisted: true,
+          surveyed: u.surveyed,
+        } satisfies AuditTaskDetails,
       })),
     ];
     if (tasks.length > 0) {

@@ -40,6 +40,21 @@ export interface QualityRates {
   names: Record<QualityRateId, Text>;
 }
 
+/** A flag with its message in the asked language, as the quality routes send it. */
+export interface LocalisedFlag {
+  code: string;
+  message: string;
+}
+
+/** GET /api/quality/rates: the rates with names and flags in the asked language, and the missing fields. */
+export interface QualityRatesView {
+  period: string;
+  /** Rate id → its name. */
+  names: Record<string, string>;
+  units: { unit: string; rates: Record<string, Omit<RateFigure, 'flags'> & { flags: LocalisedFlag[] }> }[];
+  missing: { date: string; records: number; fields: { field: string; label: string; missing: number }[] };
+}
+
 /** The four rates for a unit (and, with by = 'children', each of its child units). */
 export async function computeQualityRates(
   engine: IndicatorEngine,

@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.ts';
 import { type Text, text } from '../domain/i18n.ts';
 import { checkOrgCode, normaliseOrgCode } from '../domain/org-code.ts';
 import { monthsOf, parsePeriod } from '../domain/period.ts';
+import type { DataCheckTaskDetails } from '../feeds/work-tasks.ts';
 import { estimateSexRatioAtBirth } from '../indicators/intervals.ts';
 import type { Actor } from '../registry/context.ts';
 
@@ -373,7 +374,7 @@ export async function runValidation(
         const created = await sql<{ id: number }>`
           INSERT INTO work_task (county_code, kind, org_code, person_id, source, source_ref, details, created_by)
           VALUES (${finding.orgCode.slice(0, 6)}, 'data_check', ${finding.orgCode}, ${finding.personId}, 'validation',
-                  ${finding.sourceRef}, ${JSON.stringify({ rule: finding.rule, period: finding.period, message: finding.message, figures: finding.figures })}::jsonb,
+                  ${finding.sourceRef}, ${JSON.stringify({ rule: finding.rule, period: finding.period, message: finding.message, figures: finding.figures } satisfies DataCheckTaskDetails)}::jsonb,
                   ${actor})
           ON CONFLICT (county_code, kind, source_ref) DO NOTHING
           RETURNING id`.execute(trx);

@@ -6,6 +6,11 @@ export {
   type ServiceImportProgress,
   type ServiceImportReport,
 } from './import-services.ts';
-export { listServices } from './list-services.ts';
+export { listServices, type ServiceRecordRow } from './list-services.ts';
 export { checkService, recordService, type ServiceInput, voidService } from './record-service.ts';
-export { findServiceKind, SERVICE_KINDS } from './service-kinds.ts';
+export {
+  findServiceKind,
+  SERVICE_KINDS,
+  type ServiceKindChoice,
+  serviceKindChoices,
+} from './service-kinds.ts';

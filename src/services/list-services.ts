@@ -47,3 +47,6 @@ export async function listServices(
   if (input.to) query = query.where('service_date', '<=', input.to);
   return query.execute();
 }
+
+/** A service record as listed (GET /api/services). */
+export type ServiceRecordRow = Awaited<ReturnType<typeof listServices>>[number];

@@ -1,5 +1,5 @@
 import type { ServiceKind } from '../db/tables/benefits.ts';
-import { type Text, text } from '../domain/i18n.ts';
+import { type Lang, type Text, text } from '../domain/i18n.ts';
 
 /**
  * The voluntary health services renkou records (DESIGN.md, Scope): what a person received, with
@@ -97,4 +97,29 @@ const BY_KIND = new Map(SERVICE_KINDS.map((info) => [info.kind, info]));
 /** The kind's description, or undefined for an unknown kind. */
 export function findServiceKind(kind: string): ServiceKindInfo | undefined {
   return BY_KIND.get(kind as ServiceKind);
+}
+
+/** A service kind as GET /api/services/kinds sends it to a form: its names in the asked language. */
+export interface ServiceKindChoice {
+  kind: ServiceKind;
+  name: string;
+  /** Outcome code → its label. */
+  outcomes: Record<string, string>;
+  womenOnly: boolean;
+  related: 'spouse' | 'newborn' | null;
+  relatedRequired: boolean;
+  quantity: boolean;
+}
+
+/** Every service kind for a form, in one language. */
+export function serviceKindChoices(lang: Lang): ServiceKindChoice[] {
+  return SERVICE_KINDS.map((info) => ({
+    kind: info.kind,
+    name: info.name[lang],
+    outcomes: Object.fromEntries(Object.entries(info.outcomes).map(([code, label]) => [code, label[lang]])),
+    womenOnly: info.womenOnly ?? false,
+    related: info.related ?? null,
+    relatedRequired: info.relatedRequired ?? false,
+    quantity: info.quantity ?? false,
+  }));
 }

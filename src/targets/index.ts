@@ -2,8 +2,15 @@
 export { type Assessment, assessUnits, type UnitAssessment } from './assessment.ts';
 export { DEMO_TARGETS, type DemoSheetReport, demoItems, writeDemoTargetSheets } from './demo.ts';
 export { DIRECTION_LABEL, formatAlert, formatBound, formatValue, STATUS_LABEL } from './format.ts';
-export { computeProgress, expectedBound, type Progress } from './progress.ts';
 export {
+  computeProgress,
+  expectedBound,
+  localiseProgress,
+  type Progress,
+  type ProgressView,
+} from './progress.ts';
+export {
+  type Bound,
   DEFAULT_SCORING_RULE,
   DEFAULT_STATUS_THRESHOLDS,
   rankBy,
@@ -25,6 +32,7 @@ export {
   setTargetSheet,
   splitTargetSheet,
   type TargetSheet,
+  type TargetSheetSummary,
 } from './sheet-store.ts';
 export {
   findTargetIndicator,
@@ -32,5 +40,7 @@ export {
   listTargetIndicators,
   registerTargetIndicator,
   type TargetIndicator,
+  type TargetIndicatorChoice,
+  targetIndicatorChoice,
 } from './target-indicators.ts';
 export { type ProgressWindow, progressWindow } from './window.ts';

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
-import { type Text, text } from '../domain/i18n.ts';
+import { type Lang, type Text, text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { OrgUnit } from '../org/org-units.ts';
 import { formatAlert } from './format.ts';
@@ -79,6 +79,27 @@ export interface Progress {
   /** The units directly below ranked by the assessment score their progress would earn so far. */
   ranking: UnitStanding[];
 }
+
+/**
+ * Progress as the routes send it (GET /api/targets/progress): names, the period's label and alerts
+ * in the asked language, both languages kept under `names` / `texts`.
+ */
+export function localiseProgress(progress: Progress, lang: Lang) {
+  return {
+    ...progress,
+    window: {
+      ...progress.window,
+      period: progress.window.period && {
+        ...progress.window.period,
+        label: progress.window.period.label[lang],
+      },
+    },
+    targets: progress.targets.map((target) => ({ ...target, name: target.name[lang], names: target.name })),
+    alerts: progress.alerts.map((alert) => ({ ...alert, text: alert.text[lang], texts: alert.text })),
+  };
+}
+
+export type ProgressView = ReturnType<typeof localiseProgress>;
 
 /** The bound expected by the window's end: counts pro-rated, rates and levels as they are. */
 export function expectedBound(item: TargetItem, accumulates: boolean, share: number): Bound {

@@ -538,3 +538,6 @@ export async function listTargetSheets(db: Tx, unit: string, year?: number) {
     updatedAt: row.updated_at,
   }));
 }
+
+/** A row of GET /api/targets/sheets. */
+export type TargetSheetSummary = Awaited<ReturnType<typeof listTargetSheets>>[number];

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
-import { type Text, text } from '../domain/i18n.ts';
+import { type Lang, type Text, text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import { findIndicator, type IndicatorDefinition } from '../indicators/catalogue.ts';
 import { evaluateOne } from '../indicators/engine.ts';
@@ -32,6 +32,32 @@ export interface TargetIndicator {
     database: Database,
     request: { county: string; units: readonly string[]; period: Period },
   ): Promise<Map<string, number | null>>;
+}
+
+/** A target indicator as GET /api/targets/indicators sends it to a form: texts in the asked language. */
+export interface TargetIndicatorChoice {
+  id: string;
+  name: string;
+  unit: string;
+  direction: 'higher' | 'lower' | null;
+  accumulates: boolean;
+  /** May be a target; when not, `basis` says why (birth_quota, population_control, plain_statistic). */
+  allowed: boolean;
+  basis: string;
+  note: string;
+}
+
+export function targetIndicatorChoice(indicator: TargetIndicator, lang: Lang): TargetIndicatorChoice {
+  return {
+    id: indicator.id,
+    name: indicator.name[lang],
+    unit: indicator.unit,
+    direction: indicator.direction ?? null,
+    accumulates: indicator.accumulates,
+    allowed: indicator.scope.allowed,
+    basis: indicator.scope.allowed ? indicator.scope.basis : indicator.scope.reason,
+    note: indicator.scope.note[lang],
+  };
 }
 
 const plugged = new Map<string, TargetIndicator>();

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { EntitlementListRow } from '../../src/benefits/index.ts';
 import { composeResidentId } from '../../src/domain/resident-id.ts';
+import type { DataCheckTaskDetails, WorkTask } from '../../src/feeds/work-tasks.ts';
 import { ROOT, runRenkou } from '../helpers/cli.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -604,6 +606,25 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     assert.equal(audits.items.length, 1);
     await shot('audits');
 
+    // The validation rules put their findings on the work list; the list says what each is about
+    // (their message is bilingual: the page read it as a string and showed the task's source ref).
+    const counties = await api<{ items: { code: string; latestDataYear?: number | null }[] }>(
+      '/api/org-units',
+    );
+    const year = counties.items.find((c) => c.code === '620881')?.latestDataYear;
+    await apiPostAs('/api/quality/checks', { unit: '620881', period: String(year) });
+    const checks = await api<{ items: WorkTask[] }>('/api/tasks?unit=620881&kind=data_check&limit=1');
+    const check = checks.items[0];
+    assert.ok(check, 'the validation rules found nothing to put on the work list');
+    const message = (check.details as Partial<DataCheckTaskDetails>).message?.['zh-CN'] ?? '';
+    await page.goto(`${base}/tasks`);
+    await page.getByText(/共 \d+ 条/).waitFor();
+    await page.locator('.ant-select').filter({ hasText: '全部类别' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '数据校验' }).click();
+    await page.locator('.ant-table-row').filter({ hasText: message }).first().waitFor();
+    assert.equal(await page.locator('.ant-table-row').filter({ hasText: check.sourceRef }).count(), 0);
+    await shot('tasks-data-check');
+
     const open = await api<{ total: number }>('/api/tasks?unit=620881&status=open');
     await page.goto(`${base}/tasks`);
     await page.getByText(/共 \d+ 条/).waitFor();
@@ -645,12 +666,18 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByText('已批准').first().waitFor();
     await settle();
     const programme = (await api<{ items: { programmeId: string }[] }>('/api/benefits/programmes')).items[0]!;
-    const entitled = await api<{ items: { status: string }[] }>(
+    const entitled = await api<{ items: EntitlementListRow[] }>(
       `/api/benefits/entitlements?programme=${programme.programmeId}&unit=620881`,
     );
     assert.deepEqual(
       entitled.items.map((e) => e.status),
       ['approved'],
+    );
+    // The list names the person (it showed "#id": the page read a name the list never sent).
+    const approvedRow = page.locator('.ant-table-row').filter({ hasText: '已批准' });
+    assert.equal(
+      (await approvedRow.locator('a[href^="/persons/"]').first().textContent())?.trim(),
+      entitled.items[0]!.person_name,
     );
     // The payment batch: a half-yearly programme offers each half of the selected year (asking
     // for the whole year was refused), and the approved child is paid in it.

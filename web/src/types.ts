@@ -44,6 +44,35 @@ export interface CatalogueEntry {
   periodTypes: string[];
 }
 
+/** Family benefits and services (src/server/routes/benefits.ts, web-support.ts): the server's own types. */
+export type {
+  EntitlementListRow,
+  ProgrammeVersion,
+  ScreenCandidate,
+  ScreenSummary,
+} from '../../src/benefits/index.ts';
+/** Birth registration completeness (GET /api/completeness): the server's own types. */
+export type { CompletenessReport, CompletenessRow } from '../../src/completeness/birth-counts.ts';
+/** The linkage review queue (GET /api/feeds/review): the server's own types. */
+export type { StoredExplanation } from '../../src/feeds/link-feed-batch.ts';
+export type { ReviewItem } from '../../src/feeds/review.ts';
+/** The work list (GET /api/tasks) and what each kind of task carries: the server's own types. */
+export type {
+  AuditTaskDetails,
+  DataCheckTaskDetails,
+  LinkageTaskDetails,
+  MergeTaskDetails,
+  TaskDetails,
+  WorkTask,
+} from '../../src/feeds/work-tasks.ts';
+/** Data quality and field audits (src/server/routes/quality.ts): the server's own types. */
+export type {
+  AuditListRow,
+  AuditView,
+  DrawnAudit,
+  LocalisedFlag,
+  QualityRatesView,
+} from '../../src/quality/index.ts';
 /** The import API's report and quarantine rows: the server's own types (type-only imports). */
 export type { ImportBatchSummary, ImportReport } from '../../src/registry/import/import-report.ts';
 export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
@@ -59,3 +88,14 @@ export type {
  * server reaches the bundle), so a field the server renames breaks the build, not the page.
  */
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
+export type { ServiceRecordRow } from '../../src/services/list-services.ts';
+export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
+/** Targets (src/server/routes/targets.ts): the server's own types. */
+export type {
+  Bound,
+  ProgressView,
+  TargetIndicatorChoice,
+  TargetItem,
+  TargetSheet,
+  TargetSheetSummary,
+} from '../../src/targets/index.ts';

@@ -9,6 +9,7 @@ import {
   reverifyEntitlements,
   reversePayment,
   runPaymentBatch,
+  type ScreenSummary,
   screenEligible,
   spendingSummary,
 } from '../../benefits/index.ts';
@@ -56,6 +57,7 @@ const entitlementRow = {
     programme_id: str,
     person_id: int,
     payee_person_id: nullableInt,
+    person_name: str,
     payee_name: str,
     payee_id_number: nullableStr,
     bank_account: nullableStr,
@@ -376,7 +378,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async (request) => {
+    async (request): Promise<ScreenSummary> => {
       const q = request.query as { programme: string; period: string; unit?: string };
       const unit = q.unit ?? context.config.defaultCounty;
       const result = await screenEligible(db, {

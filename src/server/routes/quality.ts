@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { indicatorEngineFor } from '../../indicators/index.ts';
 import {
+  type AuditView,
   computeQualityRates,
   countMissingFields,
   drawAudit,
@@ -11,6 +12,7 @@ import {
   listAuditHouseholds,
   listAudits,
   loadAuditSheetData,
+  type QualityRatesView,
   REQUIRED_PERSON_FIELDS,
   runValidation,
   VALIDATION_RULES,
@@ -94,7 +96,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async (request) => {
+    async (request): Promise<QualityRatesView> => {
       const q = request.query as { unit: string; period: string; by?: 'none' | 'children' };
       const lang = requestLang(request);
       const result = await computeQualityRates(indicatorEngineFor(context.database), q);
@@ -248,7 +250,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async (request) => {
+    async (request): Promise<AuditView> => {
       const summary = await getAudit(db, (request.params as { id: number }).id);
       const lang = requestLang(request);
       return {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Lang } from '../../domain/i18n.ts';
 import { CATALOGUE } from '../../indicators/catalogue.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import {
@@ -9,9 +8,10 @@ import {
   listSheetVersions,
   listTargetIndicators,
   listTargetSheets,
-  type Progress,
+  localiseProgress,
   setTargetSheet,
   splitTargetSheet,
+  targetIndicatorChoice,
 } from '../../targets/index.ts';
 import { actorOf, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
@@ -50,22 +50,6 @@ function commandContext(app: AppContext, request: FastifyRequest): CommandContex
   return { db: app.database.db, actor: { id: actorOf(request) } };
 }
 
-/** Progress with its texts in the asked language (names and alerts), both kept under `names`/`texts`. */
-function localiseProgress(progress: Progress, lang: Lang) {
-  return {
-    ...progress,
-    window: {
-      ...progress.window,
-      period: progress.window.period && {
-        ...progress.window.period,
-        label: progress.window.period.label[lang],
-      },
-    },
-    targets: progress.targets.map((target) => ({ ...target, name: target.name[lang], names: target.name })),
-    alerts: progress.alerts.map((alert) => ({ ...alert, text: alert.text[lang], texts: alert.text })),
-  };
-}
-
 /** Target sheets (CRUD with versions), progress, rankings and the year-end assessment. */
 export function registerTargetRoutes(app: FastifyInstance, context: AppContext) {
   const tags = ['targets'];
@@ -85,16 +69,7 @@ export function registerTargetRoutes(app: FastifyInstance, context: AppContext) 
     (request) => {
       const lang = requestLang(request);
       return {
-        items: listTargetIndicators(CATALOGUE).map((indicator) => ({
-          id: indicator.id,
-          name: indicator.name[lang],
-          unit: indicator.unit,
-          direction: indicator.direction ?? null,
-          accumulates: indicator.accumulates,
-          allowed: indicator.scope.allowed,
-          basis: indicator.scope.allowed ? indicator.scope.basis : indicator.scope.reason,
-          note: indicator.scope.note[lang],
-        })),
+        items: listTargetIndicators(CATALOGUE).map((indicator) => targetIndicatorChoice(indicator, lang)),
       };
     },
   );

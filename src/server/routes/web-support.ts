@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { getHouseholdDetail } from '../../registry/queries/get-household.ts';
-import { SERVICE_KINDS } from '../../services/service-kinds.ts';
+import { serviceKindChoices } from '../../services/service-kinds.ts';
 import { unitBy } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
@@ -152,21 +152,6 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: AppConte
         },
       },
     },
-    (request) => {
-      const lang = requestLang(request);
-      return {
-        items: SERVICE_KINDS.map((info) => ({
-          kind: info.kind,
-          name: info.name[lang],
-          outcomes: Object.fromEntries(
-            Object.entries(info.outcomes).map(([code, label]) => [code, label[lang]]),
-          ),
-          womenOnly: info.womenOnly ?? false,
-          related: info.related ?? null,
-          relatedRequired: info.relatedRequired ?? false,
-          quantity: info.quantity ?? false,
-        })),
-      };
-    },
+    (request) => ({ items: serviceKindChoices(requestLang(request)) }),
   );
 }

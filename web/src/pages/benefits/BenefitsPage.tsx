@@ -6,40 +6,9 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { EntitlementListRow, ProgrammeVersion, ScreenSummary } from '../../types.ts';
 import { periodLabel } from '../DashboardPage.tsx';
 import { paymentPeriods } from './payment-periods.ts';
-
-interface Programme {
-  programmeId: string;
-  effectiveFrom: string;
-  definition: {
-    name: { 'zh-CN': string; en: string };
-    description?: { 'zh-CN': string; en: string };
-    schedule?: string;
-  };
-}
-
-interface Candidate {
-  personId: number;
-  name: string;
-  sex: string;
-  birthDate: string;
-  orgCode: string;
-  months?: number;
-  previousStatus: string | null;
-}
-
-interface Entitlement {
-  id: number;
-  personId?: number;
-  person_id?: number;
-  name?: string;
-  period?: string | null;
-  status: string;
-  orgCode?: string;
-  org_code?: string;
-  [key: string]: unknown;
-}
 
 const STATUS: Record<string, [string, string, string]> = {
   applied: ['已申请', 'Applied', 'blue'],
@@ -63,16 +32,20 @@ export default function BenefitsPage() {
   const [programme, setProgramme] = useState<string>();
   const programmes = useAsync(
     () =>
-      apiGet<{ items: Programme[] }>('/api/benefits/programmes').then((r) => {
-        setProgramme((current) => current ?? r.items[0]?.programmeId);
-        return r.items;
+      apiGet<{ items: ProgrammeVersion[] }>('/api/benefits/programmes').then((r) => {
+        // Every version is listed, newest first: the select offers each programme once.
+        const newest = r.items.filter(
+          (p, i) => r.items.findIndex((q) => q.programmeId === p.programmeId) === i,
+        );
+        setProgramme((current) => current ?? newest[0]?.programmeId);
+        return newest;
       }),
     [],
   );
   const screen = useAsync(
     () =>
       programme
-        ? apiGet<{ period: string; candidates: Candidate[] }>('/api/benefits/screen', {
+        ? apiGet<ScreenSummary>('/api/benefits/screen', {
             programme,
             period,
             unit,
@@ -83,7 +56,7 @@ export default function BenefitsPage() {
   const entitlements = useAsync(
     () =>
       programme
-        ? apiGet<{ items: Entitlement[] }>('/api/benefits/entitlements', {
+        ? apiGet<{ items: EntitlementListRow[] }>('/api/benefits/entitlements', {
             programme,
             unit,
             limit: 200,
@@ -169,7 +142,17 @@ export default function BenefitsPage() {
           columns={[
             {
               title: tr('姓名', 'Name'),
-              render: (_, c) => <Link to={`/persons/${c.personId}`}>{c.name}</Link>,
+              render: (_, c) => (
+                <>
+                  <Link to={`/persons/${c.personId}`}>{c.name}</Link>
+                  {/* Why to look before applying (户籍性质缺失): the server refuses the application until then. */}
+                  {c.needsReview.map((reason) => (
+                    <Tag key={reason.code} color="orange" style={{ marginLeft: 8, whiteSpace: 'normal' }}>
+                      {reason.message[l]}
+                    </Tag>
+                  ))}
+                </>
+              ),
             },
             { title: tr('出生日期', 'Born'), dataIndex: 'birthDate' },
             { title: tr('村（居）', 'Village'), render: (_, c) => nameOf(c.orgCode) },
@@ -222,14 +205,11 @@ export default function BenefitsPage() {
             { title: '#', dataIndex: 'id', width: 50 },
             {
               title: tr('人员', 'Person'),
-              render: (_, e) => {
-                const id = e.personId ?? e.person_id;
-                return <Link to={`/persons/${id}`}>{e.name ?? `#${id}`}</Link>;
-              },
+              render: (_, e) => <Link to={`/persons/${e.person_id}`}>{e.person_name}</Link>,
             },
-            { title: tr('领取人', 'Payee'), render: (_, e) => String(e.payee_name ?? '—') },
-            { title: tr('村（居）', 'Village'), render: (_, e) => nameOf(e.orgCode ?? e.org_code) },
-            { title: tr('起始', 'From'), render: (_, e) => String(e.start_date ?? e.period ?? '—') },
+            { title: tr('领取人', 'Payee'), dataIndex: 'payee_name' },
+            { title: tr('村（居）', 'Village'), render: (_, e) => nameOf(e.org_code) },
+            { title: tr('起始', 'From'), dataIndex: 'start_date' },
             {
               title: tr('状态', 'Status'),
               render: (_, e) => {

@@ -17,30 +17,8 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { ServiceKindChoice, ServiceRecordRow } from '../../types.ts';
 import { PersonPicker, today, useServerForm } from '../registry/forms.tsx';
-
-interface ServiceKind {
-  kind: string;
-  name: string;
-  outcomes: Record<string, string>;
-  womenOnly: boolean;
-  related: string | null;
-  relatedRequired: boolean;
-  quantity: boolean;
-}
-
-interface ServiceRecord {
-  id: number;
-  kind: string;
-  person_id: number;
-  related_person_id: number | null;
-  service_date: string;
-  provider: string;
-  outcome_code: string;
-  quantity: number | null;
-  org_code: string;
-  entered_by: string;
-}
 
 /**
  * 服务记录: voluntary health services of the unit (health-service roles only), and a form to record
@@ -52,11 +30,11 @@ export default function ServicesPage() {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const kinds = useAsync(
-    () => apiGet<{ items: ServiceKind[] }>('/api/services/kinds').then((r) => r.items),
+    () => apiGet<{ items: ServiceKindChoice[] }>('/api/services/kinds').then((r) => r.items),
     [lang],
   );
   const records = useAsync(
-    () => apiGet<{ items: ServiceRecord[] }>('/api/services', { unit, limit: 100 }).then((r) => r.items),
+    () => apiGet<{ items: ServiceRecordRow[] }>('/api/services', { unit, limit: 100 }).then((r) => r.items),
     [unit],
   );
   const kindOf = (kind: string) => kinds.data?.find((k) => k.kind === kind);

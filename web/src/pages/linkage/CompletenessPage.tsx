@@ -3,35 +3,9 @@ import { apiGet } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { CompletenessReport, CompletenessRow } from '../../types.ts';
 
-interface Share {
-  value: number | null;
-  lower: number | null;
-  upper: number | null;
-}
-
-interface Row {
-  unit: string;
-  unitName: string;
-  registered: number;
-  hospital: number;
-  matched: number;
-  estimate: number | null;
-  lower: number | null;
-  upper: number | null;
-  registryCompleteness: Share | null;
-  hospitalCompleteness: Share | null;
-  official: number | null;
-  notes: { code: string; message: { 'zh-CN': string; en: string } }[];
-}
-
-interface Completeness {
-  unit: string;
-  unitName: string;
-  year: number;
-  rows: Row[];
-  total?: Row;
-}
+type Share = CompletenessRow['registryCompleteness'];
 
 /** 出生登记完整性: registered vs hospital births by township, the two-list estimate and its interval. */
 export default function CompletenessPage() {
@@ -41,7 +15,7 @@ export default function CompletenessPage() {
   // The estimate is by township: a village selection asks for its township.
   const asked = unit && unit.length > 9 ? unit.slice(0, 9) : unit;
   const result = useAsync(
-    () => apiGet<Completeness>('/api/completeness', { unit: asked, year }),
+    () => apiGet<CompletenessReport>('/api/completeness', { unit: asked, year }),
     [asked, year],
   );
   const pct = (share: Share | null) =>
@@ -60,13 +34,22 @@ export default function CompletenessPage() {
         </span>
       </Tooltip>
     );
-  const rows = [...(result.data?.rows ?? []), ...(result.data?.total ? [result.data.total] : [])];
+  // A township's answer has itself as its one row and as the total: listed once.
+  const total = result.data?.total;
+  const rows = [
+    ...(result.data?.rows ?? []).filter((row) => row.unit !== total?.unit),
+    ...(total ? [total] : []),
+  ];
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
       <Typography.Title level={4} className="page-title">
         {tr('出生登记完整性', 'Birth registration completeness')} · {result.data?.unitName ?? ''} · {year}
       </Typography.Title>
       {result.error && <Alert type="error" showIcon message={result.error.message} />}
+      {/* The year is too recent to trust, certificates with no place: said above the table. */}
+      {result.data?.notes.map((note) => (
+        <Alert key={note.code} type="warning" showIcon message={note.message[lang]} />
+      ))}
       <Card size="small">
         <Table
           size="small"
@@ -105,7 +88,7 @@ export default function CompletenessPage() {
             },
             {
               title: tr('提示', 'Notes'),
-              render: (_, row) => row.notes.map((n) => n.message[lang === 'en' ? 'en' : 'zh-CN']).join('；'),
+              render: (_, row) => row.notes.map((n) => n.message[lang]).join('；'),
             },
           ]}
         />

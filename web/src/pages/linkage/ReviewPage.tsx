@@ -18,33 +18,7 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
-
-interface Comparison {
-  name: string;
-  level: string;
-  label: { 'zh-CN': string; en: string } | string;
-  weight: number;
-}
-
-interface ReviewItem {
-  id: number;
-  batchId: number;
-  rowNo: number;
-  source: string;
-  role: string;
-  personId: number;
-  orgCode: string | null;
-  eventDate: string | null;
-  matchWeight: number;
-  matchProbability: number;
-  review: string | null;
-  reviewedBy: string | null;
-  explanation: {
-    comparisons?: Comparison[];
-    feed?: Record<string, unknown>;
-    registry?: Record<string, unknown>;
-  };
-}
+import type { ReviewItem, StoredExplanation } from '../../types.ts';
 
 type Decision = 'accepted' | 'rejected' | 'unsure';
 
@@ -60,6 +34,11 @@ const FIELD_NAMES: Record<string, [string, string]> = {
   mother_name: ['母亲姓名', 'Mother’s name'],
   mother_id_number: ['母亲身份证号', 'Mother’s ID number'],
   death_date: ['死亡日期', 'Date of death'],
+};
+const REVIEWS: Record<string, [string, string]> = {
+  accepted: ['已接受', 'Accepted'],
+  rejected: ['已拒绝', 'Rejected'],
+  unsure: ['不确定', 'Unsure'],
 };
 const SOURCE_NAMES: Record<string, [string, string]> = {
   birth_certificate: ['出生医学证明', 'Birth certificates'],
@@ -126,8 +105,7 @@ export default function ReviewPage() {
     return () => window.removeEventListener('keydown', onKey);
   }, [decide, items.length]);
 
-  const labelOf = (c: Comparison) =>
-    typeof c.label === 'string' ? c.label : lang === 'en' ? c.label.en : c.label['zh-CN'];
+  const labelOf = (c: StoredExplanation['comparisons'][number]) => c.label[lang];
   const feed = item?.explanation.feed ?? {};
   const registry = item?.explanation.registry ?? {};
   const comparisons = new Map((item?.explanation.comparisons ?? []).map((c) => [c.name, c]));
@@ -185,7 +163,7 @@ export default function ReviewPage() {
                 {tr('匹配概率', 'Probability')} {(item.matchProbability * 100).toFixed(1)}% ·{' '}
                 {tr('权重', 'weight')} {item.matchWeight.toFixed(1)}
               </span>
-              {item.review && <Tag>{item.review}</Tag>}
+              {item.review && <Tag>{named(REVIEWS, item.review)}</Tag>}
             </Space>
           }
           extra={

@@ -5,36 +5,10 @@ import { apiGet, apiPost, apiUpload } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { AuditListRow, AuditView, DrawnAudit } from '../../types.ts';
 import { useServerForm } from '../registry/forms.tsx';
 
-interface AuditRow {
-  id: number;
-  unit_code: string;
-  year: number;
-  households_requested: number;
-  frame_households: number;
-  status: string;
-  drawn_at: string;
-  drawn_by: string;
-}
-
-interface Estimate {
-  value: number | null;
-  interval: { lower: number; upper: number } | null;
-  numerator: number;
-  denominator: number;
-}
-
-interface Audit {
-  id: number;
-  unitCode: string;
-  year: number;
-  status: string;
-  frameHouseholds: number;
-  framePersons: number;
-  estimate: { fields: Estimate; persons: Estimate; households: number };
-  strata: { code: string; name: string; frame: number; sample: number; surveyed: number }[];
-}
+type Estimate = AuditView['estimate']['fields'];
 
 /** 入户核查: field audits of the unit — draw a sample of households, download the sheet, upload results. */
 export default function AuditsPage() {
@@ -43,13 +17,13 @@ export default function AuditsPage() {
   const year = Number(period.slice(0, 4));
   const [open, setOpen] = useState<number>();
   const audits = useAsync(
-    () => apiGet<{ items: AuditRow[] }>('/api/audits', { unit }).then((r) => r.items),
+    () => apiGet<{ items: AuditListRow[] }>('/api/audits', { unit }).then((r) => r.items),
     [unit],
   );
   const [form] = Form.useForm();
   const { message } = App.useApp();
   const draw = useServerForm<{ households: number }>(form, ['households'], async (values) => {
-    const drawn = await apiPost<{ id: number; sampledHouseholds: number }>('/api/audits', {
+    const drawn = await apiPost<DrawnAudit>('/api/audits', {
       unit,
       year,
       households: values.households,
@@ -129,7 +103,7 @@ export default function AuditsPage() {
 function AuditDetail({ id, onChanged }: { id: number; onChanged(): void }) {
   const { tr } = useI18n();
   const { message } = App.useApp();
-  const audit = useAsync(() => apiGet<Audit>(`/api/audits/${id}`), [id]);
+  const audit = useAsync(() => apiGet<AuditView>(`/api/audits/${id}`), [id]);
   const data = audit.data;
   const pct = (e: Estimate) =>
     e.value === null

@@ -5,45 +5,8 @@ import { useAsync } from '../../components/use-async.ts';
 import { formatValue } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
-import { type Expected, expectedText, progressDate, round, StatusTag } from './common.tsx';
-
-interface ChildProgress {
-  unit: string;
-  name: string;
-  value: number | null;
-  expected: Expected | null;
-  shortfall: number | null;
-  status: string;
-  rank: number | null;
-}
-
-interface TargetProgress {
-  indicator: string;
-  name: string;
-  unit: string;
-  value: number | null;
-  expected: Expected | null;
-  shortfall: number | null;
-  status: string;
-  item: { weight?: number | null; gate?: boolean };
-  children: ChildProgress[];
-}
-
-interface Ranked {
-  unit: string;
-  name: string;
-  counts: Record<string, number>;
-  score: { raw: number; total: number; max: number; failedGates: string[]; cap: number | null };
-  rank: number;
-}
-
-interface Progress {
-  unit: string;
-  window: { asOf: string; year: number; period: { label: string } | null; elapsedShare: number };
-  targets: TargetProgress[];
-  alerts: { indicator: string; text: string; units: { unit: string; name: string }[] }[];
-  ranking: Ranked[];
-}
+import type { ProgressView } from '../../types.ts';
+import { expectedText, progressDate, round, StatusTag } from './common.tsx';
 
 /** 目标进度: each target's value on a date against what is expected by then, the units behind, rankings. */
 export default function ProgressPage() {
@@ -51,7 +14,7 @@ export default function ProgressPage() {
   const { unit, period, nameOf, setUnit } = useSelection();
   const [date, setDate] = useState(() => progressDate(period));
   const progress = useAsync(
-    () => apiGet<Progress>('/api/targets/progress', { unit, date }),
+    () => apiGet<ProgressView>('/api/targets/progress', { unit, date }),
     [unit, date, lang],
   );
   const data = progress.data;

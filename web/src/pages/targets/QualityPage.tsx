@@ -3,24 +3,12 @@ import { apiGet } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { QualityRatesView } from '../../types.ts';
 import { periodLabel } from '../DashboardPage.tsx';
 
 const RATES = ['entry_rate', 'completeness_rate', 'accuracy_rate', 'timeliness_rate'] as const;
 
-interface Rate {
-  value: number | null;
-  numerator: number;
-  denominator: number;
-  interval: { lower: number; upper: number } | null;
-  flags: { code: string; message: string }[];
-}
-
-interface Rates {
-  period: string;
-  names: Record<string, string>;
-  units: { unit: string; name?: string; rates: Record<string, Rate> }[];
-  missing?: { date: string; records: number; fields: { field: string; label: string; missing: number }[] };
-}
+type Rate = QualityRatesView['units'][number]['rates'][string];
 
 /** 数据质量: the four rates (入库率, 完整率, 准确率, 及时率) of the unit and its sub-units, missing fields. */
 export default function QualityPage() {
@@ -30,8 +18,8 @@ export default function QualityPage() {
     // The unit itself first, then the units below it (two answers of the same route).
     () =>
       Promise.all([
-        apiGet<Rates>('/api/quality/rates', { unit, period }),
-        apiGet<Rates>('/api/quality/rates', { unit, period, by: 'children' }),
+        apiGet<QualityRatesView>('/api/quality/rates', { unit, period }),
+        apiGet<QualityRatesView>('/api/quality/rates', { unit, period, by: 'children' }),
       ]).then(([own, below]) => ({ ...own, units: [...own.units, ...below.units] })),
     [unit, period, lang],
   );
@@ -40,7 +28,7 @@ export default function QualityPage() {
     if (!rate) return '—';
     const text = rate.value === null ? '—' : `${rate.value.toFixed(1)}%`;
     const tip = [
-      `${rate.numerator} / ${rate.denominator}`,
+      rate.numerator === null ? '' : `${rate.numerator} / ${rate.denominator ?? '—'}`,
       rate.interval ? `95% CI ${rate.interval.lower}–${rate.interval.upper}%` : '',
       ...rate.flags.map((f) => f.message),
     ]
@@ -79,15 +67,13 @@ export default function QualityPage() {
                     row.unit === unit ? (
                       <b>{nameOf(row.unit)}</b>
                     ) : (
-                      <Typography.Link onClick={() => setUnit(row.unit)}>
-                        {row.name ?? nameOf(row.unit)}
-                      </Typography.Link>
+                      <Typography.Link onClick={() => setUnit(row.unit)}>{nameOf(row.unit)}</Typography.Link>
                     ),
                 },
                 ...RATES.map((id) => ({
                   title: data.names[id] ?? id,
                   key: id,
-                  render: (_: unknown, row: Rates['units'][number]) => cell(row.rates[id]),
+                  render: (_: unknown, row: QualityRatesView['units'][number]) => cell(row.rates[id]),
                 })),
               ]}
             />

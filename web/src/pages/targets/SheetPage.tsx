@@ -21,48 +21,13 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { TargetIndicatorChoice, TargetItem, TargetSheet, TargetSheetSummary } from '../../types.ts';
 import { useServerForm } from '../registry/forms.tsx';
 import { expectedText } from './common.tsx';
 
-interface TargetIndicator {
-  id: string;
-  name: string;
-  unit: string;
-  allowed: boolean;
-  note: string;
-}
-
-interface SheetItem {
-  indicator: string;
-  direction: 'at_least' | 'at_most' | 'within';
-  target?: number | null;
-  low?: number | null;
-  high?: number | null;
-  weight?: number | null;
-  gate?: boolean;
-  source?: 'own' | 'parent';
-}
-
-interface Sheet {
-  unit: string;
-  year: number;
-  version: number;
-  currentVersion: number;
-  items: SheetItem[];
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  parentUnit: string | null;
-}
-
-interface SheetSummary {
-  unit: string;
-  name: string;
-  level: string;
-  year: number;
-  version: number;
-  updatedAt: string;
-}
+/** An item as the edit form sends it (PUT): a bound left empty is left out. */
+type SheetItemInput = Pick<TargetItem, 'indicator' | 'direction' | 'gate'> &
+  Partial<Pick<TargetItem, 'target' | 'low' | 'high' | 'weight'>>;
 
 const DIRECTIONS: [string, string, string][] = [
   ['at_least', '不低于', 'At least'],
@@ -79,19 +44,19 @@ export default function SheetPage() {
   const [editing, setEditing] = useState(false);
   const canManage = auth.state !== 'signed-in' || auth.user.rights.includes('targets.manage');
   const indicators = useAsync(
-    () => apiGet<{ items: TargetIndicator[] }>('/api/targets/indicators').then((r) => r.items),
+    () => apiGet<{ items: TargetIndicatorChoice[] }>('/api/targets/indicators').then((r) => r.items),
     [],
   );
   const sheet = useAsync(
     () =>
-      apiGet<Sheet>(`/api/targets/sheets/${unit}/${year}`).catch((error) => {
+      apiGet<TargetSheet>(`/api/targets/sheets/${unit}/${year}`).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return null;
         throw error;
       }),
     [unit, year],
   );
   const sheets = useAsync(
-    () => apiGet<{ items: SheetSummary[] }>('/api/targets/sheets', { unit, year }).then((r) => r.items),
+    () => apiGet<{ items: TargetSheetSummary[] }>('/api/targets/sheets', { unit, year }).then((r) => r.items),
     [unit, year],
   );
   const nameOfIndicator = (id: string) => indicators.data?.find((i) => i.id === id)?.name ?? id;
@@ -145,7 +110,7 @@ export default function SheetPage() {
               { title: tr('指标', 'Indicator'), render: (_, item) => nameOfIndicator(item.indicator) },
               {
                 title: tr('目标', 'Target'),
-                render: (_, item) => expectedText({ target: null, low: null, high: null, ...item }),
+                render: (_, item) => expectedText(item),
               },
               { title: tr('权重', 'Weight'), dataIndex: 'weight' },
               {
@@ -237,8 +202,8 @@ function SplitButton({ unit, year, onDone }: { unit: string; year: number; onDon
 function SheetForm(props: {
   unit: string;
   year: number;
-  sheet?: Sheet;
-  indicators: TargetIndicator[];
+  sheet?: TargetSheet;
+  indicators: TargetIndicatorChoice[];
   onCancel(): void;
   onSaved(): void;
 }) {
@@ -250,12 +215,16 @@ function SheetForm(props: {
     for (const f of ['indicator', 'direction', 'target', 'low', 'high', 'weight'])
       fields.push(`items.${i}.${f}`);
   }
-  const { onFinish, busy, alert } = useServerForm<{ items: SheetItem[]; reason: string }>(
+  const { onFinish, busy, alert } = useServerForm<{ items: SheetItemInput[]; reason: string }>(
     form,
     fields,
     async (values) => {
       const items = values.items.map((item) => {
-        const out: SheetItem = { indicator: item.indicator, direction: item.direction, gate: !!item.gate };
+        const out: SheetItemInput = {
+          indicator: item.indicator,
+          direction: item.direction,
+          gate: !!item.gate,
+        };
         for (const key of ['target', 'low', 'high', 'weight'] as const) {
           if (item[key] !== null && item[key] !== undefined) out[key] = item[key];
         }

@@ -1,6 +1,7 @@
 import { Tag } from 'antd';
 import { periodEnd } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
+import type { Bound } from '../../types.ts';
 
 /** A target's status as the progress API names it, with its colour. */
 export const STATUS: Record<string, [zh: string, en: string, color: string]> = {
@@ -16,15 +17,8 @@ export function StatusTag({ status }: { status: string }) {
   return <Tag color={color}>{tr(zh, en)}</Tag>;
 }
 
-export interface Expected {
-  direction: string;
-  target: number | null;
-  low: number | null;
-  high: number | null;
-}
-
 /** "≥ 95", "≤ 107", "10–12". */
-export function expectedText(expected: Expected | null | undefined): string {
+export function expectedText(expected: Bound | null | undefined): string {
   if (!expected) return '—';
   if (expected.direction === 'within') return `${expected.low ?? '…'}–${expected.high ?? '…'}`;
   return `${expected.direction === 'at_least' ? '≥' : '≤'} ${round(expected.target)}`;

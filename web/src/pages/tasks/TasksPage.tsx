@@ -5,6 +5,8 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { WorkTask } from '../../types.ts';
+import { describeTask } from './describe-task.ts';
 
 export const TASK_KINDS: Record<string, [string, string]> = {
   unregistered_birth: ['未登记出生', 'Unregistered birth'],
@@ -23,73 +25,20 @@ const STATUSES: [string, string, string, string][] = [
   ['all', '全部', 'All', ''],
 ];
 
-interface Task {
-  id: number;
-  kind: string;
-  orgCode: string | null;
-  personId: number | null;
-  source: string;
-  sourceRef: string;
-  details: Record<string, unknown>;
-  status: string;
-  createdAt: string;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  resolutionNote: string | null;
-}
-
-const FIELDS: Record<string, [string, string]> = {
-  name: ['姓名', 'name'],
-  birth_date: ['出生日期', 'birth date'],
-  id_number: ['身份证号', 'ID number'],
-  sex: ['性别', 'sex'],
-  death_date: ['死亡日期', 'death date'],
-  address: ['地址', 'address'],
-};
-
-/** A short line saying what the task is about, from its details. */
-function describe(task: Task, tr: (zh: string, en: string) => string): string {
-  const d = task.details as {
-    fields?: Record<string, string>;
-    differences?: { field: string; feed: string; registry: string }[];
-    message?: string;
-    reason?: string;
-    recordNo?: string;
-  };
-  if (d.differences?.length) {
-    return d.differences
-      .map((x) => {
-        const [zh, en] = FIELDS[x.field] ?? [x.field, x.field];
-        return `${tr(zh, en)}: ${x.registry ?? '—'} → ${x.feed ?? '—'}`;
-      })
-      .join('；');
-  }
-  if (d.fields) {
-    const f = d.fields;
-    // A marriage or divorce record names a couple, not one person.
-    const couple = [f.husband_name, f.wife_name].filter(Boolean).join(tr(' 与 ', ' & '));
-    return [f.name ?? couple, f.birth_date ?? f.death_date ?? f.event_date, f.address, d.recordNo]
-      .filter(Boolean)
-      .join(' · ');
-  }
-  if (typeof d.message === 'string') return d.message;
-  return d.reason ? `${tr('原因', 'reason')}: ${d.reason}` : task.sourceRef;
-}
-
 /** 待办: the unit's work list (found by linkage, dedupe, audits, validation), filtered, closed with a note. */
 export default function TasksPage() {
-  const { tr } = useI18n();
+  const { tr, lang } = useI18n();
   const { unit, nameOf } = useSelection();
   const { message } = App.useApp();
   const [kind, setKind] = useState<string>();
   const [status, setStatus] = useState('open');
   const [page, setPage] = useState(1);
-  const [closing, setClosing] = useState<{ task: Task; status: 'done' | 'dismissed' }>();
+  const [closing, setClosing] = useState<{ task: WorkTask; status: 'done' | 'dismissed' }>();
   const [note, setNote] = useState('');
   const size = 20;
   const tasks = useAsync(
     () =>
-      apiGet<{ total: number; counts: Record<string, number>; items: Task[] }>('/api/tasks', {
+      apiGet<{ total: number; counts: Record<string, number>; items: WorkTask[] }>('/api/tasks', {
         unit,
         kind,
         status,
@@ -169,7 +118,7 @@ export default function TasksPage() {
             },
           },
           { title: tr('村（居）', 'Village'), width: 130, render: (_, task) => nameOf(task.orgCode) },
-          { title: tr('内容', 'What'), render: (_, task) => describe(task, tr) },
+          { title: tr('内容', 'What'), render: (_, task) => describeTask(task, tr, lang) },
           {
             title: tr('人员', 'Person'),
             width: 70,
@@ -209,7 +158,7 @@ export default function TasksPage() {
         onOk={close}
         onCancel={() => setClosing(undefined)}
       >
-        {closing && <Typography.Paragraph>{describe(closing.task, tr)}</Typography.Paragraph>}
+        {closing && <Typography.Paragraph>{describeTask(closing.task, tr, lang)}</Typography.Paragraph>}
         <Input.TextArea
           rows={3}
           maxLength={1000}
