@@ -873,7 +873,7 @@ describe(`renkou services import (${storageName})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows progress while it imports, in zh-CN by default and in English with --lang en', async () => {
+  it('shows progress while it imports, in zh-CN by default and in English with --lang en; refuses a file that is not a service export', async () => {
     const renkou = async (...args: string[]) => {
       const result = await runRenkou(args, storage.env);
       assert.equal(result.code, 0, `renkou ${args.join(' ')}\n${result.stderr}`);
@@ -910,5 +910,12 @@ describe(`renkou services import (${storageName})`, () => {
     assert.match(again.stdout, /OK 0, unchanged 300, rejected 1/);
     assert.match(again.stdout, /row 302: consent: The service cannot be recorded without/);
     assert.match(again.stderr, /Import services \(KB\) 100%/);
+
+    // Not a service export: refused as a whole, at the header, nothing imported.
+    const other = join(dir, 'other.csv');
+    writeFileSync(other, '姓名,电话\r\n张三,13800000000\r\n');
+    const refused = await runRenkou(['services', 'import', '--file', other], storage.env);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /缺少 6 个必需的列/);
   });
 });
