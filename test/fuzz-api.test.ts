@@ -326,7 +326,12 @@ describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (
       `counselling,${idNumber},,2025-06-01,乡镇卫生院\u0000,given,是,,nul-1`,
       `counselling,${idNumber},,2025-06-02,乡镇卫生院,given,是,,nul-2`,
     ].join('\n');
-    const response = await client.inject({ method: 'POST', url: '/api/services/import', payload: { csv } });
+    const response = await client.inject({
+      method: 'POST',
+      url: '/api/services/import',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
     assert.equal(response.statusCode, 200, response.body);
     const report = response.json();
     assert.deepEqual([report.ok, report.rejected], [1, 1]);

@@ -560,6 +560,27 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
     },
     {
       method: 'POST',
+      url: '/api/services/import',
+      reusable: true,
+      async make() {
+        const { id_number: idNumber } = await test.database.db
+          .selectFrom('person')
+          .select('id_number')
+          .where('id', '=', fixtures.ids.person)
+          .executeTakeFirstOrThrow();
+        return {
+          path: {},
+          query: [
+            ['county', '620881'],
+            ['source', 'fuzz'],
+          ],
+          payload: `${SERVICE_CSV_HEADER.join(',')}\r\ncervical_screening,${idNumber},,2025-04-01,妇幼保健院,normal,true,,fuzz-1\r\n`,
+          contentType: 'text/csv',
+        };
+      },
+    },
+    {
+      method: 'POST',
       url: '/api/feeds/batches',
       async make() {
         return {
@@ -812,25 +833,6 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
             provider: '妇幼保健院',
             outcomeCode: 'normal',
             consent: true,
-          },
-        };
-      },
-    },
-    {
-      url: '/api/services/import',
-      reusable: true,
-      async make() {
-        const { id_number: idNumber } = await test.database.db
-          .selectFrom('person')
-          .select('id_number')
-          .where('id', '=', fixtures.ids.person)
-          .executeTakeFirstOrThrow();
-        return {
-          url: '/api/services/import',
-          body: {
-            county: '620881',
-            csv: `${SERVICE_CSV_HEADER.join(',')}\r\ncervical_screening,${idNumber},,2025-04-01,妇幼保健院,normal,true,,fuzz-1\r\n`,
-            source: 'fuzz',
           },
         };
       },

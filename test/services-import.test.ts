@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -439,27 +439,425 @@ describe(`service-record import in chunks (${storageName})`, () => {
     }
   });
 
-  it('still answers POST /api/services/import with the report per row', async () => {
-    const client = await signedInApp(test.database);
-    try {
-      const response = await client.inject({
-        method: 'POST',
-        url: '/api/services/import',
-        payload: {
-          csv: csvOfServices([goodRow(0, 'http-1'), { ...goodRow(0, 'http-2'), consent: '' }]),
-          source: 'http',
-        },
+  it('recognises a row without a record number when it comes again, re-exported with other spacing and date forms', async () => {
+    const woman = women[2]!;
+    const spouse = men[1]!.idNumber;
+    const rows: ServiceRow[] = [
+      {
+        kind: 'cervical_screening',
+        id_number: woman.idNumber,
+        service_date: '2025-04-01',
+        provider: '华亭市妇幼保健院（东院）',
+        outcome_code: 'normal',
+        consent: '是',
+      },
+      {
+        kind: 'premarital_check',
+        id_number: woman.idNumber,
+        related_id_number: spouse,
+        service_date: '2025-04-02',
+        provider: 'Huating MCH  Hospital',
+        outcome_code: 'advice',
+        consent: '1',
+      },
+      {
+        kind: 'contraceptive_supplies',
+        id_number: woman.idNumber,
+        service_date: '2025-04-03',
+        provider: '东华镇卫生院',
+        outcome_code: 'dispensed',
+        consent: '同意',
+        quantity: '3',
+      },
+    ];
+    const first = await importServicesCsv(ctx, csvOfServices(rows), 'content');
+    assert.deepEqual(outcomes(first), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+      [4, 'ok', ''],
+    ]);
+    const stored = await test.database.db
+      .selectFrom('service_record')
+      .select(['id', 'import_key', 'service_date'])
+      .where('source', '=', 'content')
+      .orderBy('id')
+      .execute();
+    assert.equal(stored.length, 3);
+    assert.ok(
+      stored.every((r) => /^~[0-9a-f]{64}$/.test(r.import_key ?? '')),
+      'a key derived from the content',
+    );
+
+    // The provider's system exported the same services again: other spacing, full-width brackets
+    // and blanks, dates as 2025/4/1, 2025年4月2日 and 20250403, an ID number in lower case.
+    const reexport: ServiceRow[] = [
+      { ...rows[0]!, service_date: '2025/4/1', provider: ' 华亭市妇幼保健院(东院) ' },
+      {
+        ...rows[1]!,
+        service_date: '2025年4月2日',
+        provider: 'Huating\u3000MCH Hospital',
+        related_id_number: ` ${spouse.toLowerCase()} `,
+      },
+      { ...rows[2]!, service_date: '20250403', consent: 'yes' },
+    ];
+    const second = await importServicesCsv(ctx, csvOfServices(reexport), 'content');
+    assert.deepEqual(outcomes(second), [
+      [2, 'unchanged', ''],
+      [3, 'unchanged', ''],
+      [4, 'unchanged', ''],
+    ]);
+    assert.match(second.rows[0]!.note!['zh-CN'], /已有相同的记录.*记录编号/);
+    assert.match(second.rows[0]!.note!.en, /already there.*record numbers/);
+    assert.equal(await countOf('content'), 3);
+
+    // What the record says differs (another day, quantity, outcome, provider or person): another record.
+    const different: ServiceRow[] = [
+      { ...rows[0]!, service_date: '2025-04-05' },
+      { ...rows[2]!, quantity: '4' },
+      { ...rows[0]!, outcome_code: 'retest' },
+      { ...rows[0]!, provider: '华亭市妇幼保健院（西院）' },
+      { ...rows[0]!, id_number: women[4]!.idNumber },
+      { ...rows[1]!, related_id_number: men[3]!.idNumber },
+    ];
+    const third = await importServicesCsv(ctx, csvOfServices(different), 'content');
+    assert.deepEqual([third.ok, third.unchanged, third.rejected], [6, 0, 0]);
+    assert.equal(await countOf('content'), 9);
+  });
+
+  it('gives the records imported before derived keys the same keys in migration 0023, the first of two identical ones only', async () => {
+    const rows: ServiceRow[] = [
+      {
+        kind: 'premarital_check',
+        id_number: women[6]!.idNumber,
+        related_id_number: men[5]!.idNumber,
+        service_date: '2025/6/1',
+        provider: '\u3000华亭市妇幼保健院（东院）\u00a0 B\u2003C ',
+        outcome_code: 'advice',
+        consent: '是',
+      },
+      {
+        kind: 'contraceptive_supplies',
+        id_number: women[6]!.idNumber,
+        service_date: '2025-06-02',
+        provider: 'Ｈｕａｔｉｎｇ  ＭＣＨ',
+        outcome_code: 'dispensed',
+        consent: '是',
+        quantity: '12',
+      },
+    ];
+    const report = await importServicesCsv(ctx, csvOfServices(rows), 'legacy');
+    assert.deepEqual([report.ok, report.rejected], [2, 0]);
+    const keysNow = async () =>
+      (
+        await test.database.db
+          .selectFrom('service_record')
+          .select('import_key')
+          .where('source', '=', 'legacy')
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.import_key);
+    const derived = await keysNow();
+    // As an import before derived keys left them: no key, and the first row's record twice.
+    await test.database.db
+      .updateTable('service_record')
+      .set({ import_key: null })
+      .where('source', '=', 'legacy')
+      .execute();
+    const first = await test.database.db
+      .selectFrom('service_record')
+      .selectAll()
+      .where('id', '=', report.rows[0]!.id!)
+      .executeTakeFirstOrThrow();
+    const { id: _id, entered_at: _at, ...copy } = first;
+    await test.database.db.insertInto('service_record').values(copy).execute();
+
+    const migration = readFileSync(
+      join(import.meta.dirname, '../src/db/migrations/0023_service_derived_keys.sql'),
+      'utf8',
+    );
+    await sql.raw(migration.slice(migration.indexOf('WITH derived'))).execute(test.database.db);
+    assert.deepEqual(await keysNow(), [...derived, null]);
+
+    // The file again: its rows are the records the migration keyed, nothing written.
+    const again = await importServicesCsv(ctx, csvOfServices(rows), 'legacy');
+    assert.deepEqual(
+      again.rows.map((r) => r.status),
+      ['unchanged', 'unchanged'],
+    );
+    assert.equal(await countOf('legacy'), 3);
+  });
+
+  it('writes two identical services on one day once, unless their record numbers tell them apart', async () => {
+    const row: ServiceRow = {
+      kind: 'counselling',
+      id_number: men[4]!.idNumber,
+      service_date: '2025-05-05',
+      provider: '东华镇卫生院',
+      outcome_code: 'given',
+      consent: '是',
+    };
+    const same = await importServicesCsv(ctx, csvOfServices([row, row]), 'twice');
+    assert.deepEqual(outcomes(same), [
+      [2, 'ok', ''],
+      [3, 'unchanged', ''],
+    ]);
+    assert.ok(same.rows[1]!.note, 'the report says why the second row was not written');
+    assert.equal(await countOf('twice'), 1);
+
+    const numbered = await importServicesCsv(
+      ctx,
+      csvOfServices([
+        { ...row, import_key: 'visit-1' },
+        { ...row, import_key: 'visit-2' },
+      ]),
+      'twice',
+    );
+    assert.deepEqual(outcomes(numbered), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+    ]);
+    assert.equal(numbered.rows[0]!.note, undefined);
+    assert.equal(await countOf('twice'), 3);
+  });
+});
+
+describe(`POST /api/services/import: a provider's file uploaded (${storageName})`, () => {
+  let test: TestDatabase;
+  let client: Awaited<ReturnType<typeof signedInApp>>;
+  const people: { idNumber: string }[] = [];
+  let man: string;
+  const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+  const countOf = async (source: string) =>
+    Number(
+      (
+        await test.database.db
+          .selectFrom('service_record')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('source', '=', source)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const upload = (payload: string | Buffer, query: string, contentType = 'text/csv') =>
+    client.inject({
+      method: 'POST',
+      url: `/api/services/import?${query}`,
+      headers: { 'content-type': contentType },
+      payload,
+    });
+
+  /** Rows without a record number (import_key), the third one without consent. */
+  const rows = (): ServiceRow[] => [
+    {
+      kind: 'cervical_screening',
+      id_number: people[0]!.idNumber,
+      service_date: '2025-03-01',
+      provider: '华亭市妇幼保健院',
+      outcome_code: 'normal',
+      consent: '是',
+    },
+    {
+      kind: 'contraceptive_supplies',
+      id_number: people[1]!.idNumber,
+      service_date: '2025-03-02',
+      provider: '东华镇卫生院',
+      outcome_code: 'dispensed',
+      consent: '同意',
+      quantity: '2',
+    },
+    {
+      kind: 'counselling',
+      id_number: man,
+      service_date: '2025-03-03',
+      provider: '东华镇卫生院',
+      outcome_code: 'given',
+      consent: '否',
+    },
+    {
+      kind: 'breast_screening',
+      id_number: people[2]!.idNumber,
+      service_date: '2025-03-04',
+      provider: '华亭市妇幼保健院',
+      outcome_code: 'retest',
+      consent: '是',
+    },
+  ];
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    const ctx = contextFor(test.database.db);
+    for (let i = 0; i < 3; i++) {
+      const p = await addAdult(ctx, {
+        name: `林${NAMES[i]}`,
+        sex: 'female',
+        birthDate: `198${i}-02-0${i + 1}`,
+        orgCode: VILLAGE,
       });
-      assert.equal(response.statusCode, 200, response.body);
-      const body = response.json() as ServiceImportReport;
-      assert.deepEqual([body.ok, body.unchanged, body.rejected], [1, 0, 1]);
-      assert.deepEqual(outcomes(body), [
-        [2, 'ok', ''],
-        [3, 'rejected', 'consent:consent_required'],
-      ]);
-    } finally {
-      await client.close();
+      people.push({ idNumber: p.id_number! });
     }
+    man = (await addAdult(ctx, { name: '陈甲', sex: 'male', birthDate: '1980-05-05', orgCode: VILLAGE }))
+      .id_number!;
+    client = await signedInApp(test.database);
+  });
+  after(async () => {
+    await client?.close();
+    await test?.cleanup();
+  });
+
+  it('imports an uploaded CSV with a report per row and writes its valid rows; the same upload again writes nothing new', async () => {
+    const csv = csvOfServices(rows());
+    const response = await upload(csv, 'county=620881&source=http-csv');
+    assert.equal(response.statusCode, 200, response.body);
+    const report = response.json() as ServiceImportReport;
+    assert.deepEqual([report.ok, report.unchanged, report.rejected], [3, 0, 1]);
+    assert.deepEqual(outcomes(report), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+      [4, 'rejected', 'consent:consent_required'],
+      [5, 'ok', ''],
+    ]);
+    const refused = report.rows[2]!.issues[0]!;
+    assert.match(refused.message['zh-CN'], /没有本人知情同意/);
+    assert.match(refused.message.en, /without the person’s informed consent/);
+    assert.equal(await countOf('http-csv'), 3);
+    const written = await test.database.db
+      .selectFrom('service_record')
+      .select(['id', 'kind', 'quantity', 'entered_by'])
+      .where('id', '=', report.rows[1]!.id!)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([written.kind, written.quantity], ['contraceptive_supplies', 2]);
+
+    const again = await upload(csv, 'county=620881&source=http-csv');
+    assert.equal(again.statusCode, 200, again.body);
+    const second = again.json() as ServiceImportReport;
+    assert.deepEqual([second.ok, second.unchanged, second.rejected], [0, 3, 1]);
+    assert.deepEqual(outcomes(second), [
+      [2, 'unchanged', ''],
+      [3, 'unchanged', ''],
+      [4, 'rejected', 'consent:consent_required'],
+      [5, 'unchanged', ''],
+    ]);
+    assert.match(second.rows[0]!.note!.en, /already there/);
+    assert.equal(await countOf('http-csv'), 3);
+  });
+
+  it('imports an uploaded XLSX with real date cells the same way, and recognises its rows when they come again as CSV', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('服务记录');
+    sheet.addRow(['服务类型', '身份证号', '服务日期', '服务机构', '结果代码', '知情同意', '数量']);
+    for (const row of rows())
+      sheet.addRow([
+        row.kind,
+        row.id_number,
+        // A date cell, as Excel keeps a typed date.
+        new Date(`${row.service_date}T00:00:00Z`),
+        row.provider,
+        row.outcome_code,
+        row.consent,
+        row.quantity ? Number(row.quantity) : null,
+      ]);
+    // A bad row's field is reported: a service date after today.
+    sheet.addRow(['counselling', man, '2099-01-01', '东华镇卫生院', 'given', '是', null]);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    const response = await upload(file, 'county=620881&source=http-xlsx', XLSX_TYPE);
+    assert.equal(response.statusCode, 200, response.body);
+    const report = response.json() as ServiceImportReport;
+    assert.deepEqual(outcomes(report), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+      [4, 'rejected', 'consent:consent_required'],
+      [5, 'ok', ''],
+      [6, 'rejected', 'serviceDate:future_date'],
+    ]);
+    assert.equal(await countOf('http-xlsx'), 3);
+
+    const again = await upload(file, 'county=620881&source=http-xlsx', 'application/octet-stream');
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual((again.json() as ServiceImportReport).unchanged, 3);
+    // The same services exported as CSV, dates written 2025/3/1: nothing new either.
+    const asCsv = csvOfServices(
+      rows().map((r) => ({ ...r, service_date: r.service_date!.replaceAll('-0', '/').replace('-', '/') })),
+    );
+    const csvAgain = await upload(asCsv, 'county=620881&source=http-xlsx');
+    assert.deepEqual(
+      outcomes(csvAgain.json() as ServiceImportReport).map(([, status]) => status),
+      ['unchanged', 'unchanged', 'rejected', 'unchanged'],
+    );
+    assert.equal(await countOf('http-xlsx'), 3);
+  });
+
+  it('refuses a request without a file, an empty or unreadable file, or a form, with a field-level error in zh-CN and en, and writes nothing', async () => {
+    const before = await countOf('http-bad');
+    const refused = async (
+      response: { statusCode: number; json(): unknown; body: string },
+      field: string,
+      zh: RegExp,
+      en: RegExp,
+    ) => {
+      assert.equal(response.statusCode, 400, response.body);
+      const error = (
+        response.json() as { error: { code: string; field: string; messages: Record<string, string> } }
+      ).error;
+      assert.equal(error.code, 'invalid_input');
+      assert.equal(error.field, field);
+      assert.match(error.messages['zh-CN']!, zh);
+      assert.match(error.messages.en!, en);
+    };
+    const query = 'county=620881&source=http-bad';
+    // No body at all.
+    await refused(
+      await client.inject({ method: 'POST', url: `/api/services/import?${query}` }),
+      'body',
+      /请求中没有文件/,
+      /has no file/,
+    );
+    // The old form: the CSV as a string in a JSON body.
+    await refused(
+      await client.inject({
+        method: 'POST',
+        url: `/api/services/import?${query}`,
+        payload: { csv: csvOfServices(rows()) },
+      }),
+      'body',
+      /请求中没有文件/,
+      /has no file/,
+    );
+    // A browser form upload.
+    const boundary = 'renkouboundary';
+    await refused(
+      await upload(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\n${csvOfServices(rows())}\r\n--${boundary}--\r\n`,
+        query,
+        `multipart/form-data; boundary=${boundary}`,
+      ),
+      'body',
+      /不是表单/,
+      /not as a form/,
+    );
+    await refused(await upload('', query), 'file', /文件是空的/, /file is empty/);
+    // A spreadsheet cut short (a broken download).
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('x').addRow(['服务类型', '身份证号']);
+    const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
+    await refused(
+      await upload(xlsx.subarray(0, Math.floor(xlsx.length / 2)), query, XLSX_TYPE),
+      'file',
+      /XLSX 文件已损坏/,
+      /damaged or incomplete/,
+    );
+    // Not a service export: a header that names none of the columns.
+    const other = await upload('姓名,电话\r\n张三,13800000000\r\n', query);
+    await refused(other, 'header', /缺少 6 个必需的列/, /lacks 6 required column/);
+    const issues = (other.json() as { error: { issues: { code: string; field: string }[] } }).error.issues;
+    assert.deepEqual(
+      issues.map((i) => `${i.field}:${i.code}`),
+      ['kind', 'idNumber', 'serviceDate', 'provider', 'outcomeCode', 'consent'].map(
+        (f) => `${f}:missing_column`,
+      ),
+    );
+    assert.equal(await countOf('http-bad'), before);
   });
 });
 
@@ -475,7 +873,7 @@ describe(`renkou services import (${storageName})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows progress while it imports, in zh-CN by default and in English with --lang en', async () => {
+  it('shows progress while it imports, in zh-CN by default and in English with --lang en; refuses a file that is not a service export', async () => {
     const renkou = async (...args: string[]) => {
       const result = await runRenkou(args, storage.env);
       assert.equal(result.code, 0, `renkou ${args.join(' ')}\n${result.stderr}`);
@@ -512,5 +910,12 @@ describe(`renkou services import (${storageName})`, () => {
     assert.match(again.stdout, /OK 0, unchanged 300, rejected 1/);
     assert.match(again.stdout, /row 302: consent: The service cannot be recorded without/);
     assert.match(again.stderr, /Import services \(KB\) 100%/);
+
+    // Not a service export: refused as a whole, at the header, nothing imported.
+    const other = join(dir, 'other.csv');
+    writeFileSync(other, '姓名,电话\r\n张三,13800000000\r\n');
+    const refused = await runRenkou(['services', 'import', '--file', other], storage.env);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /缺少 6 个必需的列/);
   });
 });

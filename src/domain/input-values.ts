@@ -8,18 +8,18 @@ const LIMIT = Number.MAX_SAFE_INTEGER;
  * CLI's --data): a NUL character (U+0000) in any string, which PostgreSQL text and jsonb cannot
  * hold, so the first query carrying it fails — a search filter as much as a name being stored; and
  * a number that is not finite or beyond ±(2^53 − 1), which no id, count or version is and no
- * bigint cast survives. Each is an issue at its field (`items.0.target`); `skip` names fields
- * that carry a whole file's text, whose reader reports a NUL on its row.
+ * bigint cast survives. Each is an issue at its field (`items.0.target`). (A file's text never
+ * comes as a field: uploads are raw bodies, whose readers report a NUL on its row.)
  */
-export function inputValueIssues(value: unknown, skip: ReadonlySet<string> = new Set()): FieldIssue[] {
+export function inputValueIssues(value: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  walk(value, '', issues, skip);
+  walk(value, '', issues);
   return issues;
 }
 
 /** Throws the issues inputValueIssues finds, if any, as one invalid_input error. */
-export function checkInputValues(value: unknown, skip?: ReadonlySet<string>) {
-  const issues = inputValueIssues(value, skip);
+export function checkInputValues(value: unknown) {
+  const issues = inputValueIssues(value);
   if (issues.length > 0) throw invalidInput(issues);
 }
 
@@ -41,8 +41,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
-function walk(value: unknown, path: string, issues: FieldIssue[], skip: ReadonlySet<string>) {
-  if (issues.length >= 20 || skip.has(path)) return;
+function walk(value: unknown, path: string, issues: FieldIssue[]) {
+  if (issues.length >= 20) return;
   const field = path || 'body';
   if (typeof value === 'string') {
     if (value.includes(NUL)) issues.push(nulIssue(field));
@@ -58,14 +58,14 @@ function walk(value: unknown, path: string, issues: FieldIssue[], skip: Readonly
       );
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      walk(item, path ? `${path}.${i}` : String(i), issues, skip);
+      walk(item, path ? `${path}.${i}` : String(i), issues);
     });
   } else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       const at = path ? `${path}.${key}` : key;
       // A key is a field's name: shown with the NUL replaced, the way the audit log keeps it.
       if (key.includes(NUL)) issues.push(nulIssue(at.replaceAll(NUL, '\uFFFD')));
-      else walk(item, at, issues, skip);
+      else walk(item, at, issues);
     }
   }
 }

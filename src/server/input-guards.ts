@@ -2,16 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput } from '../domain/errors.ts';
 import { inputValueIssues, isPlainObject } from '../domain/input-values.ts';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * Body fields that carry a whole file's text (the services import's `csv`): a NUL in them is
-     * the import's to report on the row it is in, not a reason to refuse the file.
-     */
-    fileFields?: string[];
-  }
-}
-
 /**
  * What no schema keyword catches, for every route (src/domain/input-values.ts): a NUL in any string
  * of the query, the path or a JSON body, and a number that is not finite or beyond ±(2^53 − 1) —
@@ -24,7 +14,7 @@ export function installInputGuards(app: FastifyInstance) {
     const issues = [...inputValueIssues(request.query), ...inputValueIssues(request.params)];
     // A JSON body; an upload (a stream, bytes or text) is the file's reader's to check.
     if (Array.isArray(request.body) || isPlainObject(request.body))
-      issues.push(...inputValueIssues(request.body, new Set(request.routeOptions.config?.fileFields ?? [])));
+      issues.push(...inputValueIssues(request.body));
     if (issues.length > 0) throw invalidInput(issues);
   });
 }

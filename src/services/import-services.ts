@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { type FieldIssue, fieldIssue } from '../domain/errors.ts';
+import type { Insertable } from 'kysely';
+import type { ServiceRecordTable } from '../db/tables/benefits.ts';
+import { AppError, type FieldIssue, fieldIssue } from '../domain/errors.ts';
+import { type Text, text } from '../domain/i18n.ts';
 import { type CommandContext, todayOf } from '../registry/context.ts';
 import { isBlankRecord, readCsvRows } from '../registry/import/csv-reader.ts';
 import {
@@ -10,9 +14,9 @@ import {
   readHeader,
 } from '../registry/import/import-file.ts';
 import type { TableRow } from '../registry/import/table-row.ts';
-import { idNumberLostDigits, numberStoredAsNumber } from '../registry/import/validate-row.ts';
+import { idNumberLostDigits, normaliseDate, numberStoredAsNumber } from '../registry/import/validate-row.ts';
 import { checkServiceAgainst, type ServiceInput } from './record-service.ts';
-import { findServicePersons } from './service-persons.ts';
+import { findServicePersons, normaliseIdNumber } from './service-persons.ts';
 import { type ServiceRowToWrite, writeServiceRows } from './write-service-rows.ts';
 
 /** The columns of a provider's export; English or Chinese headers. */
@@ -39,6 +43,16 @@ const COLUMNS: Record<string, string> = {
 
 const REQUIRED_COLUMNS = ['kind', 'idNumber', 'serviceDate', 'provider', 'outcomeCode', 'consent'];
 
+/** A required column as the template names it, in both header languages. */
+const COLUMN_NAMES: Record<string, string> = {
+  kind: 'kind（服务类型）',
+  idNumber: 'id_number（身份证号）',
+  serviceDate: 'service_date（服务日期）',
+  provider: 'provider（服务机构）',
+  outcomeCode: 'outcome_code（结果代码）',
+  consent: 'consent（知情同意）',
+};
+
 export const SERVICE_CSV_HEADER = [
   'kind',
   'id_number',
@@ -56,6 +70,8 @@ export interface ServiceImportRow {
   status: 'ok' | 'unchanged' | 'rejected';
   id?: number;
   issues: FieldIssue[];
+  /** An unchanged row without a record number: why it counts as already there (zh-CN and en). */
+  note?: Text;
 }
 
 export interface ServiceImportReport {
@@ -87,6 +103,55 @@ const DEFAULT_CHUNK_SIZE = 5_000;
 /** The size of the pieces an in-memory CSV is handed to the reader in. */
 const PIECE_BYTES = 1 << 20;
 
+/** Marks an import key renkou derived from a row's content, never a provider's record number. */
+const DERIVED_KEY_PREFIX = '~';
+
+/**
+ * A provider's name as written for recognising it: NFKC (full-width brackets and spaces as
+ * half-width), runs of blanks as one space, trimmed. Migration 0023 spells the same in SQL.
+ */
+function normaliseProvider(provider: string): string {
+  return provider.normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The import key of a row that has no record number (import_key): `~` and the SHA-256 of what
+ * makes the record — the kind, the person's and the related person's ID numbers, the service
+ * date, the provider, the outcome and the quantity — each as checked and normalised (ID numbers
+ * trimmed and upper-cased, the date as YYYY-MM-DD whatever form the file wrote it in, the provider
+ * after normaliseProvider), one per line: only the provider is free text, and the rules refuse a
+ * control character in it. The same service exported again, with other spacing or another date
+ * form, gets the same key; any difference in what it says gets another. Consent is true on every
+ * written row and the source is part of the unique index already, so neither is in it. Migration
+ * 0023 computes the same key in SQL for the rows imported before (test/services-import.test.ts
+ * holds the two to each other).
+ */
+export function deriveImportKey(
+  row: Pick<
+    Insertable<ServiceRecordTable>,
+    'kind' | 'service_date' | 'provider' | 'outcome_code' | 'quantity'
+  >,
+  idNumber: string,
+  relatedIdNumber: string | null | undefined,
+): string {
+  const content = [
+    'service-v1',
+    row.kind,
+    normaliseIdNumber(idNumber),
+    relatedIdNumber ? normaliseIdNumber(relatedIdNumber) : '',
+    String(row.service_date),
+    normaliseProvider(String(row.provider)),
+    row.outcome_code,
+    row.quantity == null ? '' : String(row.quantity),
+  ].join('\n');
+  return `${DERIVED_KEY_PREFIX}${createHash('sha256').update(content, 'utf8').digest('hex')}`;
+}
+
+const ALREADY_THERE = text(
+  '已有相同的记录（同一人、同一服务、同一日期、同一机构、同一结果与数量），未重复写入；若确是另一次服务，请在“记录编号”列为两条记录填写不同的编号',
+  'A record with the same content is already there (same person, service, date, provider, outcome and quantity), so it was not written again; if this really is another service, give the two records different record numbers (import_key)',
+);
+
 function parseConsent(value: string | undefined): boolean | null {
   const v = (value ?? '').trim().toLowerCase();
   if (['1', 'true', 'yes', 'y', '是', '同意'].includes(v)) return true;
@@ -95,8 +160,8 @@ function parseConsent(value: string | undefined): boolean | null {
 }
 
 /**
- * Imports service records from a provider's CSV held in memory (the HTTP route's body); see
- * importServiceTable.
+ * Imports service records from a provider's CSV held in memory (scripts and tests; the CLI and
+ * the HTTP upload stream a file through importServicesFile); see importServiceTable.
  */
 export function importServicesCsv(
   context: ServiceImportContext,
@@ -118,14 +183,24 @@ export function importServicesCsv(
 }
 
 /**
- * Imports service records from a provider's CSV or XLSX file, streamed from disk (the CLI); see
- * importServiceTable.
+ * Imports service records from a provider's CSV or XLSX file, streamed from disk (the CLI, and
+ * the HTTP upload once it is on disk); see importServiceTable. An empty file is refused.
  */
 export async function importServicesFile(
   context: ServiceImportContext,
   input: ServiceImportOptions & { path: string; format?: FileFormat; source?: string },
 ): Promise<ServiceImportReport> {
   const bytesTotal = statSync(input.path).size;
+  if (bytesTotal === 0) {
+    throw new AppError(
+      'invalid_input',
+      text(
+        '文件是空的：请选择服务机构导出的 CSV 或 XLSX 文件',
+        'The file is empty: choose the CSV or XLSX file the provider exported',
+      ),
+      { field: 'file' },
+    );
+  }
   const format = input.format ?? (await detectFormat(input.path));
   const table = openTable(input.path, format);
   return importServiceTable(context, table, { ...input, source: input.source ?? 'import', bytesTotal });
@@ -137,8 +212,10 @@ export async function importServicesFile(
  * one query finds the persons its rows name and one INSERT writes its good rows, in one
  * transaction, so a crash leaves whole chunks. A bad row never blocks the good ones; a row whose
  * import key was imported before is reported unchanged, so importing a file again, or after a
- * crash, writes nothing twice (rows without an import key have nothing to be recognised by and are
- * written again). Returns a report per row; bad rows never throw.
+ * crash, writes nothing twice. A row without an import key (记录编号) gets one derived from its
+ * content (deriveImportKey), so the same service is recognised in a second import too. Returns a
+ * report per row; bad rows never throw. A file without a header that names the required columns
+ * (empty, or not a service export at all) is refused as a whole with a field-level error.
  */
 export async function importServiceTable(
   context: ServiceImportContext,
@@ -153,20 +230,28 @@ export async function importServiceTable(
     const fields = (header?.cells ?? []).map((name) => COLUMNS[name.trim()] ?? name.trim());
     const missing = REQUIRED_COLUMNS.filter((field) => !fields.includes(field));
     if (missing.length > 0) {
-      // Nothing can be read without these columns: every data row is rejected with the header.
-      let dataRows = buffered.filter((row) => !isBlankRecord(row.cells)).length;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        dataRows += next.value.filter((row) => !isBlankRecord(row.cells)).length;
-      }
-      report.rows.push({
-        rowNo: header?.rowNo ?? 1,
-        status: 'rejected',
-        issues: missing.map((field) =>
-          fieldIssue('missing_column', field, `缺少列：${field}`, `Missing column: ${field}`),
+      // Every row would fail the same way: one clear error for the file instead of a report.
+      const issues = missing.map((field) =>
+        fieldIssue(
+          'missing_column',
+          field,
+          `缺少必需的列：${COLUMN_NAMES[field]}`,
+          `The required column ${COLUMN_NAMES[field]} is missing`,
         ),
-      });
-      report.rejected = dataRows;
-      return report;
+      );
+      throw new AppError(
+        'invalid_input',
+        header
+          ? text(
+              `文件的表头缺少 ${missing.length} 个必需的列：${missing.map((f) => COLUMN_NAMES[f]).join('、')}（第一行应为列名，见模板）`,
+              `The header row lacks ${missing.length} required column(s): ${missing.map((f) => COLUMN_NAMES[f]).join(', ')} (the first row must name the columns, as in the template)`,
+            )
+          : text(
+              '文件中没有任何行：请选择服务机构导出的 CSV 或 XLSX 文件',
+              'The file has no rows: choose the CSV or XLSX file the provider exported',
+            ),
+        { field: header ? 'header' : 'file', issues },
+      );
     }
     const columns: Record<string, number | undefined> = {};
     for (const field of new Set(Object.values(COLUMNS))) {
@@ -184,7 +269,8 @@ export async function importServiceTable(
         kind: value('kind') ?? '',
         idNumber: value('idNumber') ?? null,
         relatedIdNumber: value('relatedIdNumber') ?? null,
-        serviceDate: value('serviceDate') ?? '',
+        // 2025/4/1, 2025年4月1日, 20250401 … as YYYY-MM-DD; anything else left for the rule to refuse.
+        serviceDate: normaliseDate(value('serviceDate') ?? ''),
         provider: value('provider') ?? '',
         outcomeCode: value('outcomeCode') ?? '',
         consent: parseConsent(value('consent')),
@@ -213,6 +299,8 @@ export async function importServiceTable(
         });
         outcomes = [];
         const good: ServiceRowToWrite[] = [];
+        /** The rows whose key was derived from their content: an unchanged one says why. */
+        const derived = new Set<number>();
         for (const { row, input } of inputs) {
           const checked = checkServiceAgainst(persons, context.countyCode, input, today);
           const issues = checked.ok ? [] : checked.issues;
@@ -224,7 +312,13 @@ export async function importServiceTable(
             issues.push(numberStoredAsNumber(field));
           }
           if (checked.ok && issues.length === 0) {
-            good.push({ rowNo: row.rowNo, row: { ...checked.row, entered_by: context.actor.id } });
+            const importKey =
+              checked.row.import_key ?? deriveImportKey(checked.row, input.idNumber!, input.relatedIdNumber);
+            if (!checked.row.import_key) derived.add(row.rowNo);
+            good.push({
+              rowNo: row.rowNo,
+              row: { ...checked.row, import_key: importKey, entered_by: context.actor.id },
+            });
           } else {
             outcomes.push({ rowNo: row.rowNo, status: 'rejected', issues });
           }
@@ -234,7 +328,12 @@ export async function importServiceTable(
             written.status === 'ok'
               ? { rowNo: written.rowNo, status: 'ok', id: written.id, issues: [] }
               : written.status === 'unchanged'
-                ? { rowNo: written.rowNo, status: 'unchanged', issues: [] }
+                ? {
+                    rowNo: written.rowNo,
+                    status: 'unchanged',
+                    issues: [],
+                    ...(derived.has(written.rowNo) ? { note: ALREADY_THERE } : {}),
+                  }
                 : { rowNo: written.rowNo, status: 'rejected', issues: written.issues },
           );
         }

@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/database.ts';
 import { importPersons } from '../../src/registry/import/import-persons.ts';
 import { writeSampleImportFile } from '../../src/registry/import/sample-file.ts';
 import type { RouteEntry } from '../../src/server/access.ts';
+import { SERVICE_CSV_HEADER } from '../../src/services/import-services.ts';
 import { addAdult, contextFor, VILLAGE } from './registry.ts';
 
 /** The same request made inside the caller's units and outside them. */
@@ -148,6 +149,17 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
     'GET /api/reports/runs/:id/diff': byId(runs),
     'GET /api/households/:id': byId(households),
     'POST /api/feeds/batches/:id/link': countyRecord(feedBatch),
+    // The file is the raw body and the county is in the query: a file of no rows must be answered
+    // with its (empty) report inside the county, and refused to a village-level user.
+    'POST /api/services/import': (route) => {
+      const request: InjectOptions = {
+        method: 'POST',
+        url: `${route.url}?county=620881`,
+        headers: { 'content-type': 'text/csv' },
+        payload: `${SERVICE_CSV_HEADER.join(',')}\r\n`,
+      };
+      return { inside: request, outside: request, expectOk: true };
+    },
     // Merging a village's record with another township's acts on the county.
     'POST /api/persons/:id/merge': (route) => ({
       inside: base(route, fill(route.url, { id: inside.id }), { dropId: inside.id, reason: 'x' }),

@@ -16,11 +16,18 @@ import {
 import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { CommandContext } from '../../registry/context.ts';
-import { importServicesCsv, listServices, recordService, type ServiceInput } from '../../services/index.ts';
+import { importServicesFile, listServices, recordService, type ServiceInput } from '../../services/index.ts';
 import { actorOf, bodyPersonUnit, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { dateSchema } from '../schemas.ts';
+import { acceptTableUploads, receiveUpload } from '../upload.ts';
 import { itemsResponse } from './list-response.ts';
+
+/**
+ * Largest service file taken over HTTP: some 500,000 rows, whose per-row report is answered whole;
+ * a larger export goes through the CLI (renkou services import), which reads any size.
+ */
+const MAX_SERVICE_UPLOAD_BYTES = 64 * 1024 * 1024;
 
 const idParam = {
   type: 'object',
@@ -265,43 +272,61 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     },
   );
 
-  app.post(
-    '/api/services/import',
-    {
-      config: {
-        access: { right: 'services.write', unit: unitFrom('body', 'county'), audit: 'services.import' },
-        // A NUL in the file is reported on its row (src/services/record-service.ts), the rest imported.
-        fileFields: ['csv'],
-      },
-      schema: {
-        tags: ['services'],
-        summary: '导入服务机构的 CSV，逐行报告 / Import a provider CSV with a report per row',
-        body: {
-          type: 'object',
-          properties: {
-            county,
-            csv: { type: 'string', maxLength: 20_000_000 },
-            source: { type: 'string', minLength: 1, maxLength: 64 },
-          },
-          required: ['csv'],
-          additionalProperties: false,
+  app.register(async (scope) => {
+    // The provider's file arrives as the raw body, goes to a temporary file and is read from there
+    // as a stream, as the CLI reads it (src/server/upload.ts, the person import's way).
+    acceptTableUploads(scope);
+    scope.post(
+      '/api/services/import',
+      {
+        config: {
+          access: { right: 'services.write', unit: unitFrom('query', 'county'), audit: 'services.import' },
         },
-        response: {
-          200: {
+        schema: {
+          tags: ['services'],
+          summary:
+            '上传服务机构导出的 CSV/XLSX 导入服务记录（请求体为文件本身），逐行报告 / Import a provider’s CSV or XLSX export: the request body is the file; a report per row',
+          description:
+            '请求体为 CSV（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件本身，Content-Type 为 text/csv、application/octet-stream 或 xlsx 的类型；上限 64 MB（更大的文件用命令行 renkou services import）。' +
+            '列：kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key（或中文表头）。' +
+            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号，或无记录编号时内容相同）、rejected（逐字段问题，中英文）。同一文件再次上传不会新增记录。' +
+            '没有文件、空文件、损坏的 XLSX 或缺少必需列的文件整体拒收（400，字段级错误）。 / ' +
+            'The body is the CSV (UTF-8 or GB18030, comma or tab) or XLSX file itself, sent as text/csv, application/octet-stream or the xlsx type; 64 MB at most (larger files: the CLI, renkou services import). ' +
+            'Columns: kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key (or the Chinese headers). ' +
+            'A report per row: ok (the new record’s id), unchanged (imported before: the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en). Uploading the same file again writes nothing new. ' +
+            'No file, an empty file, a damaged XLSX or a header without the required columns is refused as a whole (400, field-level error).',
+          querystring: {
             type: 'object',
             properties: {
-              ok: int,
-              unchanged: int,
-              rejected: int,
-              rows: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    rowNo: int,
-                    status: str,
-                    id: int,
-                    issues: { type: 'array', items: issueSchema },
+              county,
+              source: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 64,
+                description:
+                  '来源系统名（默认 import；记录编号在同一来源内唯一）/ The source system (import by default; record numbers are unique within a source)',
+              },
+              chunkSize: { type: 'integer', minimum: 1, maximum: 100000 },
+            },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                ok: int,
+                unchanged: int,
+                rejected: int,
+                rows: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      rowNo: int,
+                      status: str,
+                      id: int,
+                      issues: { type: 'array', items: issueSchema },
+                      note: bilingual,
+                    },
                   },
                 },
               },
@@ -309,16 +334,21 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           },
         },
       },
-    },
-    async (request) => {
-      const body = request.body as { county?: string; csv: string; source?: string };
-      return importServicesCsv(
-        { ...commandContext(context, request), countyCode: body.county ?? context.config.defaultCounty },
-        body.csv,
-        body.source,
-      );
-    },
-  );
+      async (request) => {
+        const query = request.query as { county?: string; source?: string; chunkSize?: number };
+        return receiveUpload(request, MAX_SERVICE_UPLOAD_BYTES, (path) =>
+          importServicesFile(
+            { ...commandContext(context, request), countyCode: query.county ?? context.config.defaultCounty },
+            {
+              path,
+              ...(query.source ? { source: query.source } : {}),
+              ...(query.chunkSize ? { chunkSize: query.chunkSize } : {}),
+            },
+          ),
+        );
+      },
+    );
+  });
 
   // --- benefits ---
   const tags = ['benefits'];

@@ -1,9 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unitsWithRight } from '../../access/principal.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -21,19 +16,10 @@ import {
 import { writePersonTemplate } from '../../registry/import/template.ts';
 import { actorOf, importTarget, importUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { acceptTableUploads, receiveUpload } from '../upload.ts';
 
 /** Largest upload accepted: a million-person CSV is about 150 MB. */
 const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
-
-const UPLOAD_TYPES = [
-  'text/csv',
-  'application/csv',
-  'text/plain',
-  'text/tab-separated-values',
-  'application/octet-stream',
-  'application/vnd.ms-excel',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-];
 
 const MIME: Record<TableFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -93,7 +79,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
 
   app.register(async (scope) => {
     // The upload arrives as a raw body and goes straight to a temporary file: never in memory.
-    scope.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
+    acceptTableUploads(scope);
 
     scope.post(
       '/api/imports',
@@ -126,38 +112,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
           county?: string;
           chunkSize?: number;
         };
-        const body = request.body as NodeJS.ReadableStream | undefined;
-        if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
-          throw new AppError(
-            'invalid_input',
-            text(
-              '请求体应为 CSV 或 XLSX 文件本身（Content-Type: text/csv 或 xlsx）',
-              'The request body must be the CSV or XLSX file itself (Content-Type: text/csv or xlsx)',
-            ),
-            { field: 'body' },
-          );
-        }
-        const dir = await mkdtemp(join(tmpdir(), 'renkou-upload-'));
-        const path = join(dir, 'upload');
-        try {
-          let bytes = 0;
-          const limit = new Transform({
-            transform(chunk: Buffer, _encoding, callback) {
-              bytes += chunk.length;
-              if (bytes > MAX_UPLOAD_BYTES) {
-                callback(
-                  new AppError(
-                    'invalid_input',
-                    text('上传的文件过大（上限 1 GB）', 'The upload is too large (1 GB at most)'),
-                    { field: 'body' },
-                  ),
-                );
-                return;
-              }
-              callback(null, chunk);
-            },
-          });
-          await pipeline(body, limit, createWriteStream(path));
+        return receiveUpload(request, MAX_UPLOAD_BYTES, async (path) => {
           // The unit checked against the caller's rights: rows outside it are quarantined.
           const unit = request.accessUnit;
           const report = await importPersons(importContext(context, request), {
@@ -168,9 +123,7 @@ export function registerImportRoutes(app: FastifyInstance, context: AppContext) 
             ...(query.chunkSize ? { chunkSize: query.chunkSize } : {}),
           });
           return reply.status(report.alreadyImported ? 200 : 201).send(report);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        });
       },
     );
   });
