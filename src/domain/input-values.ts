@@ -9,18 +9,77 @@ const LIMIT = Number.MAX_SAFE_INTEGER;
  * hold, so the first query carrying it fails — a search filter as much as a name being stored; and
  * a number that is not finite or beyond ±(2^53 − 1), which no id, count or version is and no
  * bigint cast survives. Each is an issue at its field (`items.0.target`); `skip` names fields
- * that carry a whole file's text, whose reader reports a NUL on its row.
+ * that carry a whole file's text, whose reader reports a NUL on its row. `schema`, the JSON schema
+ * the input was checked against: a number out of range at a field whose schema has a `minimum` or
+ * `maximum` is told that range (a year from 2000 to 2100), not ±(2^53 − 1).
  */
-export function inputValueIssues(value: unknown, skip: ReadonlySet<string> = new Set()): FieldIssue[] {
+export function inputValueIssues(
+  value: unknown,
+  skip: ReadonlySet<string> = new Set(),
+  schema?: unknown,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  walk(value, '', issues, skip);
+  walk(value, '', issues, skip, schemaNode(schema));
   return issues;
 }
 
 /** Throws the issues inputValueIssues finds, if any, as one invalid_input error. */
-export function checkInputValues(value: unknown, skip?: ReadonlySet<string>) {
-  const issues = inputValueIssues(value, skip);
+export function checkInputValues(value: unknown, skip?: ReadonlySet<string>, schema?: unknown) {
+  const issues = inputValueIssues(value, skip, schema);
   if (issues.length > 0) throw invalidInput(issues);
+}
+
+/** The parts of a JSON schema the walk follows: where a field's own schema is, and its range. */
+interface SchemaNode {
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  items?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+}
+const schemaNode = (schema: unknown): SchemaNode | undefined =>
+  schema !== null && typeof schema === 'object' && !Array.isArray(schema)
+    ? (schema as SchemaNode)
+    : undefined;
+const propertySchema = (schema: SchemaNode | undefined, key: string) =>
+  schemaNode(
+    schema?.properties && Object.hasOwn(schema.properties, key)
+      ? schema.properties[key]
+      : schema?.additionalProperties,
+  );
+
+/** A number past ±(2^53 − 1) or not finite: told the field's own range where its schema has one. */
+export function rangeIssue(field: string, value: number, schema: unknown): FieldIssue {
+  const node = schemaNode(schema);
+  const min = typeof node?.minimum === 'number' ? node.minimum : undefined;
+  const max = typeof node?.maximum === 'number' ? node.maximum : undefined;
+  if (min !== undefined && max !== undefined)
+    return fieldIssue(
+      'out_of_range',
+      field,
+      `字段 ${field} 的数值超出范围（应在 ${min} 到 ${max} 之间）`,
+      `Field ${field} is out of range (it must be from ${min} to ${max})`,
+    );
+  if (max !== undefined && value > 0)
+    return fieldIssue(
+      'out_of_range',
+      field,
+      `字段 ${field} 的数值超出范围（不能大于 ${max}）`,
+      `Field ${field} is out of range (at most ${max})`,
+    );
+  if (min !== undefined && value < 0)
+    return fieldIssue(
+      'out_of_range',
+      field,
+      `字段 ${field} 的数值超出范围（不能小于 ${min}）`,
+      `Field ${field} is out of range (at least ${min})`,
+    );
+  return fieldIssue(
+    'out_of_range',
+    field,
+    `字段 ${field} 的数值超出范围（绝对值不能大于 ${LIMIT}）`,
+    `Field ${field} is out of range (at most ${LIMIT} either way)`,
+  );
 }
 
 const nulIssue = (field: string) =>
@@ -41,31 +100,30 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
-function walk(value: unknown, path: string, issues: FieldIssue[], skip: ReadonlySet<string>) {
+function walk(
+  value: unknown,
+  path: string,
+  issues: FieldIssue[],
+  skip: ReadonlySet<string>,
+  schema: SchemaNode | undefined,
+) {
   if (issues.length >= 20 || skip.has(path)) return;
   const field = path || 'body';
   if (typeof value === 'string') {
     if (value.includes(NUL)) issues.push(nulIssue(field));
   } else if (typeof value === 'number') {
-    if (!Number.isFinite(value) || Math.abs(value) > LIMIT)
-      issues.push(
-        fieldIssue(
-          'out_of_range',
-          field,
-          `字段 ${field} 的数值超出范围（绝对值不能大于 ${LIMIT}）`,
-          `Field ${field} is out of range (at most ${LIMIT} either way)`,
-        ),
-      );
+    if (!Number.isFinite(value) || Math.abs(value) > LIMIT) issues.push(rangeIssue(field, value, schema));
   } else if (Array.isArray(value)) {
+    const items = schemaNode(schema?.items);
     value.forEach((item, i) => {
-      walk(item, path ? `${path}.${i}` : String(i), issues, skip);
+      walk(item, path ? `${path}.${i}` : String(i), issues, skip, items);
     });
   } else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       const at = path ? `${path}.${key}` : key;
       // A key is a field's name: shown with the NUL replaced, the way the audit log keeps it.
       if (key.includes(NUL)) issues.push(nulIssue(at.replaceAll(NUL, '\uFFFD')));
-      else walk(item, at, issues, skip);
+      else walk(item, at, issues, skip, propertySchema(schema, key));
     }
   }
 }
