@@ -36,6 +36,8 @@ interface SchemaNode {
   items?: unknown;
   minimum?: unknown;
   maximum?: unknown;
+  exclusiveMinimum?: unknown;
+  exclusiveMaximum?: unknown;
 }
 const schemaNode = (schema: unknown): SchemaNode | undefined =>
   schema !== null && typeof schema === 'object' && !Array.isArray(schema)
@@ -51,35 +53,39 @@ const propertySchema = (schema: SchemaNode | undefined, key: string) =>
 /** A number past ±(2^53 − 1) or not finite: told the field's own range where its schema has one. */
 export function rangeIssue(field: string, value: number, schema: unknown): FieldIssue {
   const node = schemaNode(schema);
-  const min = typeof node?.minimum === 'number' ? node.minimum : undefined;
-  const max = typeof node?.maximum === 'number' ? node.maximum : undefined;
-  if (min !== undefined && max !== undefined)
-    return fieldIssue(
+  const bound = (inclusive: unknown, exclusive: unknown) =>
+    typeof inclusive === 'number'
+      ? { limit: inclusive, open: false }
+      : typeof exclusive === 'number'
+        ? { limit: exclusive, open: true }
+        : undefined;
+  const min = bound(node?.minimum, node?.exclusiveMinimum);
+  const max = bound(node?.maximum, node?.exclusiveMaximum);
+  const issue = (zh: string, en: string) =>
+    fieldIssue(
       'out_of_range',
       field,
-      `字段 ${field} 的数值超出范围（应在 ${min} 到 ${max} 之间）`,
-      `Field ${field} is out of range (it must be from ${min} to ${max})`,
+      `字段 ${field} 的数值超出范围（${zh}）`,
+      `Field ${field} is out of range (${en})`,
     );
-  if (max !== undefined && value > 0)
-    return fieldIssue(
-      'out_of_range',
-      field,
-      `字段 ${field} 的数值超出范围（不能大于 ${max}）`,
-      `Field ${field} is out of range (at most ${max})`,
+  if (min && max)
+    return min.open || max.open
+      ? issue(
+          `应${min.open ? '大于' : '不小于'} ${min.limit}、${max.open ? '小于' : '不大于'} ${max.limit}`,
+          `it must be ${min.open ? 'above' : 'at least'} ${min.limit} and ${max.open ? 'below' : 'at most'} ${max.limit}`,
+        )
+      : issue(`应在 ${min.limit} 到 ${max.limit} 之间`, `it must be from ${min.limit} to ${max.limit}`);
+  if (max && value > 0)
+    return issue(
+      `${max.open ? '应小于' : '不能大于'} ${max.limit}`,
+      `${max.open ? 'below' : 'at most'} ${max.limit}`,
     );
-  if (min !== undefined && value < 0)
-    return fieldIssue(
-      'out_of_range',
-      field,
-      `字段 ${field} 的数值超出范围（不能小于 ${min}）`,
-      `Field ${field} is out of range (at least ${min})`,
+  if (min && value < 0)
+    return issue(
+      `${min.open ? '应大于' : '不能小于'} ${min.limit}`,
+      `${min.open ? 'above' : 'at least'} ${min.limit}`,
     );
-  return fieldIssue(
-    'out_of_range',
-    field,
-    `字段 ${field} 的数值超出范围（绝对值不能大于 ${LIMIT}）`,
-    `Field ${field} is out of range (at most ${LIMIT} either way)`,
-  );
+  return issue(`绝对值不能大于 ${LIMIT}`, `at most ${LIMIT} either way`);
 }
 
 const nulIssue = (field: string) =>

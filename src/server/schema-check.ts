@@ -89,6 +89,13 @@ function schemaMessage(path: string, v: SchemaProblem) {
         ? text(`字段 ${path} 不能小于 ${limit}`, `Field ${path} must be at least ${limit}`)
         : text(`字段 ${path} 不能大于 ${limit}`, `Field ${path} must be at most ${limit}`);
     }
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const limit = String(params.limit);
+      return v.keyword === 'exclusiveMinimum'
+        ? text(`字段 ${path} 应大于 ${limit}`, `Field ${path} must be above ${limit}`)
+        : text(`字段 ${path} 应小于 ${limit}`, `Field ${path} must be below ${limit}`);
+    }
     case 'minLength':
     case 'maxLength': {
       const limit = String(params.limit);
