@@ -1,4 +1,4 @@
-import AjvCompiler from '@fastify/ajv-compiler';
+import { createRequire } from 'node:module';
 import { AppError, type FieldIssue } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import { rangeIssue } from '../domain/input-values.ts';
@@ -170,7 +170,13 @@ export function checkSchema(
   root: string,
   names?: Record<string, string>,
 ): void {
-  compiler ??= AjvCompiler()({}, { customOptions: { ...AJV_OPTIONS } }) as unknown as typeof compiler;
+  // Loaded on first use: most commands never check a schema, and ajv takes a while to load.
+  if (!compiler) {
+    const AjvCompiler = createRequire(import.meta.url)(
+      '@fastify/ajv-compiler',
+    ) as typeof import('@fastify/ajv-compiler');
+    compiler = AjvCompiler()({}, { customOptions: { ...AJV_OPTIONS } }) as unknown as typeof compiler;
+  }
   let validate = compiled.get(schema);
   if (!validate) {
     validate = compiler!({ schema, method: 'CLI', url: root, httpPart: 'body' });
