@@ -341,14 +341,40 @@ describe(`fuzzing the HTTP API: never a 5xx, one error shape, no partial write (
     );
   });
 
-  it('refuses a number past ±(2^53 − 1), or not finite, at its field: the schema lets "1e309" and 1e20 through', async () => {
+  it('refuses a number past ±(2^53 − 1), or not finite, at its field, naming the range its schema allows: the schema lets "1e309" and 1e20 through', async () => {
     const before = await counts();
+    // The offset's schema allows 0 to 10000: the message says so, not ±(2^53 − 1).
     const offset = await refusedAt({ url: '/api/persons?q=x&offset=1e309' }, 'out_of_range', 'offset');
     assert.deepEqual(offset, {
-      zh: '字段 offset 的数值超出范围（绝对值不能大于 9007199254740991）',
-      en: 'Field offset is out of range (at most 9007199254740991 either way)',
+      zh: '字段 offset 的数值超出范围（应在 0 到 10000 之间）',
+      en: 'Field offset is out of range (it must be from 0 to 10000)',
     });
-    await refusedAt({ url: '/api/services?unit=620881&personId=1e20' }, 'out_of_range', 'personId');
+    // A version has a minimum (1) but no maximum: the bound past it is the one every number has.
+    const version = await refusedAt(
+      { url: '/api/targets/sheets/620881/2025?version=1e309' },
+      'out_of_range',
+      'version',
+    );
+    assert.deepEqual(version, {
+      zh: '字段 version 的数值超出范围（绝对值不能大于 9007199254740991）',
+      en: 'Field version is out of range (at most 9007199254740991 either way)',
+    });
+    const sheets = await refusedAt(
+      { url: '/api/targets/sheets?unit=620881&year=-1e309' },
+      'out_of_range',
+      'year',
+    );
+    assert.deepEqual(sheets, {
+      zh: '字段 year 的数值超出范围（应在 2000 到 2100 之间）',
+      en: 'Field year is out of range (it must be from 2000 to 2100)',
+    });
+    // A person id has no upper bound but the one every id has.
+    const person = await refusedAt(
+      { url: '/api/services?unit=620881&personId=1e20' },
+      'out_of_range',
+      'personId',
+    );
+    assert.match(person.en, /at most 9007199254740991 either way/);
     await refusedAt({ url: '/api/tasks?unit=620881&offset=99999999999999999999' }, 'out_of_range', 'offset');
     await refusedAt(
       {

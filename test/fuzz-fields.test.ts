@@ -9,7 +9,7 @@ import { registerBirth, registerDeath, registerMarriage } from '../src/registry/
 import type { RouteEntry } from '../src/server/access.ts';
 import { SERVICE_CSV_HEADER } from '../src/services/import-services.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
-import { createTestUser, signedInApp, type TestClient } from './helpers/http.ts';
+import { createTestUser, signedInApp, signIn, TEST_PASSWORD, type TestClient } from './helpers/http.ts';
 import { csvOf, person } from './helpers/import-rows.ts';
 import { buildMatrixFixtures, type MatrixFixtures } from './helpers/matrix-fixtures.ts';
 import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
@@ -24,6 +24,8 @@ import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './hel
  * each field one level down), with bad values of every JSON type. Never a 5xx; every refusal has
  * the one error shape; a refused request writes nothing. Deterministic: fixed lists, no seed.
  */
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Bad values for a query-string or path parameter (sent URL-encoded). */
 const QUERY_VALUES = [
@@ -325,6 +327,9 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
           const problem = errorShapeProblem(response);
           if (problem) failures.push(`${label}: ${status} ${problem}`);
         }
+        // A value quoted in a message is shown as written, never as JavaScript's name for an object.
+        if (response.body.includes('[object Object]'))
+          failures.push(`${label}: ${status} says [object Object]: ${response.body.slice(0, 300)}`);
         if (options.writes) {
           const now = await fingerprint();
           const other = (f: string) =>
@@ -417,7 +422,7 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
   interface ParameterBase {
     path: Record<string, string>;
     query: [string, string][];
-    payload?: string;
+    payload?: string | Buffer;
     contentType?: string;
   }
 
@@ -535,6 +540,16 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
     return Number(response.json().batchId);
   };
   let linkBatch: number | undefined;
+  let sheetFile: Buffer | undefined;
+  /** The audit's survey sheets as the app hands them out: taken back as they are, a valid upload. */
+  const auditSheet = async () => {
+    if (!sheetFile) {
+      const sheet = await client.inject({ url: `/api/audits/${fixtures.ids.audit}/sheet` });
+      assert.equal(sheet.statusCode, 200, sheet.body);
+      sheetFile = sheet.rawPayload;
+    }
+    return sheetFile;
+  };
   /** Write routes whose input is in the path and query string: uploads, deletions, runs. */
   const PARAMETER_WRITES: {
     method: string;
@@ -604,6 +619,19 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
       },
     },
     {
+      method: 'POST',
+      url: '/api/audits/:id/results',
+      reusable: true,
+      async make() {
+        return {
+          path: { id: String(fixtures.ids.audit) },
+          query: [['date', '2025-06-30']],
+          payload: await auditSheet(),
+          contentType: XLSX,
+        };
+      },
+    },
+    {
       method: 'DELETE',
       url: '/api/targets/sheets/:unit/:year',
       reusable: true,
@@ -634,6 +662,38 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
       assert.ok(route, `${write.method} ${write.url} is a route`);
       requests += await sweepParameters(probe, route, write.make, write.reusable ?? false);
     }
+    // The filled survey sheet is the whole body: anything but an XLSX file is refused, and so is one
+    // that is cut short.
+    const sheet = await auditSheet();
+    const badFiles: [string, string | Buffer, string][] = [
+      ['empty', Buffer.alloc(0), XLSX],
+      ['text', '这不是表格', XLSX],
+      [
+        'bytes',
+        Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256)),
+        'application/octet-stream',
+      ],
+      ['cut short', sheet.subarray(0, Math.floor(sheet.length / 2)), XLSX],
+      ['a zip of nothing', Buffer.from('504b0506000000000000000000000000000000000000', 'hex'), XLSX],
+      ['JSON', '{"households":[]}', 'application/json'],
+      ['CSV', 'household_no,name\r\n1,王\r\n', 'text/csv'],
+    ];
+    for (const [what, payload, contentType] of badFiles) {
+      requests += 1;
+      const response = await probe.send(
+        {
+          method: 'POST',
+          url: `/api/audits/${fixtures.ids.audit}/results?date=2025-06-30`,
+          payload,
+          headers: { 'content-type': contentType },
+        },
+        `POST /api/audits/:id/results body=${what}`,
+      );
+      if (response.statusCode < 400)
+        probe.failures.push(
+          `POST /api/audits/:id/results body=${what}: accepted with ${response.statusCode}`,
+        );
+    }
     assert.ok(requests > 200, `${requests} requests`);
     probe.check();
   });
@@ -645,7 +705,14 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
   interface WriteBase {
     method?: 'POST' | 'PUT';
     url: string;
-    make(): Promise<{ url: string; body: Record<string, unknown> }>;
+    make(): Promise<{
+      url: string;
+      body: Record<string, unknown>;
+      /** A session of its own (sign-out, a password change): its cookie and CSRF token. */
+      headers?: Record<string, string>;
+      /** Sign-in attempts from an address of their own, so their rate limit is theirs. */
+      remoteAddress?: string;
+    }>;
     /** A success leaves the rows as they were: the next request may reuse them. */
     reusable?: boolean;
     /** Tables a refusal writes by design (a refused resubmission keeps its cells and new issues). */
@@ -662,6 +729,59 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
     });
     assert.ok(response.statusCode < 300, response.body);
     return { batchId: Number(response.json().batchId) };
+  };
+  let reviewPair: number | undefined;
+  let loginUser: string | undefined;
+  /** A pair in the review queue: a marriage registration naming two adults of the registry, linked. */
+  const newFeedPair = async () => {
+    const husband = await newAdult('male');
+    const wife = await newAdult('female');
+    const people = await test.database.db
+      .selectFrom('person')
+      .select(['id', 'name', 'id_number', 'birth_date'])
+      .where('id', 'in', [husband.id, wife.id])
+      .execute();
+    const [h, w] = [husband.id, wife.id].map((id) => people.find((p) => Number(p.id) === id)!);
+    const upload = await client.inject({
+      method: 'POST',
+      url: '/api/feeds/batches?source=marriage_registration&filename=pair.json&county=620881',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify([
+        {
+          登记证字号: 'J-pair-1',
+          业务类型: '结婚登记',
+          登记日期: '2025-03-03',
+          男方姓名: h!.name,
+          男方身份证件号码: h!.id_number,
+          男方出生日期: h!.birth_date,
+          女方姓名: w!.name,
+          女方身份证件号码: w!.id_number,
+          女方出生日期: w!.birth_date,
+          登记机关: '华亭市民政局',
+        },
+      ]),
+    });
+    assert.equal(upload.statusCode, 201, upload.body);
+    const batchId = Number(upload.json().batchId);
+    const link = await client.inject({ method: 'POST', url: `/api/feeds/batches/${batchId}/link` });
+    assert.ok(link.statusCode < 300, link.body);
+    const pair = await test.database.db
+      .selectFrom('feed_pair')
+      .select('id')
+      .where('batch_id', '=', batchId)
+      .executeTakeFirstOrThrow();
+    return Number(pair.id);
+  };
+  /** A new user signed in on a session of their own: the headers that send requests as them. */
+  const newSession = async () => {
+    users += 1;
+    const username = await createTestUser(
+      test.database,
+      [{ role: 'auditor', unit: '620881' }],
+      `fuzz.session${users}`,
+    );
+    const session = await signIn(client.app, username);
+    return { cookie: session.cookie, 'x-csrf-token': session.csrf };
   };
   let households = 0;
   let quarantines = 0;
@@ -1103,6 +1223,54 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
         };
       },
     },
+    {
+      url: '/api/feeds/review/:id',
+      reusable: true,
+      async make() {
+        reviewPair ??= await newFeedPair();
+        return { url: `/api/feeds/review/${reviewPair}`, body: { decision: 'unsure', note: '请村里核实' } };
+      },
+    },
+    {
+      url: '/api/dedupe/runs',
+      reusable: true,
+      async make() {
+        return { url: '/api/dedupe/runs', body: { unit: VILLAGE, minProbability: 0.9 } };
+      },
+    },
+    {
+      url: '/api/auth/password',
+      async make() {
+        const session = await newSession();
+        return {
+          url: '/api/auth/password',
+          body: { oldPassword: TEST_PASSWORD, newPassword: 'Fuzz-new-password-2026' },
+          headers: session,
+        };
+      },
+    },
+    {
+      url: '/api/auth/logout',
+      async make() {
+        return { url: '/api/auth/logout', body: {}, headers: await newSession() };
+      },
+    },
+    {
+      url: '/api/auth/login',
+      reusable: true,
+      async make() {
+        loginUser ??= await createTestUser(
+          test.database,
+          [{ role: 'auditor', unit: '620881' }],
+          'fuzz.login',
+        );
+        return {
+          url: '/api/auth/login',
+          body: { username: loginUser, password: TEST_PASSWORD },
+          remoteAddress: '10.20.30.40',
+        };
+      },
+    },
   ];
 
   type Body = Record<string, unknown>;
@@ -1175,7 +1343,8 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
           method,
           url: base.url,
           payload: serialize(base.body),
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...base.headers },
+          ...(base.remoteAddress ? { remoteAddress: base.remoteAddress } : {}),
         },
         `${label} (valid)`,
         write.refusalWrites,
@@ -1196,7 +1365,8 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
             method,
             url: base.url,
             payload: serialize(apply(base.body)),
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...base.headers },
+            ...(base.remoteAddress ? { remoteAddress: base.remoteAddress } : {}),
           },
           `${label} ${field}=${value}`,
           write.refusalWrites,

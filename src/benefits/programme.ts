@@ -1,7 +1,7 @@
 import type { ResidenceType } from '../db/schema.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
-import { type Text, text } from '../domain/i18n.ts';
+import { shown, type Text, text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
 
@@ -284,9 +284,23 @@ function checkRules(rules: unknown, field: string, issues: FieldIssue[]) {
     'allOf',
   ];
   rules.forEach((rule, i) => {
-    const kind = (rule as { rule?: string })?.rule;
-    if (!kind || !known.includes(kind)) {
-      issues.push(fieldIssue('unknown_rule', `${field}[${i}]`, `未知规则：${kind}`, `Unknown rule: ${kind}`));
+    const kind = (rule as { rule?: unknown } | null)?.rule;
+    if (typeof kind !== 'string' || !known.includes(kind)) {
+      issues.push(
+        kind === undefined
+          ? fieldIssue(
+              'unknown_rule',
+              `${field}[${i}].rule`,
+              `缺少规则名 rule（可用：${known.join('、')}）`,
+              `The rule's name (rule) is missing (known: ${known.join(', ')})`,
+            )
+          : fieldIssue(
+              'unknown_rule',
+              `${field}[${i}].rule`,
+              `未知规则：${shown(kind)}（可用：${known.join('、')}）`,
+              `Unknown rule: ${shown(kind, 'en')} (known: ${known.join(', ')})`,
+            ),
+      );
     } else if (kind === 'reachesAge' && !isCalendarDate((rule as { from?: string }).from ?? '')) {
       issues.push(
         fieldIssue(

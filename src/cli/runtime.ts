@@ -6,7 +6,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { isRegistryDate } from '../domain/dates.ts';
 import { AppError, fieldIssue } from '../domain/errors.ts';
 import { type Lang, parseLang, text } from '../domain/i18n.ts';
-import { checkInputValues } from '../domain/input-values.ts';
+import { checkInputValues, isPlainObject } from '../domain/input-values.ts';
+import { checkSchema } from '../server/schema-check.ts';
 
 /** What every CLI command gets: the language, and the config read once on first use. */
 export interface CliRuntime {
@@ -195,9 +196,18 @@ export function readInputFile(path: string, flag: string): string {
 /**
  * JSON typed (--data) or read from a file on the command line: JSON that does not parse, and what
  * the HTTP API refuses in any input (src/domain/input-values.ts: a NUL, a number past 2^53), are
- * errors naming the option, not an "unexpected error" from JSON.parse or the database.
+ * errors naming the option, not an "unexpected error" from JSON.parse or the database. `schema`:
+ * the HTTP route's own body schema, checked as the route checks it (src/server/schema-check.ts) —
+ * the same field-level refusals and messages, and the same coerced values; `names` says which
+ * top-level fields are typed as options of their own (`reason` → `--reason`), so a message names
+ * the option.
  */
-export function parseJsonInput(raw: string, flag: string): unknown {
+export function parseJsonInput(
+  raw: string,
+  flag: string,
+  schema?: object,
+  names?: Record<string, string>,
+): unknown {
   let input: unknown;
   try {
     input = JSON.parse(raw.replace(/^\ufeff/, ''));
@@ -206,7 +216,29 @@ export function parseJsonInput(raw: string, flag: string): unknown {
       field: flag.replace(/^--/, ''),
     });
   }
-  checkInputValues(input);
+  if (schema) checkSchema(schema, input, flag, names);
+  checkInputValues(input, schema);
+  return input;
+}
+
+/** JSON input that must be an object ({…}), as a command's --data is: see parseJsonInput. */
+export function parseJsonObject(
+  raw: string,
+  flag: string,
+  schema?: object,
+  names?: Record<string, string>,
+): Record<string, unknown> {
+  const input = parseJsonInput(raw, flag);
+  if (!isPlainObject(input))
+    throw new AppError(
+      'invalid_input',
+      text(`${flag} 的 JSON 应为一个对象（{…}）`, `The JSON of ${flag} must be an object ({…})`),
+      { field: flag.replace(/^--/, '') },
+    );
+  if (schema) {
+    checkSchema(schema, input, flag, names);
+    checkInputValues(input, schema);
+  }
   return input;
 }
 

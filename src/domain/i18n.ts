@@ -25,3 +25,22 @@ export function parseLang(value: string | undefined | null): Lang {
 export function say(t: Text, lang: Lang): string {
   return t[lang];
 }
+
+/**
+ * A value someone typed, as a message quotes it: text as it is, anything else as JSON — an object
+ * is `{"a":1}`, never "[object Object]"; a missing one is "(空)" / "(empty)" as the language
+ * needs it, so give `lang` where the message is one language's — and cut to 60 characters.
+ */
+export function shown(value: unknown, lang: Lang = DEFAULT_LANG): string {
+  if (value === undefined) return lang === 'en' ? '(empty)' : '（空）';
+  let out: string;
+  if (typeof value === 'string') out = value;
+  else {
+    try {
+      out = JSON.stringify(value) ?? String(value);
+    } catch {
+      out = String(value);
+    }
+  }
+  return out.length > 60 ? `${out.slice(0, 60)}…` : out;
+}

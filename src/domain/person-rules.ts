@@ -1,5 +1,6 @@
 import { ageOn, isCalendarDate } from './dates.ts';
 import { type FieldIssue, fieldIssue } from './errors.ts';
+import { shown } from './i18n.ts';
 
 /** Ages within which a birth to a mother or father is plausible; outside them the entry is almost surely wrong. */
 export const MOTHER_AGE = { min: 13, max: 55 } as const;
@@ -195,7 +196,7 @@ export function checkOneOf<T extends string>(
   return fieldIssue(
     'invalid_value',
     field,
-    `${label.zh}应为 ${allowed.join(' / ')} 之一：${String(value)}`,
-    `${label.en} must be one of ${allowed.join(' / ')}: ${String(value)}`,
+    `${label.zh}应为 ${allowed.join(' / ')} 之一：${shown(value)}`,
+    `${label.en} must be one of ${allowed.join(' / ')}: ${shown(value, 'en')}`,
   );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { EventKind, FeedSource } from '../db/schema.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { shown, text } from '../domain/i18n.ts';
 
 /**
  * The four department feeds renkou links: which renkou fields each carries, which persons
@@ -122,8 +122,8 @@ export function parseFeedSource(value: unknown, field = 'source'): FeedSource {
   throw new AppError(
     'invalid_input',
     text(
-      `来源应为 ${FEED_SOURCES.join('、')} 之一：${String(value)}`,
-      `The source must be one of ${FEED_SOURCES.join(', ')}: ${String(value)}`,
+      `来源应为 ${FEED_SOURCES.join('、')} 之一：${shown(value)}`,
+      `The source must be one of ${FEED_SOURCES.join(', ')}: ${shown(value, 'en')}`,
     ),
     { field },
   );

@@ -1,4 +1,5 @@
 import { type Checked, type FieldIssue, fieldIssue } from '../domain/errors.ts';
+import { shown } from '../domain/i18n.ts';
 import {
   BLOCKING_TRANSFORMS,
   type BlockingKeySpec,
@@ -251,8 +252,8 @@ export function parseLinkConfig(input: unknown, files: FileColumns): Checked<Lin
         issue(
           'config_unknown_comparison_type',
           `${path}.type`,
-          `未知的比较类型“${String(type)}”（可用：${known}）`,
-          `unknown comparison type "${String(type)}" (known: ${known})`,
+          `未知的比较类型“${shown(type)}”（可用：${known}）`,
+          `unknown comparison type "${shown(type, 'en')}" (known: ${known})`,
         );
         continue;
       }

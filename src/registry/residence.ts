@@ -1,6 +1,6 @@
 import type { ResidenceType } from '../db/schema.ts';
 import { AppError, type FieldIssue, fieldIssue } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { shown, text } from '../domain/i18n.ts';
 import type { Tx } from './context.ts';
 
 /** Checks that a code names a village/community loaded in the registry, and returns its county. */
@@ -13,8 +13,8 @@ export async function checkVillage(
     return fieldIssue(
       'invalid_village',
       field,
-      `请填写 12 位村（居）代码：${String(code ?? '')}`,
-      `A 12-digit village/community code is required: ${String(code ?? '')}`,
+      `请填写 12 位村（居）代码：${shown(code ?? '')}`,
+      `A 12-digit village/community code is required: ${shown(code ?? '', 'en')}`,
     );
   }
   const unit = await db
@@ -57,8 +57,8 @@ export async function checkHousehold(
   return fieldIssue(
     'unknown_household',
     field,
-    `本县没有编号为 ${String(id)} 的户`,
-    `No household ${String(id)} in this county`,
+    `本县没有编号为 ${shown(id)} 的户`,
+    `No household ${shown(id, 'en')} in this county`,
   );
 }
 

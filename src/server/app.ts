@@ -28,6 +28,7 @@ import { registerQualityRoutes } from './routes/quality.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTargetRoutes } from './routes/targets.ts';
 import { registerWebSupportRoutes } from './routes/web-support.ts';
+import { AJV_OPTIONS } from './schema-check.ts';
 import { registerWebRoutes } from './web.ts';
 
 declare module 'fastify' {
@@ -47,7 +48,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     loggerInstance: options.logger || undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ajv: { customOptions: { ...AJV_OPTIONS } },
     // What the router refuses before any route runs (a path parameter over 100 characters, a
     // malformed %-escape) gets the one error shape too, not Fastify's own.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
-import { isPlainObject } from '../../domain/input-values.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import {
   changeResidence,
@@ -19,33 +18,82 @@ import {
   totalOf,
   voidPerson,
 } from '../../registry/index.ts';
+import { idParam, registryBodies } from '../../server/routes/persons.ts';
 import {
   type CliRuntime,
   dateOption,
   inputFileOption,
-  parseJsonInput,
+  parseJsonObject,
   readInputFile,
   wholeNumber,
   wholeNumberOption,
 } from '../runtime.ts';
 
-/** The registry commands a person can run, keyed by CLI name. */
+/**
+ * A person's own record is named in the HTTP route's path (/api/persons/:id/void); on the command
+ * line it is `personId` in the JSON, checked as the path's id is.
+ */
+function withPersonId<T extends { properties: object; required: readonly string[] }>(body: T) {
+  return {
+    ...body,
+    properties: { personId: idParam.properties.id, ...body.properties },
+    required: ['personId', ...body.required],
+  };
+}
+
+/** The registry commands a person can run, keyed by CLI name, with the HTTP route's body schema. */
 const COMMANDS: Record<
   string,
-  { zh: string; en: string; run: (ctx: CommandContext, input: never) => Promise<unknown> }
+  {
+    zh: string;
+    en: string;
+    schema: object;
+    run: (ctx: CommandContext, input: never) => Promise<unknown>;
+  }
 > = {
-  birth: { zh: '出生登记', en: 'register a birth', run: registerBirth },
-  death: { zh: '死亡登记', en: 'register a death', run: registerDeath },
-  marriage: { zh: '结婚登记', en: 'register a marriage', run: registerMarriage },
-  divorce: { zh: '离婚登记', en: 'register a divorce', run: registerDivorce },
-  'move-in': { zh: '迁入登记', en: 'register a move into the county', run: registerMoveIn },
-  'move-out': { zh: '迁出登记', en: 'register a move out', run: registerMoveOut },
-  'move-within': { zh: '县内迁移或人口类型变更', en: 'move within the county', run: changeResidence },
-  correct: { zh: '更正字段（须填原因）', en: 'correct fields, with a reason', run: correctPerson },
-  void: { zh: '作废错误记录（须填原因）', en: 'void a mistaken record, with a reason', run: voidPerson },
+  birth: { zh: '出生登记', en: 'register a birth', schema: registryBodies.birth, run: registerBirth },
+  death: { zh: '死亡登记', en: 'register a death', schema: registryBodies.death, run: registerDeath },
+  marriage: {
+    zh: '结婚登记',
+    en: 'register a marriage',
+    schema: registryBodies.marriage,
+    run: registerMarriage,
+  },
+  divorce: { zh: '离婚登记', en: 'register a divorce', schema: registryBodies.divorce, run: registerDivorce },
+  'move-in': {
+    zh: '迁入登记',
+    en: 'register a move into the county',
+    schema: registryBodies.moveIn,
+    run: registerMoveIn,
+  },
+  'move-out': {
+    zh: '迁出登记',
+    en: 'register a move out',
+    schema: registryBodies.moveOut,
+    run: registerMoveOut,
+  },
+  'move-within': {
+    zh: '县内迁移或人口类型变更',
+    en: 'move within the county',
+    schema: registryBodies.moveWithin,
+    run: changeResidence,
+  },
+  correct: {
+    zh: '更正字段（须填原因）',
+    en: 'correct fields, with a reason',
+    schema: withPersonId(registryBodies.correction),
+    run: correctPerson,
+  },
+  void: {
+    zh: '作废错误记录（须填原因）',
+    en: 'void a mistaken record, with a reason',
+    schema: withPersonId(registryBodies.voidPerson),
+    run: voidPerson,
+  },
 };
 
-function readInput(options: { data?: string; file?: string }): unknown {
+/** The JSON of --data or --file: an object, checked against the HTTP route's body schema. */
+function readInput(options: { data?: string; file?: string }, schema: object): unknown {
   const raw = options.file ? readInputFile(options.file, '--file') : options.data;
   if (!raw) {
     throw new AppError(
@@ -56,14 +104,7 @@ function readInput(options: { data?: string; file?: string }): unknown {
       },
     );
   }
-  const input = parseJsonInput(raw, options.file ? '--file' : '--data');
-  if (!isPlainObject(input))
-    throw new AppError(
-      'invalid_input',
-      text('JSON 输入应为一个对象（{…}）', 'The JSON input must be an object ({…})'),
-      { field: 'data' },
-    );
-  return input;
+  return parseJsonObject(raw, options.file ? '--file' : '--data', schema);
 }
 
 /** renkou person …: search, show, history; renkou register …: the vital-event commands; renkou population. */
@@ -138,7 +179,7 @@ export function registerPersonCommands(program: Command, rt: CliRuntime) {
       .option('--file <path>', rt.t('JSON 文件', 'JSON file'), inputFileOption('--file'))
       .option('--user <id>', rt.t('记入历史的操作人', 'who the history records'), 'cli')
       .action(async (options: { data?: string; file?: string; user: string }) => {
-        const input = readInput(options);
+        const input = readInput(options, command.schema);
         const result = await rt.withDatabase((db) =>
           command.run({ db: db.db, actor: { id: options.user } }, input as never),
         );

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { Lang } from '../../domain/i18n.ts';
+import { checkInputValues } from '../../domain/input-values.ts';
 import { findOrgUnit } from '../../org/org-units.ts';
+import { targetBodies } from '../../server/routes/targets.ts';
+import { checkSchema } from '../../server/schema-check.ts';
 import {
   assessUnits,
   computeProgress,
@@ -22,6 +25,7 @@ import {
   INT32_MAX,
   inputFileOption,
   parseJsonInput,
+  parseJsonObject,
   readInputFile,
   wholeNumber,
 } from '../runtime.ts';
@@ -51,10 +55,31 @@ function table(rows: string[][]): string[] {
   );
 }
 
-function readJson(options: { data?: string; file?: string }, field: string): unknown {
+/**
+ * The JSON typed with --data or --file (or --overrides): an object, else undefined when none is
+ * given; the body the command then builds is checked against the HTTP route's schema (checkBody).
+ */
+function readJson(
+  options: { data?: string; file?: string },
+  flag: string,
+): Record<string, unknown> | undefined {
   const raw = options.file ? readInputFile(options.file, '--file') : options.data;
   if (!raw) return undefined;
-  return parseJsonInput(raw, options.file ? '--file' : `--${field}`);
+  return parseJsonObject(raw, options.file ? '--file' : flag);
+}
+
+/** The options a body's fields are typed as, for the messages. */
+const OPTION_NAMES = { reason: '--reason', expectedVersion: '--expected-version', overrides: '--overrides' };
+
+/**
+ * The body the HTTP route would get, built from the options and the JSON, checked against that
+ * route's own schema (src/server/schema-check.ts): the same refusals and messages, a field typed
+ * as an option named as the option.
+ */
+function checkBody<T extends object>(schema: object, body: T, flag: string): T {
+  checkSchema(schema, body, flag, OPTION_NAMES);
+  checkInputValues(body, schema);
+  return body;
 }
 
 /** A sheet's year (the table holds 2000–2100): see wholeNumber. */
@@ -270,21 +295,26 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
         expectedVersion?: string;
         user: string;
       }) => {
-        const input = (readJson(options, 'data') ?? {}) as { items?: unknown; settings?: unknown };
+        const year = parseYear(options.year);
+        const input = readJson(options, '--data') ?? {};
+        const body = checkBody(
+          targetBodies.sheet,
+          {
+            items: input.items,
+            settings: input.settings,
+            reason: options.reason,
+            ...(options.expectedVersion !== undefined
+              ? { expectedVersion: wholeNumber(options.expectedVersion, '--expected-version', { min: 0 }) }
+              : {}),
+          },
+          options.file ? '--file' : '--data',
+        );
         const sheet = await rt.withDatabase((database) =>
-          setTargetSheet(
-            { db: database.db, actor: { id: options.user } },
-            {
-              unit: options.unit,
-              year: parseYear(options.year),
-              items: input.items,
-              settings: input.settings,
-              reason: options.reason,
-              ...(options.expectedVersion !== undefined
-                ? { expectedVersion: wholeNumber(options.expectedVersion, '--expected-version', { min: 0 }) }
-                : {}),
-            },
-          ),
+          setTargetSheet({ db: database.db, actor: { id: options.user } }, {
+            ...body,
+            unit: options.unit,
+            year,
+          } as Parameters<typeof setTargetSheet>[1]),
         );
         rt.out(
           rt.t(
@@ -311,20 +341,20 @@ export function registerTargetCommands(program: Command, rt: CliRuntime) {
     .option('--user <id>', rt.t('记入历史的操作人', 'who the history records'), 'cli')
     .action(
       async (options: { unit: string; year: string; reason: string; overrides?: string; user: string }) => {
-        const overrides = readJson(
-          { ...(options.overrides ? { data: options.overrides } : {}) },
-          'overrides',
-        ) as never;
+        const year = parseYear(options.year);
+        const overrides =
+          options.overrides === undefined ? undefined : parseJsonInput(options.overrides, '--overrides');
+        const body = checkBody(
+          targetBodies.split,
+          { reason: options.reason, ...(overrides === undefined ? {} : { overrides }) },
+          '--overrides',
+        );
         const report = await rt.withDatabase((database) =>
-          splitTargetSheet(
-            { db: database.db, actor: { id: options.user } },
-            {
-              unit: options.unit,
-              year: parseYear(options.year),
-              reason: options.reason,
-              ...(overrides ? { overrides } : {}),
-            },
-          ),
+          splitTargetSheet({ db: database.db, actor: { id: options.user } }, {
+            ...body,
+            unit: options.unit,
+            year,
+          } as Parameters<typeof splitTargetSheet>[1]),
         );
         const label = {
           created: rt.t('新建', 'created'),

@@ -3,7 +3,7 @@
  * rate and the mean age at childbearing, each with its 95% interval. Pure: numbers in, numbers out.
  */
 import { type Checked, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { shown, text } from '../../domain/i18n.ts';
 import {
   chiSquareQuantile,
   DEFAULT_SMALL_NUMBER_RULES,
@@ -80,8 +80,8 @@ export function computeFertility(
           fieldIssue(
             'invalid_number',
             `groups[${i}].${key}`,
-            `${age} 岁组的${zh}应为非负数：${String(value)}`,
-            `The ${en} of age group ${age} must be a non-negative number: ${String(value)}`,
+            `${age} 岁组的${zh}应为非负数：${shown(value)}`,
+            `The ${en} of age group ${age} must be a non-negative number: ${shown(value, 'en')}`,
           ),
         );
       }

@@ -3,7 +3,7 @@
  * (0, 1–4, 5–9, …, open) or by single years of age. Pure: numbers in, a table out.
  */
 import { type Checked, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { shown, text } from '../../domain/i18n.ts';
 import {
   DEFAULT_SMALL_NUMBER_RULES,
   type Flag,
@@ -123,8 +123,8 @@ export function buildLifeTable(groups: DeathsGroup[], options: LifeTableOptions 
           fieldIssue(
             'invalid_number',
             `${field}.${key}`,
-            `${age} 岁组的${zh}应为非负数：${String(value)}`,
-            `The ${en} of age group ${age} must be a non-negative number: ${String(value)}`,
+            `${age} 岁组的${zh}应为非负数：${shown(value)}`,
+            `The ${en} of age group ${age} must be a non-negative number: ${shown(value, 'en')}`,
           ),
         );
       }
@@ -234,8 +234,8 @@ export function buildLifeTableFromRates(
         fieldIssue(
           'invalid_number',
           `groups[${i}].mx`,
-          `${formatAgeGroup(group)} 岁组的死亡率应为非负数：${String(group.mx)}`,
-          `The death rate of age group ${formatAgeGroup(group)} must be a non-negative number: ${String(group.mx)}`,
+          `${formatAgeGroup(group)} 岁组的死亡率应为非负数：${shown(group.mx)}`,
+          `The death rate of age group ${formatAgeGroup(group)} must be a non-negative number: ${shown(group.mx, 'en')}`,
         ),
       );
     }

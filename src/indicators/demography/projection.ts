@@ -4,7 +4,7 @@
  * Pure: a base population and assumptions in, a table per projected year out.
  */
 import { type Checked, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { shown, text } from '../../domain/i18n.ts';
 import type { Flag } from '../intervals.ts';
 import { type AgeGroup, formatAgeGroup, uniformAgeGroups } from './age-groups.ts';
 import { type AgeStructure, computeAgeStructure } from './age-structure.ts';
@@ -158,8 +158,8 @@ function checkNumbers(
         fieldIssue(
           'invalid_number',
           `${field}[${i}]`,
-          `${field}[${i}] 应为${allowNegative ? '' : '非负'}数：${String(value)}`,
-          `${field}[${i}] must be a${allowNegative ? '' : ' non-negative'} number: ${String(value)}`,
+          `${field}[${i}] 应为${allowNegative ? '' : '非负'}数：${shown(value)}`,
+          `${field}[${i}] must be a${allowNegative ? '' : ' non-negative'} number: ${shown(value, 'en')}`,
         ),
       );
     }

@@ -24,7 +24,7 @@ import { actorOf, bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../acc
 import type { AppContext } from '../context.ts';
 import { dateSchema } from '../schemas.ts';
 
-const idParam = {
+export const idParam = {
   type: 'object',
   properties: { id: { type: 'integer', minimum: 1 } },
   required: ['id'],
@@ -34,6 +34,145 @@ const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 const nullableDate = { type: ['string', 'null'], description: 'YYYY-MM-DD' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableId = { type: ['integer', 'null'] } as const;
+
+/**
+ * The vital-event commands' bodies, by command: the routes' schemas, and what the CLI's
+ * `renkou register … --data` is checked against (src/cli/commands/person.ts), so both refuse the same
+ * input with the same field-level message.
+ */
+export const registryBodies = {
+  household: {
+    type: 'object',
+    properties: {
+      householdNo: { type: 'string' },
+      orgCode: { type: 'string' },
+      address: nullableString,
+      hukouType: nullableString,
+    },
+    required: ['householdNo', 'orgCode'],
+  },
+  birth: {
+    type: 'object',
+    properties: {
+      child: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          sex: { type: 'string' },
+          birthDate: date,
+          idNumber: nullableString,
+          ethnicity: nullableString,
+        },
+        required: ['name', 'sex', 'birthDate'],
+      },
+      motherId: { type: 'integer' },
+      fatherId: nullableId,
+      householdId: nullableId,
+      orgCode: nullableString,
+      residenceType: { type: 'string' },
+      reportDate: nullableDate,
+      place: nullableString,
+      hospital: nullableString,
+    },
+    required: ['child', 'motherId'],
+  },
+  death: {
+    type: 'object',
+    properties: {
+      personId: { type: 'integer' },
+      deathDate: date,
+      reportDate: nullableDate,
+      cause: nullableString,
+      expectedVersion: { type: 'integer' },
+    },
+    required: ['personId', 'deathDate'],
+  },
+  marriage: {
+    type: 'object',
+    properties: {
+      personId: { type: 'integer' },
+      partnerId: nullableId,
+      partner: {
+        type: ['object', 'null'],
+        properties: { name: { type: 'string' }, idNumber: nullableString },
+        required: ['name'],
+      },
+      marriageDate: date,
+      reportDate: nullableDate,
+    },
+    required: ['personId', 'marriageDate'],
+  },
+  divorce: {
+    type: 'object',
+    properties: { personId: { type: 'integer' }, divorceDate: date, reportDate: nullableDate },
+    required: ['personId', 'divorceDate'],
+  },
+  moveIn: {
+    type: 'object',
+    properties: {
+      person: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          sex: { type: 'string' },
+          birthDate: date,
+          idNumber: nullableString,
+          ethnicity: nullableString,
+          hukouType: nullableString,
+          maritalStatus: nullableString,
+          phone: nullableString,
+        },
+        required: ['name', 'sex', 'birthDate'],
+      },
+      orgCode: { type: 'string' },
+      residenceType: { type: 'string' },
+      moveDate: date,
+      householdId: nullableId,
+      relationToHead: nullableString,
+      fromPlace: nullableString,
+      reportDate: nullableDate,
+    },
+    required: ['person', 'orgCode', 'residenceType', 'moveDate'],
+  },
+  moveOut: {
+    type: 'object',
+    properties: {
+      personId: { type: 'integer' },
+      moveDate: date,
+      kind: { type: 'string', enum: ['out_of_county', 'outflow'] },
+      toPlace: nullableString,
+      reportDate: nullableDate,
+      expectedVersion: { type: 'integer' },
+    },
+    required: ['personId', 'moveDate', 'kind'],
+  },
+  moveWithin: {
+    type: 'object',
+    properties: {
+      personId: { type: 'integer' },
+      date,
+      orgCode: { type: 'string' },
+      residenceType: { type: 'string' },
+      reportDate: nullableDate,
+      expectedVersion: { type: 'integer' },
+    },
+    required: ['personId', 'date', 'orgCode'],
+  },
+  correction: {
+    type: 'object',
+    properties: {
+      expectedVersion: { type: 'integer' },
+      changes: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+      reason: { type: 'string' },
+    },
+    required: ['expectedVersion', 'changes', 'reason'],
+  },
+  voidPerson: {
+    type: 'object',
+    properties: { expectedVersion: { type: 'integer' }, reason: { type: 'string' } },
+    required: ['expectedVersion', 'reason'],
+  },
+} as const;
 
 /** The signed-in user (src/server/access.ts) is who the history records. */
 function commandContext(app: AppContext, request: FastifyRequest): CommandContext {
@@ -124,16 +263,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '登记户 / Register a household',
-        body: {
-          type: 'object',
-          properties: {
-            householdNo: { type: 'string' },
-            orgCode: { type: 'string' },
-            address: nullableString,
-            hukouType: nullableString,
-          },
-          required: ['householdNo', 'orgCode'],
-        },
+        body: registryBodies.household,
       },
     },
     async (request, reply) =>
@@ -149,31 +279,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '出生登记 / Register a birth',
-        body: {
-          type: 'object',
-          properties: {
-            child: {
-              type: 'object',
-              properties: {
-                name: { type: 'string' },
-                sex: { type: 'string' },
-                birthDate: date,
-                idNumber: nullableString,
-                ethnicity: nullableString,
-              },
-              required: ['name', 'sex', 'birthDate'],
-            },
-            motherId: { type: 'integer' },
-            fatherId: nullableId,
-            householdId: nullableId,
-            orgCode: nullableString,
-            residenceType: { type: 'string' },
-            reportDate: nullableDate,
-            place: nullableString,
-            hospital: nullableString,
-          },
-          required: ['child', 'motherId'],
-        },
+        body: registryBodies.birth,
       },
     },
     async (request, reply) => {
@@ -191,17 +297,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '死亡登记 / Register a death',
-        body: {
-          type: 'object',
-          properties: {
-            personId: { type: 'integer' },
-            deathDate: date,
-            reportDate: nullableDate,
-            cause: nullableString,
-            expectedVersion: { type: 'integer' },
-          },
-          required: ['personId', 'deathDate'],
-        },
+        body: registryBodies.death,
       },
     },
     async (request, reply) => {
@@ -219,21 +315,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '结婚登记 / Register a marriage',
-        body: {
-          type: 'object',
-          properties: {
-            personId: { type: 'integer' },
-            partnerId: nullableId,
-            partner: {
-              type: ['object', 'null'],
-              properties: { name: { type: 'string' }, idNumber: nullableString },
-              required: ['name'],
-            },
-            marriageDate: date,
-            reportDate: nullableDate,
-          },
-          required: ['personId', 'marriageDate'],
-        },
+        body: registryBodies.marriage,
       },
     },
     async (request, reply) =>
@@ -249,11 +331,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '离婚登记 / Register a divorce',
-        body: {
-          type: 'object',
-          properties: { personId: { type: 'integer' }, divorceDate: date, reportDate: nullableDate },
-          required: ['personId', 'divorceDate'],
-        },
+        body: registryBodies.divorce,
       },
     },
     async (request, reply) =>
@@ -269,33 +347,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '迁入登记 / Register a move into the county',
-        body: {
-          type: 'object',
-          properties: {
-            person: {
-              type: 'object',
-              properties: {
-                name: { type: 'string' },
-                sex: { type: 'string' },
-                birthDate: date,
-                idNumber: nullableString,
-                ethnicity: nullableString,
-                hukouType: nullableString,
-                maritalStatus: nullableString,
-                phone: nullableString,
-              },
-              required: ['name', 'sex', 'birthDate'],
-            },
-            orgCode: { type: 'string' },
-            residenceType: { type: 'string' },
-            moveDate: date,
-            householdId: nullableId,
-            relationToHead: nullableString,
-            fromPlace: nullableString,
-            reportDate: nullableDate,
-          },
-          required: ['person', 'orgCode', 'residenceType', 'moveDate'],
-        },
+        body: registryBodies.moveIn,
       },
     },
     async (request, reply) => {
@@ -315,18 +367,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '迁出登记 / Register a move out',
-        body: {
-          type: 'object',
-          properties: {
-            personId: { type: 'integer' },
-            moveDate: date,
-            kind: { type: 'string', enum: ['out_of_county', 'outflow'] },
-            toPlace: nullableString,
-            reportDate: nullableDate,
-            expectedVersion: { type: 'integer' },
-          },
-          required: ['personId', 'moveDate', 'kind'],
-        },
+        body: registryBodies.moveOut,
       },
     },
     async (request, reply) => {
@@ -344,18 +385,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       schema: {
         tags,
         summary: '县内迁移或人口类型变更 / Move within the county or change of residence type',
-        body: {
-          type: 'object',
-          properties: {
-            personId: { type: 'integer' },
-            date,
-            orgCode: { type: 'string' },
-            residenceType: { type: 'string' },
-            reportDate: nullableDate,
-            expectedVersion: { type: 'integer' },
-          },
-          required: ['personId', 'date', 'orgCode'],
-        },
+        body: registryBodies.moveWithin,
       },
     },
     async (request, reply) => {
@@ -372,15 +402,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
         tags,
         summary: '更正字段 / Correct fields, with a reason',
         params: idParam,
-        body: {
-          type: 'object',
-          properties: {
-            expectedVersion: { type: 'integer' },
-            changes: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
-            reason: { type: 'string' },
-          },
-          required: ['expectedVersion', 'changes', 'reason'],
-        },
+        body: registryBodies.correction,
       },
     },
     async (request) => {
@@ -405,11 +427,7 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
         tags,
         summary: '作废错误记录 / Void a mistaken record',
         params: idParam,
-        body: {
-          type: 'object',
-          properties: { expectedVersion: { type: 'integer' }, reason: { type: 'string' } },
-          required: ['expectedVersion', 'reason'],
-        },
+        body: registryBodies.voidPerson,
       },
     },
     async (request) => {

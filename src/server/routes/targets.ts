@@ -43,6 +43,28 @@ const item = {
   },
 } as const;
 
+/**
+ * The bodies of a sheet's new version and of a split: the routes' schemas, and what the CLI's
+ * `renkou targets set|split` checks what is typed against (src/cli/commands/targets.ts).
+ */
+export const targetBodies = {
+  sheet: {
+    type: 'object',
+    required: ['items', 'reason'],
+    properties: {
+      items: { type: 'array', items: item, maxItems: 100 },
+      settings: open,
+      reason: { type: 'string', maxLength: 500 },
+      expectedVersion: { type: 'integer', minimum: 0 },
+    },
+  },
+  split: {
+    type: 'object',
+    required: ['reason'],
+    properties: { reason: { type: 'string', maxLength: 500 }, overrides: open },
+  },
+} as const;
+
 const paramsUnit = unitFrom('params', 'unit');
 
 /** The signed-in user is who the records name. */
@@ -118,16 +140,7 @@ export function registerTargetRoutes(app: FastifyInstance, context: AppContext) 
         tags,
         summary: '写入目标表的新版本（须说明原因）/ Write a new version of a sheet, with a reason',
         params: sheetParams,
-        body: {
-          type: 'object',
-          required: ['items', 'reason'],
-          properties: {
-            items: { type: 'array', items: item, maxItems: 100 },
-            settings: open,
-            reason: { type: 'string', maxLength: 500 },
-            expectedVersion: { type: 'integer', minimum: 0 },
-          },
-        },
+        body: targetBodies.sheet,
         response: { 200: open },
       },
     },
@@ -201,11 +214,7 @@ export function registerTargetRoutes(app: FastifyInstance, context: AppContext) 
         summary:
           '分解到下级单位（默认沿用上级目标，可单独设定）/ Split into the units below (parent targets by default, overrides per unit)',
         params: sheetParams,
-        body: {
-          type: 'object',
-          required: ['reason'],
-          properties: { reason: { type: 'string', maxLength: 500 }, overrides: open },
-        },
+        body: targetBodies.split,
         response: { 200: { type: 'object', properties: { items: openList } } },
       },
     },
