@@ -88,6 +88,8 @@ export type {
  * server reaches the bundle), so a field the server renames breaks the build, not the page.
  */
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
+/** Health services (GET /api/services, POST /api/services/import): the server's own types. */
+export type { ServiceImportReport } from '../../src/services/import-services.ts';
 export type { ServiceRecordRow } from '../../src/services/list-services.ts';
 export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
 /** Targets (src/server/routes/targets.ts): the server's own types. */
