@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
-import type { Lang } from '../../domain/i18n.ts';
 import { text } from '../../domain/i18n.ts';
 import { parsePeriod } from '../../domain/period.ts';
 import {

@@ -6,12 +6,7 @@ import { pyramidOption } from '../../components/pyramid.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
-import type {
-  ProjectionAnswer,
-  ProjectionCellView,
-  ProjectionFlagView,
-  ProjectionYearView,
-} from '../../types.ts';
+import type { ProjectionAnswer, ProjectionCellView } from '../../types.ts';
 
 type Variant = 'low' | 'medium' | 'high';
 
