@@ -13,6 +13,7 @@ import {
   SERVICE_CSV_HEADER,
   type ServiceImportProgress,
   type ServiceImportReport,
+  type ServiceRecordRow,
 } from '../src/services/index.ts';
 import { runRenkou } from './helpers/cli.ts';
 import {
@@ -624,7 +625,7 @@ describe(`service-record import in chunks (${storageName})`, () => {
 describe(`POST /api/services/import: a provider's file uploaded (${storageName})`, () => {
   let test: TestDatabase;
   let client: Awaited<ReturnType<typeof signedInApp>>;
-  const people: { idNumber: string }[] = [];
+  const people: { idNumber: string; name: string }[] = [];
   let man: string;
   const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -694,7 +695,7 @@ describe(`POST /api/services/import: a provider's file uploaded (${storageName})
         birthDate: `198${i}-02-0${i + 1}`,
         orgCode: VILLAGE,
       });
-      people.push({ idNumber: p.id_number! });
+      people.push({ idNumber: p.id_number!, name: p.name });
     }
     man = (await addAdult(ctx, { name: '陈甲', sex: 'male', birthDate: '1980-05-05', orgCode: VILLAGE }))
       .id_number!;
@@ -740,6 +741,64 @@ describe(`POST /api/services/import: a provider's file uploaded (${storageName})
     ]);
     assert.match(second.rows[0]!.note!.en, /already there/);
     assert.equal(await countOf('http-csv'), 3);
+  });
+
+  it('names each problem’s column as the template does (a row without an ID number is the 身份证号 column’s), and the service list names the person served', async () => {
+    const response = await upload(
+      csvOfServices([
+        {
+          kind: 'counselling',
+          id_number: people[0]!.idNumber,
+          service_date: '2025-05-06',
+          provider: '东华镇卫生院',
+          outcome_code: 'given',
+          consent: '是',
+        },
+        {
+          kind: 'counselling',
+          service_date: '2025-05-06',
+          provider: '东华镇卫生院',
+          outcome_code: 'given',
+          consent: '是',
+        },
+      ]),
+      'county=620881&source=http-columns',
+    );
+    assert.equal(response.statusCode, 200, response.body);
+    const report = response.json() as ServiceImportReport;
+    assert.deepEqual(outcomes(report), [
+      [2, 'ok', ''],
+      [3, 'rejected', 'idNumber:required'],
+    ]);
+    const column = (field: string) => report.columns.find((c) => c.field === field)?.label;
+    assert.deepEqual(column('idNumber'), { 'zh-CN': '身份证号', en: 'id_number' });
+    // Every field an issue can name is a column of the file, with both headers.
+    assert.deepEqual(
+      report.columns.map((c) => c.label.en),
+      SERVICE_CSV_HEADER,
+    );
+    assert.deepEqual(
+      report.columns.map((c) => c.label['zh-CN']),
+      [
+        '服务类型',
+        '身份证号',
+        '关联人身份证号',
+        '服务日期',
+        '服务机构',
+        '结果代码',
+        '知情同意',
+        '数量',
+        '记录编号',
+      ],
+    );
+
+    const list = await client.inject({ url: '/api/services?unit=620881&from=2025-05-06&to=2025-05-06' });
+    assert.equal(list.statusCode, 200, list.body);
+    const items = (list.json() as { items: ServiceRecordRow[] }).items;
+    assert.deepEqual(
+      items.map((r) => [r.id, r.person_name]),
+      [[report.rows[0]!.id, people[0]!.name]],
+    );
   });
 
   it('imports an uploaded XLSX with real date cells the same way, and recognises its rows when they come again as CSV', async () => {

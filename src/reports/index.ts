@@ -1,5 +1,11 @@
 /** Reports: the work report (.docx/.html), statistical tables (.xlsx), the activity log and report records. */
-export { ACTIVITY_KINDS, addActivity, listActivities, summariseActivities } from './activities.ts';
+export {
+  ACTIVITY_KINDS,
+  type Activity,
+  addActivity,
+  listActivities,
+  summariseActivities,
+} from './activities.ts';
 export { ACTIVITY_KIND_NAMES, buildWorkReport, findLaggingUnits, meetsTarget } from './build-work-report.ts';
 export { type Figure, formatFigure } from './figures.ts';
 export {
@@ -12,6 +18,7 @@ export {
   parseReportLang,
   REPORT_FORMATS,
   type ReportFormat,
+  type ReportRun,
 } from './generate.ts';
 export type { ReportDocument, WorkReportInput } from './model.ts';
 export { renderDocx } from './render-docx.ts';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { appendAudit } from '../access/audit-log.ts';
 import { canOn, hasRight, type Principal, unitsWithRight } from '../access/principal.ts';
 import type { Right } from '../access/roles.ts';
+import { suppressSmallCells } from '../access/small-cells.ts';
 import { resolveApiToken, resolveSession } from '../access/users.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
@@ -228,46 +229,6 @@ export function maskIdentifiers(value: unknown): unknown {
       out[key] = /phone/i.test(key) ? maskPhone(v) : maskResidentId(v);
     else out[key] = maskIdentifiers(v);
   }
-  return out;
-}
-
-/** Small cells (< 5) suppressed for callers who see aggregates only. */
-export const SMALL_CELL = 5;
-const COUNT_KEYS = new Set([
-  'value',
-  'numerator',
-  'denominator',
-  'count',
-  'births',
-  'deaths',
-  'population',
-  // Moves in and out of a unit, and net migration built on them (the projection's inputs).
-  'moveIns',
-  'moveOuts',
-  'netPerYear',
-  'netMigration',
-]);
-
-/**
- * Suppresses counts below SMALL_CELL (and the rates built on them) in an aggregate payload: any
- * object with a numerator or count under 5 — or a net count over -5, such as two more moving out
- * than in — loses its value, numerator, denominator and interval and says `suppressed: true`.
- */
-export function suppressSmallCells(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(suppressSmallCells);
-  if (value === null || typeof value !== 'object') return value;
-  const obj = value as Record<string, unknown>;
-  const small = [...COUNT_KEYS].some((k) => {
-    if (k === 'value' || k === 'denominator') return false;
-    const v = obj[k];
-    return typeof v === 'number' && v !== 0 && Math.abs(v) < SMALL_CELL;
-  });
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(obj)) {
-    if (small && (COUNT_KEYS.has(key) || key === 'interval')) out[key] = null;
-    else out[key] = suppressSmallCells(v);
-  }
-  if (small) out.suppressed = true;
   return out;
 }
 

@@ -53,6 +53,24 @@ const COLUMN_NAMES: Record<string, string> = {
   consent: 'consent（知情同意）',
 };
 
+/**
+ * Every column of a provider's export as the template names it — its Chinese header for zh-CN, its
+ * English header for en — by the field name the report's issues carry, so a report can say which
+ * column of the file a problem is in. An issue on `row` (the database refused the row as a whole)
+ * has no column.
+ */
+export const SERVICE_COLUMNS: { field: string; label: Text }[] = [
+  { field: 'kind', label: text('服务类型', 'kind') },
+  { field: 'idNumber', label: text('身份证号', 'id_number') },
+  { field: 'relatedIdNumber', label: text('关联人身份证号', 'related_id_number') },
+  { field: 'serviceDate', label: text('服务日期', 'service_date') },
+  { field: 'provider', label: text('服务机构', 'provider') },
+  { field: 'outcomeCode', label: text('结果代码', 'outcome_code') },
+  { field: 'consent', label: text('知情同意', 'consent') },
+  { field: 'quantity', label: text('数量', 'quantity') },
+  { field: 'importKey', label: text('记录编号', 'import_key') },
+];
+
 export const SERVICE_CSV_HEADER = [
   'kind',
   'id_number',
@@ -76,6 +94,8 @@ export interface ServiceImportRow {
 
 export interface ServiceImportReport {
   rows: ServiceImportRow[];
+  /** The file's columns as the template names them, by the field an issue names (SERVICE_COLUMNS). */
+  columns: { field: string; label: Text }[];
   ok: number;
   unchanged: number;
   rejected: number;
@@ -222,7 +242,13 @@ export async function importServiceTable(
   table: OpenedTable,
   options: ServiceImportOptions & { source: string; bytesTotal: number },
 ): Promise<ServiceImportReport> {
-  const report: ServiceImportReport = { rows: [], ok: 0, unchanged: 0, rejected: 0 };
+  const report: ServiceImportReport = {
+    rows: [],
+    columns: SERVICE_COLUMNS,
+    ok: 0,
+    unchanged: 0,
+    rejected: 0,
+  };
   const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const iterator = table.batches[Symbol.asyncIterator]();
   try {
@@ -303,7 +329,10 @@ export async function importServiceTable(
         const derived = new Set<number>();
         for (const { row, input } of inputs) {
           const checked = checkServiceAgainst(persons, context.countyCode, input, today);
-          const issues = checked.ok ? [] : checked.issues;
+          // A row names its person by ID number: a missing one is the id_number column's problem.
+          const issues = checked.ok
+            ? []
+            : checked.issues.map((i) => (i.field === 'personId' ? { ...i, field: 'idNumber' } : i));
           // An ID number Excel stored as a number has lost digits: say so, not "not in the registry".
           for (const field of ['idNumber', 'relatedIdNumber']) {
             if (!idNumberLostDigits(row, columns[field])) continue;

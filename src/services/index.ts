@@ -2,9 +2,11 @@
 export {
   importServicesCsv,
   importServicesFile,
+  SERVICE_COLUMNS,
   SERVICE_CSV_HEADER,
   type ServiceImportProgress,
   type ServiceImportReport,
+  type ServiceImportRow,
 } from './import-services.ts';
 export { listServices, type ServiceRecordRow } from './list-services.ts';
 export { checkService, recordService, type ServiceInput, voidService } from './record-service.ts';

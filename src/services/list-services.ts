@@ -1,8 +1,9 @@
 import type { Tx } from '../registry/context.ts';
 
 /**
- * Service records, person by person. Sensitive health data (DESIGN.md, PIPL Art. 28): only for
- * health-service roles — TODO(access-control, issue 10): the routes calling this must check the role.
+ * Service records, person by person, each with the name of the person served (the list shows who,
+ * not an id). Sensitive health data (DESIGN.md, PIPL Art. 28): only for health-service roles —
+ * GET /api/services, the one route calling this, needs services.read.
  */
 export async function listServices(
   db: Tx,
@@ -18,35 +19,39 @@ export async function listServices(
   },
 ) {
   let query = db
-    .selectFrom('service_record')
+    .selectFrom('service_record as s')
+    .innerJoin('person as p', (join) =>
+      join.onRef('p.county_code', '=', 's.county_code').onRef('p.id', '=', 's.person_id'),
+    )
     .select([
-      'id',
-      'kind',
-      'person_id',
-      'related_person_id',
-      'service_date',
-      'provider',
-      'outcome_code',
-      'consent',
-      'quantity',
-      'org_code',
-      'source',
-      'entered_by',
-      'entered_at',
+      's.id',
+      's.kind',
+      's.person_id',
+      'p.name as person_name',
+      's.related_person_id',
+      's.service_date',
+      's.provider',
+      's.outcome_code',
+      's.consent',
+      's.quantity',
+      's.org_code',
+      's.source',
+      's.entered_by',
+      's.entered_at',
     ])
-    .where('county_code', '=', input.countyCode)
-    .where('voided', '=', false)
-    .orderBy('service_date', 'desc')
-    .orderBy('id', 'desc')
+    .where('s.county_code', '=', input.countyCode)
+    .where('s.voided', '=', false)
+    .orderBy('s.service_date', 'desc')
+    .orderBy('s.id', 'desc')
     .limit(Math.min(input.limit ?? 100, 1000))
     .offset(input.offset ?? 0);
-  if (input.personId !== undefined) query = query.where('person_id', '=', input.personId);
-  if (input.unit) query = query.where('org_code', 'like', `${input.unit}%`);
-  if (input.kind) query = query.where('kind', '=', input.kind as never);
-  if (input.from) query = query.where('service_date', '>=', input.from);
-  if (input.to) query = query.where('service_date', '<=', input.to);
+  if (input.personId !== undefined) query = query.where('s.person_id', '=', input.personId);
+  if (input.unit) query = query.where('s.org_code', 'like', `${input.unit}%`);
+  if (input.kind) query = query.where('s.kind', '=', input.kind as never);
+  if (input.from) query = query.where('s.service_date', '>=', input.from);
+  if (input.to) query = query.where('s.service_date', '<=', input.to);
   return query.execute();
 }
 
-/** A service record as listed (GET /api/services). */
+/** A service record as listed (GET /api/services), with the name of the person who received it. */
 export type ServiceRecordRow = Awaited<ReturnType<typeof listServices>>[number];

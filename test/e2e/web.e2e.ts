@@ -17,6 +17,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import type { EntitlementListRow } from '../../src/benefits/index.ts';
 import { composeResidentId } from '../../src/domain/resident-id.ts';
 import type { DataCheckTaskDetails, WorkTask } from '../../src/feeds/work-tasks.ts';
+import type { SearchHit } from '../../src/registry/queries/search-persons.ts';
 import { ROOT, runRenkou } from '../helpers/cli.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -781,6 +782,72 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
       await entry.click();
       assert.equal((await answered).status(), 200);
       await other.screenshot({ path: join(SHOTS, 'menu-statistician.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('imports a health-service file on the services page: counts, the bad row’s column and message, and the new record listed by the person’s name', async () => {
+    assert.ok(signInNeeded, 'the server signs users in');
+    // Service records are health data: only a health-service provider reaches the page.
+    const initial = 'Initial-Weisheng-2026';
+    await apiPostAs('/api/users', {
+      username: 'e2e.health',
+      displayName: '卫生测试员',
+      password: initial,
+      roles: [{ role: 'health_provider', unit: '620881' }],
+    });
+    // An adult living in the county, with an ID number.
+    const hits = await api<{ items: SearchHit[] }>('/api/persons?q=王&unit=620881&limit=50');
+    const served = hits.items.find((h) => h.idNumber && h.orgCode && h.birthDate < '2000-01-01');
+    assert.ok(served, 'the e2e county has an adult with an ID number');
+    const yesterday = new Date(Date.parse(`${today()}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const csv = [
+      'kind,id_number,service_date,provider,outcome_code,consent,import_key',
+      `counselling,${served.idNumber},${yesterday},华亭市妇幼保健院,given,是,e2e-1`,
+      `counselling,${served.idNumber},${yesterday},华亭市妇幼保健院,given,否,e2e-2`,
+    ].join('\n');
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${base}/sign-in`);
+      await other.getByLabel('用户名').fill('e2e.health');
+      await other.getByLabel('密码').fill(initial);
+      await other.getByRole('button', { name: /登\s*录/ }).click();
+      await other.getByLabel('管理员给的初始密码').fill(initial);
+      const fresh = 'Weisheng-County-Clinic-4';
+      await other.getByLabel('新密码', { exact: true }).fill(fresh);
+      await other.getByLabel('再次输入新密码').fill(fresh);
+      await other.getByRole('button', { name: /修改密码/ }).click();
+      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      await other.goto(`${base}/services`);
+      await other.getByText('导入服务机构的导出文件').waitFor();
+      await other
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'e2e-services.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      const report = other.getByTestId('service-import-report');
+      await report.waitFor();
+      assert.match(
+        (await report.locator('.ant-descriptions').textContent()) ?? '',
+        /总行数\s*2.*成功\s*1.*已导入过\s*0.*拒收\s*1/,
+      );
+      // The bad row by its row number, its column as the template names it, and the message in Chinese.
+      const problem = report.locator('.ant-table-row');
+      assert.equal(await problem.count(), 1);
+      assert.deepEqual(
+        (await problem.locator('td').allTextContents()).map((t) => t.trim()),
+        ['3', '知情同意', '没有本人知情同意，不能记录此服务'],
+      );
+      // The list is refreshed and names the person served (it showed "#id").
+      const listed = other
+        .locator('.ant-card', { hasText: '最近的服务' })
+        .locator('.ant-table-row')
+        .filter({ hasText: yesterday })
+        .filter({ hasText: '华亭市妇幼保健院' })
+        .locator(`a[href="/persons/${served.id}"]`);
+      await listed.first().waitFor();
+      assert.equal((await listed.first().textContent())?.trim(), served.name);
+      await other.screenshot({ path: join(SHOTS, 'services-import.png'), fullPage: true });
     } finally {
       await context.close();
     }

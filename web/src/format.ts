@@ -45,3 +45,16 @@ export function periodEnd(period: string): string {
   const today = new Date().toISOString().slice(0, 10);
   return end.localeCompare(today) < 0 ? end : today;
 }
+
+/**
+ * An interval as " (95% a – b)", or '' when there is none or a bound is unknown (the server sends
+ * null bounds where there is no exposure; it showed "95% — – —").
+ */
+export function intervalText(
+  interval: { lower: number | null; upper: number | null } | null | undefined,
+  unit: string,
+  lang: string,
+): string {
+  if (!interval || interval.lower === null || interval.upper === null) return '';
+  return ` (95% ${formatValue(interval.lower, unit, lang)} – ${formatValue(interval.upper, unit, lang)})`;
+}

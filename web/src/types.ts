@@ -16,16 +16,11 @@ export interface OrgUnitFamily extends OrgUnit {
   descendants: Record<string, number>;
 }
 
-export interface IndicatorValue {
-  unit: string;
-  group: Record<string, string>;
-  value: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  interval: { lower: number; upper: number } | null;
-  flags: { code: string; message: string }[];
-  records: string;
-}
+/**
+ * One indicator value as the API sends it (the server's type): an interval's bounds may be null
+ * (no exposure), and for an aggregates-only caller a small cell's counts are null.
+ */
+export type IndicatorValue = SmallCellsSuppressed<IndicatorValueView>;
 
 export interface IndicatorResult {
   indicator: { id: string; name: string; unit: string };
@@ -53,6 +48,11 @@ export type {
 } from '../../src/benefits/index.ts';
 /** Birth registration completeness (GET /api/completeness): the server's own types. */
 export type { CompletenessReport, CompletenessRow } from '../../src/completeness/birth-counts.ts';
+
+/** GET /api/indicators/values (the dashboard's batches): the server's own type, small cells possibly suppressed. */
+import type { SmallCellsSuppressed } from '../../src/access/small-cells.ts';
+import type { IndicatorValuesAnswer, IndicatorValueView } from '../../src/indicators/value-view.ts';
+export type IndicatorBatch = SmallCellsSuppressed<IndicatorValuesAnswer>;
 /** The linkage review queue (GET /api/feeds/review): the server's own types. */
 export type { StoredExplanation } from '../../src/feeds/link-feed-batch.ts';
 export type { ReviewItem } from '../../src/feeds/review.ts';
@@ -65,6 +65,15 @@ export type {
   TaskDetails,
   WorkTask,
 } from '../../src/feeds/work-tasks.ts';
+/** GET /api/indicators/:id/records (the drill-down): the server's own type. */
+export type { DrillDownRecord } from '../../src/indicators/drill-down.ts';
+/** GET /api/projection: the server's own types (small counts null for an aggregates-only caller). */
+export type {
+  ProjectionAnswer,
+  ProjectionCellView,
+  ProjectionFlagView,
+  ProjectionYearView,
+} from '../../src/indicators/projection-view.ts';
 /** Data quality and field audits (src/server/routes/quality.ts): the server's own types. */
 export type {
   AuditListRow,
@@ -88,6 +97,11 @@ export type {
  * server reaches the bundle), so a field the server renames breaks the build, not the page.
  */
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
+/** Reports (GET /api/reports/runs, GET /api/activities): the server's own types. */
+export type { Activity } from '../../src/reports/activities.ts';
+export type { ReportRun } from '../../src/reports/generate.ts';
+/** Health services (GET /api/services, POST /api/services/import): the server's own types. */
+export type { ServiceImportReport } from '../../src/services/import-services.ts';
 export type { ServiceRecordRow } from '../../src/services/list-services.ts';
 export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
 /** Targets (src/server/routes/targets.ts): the server's own types. */

@@ -89,6 +89,7 @@ const serviceRow = {
     id: int,
     kind: str,
     person_id: int,
+    person_name: str,
     related_person_id: nullableInt,
     service_date: str,
     provider: str,
@@ -289,11 +290,11 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           description:
             '请求体为 CSV（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件本身，Content-Type 为 text/csv、application/octet-stream 或 xlsx 的类型；上限 64 MB（更大的文件用命令行 renkou services import）。' +
             '列：kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key（或中文表头）。' +
-            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号，或无记录编号时内容相同）、rejected（逐字段问题，中英文）。同一文件再次上传不会新增记录。' +
+            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号，或无记录编号时内容相同）、rejected（逐字段问题，中英文）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
             '没有文件、空文件、损坏的 XLSX 或缺少必需列的文件整体拒收（400，字段级错误）。 / ' +
             'The body is the CSV (UTF-8 or GB18030, comma or tab) or XLSX file itself, sent as text/csv, application/octet-stream or the xlsx type; 64 MB at most (larger files: the CLI, renkou services import). ' +
             'Columns: kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key (or the Chinese headers). ' +
-            'A report per row: ok (the new record’s id), unchanged (imported before: the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en). Uploading the same file again writes nothing new. ' +
+            'A report per row: ok (the new record’s id), unchanged (imported before: the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
             'No file, an empty file, a damaged XLSX or a header without the required columns is refused as a whole (400, field-level error).',
           querystring: {
             type: 'object',
@@ -316,6 +317,10 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
                 ok: int,
                 unchanged: int,
                 rejected: int,
+                columns: {
+                  type: 'array',
+                  items: { type: 'object', properties: { field: str, label: bilingual } },
+                },
                 rows: {
                   type: 'array',
                   items: {

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
-import type { Lang } from '../../domain/i18n.ts';
 import { text } from '../../domain/i18n.ts';
 import { parsePeriod } from '../../domain/period.ts';
-import type { IndicatorValue } from '../../indicators/index.ts';
 import {
   breakdownsOf,
   CATALOGUE,
@@ -11,6 +9,7 @@ import {
   indicatorEngineFor,
   listNumeratorRecords,
 } from '../../indicators/index.ts';
+import { type IndicatorValuesAnswer, indicatorValueView as valueOut } from '../../indicators/value-view.ts';
 import { unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
@@ -42,20 +41,6 @@ function monthsOf(period: { start: string; end: string }): string[] {
     month++;
     if (month > 12) [year, month] = [year + 1, 1];
   }
-}
-
-/** One value as the API answers it: figures, interval, flags and the link to its records. */
-function valueOut(value: IndicatorValue & { unit_code: string }, lang: Lang) {
-  return {
-    unit: value.unit_code,
-    group: value.group,
-    value: value.value,
-    numerator: value.numerator,
-    denominator: value.denominator,
-    interval: value.interval,
-    flags: value.flags.map((flag) => ({ code: flag.code, message: flag.message[lang] })),
-    records: `/api/indicators/${value.indicator}/records?unit=${value.unit_code}&period=${value.period}`,
-  };
 }
 
 /** The catalogue, indicator values and the records behind them. */
@@ -115,7 +100,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         },
       },
     },
-    async (request) => {
+    async (request): Promise<IndicatorValuesAnswer> => {
       const q = request.query as {
         unit: string;
         period: string;
@@ -141,7 +126,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
       });
       const lang = requestLang(request);
       // Each month of the period, from the same county-year cube (one freshness check each).
-      const months: { period: string; values: Record<string, ReturnType<typeof valueOut>> }[] = [];
+      const months: NonNullable<IndicatorValuesAnswer['months']> = [];
       if (monthly.length > 0) {
         for (const month of monthsOf(result.period)) {
           const one = await engine.evaluateMany({ unit: result.unit, period: month, indicators: monthly });
@@ -151,10 +136,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
           });
         }
       }
-      const indicators: Record<
-        string,
-        { name: string; unit: string; values: ReturnType<typeof valueOut>[] }
-      > = {};
+      const indicators: IndicatorValuesAnswer['indicators'] = {};
       for (const value of result.values) {
         let entry = indicators[value.indicator];
         if (!entry) {

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Lang } from '../../domain/i18n.ts';
-import type { ProjectionResult, ProjectionYear, Variant } from '../../indicators/demography/projection.ts';
 import { indicatorEngineFor } from '../../indicators/index.ts';
-import type { Flag } from '../../indicators/intervals.ts';
+import { type ProjectionAnswer, projectionAnswer } from '../../indicators/projection-view.ts';
 import { projectFromRegistry } from '../../indicators/registry-projection.ts';
 import { unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
@@ -138,37 +136,6 @@ const responseSchema = {
   },
 } as const;
 
-function flagsOut(flags: Flag[], lang: Lang) {
-  return flags.map((flag) => ({ code: flag.code, message: flag.message[lang] }));
-}
-
-function pyramid(ages: string[], row: Pick<ProjectionYear, 'male' | 'female'>) {
-  return ages.flatMap((age, i) => [
-    { age, sex: 'male', population: row.male[i]! },
-    { age, sex: 'female', population: row.female[i]! },
-  ]);
-}
-
-function variantOut(result: ProjectionResult, lang: Lang) {
-  return {
-    variant: result.variant,
-    years: result.years.map((y) => ({
-      year: y.year,
-      population: y.total,
-      births: y.births,
-      deaths: y.deaths,
-      netMigration: y.netMigration,
-      tfr: y.tfr,
-      e0Male: y.e0?.male ?? null,
-      e0Female: y.e0?.female ?? null,
-      share65plus: y.ageStructure?.shares.age65plus ?? null,
-      oldAgeDependencyRatio: y.ageStructure?.oldAgeDependencyRatio ?? null,
-    })),
-    finalPopulation: pyramid(result.ages, result.years[result.years.length - 1]!),
-    flags: flagsOut(result.flags, lang),
-  };
-}
-
 /** Population projection from the registry: planning statistics, aggregates only. */
 export function registerProjectionRoutes(app: FastifyInstance, context: AppContext) {
   app.get(
@@ -210,7 +177,7 @@ export function registerProjectionRoutes(app: FastifyInstance, context: AppConte
         response: { 200: responseSchema },
       },
     },
-    async (request) => {
+    async (request): Promise<ProjectionAnswer> => {
       const q = request.query as { unit: string; baseYear?: number; years?: number; step?: number };
       const lang = requestLang(request);
       const { sources, variants } = await projectFromRegistry(
@@ -218,64 +185,7 @@ export function registerProjectionRoutes(app: FastifyInstance, context: AppConte
         indicatorEngineFor(context.database),
         { unit: q.unit, baseYear: q.baseYear, years: q.years, step: q.step },
       );
-      const medium = variants.medium;
-      const order: Variant[] = ['low', 'medium', 'high'];
-      return {
-        unit: sources.unit,
-        baseYear: sources.baseYear,
-        years: sources.years,
-        step: sources.step,
-        ages: medium.ages,
-        variants: Object.fromEntries(order.map((v) => [v, variantOut(variants[v], lang)])),
-        basePopulation: pyramid(medium.ages, medium.years[0]!),
-        inputs: {
-          population: { ...sources.population, description: sources.population.description[lang] },
-          rates: {
-            unit: sources.rates.unit,
-            unitName: sources.rates.unitName,
-            own: sources.rates.own,
-            years: sources.rates.years,
-            tfr: sources.rates.tfr,
-            e0Male: medium.base.e0.male,
-            e0Female: medium.base.e0.female,
-            fertility: sources.rates.fertility.map((g) => ({
-              age: g.age,
-              births: g.births,
-              women: g.women,
-              value: g.asfr,
-            })),
-            mortality: {
-              male: sources.rates.mortality.male.map((g) => ({
-                age: g.age,
-                deaths: g.deaths,
-                population: g.population,
-                value: g.mx,
-              })),
-              female: sources.rates.mortality.female.map((g) => ({
-                age: g.age,
-                deaths: g.deaths,
-                population: g.population,
-                value: g.mx,
-              })),
-            },
-            description: sources.rates.description[lang],
-          },
-          migration: {
-            ...sources.migration,
-            byAge: sources.migration.byAge.flatMap((row) => [
-              { age: row.age, sex: 'male', count: row.male },
-              { age: row.age, sex: 'female', count: row.female },
-            ]),
-            description: sources.migration.description[lang],
-          },
-          sexRatioAtBirth: {
-            value: sources.sexRatioAtBirth.value,
-            observed: sources.sexRatioAtBirth.observed,
-            description: sources.sexRatioAtBirth.description[lang],
-          },
-        },
-        flags: flagsOut(sources.flags, lang),
-      };
+      return projectionAnswer(sources, variants, lang);
     },
   );
 }

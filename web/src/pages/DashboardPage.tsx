@@ -23,7 +23,7 @@ import { formatChange, formatValue } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { navigate } from '../router.tsx';
 import { initialPeriod, initialUnit, useSelection } from '../selection.tsx';
-import type { IndicatorResult, IndicatorValue } from '../types.ts';
+import type { IndicatorBatch, IndicatorResult, IndicatorValue } from '../types.ts';
 
 /** The key figures, in the order a county office reads them. */
 const FIGURES = [
@@ -43,14 +43,6 @@ const COMPARED = [
   ['deaths', '死亡人数', 'Deaths'],
   ['resident_population', '常住人口', 'Resident population'],
 ] as const;
-
-/** GET /api/indicators/values: many indicators of a unit (and its children) in one answer. */
-interface Batch {
-  unit: string;
-  indicators: Record<string, { name: string; unit: string; values: IndicatorValue[] }>;
-  unavailable: string[];
-  months?: { period: string; values: Record<string, IndicatorValue> }[];
-}
 
 /** The dashboard's requests for a unit and period (the same list for prefetching and for the page). */
 type Request = [path: string, query: Query];
@@ -92,7 +84,7 @@ if (typeof location !== 'undefined' && location.pathname === '/') {
 }
 
 /** The value of an indicator for the unit itself in a batch (null: no data). */
-function own(data: Batch | undefined, unit: string, id: string): IndicatorValue | undefined {
+function own(data: IndicatorBatch | undefined, unit: string, id: string): IndicatorValue | undefined {
   return data?.indicators[id]?.values.find((v) => v.unit === unit);
 }
 
@@ -110,17 +102,19 @@ export default function DashboardPage() {
   const isMonth = period.includes('-');
   const requests = unit ? requestsFor(unit, period) : undefined;
   const current = useAsync(
-    () => (requests ? apiGet<Batch>(...requests.current) : Promise.resolve(undefined)),
+    () => (requests ? apiGet<IndicatorBatch>(...requests.current) : Promise.resolve(undefined)),
     [unit, period, lang],
   );
   const previous = useAsync(
     () =>
-      requests ? apiGet<Batch>(...requests.previous).catch(() => undefined) : Promise.resolve(undefined),
+      requests
+        ? apiGet<IndicatorBatch>(...requests.previous).catch(() => undefined)
+        : Promise.resolve(undefined),
     [unit, period, lang],
   );
   // A month is drawn within its year: the year's months in one more request.
   const year = useAsync(
-    () => (requests?.year ? apiGet<Batch>(...requests.year) : Promise.resolve(undefined)),
+    () => (requests?.year ? apiGet<IndicatorBatch>(...requests.year) : Promise.resolve(undefined)),
     [unit, period, lang],
   );
   if (!unit) return <Skeleton active />;
@@ -226,8 +220,8 @@ function KeyFigures({
 }: {
   unit: string;
   period: string;
-  current: Batch | undefined;
-  previous: Batch | undefined;
+  current: IndicatorBatch | undefined;
+  previous: IndicatorBatch | undefined;
   ready: boolean;
 }) {
   const { tr, lang } = useI18n();
@@ -291,7 +285,7 @@ function KeyFigures({
   );
 }
 
-function Trend({ months }: { months: Batch['months'] }) {
+function Trend({ months }: { months: IndicatorBatch['months'] }) {
   const { tr, lang } = useI18n();
   const list = months ?? [];
   const option = {
@@ -391,7 +385,15 @@ function Pyramid({ request }: { request: Request }) {
   );
 }
 
-function Comparison({ unit, data, loading }: { unit: string; data: Batch | undefined; loading: boolean }) {
+function Comparison({
+  unit,
+  data,
+  loading,
+}: {
+  unit: string;
+  data: IndicatorBatch | undefined;
+  loading: boolean;
+}) {
   const { tr } = useI18n();
   const { nameOf, setUnit } = useSelection();
   const [indicator, setIndicator] = useState<string>('births');

@@ -4,23 +4,12 @@ import { apiGet } from '../api.ts';
 import type { PageProps } from '../areas.tsx';
 import { EChart } from '../components/EChart.tsx';
 import { useAsync } from '../components/use-async.ts';
-import { formatValue } from '../format.ts';
+import { formatValue, intervalText } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link, navigate } from '../router.tsx';
 import { useSelection } from '../selection.tsx';
-import type { CatalogueEntry, IndicatorResult, IndicatorValue } from '../types.ts';
+import type { CatalogueEntry, DrillDownRecord, IndicatorResult, IndicatorValue } from '../types.ts';
 import { periodLabel } from './DashboardPage.tsx';
-
-interface DrillRecord {
-  personId: number;
-  name: string;
-  sex: string;
-  birthDate: string;
-  orgCode: string;
-  eventId: number | null;
-  eventDate: string | null;
-  reportDate: string | null;
-}
 
 const PAGE = 50;
 
@@ -42,7 +31,7 @@ export default function IndicatorPage({ params }: PageProps) {
   );
   const records = useAsync(
     () =>
-      apiGet<{ items: DrillRecord[]; hasMore: boolean }>(`/api/indicators/${params.id}/records`, {
+      apiGet<{ items: DrillDownRecord[]; hasMore: boolean }>(`/api/indicators/${params.id}/records`, {
         unit,
         period,
         limit: PAGE,
@@ -91,12 +80,8 @@ export default function IndicatorPage({ params }: PageProps) {
           <Descriptions.Item label={tr('时期', 'Period')}>{periodLabel(period, lang)}</Descriptions.Item>
           <Descriptions.Item label={tr('数值', 'Value')}>
             <strong data-testid="indicator-value">{formatValue(value?.value, indicatorUnit, lang)}</strong>
-            {value?.interval && (
-              <span className="muted">
-                {' '}
-                (95% {formatValue(value.interval.lower, indicatorUnit, lang)} –{' '}
-                {formatValue(value.interval.upper, indicatorUnit, lang)})
-              </span>
+            {intervalText(value?.interval, indicatorUnit, lang) && (
+              <span className="muted">{intervalText(value?.interval, indicatorUnit, lang)}</span>
             )}
           </Descriptions.Item>
           <Descriptions.Item label={tr('分子', 'Numerator')}>{value?.numerator ?? '—'}</Descriptions.Item>

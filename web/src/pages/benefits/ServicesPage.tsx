@@ -4,6 +4,7 @@ import {
   Button,
   Card,
   Checkbox,
+  Descriptions,
   Form,
   Input,
   InputNumber,
@@ -12,23 +13,30 @@ import {
   Table,
   Typography,
 } from 'antd';
+import { useState } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
+import { useAuth } from '../../auth.tsx';
+import { FileUpload } from '../../components/FileUpload.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
-import type { ServiceKindChoice, ServiceRecordRow } from '../../types.ts';
+import type { ServiceImportReport, ServiceKindChoice, ServiceRecordRow } from '../../types.ts';
 import { PersonPicker, today, useServerForm } from '../registry/forms.tsx';
 
 /**
- * 服务记录: voluntary health services of the unit (health-service roles only), and a form to record
- * one with the person's consent. There is no field for a method, a target or a pregnancy status.
+ * 服务记录: voluntary health services of the unit (health-service roles only), a form to record
+ * one with the person's consent, and the import of a provider's CSV / XLSX export with its per-row
+ * report (both for services.write). There is no field for a method, a target or a pregnancy status.
  */
 export default function ServicesPage() {
   const { tr, lang } = useI18n();
+  const { auth } = useAuth();
   const { unit, nameOf } = useSelection();
   const { message } = App.useApp();
   const [form] = Form.useForm();
+  const [report, setReport] = useState<ServiceImportReport>();
+  const mayWrite = auth.state !== 'signed-in' || auth.user.rights.includes('services.write');
   const kinds = useAsync(
     () => apiGet<{ items: ServiceKindChoice[] }>('/api/services/kinds').then((r) => r.items),
     [lang],
@@ -54,62 +62,83 @@ export default function ServicesPage() {
       <Typography.Title level={4} className="page-title">
         {tr('服务记录', 'Health services')} · {nameOf(unit)}
       </Typography.Title>
-      <Card size="small" title={tr('记录一次服务', 'Record a service')}>
-        <Form
-          form={form}
-          layout="vertical"
-          initialValues={{ serviceDate: today() }}
-          onFinish={onFinish}
-          style={{ maxWidth: 720 }}
-        >
-          <Space wrap align="start">
-            <Form.Item name="kind" label={tr('服务', 'Service')} rules={[{ required: true }]}>
-              <Select
-                style={{ width: 240 }}
-                options={(kinds.data ?? []).map((k) => ({ value: k.kind, label: k.name }))}
-              />
-            </Form.Item>
-            <Form.Item name="personId" label={tr('服务对象', 'Person')} rules={[{ required: true }]}>
-              <PersonPicker />
-            </Form.Item>
-            {chosen?.related && (
-              <Form.Item
-                name="relatedPersonId"
-                label={chosen.related === 'spouse' ? tr('配偶', 'Spouse') : tr('新生儿', 'Newborn')}
-                rules={[{ required: chosen.relatedRequired }]}
-              >
+      {mayWrite && (
+        <Card size="small" title={tr('记录一次服务', 'Record a service')}>
+          <Form
+            form={form}
+            layout="vertical"
+            initialValues={{ serviceDate: today() }}
+            onFinish={onFinish}
+            style={{ maxWidth: 720 }}
+          >
+            <Space wrap align="start">
+              <Form.Item name="kind" label={tr('服务', 'Service')} rules={[{ required: true }]}>
+                <Select
+                  style={{ width: 240 }}
+                  options={(kinds.data ?? []).map((k) => ({ value: k.kind, label: k.name }))}
+                />
+              </Form.Item>
+              <Form.Item name="personId" label={tr('服务对象', 'Person')} rules={[{ required: true }]}>
                 <PersonPicker />
               </Form.Item>
-            )}
-          </Space>
-          <Space wrap align="start">
-            <Form.Item name="serviceDate" label={tr('服务日期', 'Date')} rules={[{ required: true }]}>
-              <Input type="date" />
-            </Form.Item>
-            <Form.Item name="provider" label={tr('服务机构', 'Provider')} rules={[{ required: true }]}>
-              <Input style={{ width: 200 }} />
-            </Form.Item>
-            <Form.Item name="outcomeCode" label={tr('结果', 'Outcome')} rules={[{ required: true }]}>
-              <Select
-                style={{ width: 180 }}
-                options={Object.entries(chosen?.outcomes ?? {}).map(([value, label]) => ({ value, label }))}
-              />
-            </Form.Item>
-            {chosen?.quantity && (
-              <Form.Item name="quantity" label={tr('数量', 'Quantity')}>
-                <InputNumber min={1} />
+              {chosen?.related && (
+                <Form.Item
+                  name="relatedPersonId"
+                  label={chosen.related === 'spouse' ? tr('配偶', 'Spouse') : tr('新生儿', 'Newborn')}
+                  rules={[{ required: chosen.relatedRequired }]}
+                >
+                  <PersonPicker />
+                </Form.Item>
+              )}
+            </Space>
+            <Space wrap align="start">
+              <Form.Item name="serviceDate" label={tr('服务日期', 'Date')} rules={[{ required: true }]}>
+                <Input type="date" />
               </Form.Item>
+              <Form.Item name="provider" label={tr('服务机构', 'Provider')} rules={[{ required: true }]}>
+                <Input style={{ width: 200 }} />
+              </Form.Item>
+              <Form.Item name="outcomeCode" label={tr('结果', 'Outcome')} rules={[{ required: true }]}>
+                <Select
+                  style={{ width: 180 }}
+                  options={Object.entries(chosen?.outcomes ?? {}).map(([value, label]) => ({ value, label }))}
+                />
+              </Form.Item>
+              {chosen?.quantity && (
+                <Form.Item name="quantity" label={tr('数量', 'Quantity')}>
+                  <InputNumber min={1} />
+                </Form.Item>
+              )}
+            </Space>
+            <Form.Item name="consent" valuePropName="checked">
+              <Checkbox>{tr('本人已知情同意', 'The person has given consent')}</Checkbox>
+            </Form.Item>
+            {alert}
+            <Button type="primary" htmlType="submit" loading={busy}>
+              {tr('保存', 'Save')}
+            </Button>
+          </Form>
+        </Card>
+      )}
+      {mayWrite && (
+        <Card size="small" title={tr('导入服务机构的导出文件', 'Import a provider’s export')}>
+          <Typography.Paragraph type="secondary">
+            {tr(
+              '每行一次服务；表头可用中文或英文（服务类型、身份证号、服务日期、服务机构、结果代码、知情同意，及可选的关联人身份证号、数量、记录编号）；同一文件重复上传不会重复导入。',
+              'One service per row; headers in Chinese or English (kind, id_number, service_date, provider, outcome_code, consent, and optionally related_id_number, quantity, import_key); uploading the same file again imports nothing twice.',
             )}
-          </Space>
-          <Form.Item name="consent" valuePropName="checked">
-            <Checkbox>{tr('本人已知情同意', 'The person has given consent')}</Checkbox>
-          </Form.Item>
-          {alert}
-          <Button type="primary" htmlType="submit" loading={busy}>
-            {tr('保存', 'Save')}
-          </Button>
-        </Form>
-      </Card>
+          </Typography.Paragraph>
+          <FileUpload<ServiceImportReport>
+            path="/api/services/import"
+            query={() => ({ county: unit?.slice(0, 6) })}
+            onDone={(result) => {
+              setReport(result);
+              records.reload();
+            }}
+          />
+          {report && <ServiceReport report={report} />}
+        </Card>
+      )}
       {records.error && <Alert type="error" showIcon message={records.error.message} />}
       <Card size="small" title={tr('最近的服务', 'Recent services')}>
         <Table
@@ -123,7 +152,7 @@ export default function ServicesPage() {
             { title: tr('服务', 'Service'), render: (_, r) => kindOf(r.kind)?.name ?? r.kind },
             {
               title: tr('服务对象', 'Person'),
-              render: (_, r) => <Link to={`/persons/${r.person_id}`}>#{r.person_id}</Link>,
+              render: (_, r) => <Link to={`/persons/${r.person_id}`}>{r.person_name}</Link>,
             },
             {
               title: tr('结果', 'Outcome'),
@@ -135,5 +164,40 @@ export default function ServicesPage() {
         />
       </Card>
     </Space>
+  );
+}
+
+/** The import's report: counts, and each problem of a rejected row by its row, column and message. */
+function ServiceReport({ report }: { report: ServiceImportReport }) {
+  const { tr, lang } = useI18n();
+  const columnOf = (field: string) =>
+    report.columns.find((c) => c.field === field)?.label[lang] ?? tr('整行', 'Whole row');
+  const problems = report.rows.flatMap((row) =>
+    row.status === 'rejected'
+      ? row.issues.map((issue, at) => ({ key: `${row.rowNo}.${at}`, rowNo: row.rowNo, issue }))
+      : [],
+  );
+  return (
+    <div style={{ marginTop: 12 }} data-testid="service-import-report">
+      <Descriptions size="small" column={{ xs: 2, md: 4 }}>
+        <Descriptions.Item label={tr('总行数', 'Rows')}>{report.rows.length}</Descriptions.Item>
+        <Descriptions.Item label={tr('成功', 'Imported')}>{report.ok}</Descriptions.Item>
+        <Descriptions.Item label={tr('已导入过', 'Already there')}>{report.unchanged}</Descriptions.Item>
+        <Descriptions.Item label={tr('拒收', 'Rejected')}>{report.rejected}</Descriptions.Item>
+      </Descriptions>
+      {problems.length > 0 && (
+        <Table
+          size="small"
+          rowKey="key"
+          dataSource={problems}
+          pagination={{ pageSize: 20, hideOnSinglePage: true, size: 'small' }}
+          columns={[
+            { title: tr('行号', 'Row'), dataIndex: 'rowNo', width: 70 },
+            { title: tr('列', 'Column'), render: (_, p) => columnOf(p.issue.field), width: 160 },
+            { title: tr('问题', 'Problem'), render: (_, p) => p.issue.message[lang] },
+          ]}
+        />
+      )}
+    </div>
   );
 }

@@ -1,4 +1,3 @@
-import { InboxOutlined } from '@ant-design/icons';
 import {
   Alert,
   App,
@@ -12,11 +11,11 @@ import {
   Table,
   Tag,
   Typography,
-  Upload,
 } from 'antd';
 import { useState } from 'react';
 import type { Text } from '../../../../src/domain/i18n.ts';
-import { ApiError, apiGet, apiPost, apiUpload } from '../../api.ts';
+import { ApiError, apiGet, apiPost } from '../../api.ts';
+import { FileUpload } from '../../components/FileUpload.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import type { ImportBatchSummary, ImportReport, QuarantinedRow } from '../../types.ts';
@@ -26,9 +25,7 @@ type QuarantineList = { total: number; items: QuarantinedRow[]; columns: { field
 /** Bulk import: template, upload with a per-row report, and working the quarantine. */
 export default function ImportPage() {
   const { tr, lang } = useI18n();
-  const { message } = App.useApp();
   const [report, setReport] = useState<ImportReport>();
-  const [uploading, setUploading] = useState(false);
   const [batch, setBatch] = useState<number>();
   const batches = useAsync(
     () => apiGet<{ items: ImportBatchSummary[] }>('/api/imports', { limit: 20 }),
@@ -55,33 +52,14 @@ export default function ImportPage() {
         </Space>
       </Card>
       <Card size="small" title={tr('2. 上传文件', '2. Upload the file')}>
-        <Upload.Dragger
-          accept=".csv,.xlsx,.tsv,.txt"
-          showUploadList={false}
-          disabled={uploading}
-          customRequest={async ({ file }) => {
-            setUploading(true);
-            try {
-              const f = file as File;
-              const result = await apiUpload<ImportReport>('/api/imports', f, { filename: f.name });
-              setReport(result);
-              setBatch(result.batchId);
-            } catch (e) {
-              message.error(e instanceof ApiError ? e.message : String(e));
-            } finally {
-              setUploading(false);
-            }
+        <FileUpload<ImportReport>
+          path="/api/imports"
+          query={(file) => ({ filename: file.name })}
+          onDone={(result) => {
+            setReport(result);
+            setBatch(result.batchId);
           }}
-        >
-          <p className="ant-upload-drag-icon">
-            <InboxOutlined />
-          </p>
-          <p>
-            {uploading
-              ? tr('正在导入…', 'Importing…')
-              : tr('点击或拖入 CSV / XLSX 文件', 'Click or drop a CSV / XLSX file')}
-          </p>
-        </Upload.Dragger>
+        />
         {report && <ReportView report={report} />}
       </Card>
       <Card size="small" title={tr('最近的导入', 'Recent imports')}>

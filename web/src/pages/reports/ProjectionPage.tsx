@@ -6,56 +6,9 @@ import { pyramidOption } from '../../components/pyramid.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { ProjectionAnswer, ProjectionCellView } from '../../types.ts';
 
 type Variant = 'low' | 'medium' | 'high';
-
-interface YearRow {
-  year: number;
-  population: number | null;
-  births: number | null;
-  deaths: number | null;
-  netMigration: number | null;
-  tfr: number | null;
-  e0Male: number | null;
-  e0Female: number | null;
-  share65plus: number | null;
-  oldAgeDependencyRatio: number | null;
-}
-
-interface Cell {
-  age: string;
-  sex: 'male' | 'female';
-  population: number | null;
-}
-
-interface Flag {
-  code: string;
-  message: string;
-}
-
-interface Projection {
-  unit: { code: string; name: string };
-  baseYear: number;
-  years: number;
-  step: number;
-  ages: string[];
-  variants: Record<Variant, { variant: Variant; years: YearRow[]; finalPopulation: Cell[]; flags: Flag[] }>;
-  basePopulation: Cell[];
-  inputs: {
-    population: { date: string; total: number | null; description: string };
-    rates: { tfr: number; e0Male: number; e0Female: number; description: string };
-    /** Null and `suppressed` for a caller who sees aggregates only, when the moves are few. */
-    migration: {
-      moveIns: number | null;
-      moveOuts: number | null;
-      netPerYear: number | null;
-      suppressed?: boolean;
-      description: string;
-    };
-    sexRatioAtBirth: { value: number; description: string };
-  };
-  flags: Flag[];
-}
 
 const VARIANTS: Variant[] = ['low', 'medium', 'high'];
 const COLOURS: Record<Variant, string> = { low: '#59a14f', medium: '#1f6fb2', high: '#e15759' };
@@ -66,8 +19,12 @@ const fixed = (value: number | null | undefined, digits: number) =>
   value === null || value === undefined ? '—' : value.toFixed(digits);
 
 /** A pyramid of one year from the projection's cells; suppressed small cells are drawn as 0. */
-function yearPyramid(cells: Cell[], ages: string[], tr: (zh: string, en: string) => string): ChartOption {
-  const count = (age: string, sex: Cell['sex']) =>
+function yearPyramid(
+  cells: ProjectionCellView[],
+  ages: string[],
+  tr: (zh: string, en: string) => string,
+): ChartOption {
+  const count = (age: string, sex: ProjectionCellView['sex']) =>
     cells.find((c) => c.age === age && c.sex === sex)?.population ?? 0;
   return pyramidOption(
     ages,
@@ -88,7 +45,8 @@ export default function ProjectionPage() {
   const [years, setYears] = useState(5);
   const [step, setStep] = useState(1);
   const result = useAsync(
-    () => (unit ? apiGet<Projection>('/api/projection', { unit, years, step }) : Promise.resolve(undefined)),
+    () =>
+      unit ? apiGet<ProjectionAnswer>('/api/projection', { unit, years, step }) : Promise.resolve(undefined),
     [unit, years, step, lang],
   );
   const data = result.data;
@@ -172,7 +130,7 @@ export default function ProjectionPage() {
           </Row>
           <Card size="small" title={tr('总人口（三个方案）', 'Total population (three variants)')}>
             {lineOption && (
-              <EChart option={lineOption} label={tr('人口预测折线图', 'Projection line chart')} />
+              <EChart option={lineOption} label={tr('人口预测折线图', 'ProjectionAnswer line chart')} />
             )}
           </Card>
           <Row gutter={[12, 12]}>

@@ -5,6 +5,7 @@ import { apiGet, apiPost, withQuery } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
+import type { Activity, ReportRun } from '../../types.ts';
 import { periodLabel } from '../DashboardPage.tsx';
 import { compact, today, useServerForm } from '../registry/forms.tsx';
 
@@ -19,16 +20,6 @@ const KINDS: [string, string, string][] = [
   ['elderly_care', '关爱老人', 'Care for the elderly'],
   ['other', '其他工作', 'Other work'],
 ];
-
-interface ReportRun {
-  id: number;
-  unit?: string;
-  period?: string;
-  format?: string;
-  createdAt?: string;
-  createdBy?: string;
-  [key: string]: unknown;
-}
 
 /** 统计报表: the unit's work report (.docx) and statistical tables (.xlsx) for the period; activity log. */
 export default function ReportsPage() {
@@ -103,15 +94,6 @@ export default function ReportsPage() {
       <Activities unit={unit} />
     </Space>
   );
-}
-
-interface Activity {
-  id: number;
-  date: string;
-  kind: string;
-  peopleServed: number | null;
-  materials: number | null;
-  description: string;
 }
 
 /** 活动登记: the service activities a report's "main work" section is written from. */
