@@ -1,5 +1,6 @@
-import type { Lang } from '../domain/i18n.ts';
-import type { IndicatorValue } from './engine.ts';
+import type { Lang, Text } from '../domain/i18n.ts';
+import type { Disaggregation, IndicatorDefinition, IndicatorUnit } from './catalogue.ts';
+import { type Breakdown, breakdownsOf, type EvaluateResult, type IndicatorValue } from './engine.ts';
 
 /**
  * One value as the API answers it: figures, interval, flags in the asked language and the link
@@ -32,4 +33,61 @@ export interface IndicatorValuesAnswer {
   indicators: Record<string, { name: string; unit: string; values: IndicatorValueView[] }>;
   unavailable: string[];
   months?: { period: string; values: Record<string, IndicatorValueView> }[];
+}
+
+/**
+ * GET /api/indicators/:id: one indicator of a unit and period, one value per group of the
+ * breakdown asked for. (For a caller who sees aggregates only, small cells come back suppressed.)
+ */
+export interface IndicatorAnswer {
+  indicator: { id: string; name: string; unit: IndicatorUnit };
+  unit: string;
+  period: { id: string; start: string; end: string; label: string };
+  dataVersion: number;
+  values: IndicatorValueView[];
+}
+
+/** An evaluation as GET /api/indicators/:id answers it, in the asked language. */
+export function indicatorAnswer(result: EvaluateResult, lang: Lang): IndicatorAnswer {
+  return {
+    indicator: { id: result.indicator.id, name: result.indicator.name[lang], unit: result.indicator.unit },
+    unit: result.unit,
+    period: {
+      id: result.period.id,
+      start: result.period.start,
+      end: result.period.end,
+      label: result.period.label[lang],
+    },
+    dataVersion: result.dataVersion,
+    values: result.values.map((value) => indicatorValueView(value, lang)),
+  };
+}
+
+/** One entry of the catalogue as GET /api/indicators lists it (name and description in the asked language). */
+export interface CatalogueEntryView {
+  id: string;
+  name: string;
+  names: Text;
+  description: string;
+  unit: IndicatorUnit;
+  disaggregations: readonly Disaggregation[];
+  /** What `by` accepts for this indicator: none, children, each disaggregation, ageSex when both sex and age group are. */
+  breakdowns: Breakdown[];
+  periodTypes: IndicatorDefinition['periodTypes'];
+  levels: IndicatorDefinition['levels'];
+}
+
+/** A catalogue entry in the asked language. */
+export function catalogueEntryView(entry: IndicatorDefinition, lang: Lang): CatalogueEntryView {
+  return {
+    id: entry.id,
+    name: entry.name[lang],
+    names: entry.name,
+    description: entry.description[lang],
+    unit: entry.unit,
+    disaggregations: entry.disaggregations,
+    breakdowns: breakdownsOf(entry),
+    periodTypes: entry.periodTypes,
+    levels: entry.levels,
+  };
 }

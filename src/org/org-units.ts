@@ -20,6 +20,14 @@ export interface OrgUnitWithFamily extends OrgUnit {
   descendants: Partial<Record<OrgUnitTable['level'], number>>;
 }
 
+/** A unit as GET /api/org-tree lists it for the unit picker: no short name or kind. */
+export type OrgTreeUnit = Pick<OrgUnit, 'code' | 'name' | 'level' | 'parentCode'>;
+
+/** A loaded county as GET /api/org-units lists it: the latest year with data, null when there is none. */
+export interface CountyWithDataYear extends OrgUnit {
+  latestDataYear: number | null;
+}
+
 const columns = ['code', 'name', 'short_name', 'level', 'kind', 'parent_code'] as const;
 
 function toOrgUnit(row: Pick<OrgUnitTable, (typeof columns)[number]>): OrgUnit {

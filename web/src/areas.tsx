@@ -10,6 +10,7 @@ import { type ComponentType, lazy, type ReactNode } from 'react';
 import type { MessageKey } from './i18n.tsx';
 // The landing page is in the first download, so its data requests start without another round trip.
 import DashboardPage from './pages/DashboardPage.tsx';
+import type { Right } from './types.ts';
 
 /**
  * The app's areas and their pages: the one place a new page plugs in. A page with a `probe` is
@@ -33,8 +34,9 @@ export interface AreaPage {
   /**
    * The right the page needs (src/access/roles.ts); with sign-in on, a page whose right the user
    * does not hold is left out like a page whose API is absent. Pages without one are for everyone.
+   * Typed by the server's list, so a misspelt right breaks the build instead of hiding the page.
    */
-  right?: string;
+  right?: Right;
   /** Menu label; pages without one are reached by links only (detail pages, forms). */
   title?: readonly [zh: string, en: string];
   component: ComponentType<PageProps>;

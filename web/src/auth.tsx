@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { ApiError, apiGet, apiPost, routeExists, setCsrfToken } from './api.ts';
+import type { SessionUser } from './types.ts';
 
 /**
  * Who is signed in. Access control is issue 10, being built alongside: until the server has its
@@ -8,17 +9,6 @@ import { ApiError, apiGet, apiPost, routeExists, setCsrfToken } from './api.ts';
  * this provider asks it who the user is at load; 401 means signed out and sends the user to
  * /sign-in, which posts to /api/auth/login. Writes then carry the session's CSRF token.
  */
-
-export interface SessionUser {
-  actor: string;
-  username: string | null;
-  displayName: string | null;
-  /** Role assignments: the role and the unit it covers (issue 10 decides menus by them). */
-  roles: { role: string; unit: string; name?: { 'zh-CN': string; en: string } }[];
-  rights: string[];
-  mustChangePassword: boolean;
-  csrfToken?: string | null;
-}
 
 export type AuthState =
   | { state: 'checking' }

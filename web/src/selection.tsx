@@ -2,10 +2,10 @@ import { Spin } from 'antd';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { apiGet } from './api.ts';
 import { useAuth } from './auth.tsx';
-import type { OrgUnit } from './types.ts';
+import type { CountyWithDataYear, OrgTreeUnit } from './types.ts';
 
 /** A unit with its children, for the unit picker. */
-export interface OrgNode extends OrgUnit {
+export interface OrgNode extends OrgTreeUnit {
   children: OrgNode[];
 }
 
@@ -20,7 +20,7 @@ export interface Selection {
   setUnit(code: string): void;
   period: string;
   setPeriod(period: string): void;
-  counties: OrgUnit[];
+  counties: CountyWithDataYear[];
   /**
    * The units the user may pick: signed in, each of their roles' units with everything below it;
    * otherwise each loaded county with its townships and villages (141 units for 华亭市).
@@ -32,7 +32,7 @@ export interface Selection {
 
 /** The loaded counties with their townships and villages, from one request (GET /api/org-tree). */
 async function loadTree(): Promise<OrgNode[]> {
-  const { items } = await apiGet<{ items: OrgUnit[] }>('/api/org-tree');
+  const { items } = await apiGet<{ items: OrgTreeUnit[] }>('/api/org-tree');
   const nodes = new Map(items.map((unit) => [unit.code, { ...unit, children: [] as OrgNode[] }]));
   const roots: OrgNode[] = [];
   for (const node of nodes.values()) {
@@ -74,8 +74,8 @@ export function initialUnit(ownUnits: string[]): string | undefined {
 }
 
 /** The loaded counties (GET /api/org-units), each with the latest year that has data. */
-async function fetchCounties(): Promise<OrgUnit[]> {
-  return (await apiGet<{ items: OrgUnit[] }>('/api/org-units')).items;
+async function fetchCounties(): Promise<CountyWithDataYear[]> {
+  return (await apiGet<{ items: CountyWithDataYear[] }>('/api/org-units')).items;
 }
 
 /**
@@ -83,11 +83,13 @@ async function fetchCounties(): Promise<OrgUnit[]> {
  * (auth.tsx), so that the dashboard knows its period as early as its unit. Undefined when that
  * first request failed (signed out: 401); the provider then asks again.
  */
-let earlyCounties: Promise<OrgUnit[] | undefined> | undefined = fetchCounties().catch(() => undefined);
-export const initialCounties: Promise<OrgUnit[] | undefined> = earlyCounties;
+let earlyCounties: Promise<CountyWithDataYear[] | undefined> | undefined = fetchCounties().catch(
+  () => undefined,
+);
+export const initialCounties: Promise<CountyWithDataYear[] | undefined> = earlyCounties;
 
 /** The first load's counties once, then a fresh request (a later sign-in, another user). */
-function takeCounties(): Promise<OrgUnit[]> {
+function takeCounties(): Promise<CountyWithDataYear[]> {
   const early = earlyCounties;
   earlyCounties = undefined;
   return (early ?? Promise.resolve(undefined)).then((items) => items ?? fetchCounties());
@@ -104,7 +106,7 @@ function pickedPeriod(): string | undefined {
  * year only from 1 February on — so a county whose records end last year, or whose year has only
  * begun, does not open on an (almost) empty year. This year when there is no data.
  */
-export function defaultPeriod(unit: string | undefined, counties: OrgUnit[]): string {
+export function defaultPeriod(unit: string | undefined, counties: CountyWithDataYear[]): string {
   const years = counties
     .filter((county) => unit && (county.code.startsWith(unit) || unit.startsWith(county.code)))
     .map((county) => county.latestDataYear)
@@ -123,7 +125,7 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const { auth } = useAuth();
   const ownUnits = auth.state === 'signed-in' ? auth.user.roles.map((role) => role.unit) : [];
   const ownKey = ownUnits.join();
-  const [counties, setCounties] = useState<OrgUnit[]>();
+  const [counties, setCounties] = useState<CountyWithDataYear[]>();
   const [fullTree, setFullTree] = useState<OrgNode[]>([]);
   // Signed in, the first visit starts at the user's own unit at once (no wait for the tree).
   const [unit, setUnitState] = useState<string | undefined>(() => initialUnit(ownUnits));

@@ -1,20 +1,10 @@
 /** Shapes of the server's answers that the pages read (see src/server/routes/). */
 
-export interface OrgUnit {
-  code: string;
-  name: string;
-  shortName?: string;
-  level: 'province' | 'prefecture' | 'county' | 'township' | 'village';
-  parentCode?: string | null;
-  /** Counties (GET /api/org-units): the latest year with data, null when there is none. */
-  latestDataYear?: number | null;
-}
-
-export interface OrgUnitFamily extends OrgUnit {
-  ancestors: OrgUnit[];
-  children: OrgUnit[];
-  descendants: Record<string, number>;
-}
+/** Who is signed in (GET /api/auth/me, POST /api/auth/login): the server's own type. */
+export type { Right } from '../../src/access/roles.ts';
+export type { SessionUser } from '../../src/access/session-user.ts';
+/** The unit picker's tree (GET /api/org-tree) and the loaded counties (GET /api/org-units): the server's own types. */
+export type { CountyWithDataYear, OrgTreeUnit } from '../../src/org/org-units.ts';
 
 /**
  * One indicator value as the API sends it (the server's type): an interval's bounds may be null
@@ -22,22 +12,8 @@ export interface OrgUnitFamily extends OrgUnit {
  */
 export type IndicatorValue = SmallCellsSuppressed<IndicatorValueView>;
 
-export interface IndicatorResult {
-  indicator: { id: string; name: string; unit: string };
-  unit: string;
-  period: { id: string; start: string; end: string; label: string };
-  dataVersion: number;
-  values: IndicatorValue[];
-}
-
-export interface CatalogueEntry {
-  id: string;
-  name: string;
-  description: string;
-  unit: string;
-  disaggregations: string[];
-  periodTypes: string[];
-}
+/** GET /api/indicators/:id (the indicator page, the dashboard's pyramid): small cells possibly suppressed. */
+export type IndicatorResult = SmallCellsSuppressed<IndicatorAnswer>;
 
 /** Family benefits and services (src/server/routes/benefits.ts, web-support.ts): the server's own types. */
 export type {
@@ -48,10 +24,16 @@ export type {
 } from '../../src/benefits/index.ts';
 /** Birth registration completeness (GET /api/completeness): the server's own types. */
 export type { CompletenessReport, CompletenessRow } from '../../src/completeness/birth-counts.ts';
+/** GET /api/indicators: the catalogue, in the asked language. */
+export type { CatalogueEntryView as CatalogueEntry } from '../../src/indicators/value-view.ts';
 
 /** GET /api/indicators/values (the dashboard's batches): the server's own type, small cells possibly suppressed. */
 import type { SmallCellsSuppressed } from '../../src/access/small-cells.ts';
-import type { IndicatorValuesAnswer, IndicatorValueView } from '../../src/indicators/value-view.ts';
+import type {
+  IndicatorAnswer,
+  IndicatorValuesAnswer,
+  IndicatorValueView,
+} from '../../src/indicators/value-view.ts';
 export type IndicatorBatch = SmallCellsSuppressed<IndicatorValuesAnswer>;
 /** The linkage review queue (GET /api/feeds/review): the server's own types. */
 export type { StoredExplanation } from '../../src/feeds/link-feed-batch.ts';

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { appendAudit, searchAudit, verifyAuditChain } from '../../access/audit-log.ts';
-import { canOn, type Principal, rightsOf } from '../../access/principal.ts';
+import { canOn, type Principal } from '../../access/principal.ts';
 import { ROLE_NAMES, ROLES, type RoleName } from '../../access/roles.ts';
+import { describeSessionUser, type SessionUser } from '../../access/session-user.ts';
 import {
   changePassword,
   createApiToken,
@@ -24,18 +25,6 @@ const tags = ['access'];
 /** Failed sign-ins per address per window: a script guessing passwords across accounts is slowed to a crawl. */
 const LOGIN_WINDOW_MS = 5 * 60_000;
 const LOGIN_FAILURES_PER_WINDOW = 20;
-
-function who(principal: Principal) {
-  return {
-    actor: principal.actor,
-    username: principal.username ?? null,
-    displayName: principal.displayName ?? null,
-    kind: principal.kind,
-    roles: principal.assignments.map((a) => ({ role: a.role, unit: a.unit, name: ROLE_NAMES[a.role] })),
-    rights: rightsOf(principal),
-    mustChangePassword: principal.mustChangePassword ?? false,
-  };
-}
 
 const meSchema = {
   type: 'object',
@@ -127,7 +116,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
         response: { 200: meSchema },
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<SessionUser> => {
       checkRate(request);
       const { username, password } = request.body as { username: string; password: string };
       try {
@@ -145,7 +134,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
           ip: request.ip,
         });
         reply.header('set-cookie', sessionCookie(request, signed.token, POLICY.absoluteHours * 3600));
-        return { ...who(signed.principal), csrfToken: signed.csrfToken };
+        return describeSessionUser(signed.principal, signed.csrfToken);
       } catch (err) {
         recordFailure(request);
         await appendAudit(db, {
@@ -177,7 +166,8 @@ export function registerAuthRoutes(app: FastifyInstance, context: AppContext) {
       config: { access: { right: 'signed-in' } },
       schema: { tags, summary: '当前用户 / Who am I', response: { 200: meSchema } },
     },
-    async (request) => ({ ...who(request.principal!), csrfToken: request.csrfToken ?? null }),
+    async (request): Promise<SessionUser> =>
+      describeSessionUser(request.principal!, request.csrfToken ?? null),
   );
 
   app.post(

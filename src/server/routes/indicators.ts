@@ -3,13 +3,19 @@ import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { parsePeriod } from '../../domain/period.ts';
 import {
-  breakdownsOf,
   CATALOGUE,
   findIndicator,
   indicatorEngineFor,
   listNumeratorRecords,
 } from '../../indicators/index.ts';
-import { type IndicatorValuesAnswer, indicatorValueView as valueOut } from '../../indicators/value-view.ts';
+import {
+  type CatalogueEntryView,
+  catalogueEntryView,
+  type IndicatorAnswer,
+  type IndicatorValuesAnswer,
+  indicatorAnswer,
+  indicatorValueView as valueOut,
+} from '../../indicators/value-view.ts';
 import { unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
@@ -52,21 +58,9 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
       config: { access: { right: 'aggregates.read' } },
       schema: { tags, summary: '指标目录 / The indicator catalogue' },
     },
-    (request) => {
+    (request): { items: CatalogueEntryView[] } => {
       const lang = requestLang(request);
-      return {
-        items: CATALOGUE.map((entry) => ({
-          id: entry.id,
-          name: entry.name[lang],
-          names: entry.name,
-          description: entry.description[lang],
-          unit: entry.unit,
-          disaggregations: entry.disaggregations,
-          breakdowns: breakdownsOf(entry),
-          periodTypes: entry.periodTypes,
-          levels: entry.levels,
-        })),
-      };
+      return { items: CATALOGUE.map((entry) => catalogueEntryView(entry, lang)) };
     },
   );
 
@@ -173,27 +167,11 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         querystring: query,
       },
     },
-    async (request) => {
+    async (request): Promise<IndicatorAnswer> => {
       const { id } = request.params as { id: string };
       const q = request.query as { unit: string; period: string; by?: 'none' };
       const result = await indicatorEngineFor(context.database).evaluate({ indicator: id, ...q });
-      const lang = requestLang(request);
-      return {
-        indicator: {
-          id: result.indicator.id,
-          name: result.indicator.name[lang],
-          unit: result.indicator.unit,
-        },
-        unit: result.unit,
-        period: {
-          id: result.period.id,
-          start: result.period.start,
-          end: result.period.end,
-          label: result.period.label[lang],
-        },
-        dataVersion: result.dataVersion,
-        values: result.values.map((value) => valueOut(value, lang)),
-      };
+      return indicatorAnswer(result, requestLang(request));
     },
   );
 

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { indicatorEngineFor } from '../../indicators/index.ts';
-import { getOrgUnitWithFamily, listCounties } from '../../org/org-units.ts';
+import {
+  type CountyWithDataYear,
+  getOrgUnitWithFamily,
+  listCounties,
+  type OrgUnitWithFamily,
+} from '../../org/org-units.ts';
 import type { AppContext } from '../context.ts';
 import { itemsResponse } from './list-response.ts';
 
@@ -41,7 +46,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async () => {
+    async (): Promise<{ items: CountyWithDataYear[] }> => {
       const [counties, years] = await Promise.all([
         listCounties(context.database.db),
         indicatorEngineFor(context.database).latestDataYears(context.today?.()),
@@ -77,7 +82,7 @@ export function registerOrgUnitRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async (request) => {
+    async (request): Promise<OrgUnitWithFamily> => {
       const { code } = request.params as { code: string };
       return getOrgUnitWithFamily(context.database.db, code);
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
+import type { OrgTreeUnit } from '../../org/org-units.ts';
 import { getHouseholdDetail } from '../../registry/queries/get-household.ts';
 import { serviceKindChoices } from '../../services/service-kinds.ts';
 import { unitBy } from '../access.ts';
@@ -43,7 +44,7 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: AppConte
         },
       },
     },
-    async () => {
+    async (): Promise<{ items: OrgTreeUnit[] }> => {
       // Counties, then their townships and villages (codes below a county start with its code).
       const counties = await db.selectFrom('org_unit').select('code').where('level', '=', 'county').execute();
       if (counties.length === 0) return { items: [] };

@@ -6,7 +6,7 @@ import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
-import type { EntitlementListRow, ProgrammeVersion, ScreenSummary } from '../../types.ts';
+import type { EntitlementListRow, ProgrammeVersion, Right, ScreenSummary } from '../../types.ts';
 import { periodLabel } from '../DashboardPage.tsx';
 import { paymentPeriods } from './payment-periods.ts';
 
@@ -28,7 +28,7 @@ export default function BenefitsPage() {
   const { auth } = useAuth();
   const { unit, period, nameOf } = useSelection();
   const { message } = App.useApp();
-  const may = (right: string) => auth.state !== 'signed-in' || auth.user.rights.includes(right);
+  const may = (right: Right) => auth.state !== 'signed-in' || auth.user.rights.includes(right);
   const [programme, setProgramme] = useState<string>();
   const programmes = useAsync(
     () =>
