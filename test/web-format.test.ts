@@ -10,4 +10,12 @@ describe('the web app’s number formats', () => {
     assert.equal(intervalText(null, 'count', 'en'), '');
     assert.equal(formatValue(null, 'count', 'en'), '—');
   });
+
+  it('shows the audits’ and quality rates’ percent intervals with a bound of 0, and none when only the lower is null', () => {
+    assert.equal(intervalText({ lower: 0, upper: 12.345 }, 'percent', 'en'), ' (95% 0.0% – 12.3%)');
+    assert.equal(intervalText({ lower: null, upper: 99 }, 'percent', 'zh-CN'), '');
+    assert.equal(intervalText(undefined, 'percent', 'zh-CN'), '');
+    // The completeness page passes a row's own lower/upper (counts), rounded like the estimate.
+    assert.equal(intervalText({ lower: 1234.4, upper: 1301.6 }, 'count', 'en'), ' (95% 1,234 – 1,302)');
+  });
 });

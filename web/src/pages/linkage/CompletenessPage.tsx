@@ -1,6 +1,7 @@
 import { Alert, Card, Space, Table, Tooltip, Typography } from 'antd';
 import { apiGet } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
+import { formatValue, intervalText } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { CompletenessReport, CompletenessRow } from '../../types.ts';
@@ -74,9 +75,10 @@ export default function CompletenessPage() {
             {
               title: tr('估计出生数（95%）', 'Estimated births (95%)'),
               render: (_, row) =>
+                // One bound can be null (an unbounded upper limit): then no interval, never "null".
                 row.estimate === null
                   ? '—'
-                  : `${row.estimate}${row.lower !== null ? ` (${row.lower}–${row.upper})` : ''}`,
+                  : `${formatValue(row.estimate, 'count', lang)}${intervalText(row, 'count', lang)}`,
             },
             {
               title: tr('登记完整率', 'Registry completeness'),

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Form, InputNumber, Space, Table, Tag, Typogra
 import { useState } from 'react';
 import { apiGet, apiPost, apiUpload } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
+import { formatValue, intervalText } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { AuditListRow, AuditView, DrawnAudit } from '../../types.ts';
@@ -101,14 +102,15 @@ export default function AuditsPage() {
 }
 
 function AuditDetail({ id, onChanged }: { id: number; onChanged(): void }) {
-  const { tr } = useI18n();
+  const { tr, lang } = useI18n();
   const { message } = App.useApp();
   const audit = useAsync(() => apiGet<AuditView>(`/api/audits/${id}`), [id]);
   const data = audit.data;
+  // A bound may be null (no households surveyed in a stratum): then no interval, never "null".
   const pct = (e: Estimate) =>
     e.value === null
       ? '—'
-      : `${e.value}%${e.interval ? `（95% CI ${e.interval.lower}–${e.interval.upper}）` : ''}`;
+      : `${formatValue(e.value, 'percent', lang)}${intervalText(e.interval, 'percent', lang)}`;
   return (
     <Card
       size="small"

@@ -1,6 +1,7 @@
 import { Alert, Card, Space, Table, Tooltip, Typography } from 'antd';
 import { apiGet } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
+import { intervalText } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { QualityRatesView } from '../../types.ts';
@@ -29,7 +30,8 @@ export default function QualityPage() {
     const text = rate.value === null ? '—' : `${rate.value.toFixed(1)}%`;
     const tip = [
       rate.numerator === null ? '' : `${rate.numerator} / ${rate.denominator ?? '—'}`,
-      rate.interval ? `95% CI ${rate.interval.lower}–${rate.interval.upper}%` : '',
+      // '' when a bound is null (no denominator): the tip never says "null".
+      intervalText(rate.interval, 'percent', lang).trim(),
       ...rate.flags.map((f) => f.message),
     ]
       .filter(Boolean)
