@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EntitlementListRow } from '../src/benefits/index.ts';
+import {
+  DEFAULT_PROGRAMMES,
+  type EntitlementListRow,
+  type ProgrammeVersion,
+  setProgrammeVersion,
+} from '../src/benefits/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth } from '../src/registry/index.ts';
+import { programmeChoices } from '../web/src/pages/benefits/programme-versions.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
@@ -314,5 +320,49 @@ describe(`benefits HTTP API: request and response schemas (${storageName})`, () 
     assert.equal(spending.statusCode, 200, spending.body);
     assert.equal(spending.json().totalFen, 180_000);
     assert.equal(spending.json().rows, undefined, 'figures only');
+  });
+
+  it('lists every version of a programme, so the page offers the one in force on the period and says when a newer one starts', async () => {
+    const childcare = DEFAULT_PROGRAMMES.find((p) => p.programmeId === 'childcare-subsidy')!;
+    await setProgrammeVersion(test.database.db, 'test', {
+      programmeId: 'childcare-subsidy',
+      effectiveFrom: '2026-07-01',
+      definition: { ...childcare.definition, amountFen: 400_000 },
+    });
+    await setProgrammeVersion(test.database.db, 'test', {
+      programmeId: 'newborn-gift',
+      effectiveFrom: '2027-01-01',
+      definition: { ...childcare.definition, name: { 'zh-CN': '新生儿礼包', en: 'Newborn gift' } },
+    });
+    const answer = await app.inject({ url: '/api/benefits/programmes' });
+    assert.equal(answer.statusCode, 200, answer.body);
+    const { items } = answer.json() as { items: ProgrammeVersion[] };
+
+    const in2025 = programmeChoices(items, '2025-12-31');
+    const care2025 = in2025.find((c) => c.programmeId === 'childcare-subsidy')!;
+    assert.equal(care2025.version.effectiveFrom, '2025-01-01', 'not the newest version, which starts later');
+    assert.equal(care2025.version.definition.amountFen, childcare.definition.amountFen);
+    assert.equal(care2025.next?.effectiveFrom, '2026-07-01');
+    assert.equal(
+      in2025.filter((c) => c.programmeId === 'childcare-subsidy').length,
+      1,
+      'each programme once',
+    );
+    const gift = in2025.find((c) => c.programmeId === 'newborn-gift')!;
+    assert.equal(gift.inForce, false);
+    assert.equal(gift.version.effectiveFrom, '2027-01-01');
+
+    const care2026H2 = programmeChoices(items, '2026-12-31').find(
+      (c) => c.programmeId === 'childcare-subsidy',
+    )!;
+    assert.equal(care2026H2.version.effectiveFrom, '2026-07-01');
+    assert.equal(care2026H2.version.definition.amountFen, 400_000);
+    assert.equal(care2026H2.next, undefined);
+
+    // The screening of a period before a programme starts is refused at the programme, as the page warns.
+    const early = await app.inject({
+      url: '/api/benefits/screen?programme=newborn-gift&period=2025&unit=620881',
+    });
+    assertFieldError(early, 404, 'programme');
   });
 });

@@ -33,15 +33,20 @@ export function formatChange(
   return { text: `${arrow} ${diff > 0 ? '+' : ''}${diff.toFixed(2)}${suffix}`, sign };
 }
 
-/** The last day of a period id, capped at today (population is counted at a day's end). */
-export function periodEnd(period: string): string {
+/** The last day of a period id (2025, 2025H1, 2025Q3, 2025-07). */
+export function periodLastDay(period: string): string {
   const year = Number(period.slice(0, 4));
   const part = period.slice(4);
   let month = 12;
   if (part === 'H1') month = 6;
   else if (part.startsWith('Q')) month = Number(part.slice(1)) * 3;
   else if (part.startsWith('-')) month = Number(part.slice(1));
-  const end = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+}
+
+/** The last day of a period id, capped at today (population is counted at a day's end). */
+export function periodEnd(period: string): string {
+  const end = periodLastDay(period);
   const today = new Date().toISOString().slice(0, 10);
   return end.localeCompare(today) < 0 ? end : today;
 }

@@ -1,14 +1,16 @@
 import { Alert, App, Button, Card, Select, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { useAsync } from '../../components/use-async.ts';
+import { periodLastDay } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { EntitlementListRow, ProgrammeVersion, Right, ScreenSummary } from '../../types.ts';
 import { periodLabel } from '../DashboardPage.tsx';
 import { paymentPeriods } from './payment-periods.ts';
+import { programmeChoices } from './programme-versions.ts';
 
 const STATUS: Record<string, [string, string, string]> = {
   applied: ['已申请', 'Applied', 'blue'],
@@ -30,18 +32,18 @@ export default function BenefitsPage() {
   const { message } = App.useApp();
   const may = (right: Right) => auth.state !== 'signed-in' || auth.user.rights.includes(right);
   const [programme, setProgramme] = useState<string>();
-  const programmes = useAsync(
+  const versions = useAsync(
     () =>
       apiGet<{ items: ProgrammeVersion[] }>('/api/benefits/programmes').then((r) => {
-        // Every version is listed, newest first: the select offers each programme once.
-        const newest = r.items.filter(
-          (p, i) => r.items.findIndex((q) => q.programmeId === p.programmeId) === i,
-        );
-        setProgramme((current) => current ?? newest[0]?.programmeId);
-        return newest;
+        setProgramme((current) => current ?? r.items[0]?.programmeId);
+        return r.items;
       }),
     [],
   );
+  // Every version is listed: the menu offers each programme once, as in force on the period's
+  // last day (the version the screening below applies), and says when a newer one starts later.
+  const onDate = periodLastDay(period);
+  const choices = useMemo(() => programmeChoices(versions.data ?? [], onDate), [versions.data, onDate]);
   const screen = useAsync(
     () =>
       programme
@@ -74,7 +76,8 @@ export default function BenefitsPage() {
       message.error((error as Error).message);
     }
   };
-  const chosen = programmes.data?.find((p) => p.programmeId === programme);
+  const choice = choices.find((c) => c.programmeId === programme);
+  const chosen = choice?.version;
   const l = lang === 'en' ? 'en' : 'zh-CN';
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
@@ -87,14 +90,41 @@ export default function BenefitsPage() {
           value={programme}
           onChange={setProgramme}
           aria-label={tr('项目', 'Programme')}
-          options={(programmes.data ?? []).map((p) => ({
-            value: p.programmeId,
-            label: p.definition.name[l],
+          options={choices.map((c) => ({
+            value: c.programmeId,
+            label: c.inForce
+              ? c.version.definition.name[l]
+              : tr(
+                  `${c.version.definition.name[l]}（${c.version.effectiveFrom} 起）`,
+                  `${c.version.definition.name[l]} (from ${c.version.effectiveFrom})`,
+                ),
           }))}
         />
       </Space>
       {chosen?.definition.description && (
         <Typography.Text type="secondary">{chosen.definition.description[l]}</Typography.Text>
+      )}
+      {choice && !choice.inForce && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="programme-not-in-force"
+          message={tr(
+            `本项目自 ${choice.version.effectiveFrom} 起施行，所选时期（截至 ${onDate}）尚未生效`,
+            `This programme starts on ${choice.version.effectiveFrom}: it is not in force in the selected period (to ${onDate})`,
+          )}
+        />
+      )}
+      {choice?.next && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="programme-next-version"
+          message={tr(
+            `新版本自 ${choice.next.effectiveFrom} 起施行；所选时期按 ${choice.version.effectiveFrom} 起施行的版本。`,
+            `A new version starts on ${choice.next.effectiveFrom}; the selected period follows the version in force since ${choice.version.effectiveFrom}.`,
+          )}
+        />
       )}
       <Card
         size="small"
