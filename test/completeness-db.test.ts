@@ -164,6 +164,7 @@ describe(`birth completeness from the database (${storageName})`, () => {
     const a = report.rows.find((r) => r.unit === TOWNSHIP_A)!;
     assert.equal(a.official!.births, 8);
     assert.equal(a.official!.gapToRegistered, 8 - 6);
+    assert.equal(a.official!.gapToHospital, 8 - a.hospital);
     assert.ok(Math.abs(a.official!.gapToEstimate! - (8 - a.estimate!)) < 1e-9);
     await assert.rejects(
       setOfficialBirths(db, { unit: TOWNSHIP_A, year: 2024, births: -1, actor: 'tester' }),

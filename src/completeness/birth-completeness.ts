@@ -39,8 +39,16 @@ export interface BirthCompleteness {
   registryCompleteness: { value: number; lower: number | null; upper: number | null } | null;
   /** hospital / here's estimate. */
   hospitalCompleteness: { value: number; lower: number | null; upper: number | null } | null;
-  /** The statistics bureau's figure, when entered, and the gaps to it. */
-  official: { births: number; gapToEstimate: number | null; gapToRegistered: number } | null;
+  /**
+   * The statistics bureau's figure, when entered, and the gaps to it: the official figure minus
+   * the estimate, the registry's count and the hospitals' count (positive: fewer than official).
+   */
+  official: {
+    births: number;
+    gapToEstimate: number | null;
+    gapToRegistered: number;
+    gapToHospital: number;
+  } | null;
   notes: { code: string; message: Text }[];
 }
 
@@ -93,6 +101,7 @@ export function estimateBirthCompleteness(
             births: officialBirths,
             gapToEstimate: estimate === null ? null : officialBirths - estimate,
             gapToRegistered: officialBirths - registered,
+            gapToHospital: officialBirths - hospital,
           },
     notes,
   };

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { EntitlementListRow } from '../../src/benefits/index.ts';
+import type { CompletenessReport } from '../../src/completeness/birth-counts.ts';
 import { composeResidentId } from '../../src/domain/resident-id.ts';
 import type { DataCheckTaskDetails, WorkTask } from '../../src/feeds/work-tasks.ts';
 import type { SearchHit } from '../../src/registry/queries/search-persons.ts';
@@ -690,6 +691,50 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     assert.ok(batch.lineCount >= 1, JSON.stringify(batch));
     await page.getByText(/已生成 .*下半年 的发放批次/).waitFor();
     await shot('benefits');
+    await page.evaluate(() => localStorage.removeItem('renkou.period'));
+  });
+
+  it('sets the statistics bureau’s birth figure against the registry, the hospitals and the estimate on the completeness page', async () => {
+    const counties = await api<{ items: { code: string; latestDataYear?: number | null }[] }>(
+      '/api/org-units',
+    );
+    const year = counties.items.find((c) => c.code === '620881')!.latestDataYear!;
+    const before = await api<CompletenessReport>(`/api/completeness?unit=620881&year=${year}`);
+    // The bureau counts 7 births more than the registry holds: the page must say the registry is 7 short.
+    const births = before.total.registered + 7;
+    const headers: Record<string, string> = {};
+    if (signInNeeded) headers['x-csrf-token'] = (await api<{ csrfToken: string }>('/api/auth/me')).csrfToken;
+    const put = await page.request.put(`${base}/api/completeness/official`, {
+      data: { unit: '620881', year, births, source: '统计公报（端到端测试）' },
+      headers,
+    });
+    assert.ok(put.ok(), await put.text());
+    const report = await api<CompletenessReport>(`/api/completeness?unit=620881&year=${year}`);
+    const total = report.total;
+    assert.equal(total.official?.gapToRegistered, 7);
+
+    await page.evaluate((period) => localStorage.setItem('renkou.period', period), String(year));
+    await page.goto(`${base}/linkage/completeness`);
+    const card = page.getByTestId('official-births');
+    await card.getByText('与统计局公布出生数对照').waitFor();
+    await settle();
+    const row = card.locator('.ant-table-row').filter({ hasText: report.unitName });
+    const cells = (await row.locator('td').allTextContents()).map((t) => t.trim());
+    const count = (n: number) => n.toLocaleString('zh-CN');
+    assert.equal(cells[1], count(births), 'the official figure');
+    assert.equal(cells[2], count(total.registered));
+    assert.match(cells[3]!, /^少 7（\d+\.\d%）$/, 'the registry against it');
+    assert.equal(cells[4], count(total.hospital));
+    const hospitalGap = total.official!.gapToHospital;
+    assert.match(
+      cells[5]!,
+      hospitalGap === 0
+        ? /^持平$/
+        : new RegExp(`^${hospitalGap > 0 ? '少' : '多'} ${count(Math.abs(hospitalGap))}（`),
+      'the hospitals against it',
+    );
+    assert.ok(!cells.join(' ').includes('null'), cells.join(' | '));
+    await shot('completeness-official');
     await page.evaluate(() => localStorage.removeItem('renkou.period'));
   });
 

@@ -5,6 +5,7 @@ import { formatValue, intervalText } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { CompletenessReport, CompletenessRow } from '../../types.ts';
+import { gapText } from './official-gap.ts';
 
 type Share = CompletenessRow['registryCompleteness'];
 
@@ -41,6 +42,14 @@ export default function CompletenessPage() {
     ...(result.data?.rows ?? []).filter((row) => row.unit !== total?.unit),
     ...(total ? [total] : []),
   ];
+  // The units the bureau's figure has been entered for (often the county only).
+  const official = rows.filter((row) => row.official !== null);
+  // Fewer than the bureau says in orange; more in the default colour.
+  const gapCell = (gap: number | null, row: CompletenessRow) => (
+    <span style={{ color: gap !== null && Math.round(gap) > 0 ? '#d46b08' : undefined }}>
+      {gapText(gap, row.official?.births ?? 0, lang)}
+    </span>
+  );
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
       <Typography.Title level={4} className="page-title">
@@ -51,6 +60,64 @@ export default function CompletenessPage() {
       {result.data?.notes.map((note) => (
         <Alert key={note.code} type="warning" showIcon message={note.message[lang]} />
       ))}
+      {result.data && (
+        <Card
+          size="small"
+          title={tr('与统计局公布出生数对照', 'Against the statistics bureau’s birth figure')}
+          data-testid="official-births"
+        >
+          {official.length === 0 ? (
+            <Typography.Text type="secondary">
+              {tr(
+                `尚未录入统计局公布的 ${year} 年出生数；录入后（县级管理员）在此与户籍登记、医院出生医学证明对照。`,
+                `The statistics bureau’s births for ${year} have not been entered; once entered (by a county administrator) they are set against the registry and the hospitals’ certificates here.`,
+              )}
+            </Typography.Text>
+          ) : (
+            <Table
+              size="small"
+              rowKey="unit"
+              pagination={false}
+              dataSource={official}
+              columns={[
+                { title: tr('单位', 'Unit'), dataIndex: 'unitName' },
+                {
+                  title: tr('统计局公布', 'Official'),
+                  align: 'right',
+                  render: (_, row) => <b>{formatValue(row.official?.births, 'count', lang)}</b>,
+                },
+                {
+                  title: tr('户籍登记', 'Registry'),
+                  align: 'right',
+                  render: (_, row) => formatValue(row.registered, 'count', lang),
+                },
+                {
+                  title: tr('登记比公布', 'Registry vs official'),
+                  render: (_, row) => gapCell(row.official?.gapToRegistered ?? null, row),
+                },
+                {
+                  title: tr('医院出生证明', 'Hospital certificates'),
+                  align: 'right',
+                  render: (_, row) => formatValue(row.hospital, 'count', lang),
+                },
+                {
+                  title: tr('医院比公布', 'Hospitals vs official'),
+                  render: (_, row) => gapCell(row.official?.gapToHospital ?? null, row),
+                },
+                {
+                  title: tr('两来源估计', 'Two-list estimate'),
+                  align: 'right',
+                  render: (_, row) => formatValue(row.estimate, 'count', lang),
+                },
+                {
+                  title: tr('估计比公布', 'Estimate vs official'),
+                  render: (_, row) => gapCell(row.official?.gapToEstimate ?? null, row),
+                },
+              ]}
+            />
+          )}
+        </Card>
+      )}
       <Card size="small">
         <Table
           size="small"
