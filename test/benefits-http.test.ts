@@ -338,7 +338,7 @@ describe(`benefits HTTP API: request and response schemas (${storageName})`, () 
     assert.equal(answer.statusCode, 200, answer.body);
     const { items } = answer.json() as { items: ProgrammeVersion[] };
 
-    const in2025 = programmeChoices(items, '2025-12-31');
+    const in2025 = programmeChoices(items, { start: '2025-01-01', end: '2025-12-31' });
     const care2025 = in2025.find((c) => c.programmeId === 'childcare-subsidy')!;
     assert.equal(care2025.version.effectiveFrom, '2025-01-01', 'not the newest version, which starts later');
     assert.equal(care2025.version.definition.amountFen, childcare.definition.amountFen);
@@ -352,17 +352,65 @@ describe(`benefits HTTP API: request and response schemas (${storageName})`, () 
     assert.equal(gift.inForce, false);
     assert.equal(gift.version.effectiveFrom, '2027-01-01');
 
-    const care2026H2 = programmeChoices(items, '2026-12-31').find(
+    const care2026H2 = programmeChoices(items, { start: '2026-07-01', end: '2026-12-31' }).find(
       (c) => c.programmeId === 'childcare-subsidy',
     )!;
     assert.equal(care2026H2.version.effectiveFrom, '2026-07-01');
     assert.equal(care2026H2.version.definition.amountFen, 400_000);
     assert.equal(care2026H2.next, undefined);
+    // A version starting within a period applies from the next one: the whole of 2026 is judged
+    // by the version of its first day, as the screening and the payments of 2026 are.
+    const care2026 = programmeChoices(items, { start: '2026-01-01', end: '2026-12-31' }).find(
+      (c) => c.programmeId === 'childcare-subsidy',
+    )!;
+    assert.equal(care2026.version.effectiveFrom, '2025-01-01');
+    assert.equal(care2026.next?.effectiveFrom, '2026-07-01');
 
     // The screening of a period before a programme starts is refused at the programme, as the page warns.
     const early = await app.inject({
       url: '/api/benefits/screen?programme=newborn-gift&period=2025&unit=620881',
     });
     assertFieldError(early, 404, 'programme');
+  });
+
+  it('screens, enrols and pays a programme that starts within a period for the months since it started, under one version', async () => {
+    const childcare = DEFAULT_PROGRAMMES.find((p) => p.programmeId === 'childcare-subsidy')!;
+    await setProgrammeVersion(test.database.db, 'test', {
+      programmeId: 'county-nursery-pilot',
+      effectiveFrom: '2025-09-01',
+      definition: {
+        ...childcare.definition,
+        name: { 'zh-CN': '县托育试点补贴', en: 'County nursery pilot' },
+      },
+    });
+    const screen = await app.inject({
+      url: '/api/benefits/screen?programme=county-nursery-pilot&period=2025H2&unit=620881',
+    });
+    assert.equal(screen.statusCode, 200, screen.body);
+    const listed = screen.json().candidates.find((c: { personId: number }) => c.personId === child);
+    assert.equal(listed.months, 4, 'September to December');
+    const applied = await app.inject({
+      method: 'POST',
+      url: '/api/benefits/applications',
+      payload: { programmeId: 'county-nursery-pilot', personId: child, period: '2025H2' },
+    });
+    assert.equal(applied.statusCode, 201, applied.body);
+    for (const action of ['review', 'approve']) {
+      const decided = await app.inject({
+        method: 'POST',
+        url: `/api/benefits/entitlements/${applied.json().id}/${action}`,
+        payload: {},
+      });
+      assert.equal(decided.statusCode, 200, decided.body);
+    }
+    // The batch used to look the version up on the period's first day and refuse: not in force.
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/api/benefits/batches',
+      payload: { programmeId: 'county-nursery-pilot', period: '2025H2' },
+    });
+    assert.equal(batch.statusCode, 200, batch.body);
+    assert.equal(batch.json().lineCount, 1);
+    assert.equal(batch.json().totalFen, (childcare.definition.amountFen! * 4) / 6);
   });
 });

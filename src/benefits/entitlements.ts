@@ -7,7 +7,7 @@ import { parsePeriod } from '../domain/period.ts';
 import { type CommandContext, type Tx, todayOf } from '../registry/context.ts';
 import { type DuplicateGroups, knownDuplicates } from './duplicates.ts';
 import { aliveSql, hukouSql, ruleLabel, ruleSql, type Window } from './eligibility-sql.ts';
-import { getProgrammeVersion, needsHukou, type ProgrammeVersion } from './programme.ts';
+import { getProgrammeForPeriod, needsHukou, type ProgrammeVersion } from './programme.ts';
 import { HUKOU_MISSING, screenEligible, windowOf } from './screen.ts';
 
 export interface RuleCheck {
@@ -68,7 +68,7 @@ export async function applyForBenefit(
   const today = todayOf(context);
   const period = input.period ? parsePeriod(input.period) : undefined;
   const w = period ? windowOf(period) : { start: today, end: today };
-  const programme = await getProgrammeVersion(context.db, input.programmeId, w.end);
+  const programme = await getProgrammeForPeriod(context.db, input.programmeId, w);
   return context.db.transaction().execute(async (trx) => {
     const checks = await checkRulesFor(trx, programme, input.personId, w);
     if (needsHukou(programme.definition)) {

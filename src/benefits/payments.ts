@@ -8,7 +8,7 @@ import type { CommandContext, Tx } from '../registry/context.ts';
 import { populationOn, totalOf } from '../registry/queries/population.ts';
 import { knownDuplicates } from './duplicates.ts';
 import { baseAmountSql, eligibleMonthsSql } from './eligibility-sql.ts';
-import { checkPeriodForSchedule, getProgrammeVersion, ledgerPeriod } from './programme.ts';
+import { checkPeriodForSchedule, getProgrammeForPeriod, ledgerPeriod } from './programme.ts';
 import { HUKOU_MISSING, windowOf } from './screen.ts';
 
 /** An approved entitlement the batch did not pay, and why (for the township to resolve). */
@@ -63,7 +63,7 @@ export async function runPaymentBatch(
   },
 ): Promise<BatchResult> {
   const period = parsePeriod(input.period);
-  const programme = await getProgrammeVersion(context.db, input.programmeId, period.start);
+  const programme = await getProgrammeForPeriod(context.db, input.programmeId, period);
   const definition = programme.definition;
   checkPeriodForSchedule(definition.schedule, period);
   const ledger = ledgerPeriod(definition.schedule, period);

@@ -4,6 +4,7 @@ import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/e
 import { shown, type Text, text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
+import { versionForPeriod } from './version-for-period.ts';
 
 /**
  * Support programmes as data (利益导向): who is eligible (rules over the registry's persons and
@@ -213,22 +214,37 @@ export async function getProgrammeVersion(
   programmeId: string,
   date: string,
 ): Promise<ProgrammeVersion> {
+  return getProgrammeForPeriod(db, programmeId, { start: date, end: date });
+}
+
+/**
+ * The version a period is screened, applied for and paid under: see versionForPeriod. Refused,
+ * naming the programmes there are, when the programme does not exist or starts after the period.
+ */
+export async function getProgrammeForPeriod(
+  db: Tx,
+  programmeId: string,
+  period: { start: string; end: string },
+): Promise<ProgrammeVersion> {
   await ensureDefaultProgrammes(db);
-  const row = await db
+  const rows = await db
     .selectFrom('programme_version')
     .selectAll()
     .where('programme_id', '=', programmeId)
-    .where('effective_from', '<=', date)
-    .orderBy('effective_from', 'desc')
-    .executeTakeFirst();
+    .execute();
+  const row = versionForPeriod(
+    rows.map((r) => ({ ...r, effectiveFrom: r.effective_from })),
+    period,
+  );
   if (!row) {
     const ids = await listProgrammeIds(db);
+    const when = period.start === period.end ? period.start : `${period.start}–${period.end}`;
     throw new AppError(
       'not_found',
-      ids.includes(programmeId)
+      rows.length > 0
         ? text(
-            `项目 ${programmeId} 在 ${date} 尚未生效`,
-            `Programme ${programmeId} is not in force on ${date}`,
+            `项目 ${programmeId} 在 ${when} 尚未生效`,
+            `Programme ${programmeId} is not in force on ${when}`,
           )
         : text(
             `没有项目 ${programmeId}（可用：${ids.join('、')}）`,

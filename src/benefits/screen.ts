@@ -4,7 +4,7 @@ import { type Period, parsePeriod } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
 import { knownDuplicates } from './duplicates.ts';
 import { eligibleMonthsSql, eligibleSql, hukouSql, type Window } from './eligibility-sql.ts';
-import { getProgrammeVersion, needsHukou, type ProgrammeVersion } from './programme.ts';
+import { getProgrammeForPeriod, needsHukou, type ProgrammeVersion } from './programme.ts';
 
 /** Why a listed person needs a look before an application can go through. */
 export interface ReviewReason {
@@ -80,8 +80,8 @@ export async function screenEligible(
   input: { countyCode: string; programmeId: string; period: string; unit?: string },
 ): Promise<ScreenResult> {
   const period = parsePeriod(input.period);
-  const programme = await getProgrammeVersion(db, input.programmeId, period.end);
   const w = windowOf(period);
+  const programme = await getProgrammeForPeriod(db, input.programmeId, w);
   const definition = programme.definition;
   const months = definition.proRateByMonths
     ? eligibleMonthsSql(definition, w, {

@@ -33,6 +33,17 @@ export function formatChange(
   return { text: `${arrow} ${diff > 0 ? '+' : ''}${diff.toFixed(2)}${suffix}`, sign };
 }
 
+/** The first day of a period id (2025, 2025H2, 2025Q3, 2025-07). */
+export function periodFirstDay(period: string): string {
+  const year = period.slice(0, 4);
+  const part = period.slice(4);
+  let month = 1;
+  if (part === 'H2') month = 7;
+  else if (part.startsWith('Q')) month = Number(part.slice(1)) * 3 - 2;
+  else if (part.startsWith('-')) month = Number(part.slice(1));
+  return `${year}-${String(month).padStart(2, '0')}-01`;
+}
+
 /** The last day of a period id (2025, 2025H1, 2025Q3, 2025-07). */
 export function periodLastDay(period: string): string {
   const year = Number(period.slice(0, 4));

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { periodLastDay } from '../../format.ts';
+import { periodFirstDay, periodLastDay } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
@@ -40,10 +40,15 @@ export default function BenefitsPage() {
       }),
     [],
   );
-  // Every version is listed: the menu offers each programme once, as in force on the period's
-  // last day (the version the screening below applies), and says when a newer one starts later.
+  // Every version is listed: the menu offers each programme once, as the period is judged by it
+  // (the version the screening, applications and payments below apply: versionForPeriod), and
+  // says when a newer one starts later.
   const onDate = periodLastDay(period);
-  const choices = useMemo(() => programmeChoices(versions.data ?? [], onDate), [versions.data, onDate]);
+  const firstDay = periodFirstDay(period);
+  const choices = useMemo(
+    () => programmeChoices(versions.data ?? [], { start: firstDay, end: onDate }),
+    [versions.data, firstDay, onDate],
+  );
   const screen = useAsync(
     () =>
       programme
