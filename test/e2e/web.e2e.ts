@@ -351,6 +351,11 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     await page.getByTestId('figure-births').click();
     await page.getByTestId('indicator-value').waitFor();
     await page.getByText('测试婴儿').first().waitFor();
+    // The breakdowns the server offers for births, birth order named as a statistician reads it.
+    await page.locator('.ant-segmented').getByText('孩次', { exact: true }).click();
+    await page.locator('.ant-table-row', { hasText: '一孩' }).first().waitFor();
+    await page.locator('.ant-table-row', { hasText: '三孩及以上' }).first().waitFor();
+    await page.locator('.ant-segmented').getByText('下级单位', { exact: true }).click();
     await shot('indicator');
   });
 

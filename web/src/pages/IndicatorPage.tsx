@@ -42,11 +42,16 @@ export default function IndicatorPage({ params }: PageProps) {
   const indicatorUnit = total.data?.indicator.unit ?? 'count';
   const value = total.data?.values[0];
   const rows = breakdown.data?.values ?? [];
+  const orderName: Record<string, string> = {
+    '1': tr('一孩', 'First'),
+    '2': tr('二孩', 'Second'),
+    '3': tr('三孩及以上', 'Third and higher'),
+  };
   const groupName = (v: IndicatorValue) =>
     by === 'children'
       ? nameOf(v.unit)
-      : Object.values(v.group)
-          .map((g) => label(g))
+      : Object.entries(v.group)
+          .map(([key, g]) => (key === 'birthOrder' ? (orderName[g] ?? g) : label(g)))
           .join(' · ') || '—';
   const option = {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -59,13 +64,15 @@ export default function IndicatorPage({ params }: PageProps) {
     yAxis: { type: 'value' },
     series: [{ type: 'bar', data: rows.map((v) => v.value), color: '#1f6fb2' }],
   };
-  const breakdowns = ['children', ...(entry?.disaggregations ?? [])];
+  // The server says what `by` takes for this indicator (age × sex where both are).
+  const breakdowns = (entry?.breakdowns ?? ['children']).filter((b) => b !== 'none');
   const byLabel: Record<string, string> = {
     children: tr('下级单位', 'Sub-units'),
     sex: tr('性别', 'Sex'),
     ageGroup: tr('年龄组', 'Age group'),
     residenceType: tr('人口类型', 'Residence type'),
     birthOrder: tr('孩次', 'Birth order'),
+    ageSex: tr('年龄 × 性别', 'Age × sex'),
   };
 
   if (total.error) return <Alert type="error" message={total.error.message} />;
