@@ -47,17 +47,17 @@ export interface IndicatorAnswer {
   values: IndicatorValueView[];
 }
 
+/** A period as the indicator answers carry it, its label in the asked language. */
+export function periodView(period: EvaluateResult['period'], lang: Lang) {
+  return { id: period.id, start: period.start, end: period.end, label: period.label[lang] };
+}
+
 /** An evaluation as GET /api/indicators/:id answers it, in the asked language. */
 export function indicatorAnswer(result: EvaluateResult, lang: Lang): IndicatorAnswer {
   return {
     indicator: { id: result.indicator.id, name: result.indicator.name[lang], unit: result.indicator.unit },
     unit: result.unit,
-    period: {
-      id: result.period.id,
-      start: result.period.start,
-      end: result.period.end,
-      label: result.period.label[lang],
-    },
+    period: periodView(result.period, lang),
     dataVersion: result.dataVersion,
     values: result.values.map((value) => indicatorValueView(value, lang)),
   };

@@ -14,6 +14,7 @@ import {
   type IndicatorAnswer,
   type IndicatorValuesAnswer,
   indicatorAnswer,
+  periodView,
   indicatorValueView as valueOut,
 } from '../../indicators/value-view.ts';
 import { unitFrom } from '../access.ts';
@@ -142,12 +143,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
       }
       return {
         unit: result.unit,
-        period: {
-          id: result.period.id,
-          start: result.period.start,
-          end: result.period.end,
-          label: result.period.label[lang],
-        },
+        period: periodView(result.period, lang),
         dataVersion: result.dataVersion,
         indicators,
         unavailable: result.unavailable,

@@ -34,6 +34,14 @@ const date = { type: 'string', description: 'YYYY-MM-DD' } as const;
 const nullableDate = { type: ['string', 'null'], description: 'YYYY-MM-DD' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableId = { type: ['integer', 'null'] } as const;
+/** Who a new record is: a newborn's and an arriving person's fields alike. */
+const identity = {
+  name: { type: 'string' },
+  sex: { type: 'string' },
+  birthDate: date,
+  idNumber: nullableString,
+  ethnicity: nullableString,
+} as const;
 
 /**
  * The vital-event commands' bodies, by command: the routes' schemas, and what the CLI's
@@ -56,13 +64,7 @@ export const registryBodies = {
     properties: {
       child: {
         type: 'object',
-        properties: {
-          name: { type: 'string' },
-          sex: { type: 'string' },
-          birthDate: date,
-          idNumber: nullableString,
-          ethnicity: nullableString,
-        },
+        properties: identity,
         required: ['name', 'sex', 'birthDate'],
       },
       motherId: { type: 'integer' },
@@ -113,11 +115,7 @@ export const registryBodies = {
       person: {
         type: 'object',
         properties: {
-          name: { type: 'string' },
-          sex: { type: 'string' },
-          birthDate: date,
-          idNumber: nullableString,
-          ethnicity: nullableString,
+          ...identity,
           hukouType: nullableString,
           maritalStatus: nullableString,
           phone: nullableString,
