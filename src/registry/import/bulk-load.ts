@@ -525,8 +525,8 @@ class CopyRows {
   readonly #rows: string[] = [];
 
   /**
-   * Appends a row; each value already in COPY's text format (see copyValue), numbers too: join
-   * takes a slower path for an array that holds any.
+   * Appends a row; each value a string already in COPY's text format (see copyValue), numbers
+   * written out: join takes a slower path for an array that holds a number.
    */
   add(values: readonly string[]): void {
     this.#rows.push(values.join('\t'));
