@@ -10,6 +10,7 @@ import {
   computeCheckChar,
   isValidResidentId,
   maskResidentId,
+  normaliseResidentIdInput,
   type ResidentId,
   sexFromSequence,
 } from './resident-id.ts';
@@ -99,6 +100,23 @@ describe('resident ID numbers: input forms', () => {
     assert.equal(decodeValid(' 110105 19491231 002X ').number, '11010519491231002X');
     assert.equal(decodeValid('110105-1949-1231-002x').number, '11010519491231002X');
     assert.equal(decodeValid('１１０１０５１９４９１２３１００２Ｘ').number, '11010519491231002X');
+  });
+
+  it('folds any input the same way, whether it is typed as stored or not', () => {
+    // The rule written out in full: the module skips it for input that is digits and X already.
+    const fold = (input: string) =>
+      input
+        .normalize('NFKC')
+        .replace(/[\s\-‐‑‒–—―]/g, '')
+        .toUpperCase();
+    const typed = fc.oneof(
+      fc.stringMatching(/^[0-9Xx]{0,20}$/),
+      fc.stringMatching(/^[0-9Xx \-０-９Ｘｘ‐—]{0,20}$/),
+      fc.string(),
+    );
+    fc.assert(fc.property(typed, (input) => normaliseResidentIdInput(input) === fold(input)));
+    assert.equal(normaliseResidentIdInput('11010519491231002X'), '11010519491231002X');
+    assert.equal(normaliseResidentIdInput('11010519491231002x'), '11010519491231002X');
   });
 
   it('refuses an empty number', () => {

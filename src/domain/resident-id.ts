@@ -97,6 +97,8 @@ const PERMIT_KIND: Record<string, ResidentIdKind> = { '81': 'hk', '82': 'mo', '8
  * removed, x upper-cased. Does not validate.
  */
 export function normaliseResidentIdInput(input: string): string {
+  // Nearly every number is typed as it should be; an import checks a million of them.
+  if (/^[0-9X]*$/.test(input)) return input;
   return input
     .normalize('NFKC')
     .replace(/[\s\-‐‑‒–—―]/g, '')

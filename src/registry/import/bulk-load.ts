@@ -368,67 +368,91 @@ export class BulkLoad {
       if (row.idNumber !== null) this.personByIdNumber.set(row.idNumber, personIds[i]!);
     });
 
-    const persons: string[] = [];
-    const spells: string[] = [];
-    const versions: string[] = [];
-    const pending: string[] = [];
-    const births: string[] = [];
+    const persons = new CopyRows();
+    const spells = new CopyRows();
+    const versions = new CopyRows();
+    const pending = new CopyRows();
+    const births = new CopyRows();
     const actor = copyValue(actorId);
     const { today } = this.options;
     // The first history version leaves out its changes and its snapshot: both are read off the
     // person's row (impliedFirstChanges, rewoundSnapshot), so it is a line of a few dozen bytes.
-    const versionHead = `${countyCode}\t`;
-    const versionTail = `\t1\timport\t${actor}\timport batch ${batchId}, row `;
+    const versionReason = `import batch ${batchId}, row `;
+    const batchText = String(batchId);
     for (let i = 0; i < accepted.length; i++) {
       // Let the socket drain now and then: the chunk before this one is being copied meanwhile.
       if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise(setImmediate);
       const row = accepted[i]!;
       const personId = personIds[i]!;
+      const personText = String(personId);
       const household = householdOf[i];
       if (household && row.relationToHead === 'head') {
         household.headPersonId = personId;
         // The head's row speaks for the household's hukou type, as a chunked import takes it.
         household.hukouType = row.hukouType;
       }
-      const householdId = household?.id ?? null;
+      const householdText = household ? String(household.id) : NULL;
       let motherId: number | null = null;
       if (row.motherIdNumber !== null) {
         motherId = this.personByIdNumber.get(row.motherIdNumber) ?? null;
-        if (motherId === null)
-          pending.push(`${countyCode}\t${personId}\t${row.motherIdNumber}\t${batchId}\n`);
+        if (motherId === null) pending.add([countyCode, personText, row.motherIdNumber, batchText]);
       }
-      const householdText = householdId === null ? NULL : String(householdId);
-      persons.push(
-        `${countyCode}\t${personId}\t${row.idNumber ?? NULL}\t${copyValue(row.name)}\t${copyValue(row.namePinyin)}\t` +
-          `${copyValue(row.nameInitials)}\t${row.sex}\t${row.birthDate}\t${copyValue(row.ethnicity)}\t` +
-          `${row.hukouType ?? NULL}\t${row.maritalStatus ?? NULL}\t${copyValue(row.phone)}\t${householdText}\t` +
-          `${copyValue(row.relationToHead)}\t${motherId ?? NULL}\t${row.orgCode}\t${row.residenceType}\timport\t` +
-          `${copyValue(row.importKey)}\t${actor}\t${actor}\n`,
-      );
-      spells.push(
-        `${countyCode}\t${personId}\t${row.orgCode}\t${row.residenceType}\t${row.residenceFrom}\t${householdText}\n`,
-      );
-      versions.push(`${versionHead}${personId}${versionTail}${row.rowNo}\t{}\n`);
+      const motherText = motherId === null ? NULL : String(motherId);
+      const importKey = copyValue(row.importKey);
+      persons.add([
+        countyCode,
+        personText,
+        row.idNumber ?? NULL,
+        copyValue(row.name),
+        copyValue(row.namePinyin),
+        copyValue(row.nameInitials),
+        row.sex,
+        row.birthDate,
+        copyValue(row.ethnicity),
+        row.hukouType ?? NULL,
+        row.maritalStatus ?? NULL,
+        copyValue(row.phone),
+        householdText,
+        copyValue(row.relationToHead),
+        motherText,
+        row.orgCode,
+        row.residenceType,
+        'import',
+        importKey,
+        actor,
+        actor,
+      ]);
+      spells.add([countyCode, personText, row.orgCode, row.residenceType, row.residenceFrom, householdText]);
+      versions.add([countyCode, personText, '1', 'import', actor, `${versionReason}${row.rowNo}`, '{}']);
       if (bornHere(row)) {
         // As write-chunk's INSERT_BIRTHS: the mother's id and ID number, those known.
         const mother = [
           motherId === null ? '' : `"motherId": ${motherId}`,
           row.motherIdNumber === null ? '' : `"motherIdNumber": "${row.motherIdNumber}"`,
         ].filter((part) => part !== '');
-        births.push(
-          `${countyCode}\tbirth\t${personId}\t${motherId ?? NULL}\t${row.birthDate}\t${today}\t${row.orgCode}\t` +
-            `import\t${actor}\t{${mother.join(', ')}}\t${copyValue(row.importKey)}\n`,
-        );
+        births.add([
+          countyCode,
+          'birth',
+          personText,
+          motherText,
+          row.birthDate,
+          today,
+          row.orgCode,
+          'import',
+          actor,
+          `{${mother.join(', ')}}`,
+          importKey,
+        ]);
       }
       result.ok.push({ rowNo: row.rowNo, personId });
     }
     const copies: PreparedChunk['copies'] = [
-      ['person', PERSON_COPY_COLUMNS, persons.join('')],
-      ['residence_spell', SPELL_COPY_COLUMNS, spells.join('')],
-      ['person_version', VERSION_COPY_COLUMNS, versions.join('')],
+      ['person', PERSON_COPY_COLUMNS, persons.text()],
+      ['residence_spell', SPELL_COPY_COLUMNS, spells.text()],
+      ['person_version', VERSION_COPY_COLUMNS, versions.text()],
     ];
-    if (pending.length > 0) copies.push(['import_pending_link', PENDING_COPY_COLUMNS, pending.join('')]);
-    if (births.length > 0) copies.push(['vital_event', BIRTH_COPY_COLUMNS, births.join('')]);
+    if (!pending.isEmpty()) copies.push(['import_pending_link', PENDING_COPY_COLUMNS, pending.text()]);
+    if (!births.isEmpty()) copies.push(['vital_event', BIRTH_COPY_COLUMNS, births.text()]);
     return { result, copies };
   }
 
@@ -491,6 +515,30 @@ export function initialLoadRefused(countyCode: string): AppError {
     ),
     { field: 'mode' },
   );
+}
+
+/**
+ * Rows in COPY's text format. Each row is joined from its values at once: written as one
+ * template string, a row is a rope of some forty pieces that the chunk's final join has to walk.
+ */
+class CopyRows {
+  readonly #rows: string[] = [];
+
+  /**
+   * Appends a row; each value a string already in COPY's text format (see copyValue), numbers
+   * written out: join takes a slower path for an array that holds a number.
+   */
+  add(values: readonly string[]): void {
+    this.#rows.push(values.join('\t'));
+  }
+
+  isEmpty(): boolean {
+    return this.#rows.length === 0;
+  }
+
+  text(): string {
+    return this.#rows.length === 0 ? '' : `${this.#rows.join('\n')}\n`;
+  }
 }
 
 /** COPY text format's null. */

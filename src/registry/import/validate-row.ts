@@ -332,7 +332,11 @@ export function validatePersonRow(row: TableRow, columns: ColumnMap, rules: RowR
     issues.push(fieldIssue('required', 'residenceType', '请填写人口类型', 'Residence type is required'));
   }
   const residenceFrom = normaliseDate(cell('residenceFrom'));
-  const fromIssues = checkDateOnce(residenceFrom, 'residenceFrom', rules.today, FROM_LABEL);
+  // Half the rows of a county's file are persons born where they live: the date just passed.
+  const fromIssues =
+    birthOk && residenceFrom === birthDate
+      ? []
+      : checkDateOnce(residenceFrom, 'residenceFrom', rules.today, FROM_LABEL);
   if (fromIssues.length === 0 && birthOk && residenceFrom < birthDate) {
     issues.push(
       ...checkEventDate(residenceFrom, 'residenceFrom', { today: rules.today, birthDate }, FROM_LABEL),
