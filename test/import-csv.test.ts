@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { AppError } from '../src/domain/errors.ts';
-import { CsvParser, detectEncoding, readCsvRows } from '../src/registry/import/csv-reader.ts';
+import { CsvParser, detectEncoding, ownCopy, readCsvRows } from '../src/registry/import/csv-reader.ts';
 import { mapHeader, PERSON_COLUMNS } from '../src/registry/import/person-columns.ts';
 import type { TableRow } from '../src/registry/import/table-row.ts';
 import { normaliseDate } from '../src/registry/import/validate-row.ts';
@@ -133,6 +135,30 @@ describe('CSV reading', () => {
       ['multi\nline', '', 'z'],
       ['last', 'q'],
     ]);
+  });
+});
+
+describe('cells kept for the whole file', () => {
+  it('are copies that do not keep the megabyte of text they were read from alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    /** Heap growth, in MB, from keeping one ID number cut from each of 60 one-megabyte pieces. */
+    const kept = (keep: (cell: string) => string) => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const cells: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const piece = `${String(i).padStart(6, '0')}${'9'.repeat(2 ** 20)}`;
+        cells.push(keep(piece.slice(0, 18)));
+      }
+      gc();
+      const grown = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+      assert.equal(cells.length, 60);
+      return grown;
+    };
+    assert.ok(kept((cell) => cell) > 40, 'a cut keeps its piece: the measurement can tell');
+    assert.ok(kept(ownCopy) < 5, 'a copy keeps only itself');
+    assert.equal(ownCopy('62088119150210040X'), '62088119150210040X');
   });
 });
 

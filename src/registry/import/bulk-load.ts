@@ -2,6 +2,7 @@ import { dataVersion } from '../../db/data-version.ts';
 import type { RawSession, StorageKind } from '../../db/database.ts';
 import { AppError, type FieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
+import { ownCopy } from './csv-reader.ts';
 import type { ValidPersonRow } from './validate-row.ts';
 import { bornHere, type ChunkWriteResult, householdIssue } from './write-chunk.ts';
 
@@ -337,15 +338,16 @@ export class BulkLoad {
         continue;
       }
       if (!household) {
+        // Kept for the whole load: a copy, not a cut of the text it was read from.
         const draft: HouseholdDraft = {
           id: 0,
-          householdNo,
+          householdNo: ownCopy(householdNo),
           orgCode: row.orgCode,
           hukouType: row.hukouType,
           headPersonId: null,
           hasHead: row.relationToHead === 'head',
         };
-        this.households.set(householdNo, draft);
+        this.households.set(draft.householdNo, draft);
         newHouseholds.push(draft);
         householdOf.push(draft);
       } else {
@@ -365,7 +367,7 @@ export class BulkLoad {
     // A mother anywhere in this chunk or before it is linked at once, as a chunked import links
     // one within its chunk; one further on waits in import_pending_link.
     accepted.forEach((row, i) => {
-      if (row.idNumber !== null) this.personByIdNumber.set(row.idNumber, personIds[i]!);
+      if (row.idNumber !== null) this.personByIdNumber.set(ownCopy(row.idNumber), personIds[i]!);
     });
 
     const persons = new CopyRows();

@@ -7,7 +7,7 @@ import { AppError, type FieldIssue, fieldIssue } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { type Actor, todayOf } from '../context.ts';
 import { BulkLoad, chooseInitialLoad, initialLoadFacts, initialLoadRefused } from './bulk-load.ts';
-import { isBlankRecord } from './csv-reader.ts';
+import { isBlankRecord, ownCopy } from './csv-reader.ts';
 import { detectFormat, type FileFormat, hashFile, openTable, readHeader } from './import-file.ts';
 import { getImportReport, type ImportReport } from './import-report.ts';
 import { linkPendingMothers } from './link-mothers.ts';
@@ -302,8 +302,9 @@ export async function importPersons(
         );
       }
       if (issues.length > 0) return { ok: false as const, issues, raw: rawOf(row, columns) };
-      if (r.idNumber) seenIds.set(r.idNumber, r.rowNo);
-      if (!keyIsId) seenKeys.set(r.importKey, r.rowNo);
+      // Kept for the whole file: copies, not cuts of the text they were read from.
+      if (r.idNumber) seenIds.set(ownCopy(r.idNumber), r.rowNo);
+      if (!keyIsId) seenKeys.set(ownCopy(r.importKey), r.rowNo);
       return result;
     };
 
