@@ -23,9 +23,13 @@ export const TABLE_UPLOAD_TYPES = [
  * Lets the routes of an encapsulated scope take a CSV or XLSX file as the raw request body, as a
  * stream (receiveUpload writes it to disk): never parsed, never held in memory. A form upload
  * (multipart/form-data) is taken too, only to be refused with a message that says what to send.
+ * `alsoTypes`: more types a scope's files come as (the department feeds take JSON files; the scope
+ * removes its JSON parser first).
  */
-export function acceptTableUploads(scope: FastifyInstance) {
-  scope.addContentTypeParser(TABLE_UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
+export function acceptTableUploads(scope: FastifyInstance, alsoTypes: readonly string[] = []) {
+  scope.addContentTypeParser([...TABLE_UPLOAD_TYPES, ...alsoTypes], (_request, payload, done) =>
+    done(null, payload),
+  );
   scope.addContentTypeParser('multipart/form-data', (_request, payload, done) => {
     payload.resume(); // drained, not read: the request is refused
     done(null, { multipart: true });
@@ -41,8 +45,8 @@ const notAFile = (body: unknown) =>
           'Send the CSV or XLSX file itself as the request body, not as a form (multipart/form-data)',
         )
       : text(
-          '请求中没有文件：请求体应为 CSV 或 XLSX 文件本身（Content-Type: text/csv 或 xlsx）',
-          'The request has no file: the body must be the CSV or XLSX file itself (Content-Type: text/csv or xlsx)',
+          '请求中没有文件：请求体应为要上传的文件本身（CSV、XLSX 等，Content-Type 为其类型）',
+          'The request has no file: the body must be the file itself (CSV, XLSX …, with its Content-Type)',
         ),
     { field: 'body' },
   );

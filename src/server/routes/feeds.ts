@@ -1,9 +1,3 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { WorkTaskKind } from '../../db/schema.ts';
@@ -17,6 +11,7 @@ import { FEED_SOURCES, parseFeedSource } from '../../feeds/sources.ts';
 import { closeTask, listTasks, TASK_KINDS, type TaskStatus } from '../../feeds/work-tasks.ts';
 import { actorOf, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { acceptTableUploads, receiveUpload } from '../upload.ts';
 
 /**
  * Department feeds (upload a batch, run the linkage, the review queue) and the units' work lists
@@ -24,16 +19,6 @@ import type { AppContext } from '../context.ts';
  */
 
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
-
-const UPLOAD_TYPES = [
-  'text/csv',
-  'application/csv',
-  'text/plain',
-  'application/json',
-  'application/octet-stream',
-  'application/vnd.ms-excel',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-];
 
 const idParams = {
   type: 'object',
@@ -182,7 +167,7 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
   app.register(async (scope) => {
     // The file arrives as the raw body (JSON files too) and goes to a temporary file: hashed as sent.
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
+    acceptTableUploads(scope, ['application/json']);
 
     scope.post(
       '/api/feeds/batches',
@@ -259,49 +244,17 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
             );
           }
         }
-        const body = request.body as NodeJS.ReadableStream | undefined;
-        if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
-          throw new AppError(
-            'invalid_input',
-            text('请求体应为文件本身', 'The request body must be the file itself'),
-            { field: 'body' },
-          );
-        }
-        const dir = await mkdtemp(join(tmpdir(), 'renkou-feed-'));
-        try {
-          const path = join(dir, 'upload');
-          let bytes = 0;
-          const limit = new Transform({
-            transform(chunk: Buffer, _encoding, callback) {
-              bytes += chunk.length;
-              if (bytes > MAX_UPLOAD_BYTES) {
-                callback(
-                  new AppError(
-                    'invalid_input',
-                    text('文件过大（上限 512 MB）', 'The file is too large (512 MB at most)'),
-                    {
-                      field: 'body',
-                    },
-                  ),
-                );
-                return;
-              }
-              callback(null, chunk);
-            },
-          });
-          await pipeline(body, limit, createWriteStream(path));
-          const report = await ingestFeedFile(context.database, {
+        const report = await receiveUpload(request, MAX_UPLOAD_BYTES, (path) =>
+          ingestFeedFile(context.database, {
             source: parseFeedSource(query.source),
             path,
             fileName: query.filename,
             mapping,
             county: query.county,
             actor: actorOf(request),
-          });
-          return reply.status(201).send(report);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+          }),
+        );
+        return reply.status(201).send(report);
       },
     );
   });
