@@ -52,8 +52,15 @@ const FUZZY_THRESHOLD = 0.4;
 const FUZZY_NAMES = 40;
 /** Fuzzy candidates fetched per query before filtering and ranking. */
 const FUZZY_POOL = 60;
+/**
+ * A fuzzy match scores FUZZY_TOP_SCORE × trigram similarity (at most 1), every exact branch more:
+ * the ranked list is all exact matches, then the typos. The fallback in searchPersons relies on it.
+ */
+const FUZZY_TOP_SCORE = 50;
 
-function filters(input: SearchPersonsInput): RawBuilder<unknown> {
+// filters, branches, rankedPage and withFuzzyThreshold are exported only for
+// test/search-typo-fallback.test.ts, which keeps the old fallback built from them as its reference.
+export function filters(input: SearchPersonsInput): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [
     input.includeInactive ? sql`p.status NOT IN ('voided', 'merged')` : sql`p.status = 'active'`,
   ];
@@ -70,19 +77,24 @@ function filters(input: SearchPersonsInput): RawBuilder<unknown> {
  * rank first, then homophones (same pinyin), then initials, then the nearest names by trigram
  * distance of their pinyin (one-character typos, a missing syllable).
  */
-function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: number) {
+export function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: number) {
   const query = parseNameQuery(input.q);
   const out: RawBuilder<unknown>[] = [];
   const fuzzyOut: RawBuilder<unknown>[] = [];
-  const exact = (match: string, score: number, condition: RawBuilder<unknown>) =>
-    sql`(SELECT p.id, p.county_code, ${match}::text AS match, ${score}::float8 AS score
+  /** The exact branches' conditions on `p` (without the filters), to tell their matches apart. */
+  const exactConditions: RawBuilder<unknown>[] = [];
+  const exact = (match: string, score: number, condition: RawBuilder<unknown>) => {
+    if (score <= FUZZY_TOP_SCORE) throw new Error(`exact match ${match} must score above every fuzzy match`);
+    exactConditions.push(condition);
+    return sql`(SELECT p.id, p.county_code, ${match}::text AS match, ${score}::float8 AS score
            FROM person p WHERE ${condition} AND ${where}
           ORDER BY ${NAME_ORDER} LIMIT ${pool})`;
+  };
   // Typos are looked for among the distinct names (person_name_key, a trigram GIN index over
   // ~120,000 names for a million persons), then the persons who carry the nearest of them.
   const fuzzy = (target: string) =>
     sql`(SELECT p.id, p.county_code, 'fuzzy'::text AS match,
-                (50 * similarity(${PINYIN}, ${target}))::float8 AS score
+                (${FUZZY_TOP_SCORE} * similarity(${PINYIN}, ${target}))::float8 AS score
            FROM (SELECT k.name_pinyin FROM person_name_key k
                   WHERE k.joined % ${target}
                   ORDER BY similarity(k.joined, ${target}) DESC, k.name_pinyin LIMIT ${FUZZY_NAMES}) near
@@ -121,11 +133,20 @@ function branches(input: SearchPersonsInput, where: RawBuilder<unknown>, pool: n
     case 'empty':
       break;
   }
-  return { query, out, fuzzyOut };
+  return { query, out, fuzzyOut, exactConditions };
 }
 
-/** The branches' candidates, best match per person, ranked, one page (plus a row to tell if there is more). */
-function rankedPage(db: Tx, branchList: RawBuilder<unknown>[], limit: number, offset: number) {
+/**
+ * The branches' candidates, best match per person, ranked, one page (plus a row to tell if there
+ * is more). `unless`: leave out the persons for whom this condition on `p` holds.
+ */
+export function rankedPage(
+  db: Tx,
+  branchList: RawBuilder<unknown>[],
+  limit: number,
+  offset: number,
+  unless?: RawBuilder<unknown>,
+) {
   return sql<SearchHit>`
     WITH candidates AS (${sql.join(branchList, sql` UNION ALL `)}),
     best AS (
@@ -137,12 +158,13 @@ function rankedPage(db: Tx, branchList: RawBuilder<unknown>[], limit: number, of
            p.id_number AS "idNumber", p.current_org_code AS "orgCode",
            p.current_residence_type AS "residenceType", p.status, b.match, b.score
       FROM best b JOIN person p ON p.county_code = b.county_code AND p.id = b.id
+     ${unless ? sql`WHERE (${unless}) IS NOT TRUE` : sql``}
      ORDER BY b.score DESC, ${NAME_ORDER}
      LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
 }
 
 /** Runs `work` in a transaction whose pg_trgm `%` threshold is FUZZY_THRESHOLD (SET LOCAL: the pooled connection keeps its default). */
-async function withFuzzyThreshold<T>(db: Tx, work: (trx: Tx) => Promise<T>): Promise<T> {
+export async function withFuzzyThreshold<T>(db: Tx, work: (trx: Tx) => Promise<T>): Promise<T> {
   const run = async (trx: Tx) => {
     await sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(FUZZY_THRESHOLD)}, true)`.execute(
       trx,
@@ -157,17 +179,37 @@ export async function searchPersons(db: Tx, input: SearchPersonsInput): Promise<
   const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
   const offset = Math.max(input.offset ?? 0, 0);
   const pool = offset + limit + 1;
-  const { query, out, fuzzyOut } = branches(input, filters(input), pool);
+  const { query, out, fuzzyOut, exactConditions } = branches(input, filters(input), pool);
   const empty = { query: { kind: query.kind, normalised: query.normalised }, items: [], hasMore: false };
   if (out.length === 0 && fuzzyOut.length === 0) return empty;
   // Typo tolerance is a fallback: the trigram search over the name dictionary runs only when
   // the exact, homophone and initials matches do not fill the page.
-  let rows = out.length > 0 ? (await rankedPage(db, out, limit, offset)).rows : [];
-  if (fuzzyOut.length > 0 && rows.length <= limit) {
-    rows = await withFuzzyThreshold(
-      db,
-      async (trx) => (await rankedPage(trx, [...out, ...fuzzyOut], limit, offset)).rows,
-    );
+  const exactRows = out.length > 0 ? (await rankedPage(db, out, limit, offset)).rows : [];
+  let rows = exactRows;
+  if (fuzzyOut.length > 0 && exactRows.length <= limit) {
+    // No exact match lies beyond this page, so no exact branch stopped at its pool: the exact
+    // matches are all the persons (within the filters) that meet an exact condition, and there
+    // are offset + exactRows.length of them — unless the page is empty at an offset past them.
+    // Typos rank below every exact match, so the page goes on with the fuzzy matches that no
+    // exact branch found, ranked the same way, from the start of them.
+    const exactCount =
+      out.length === 0 ? 0 : exactRows.length > 0 || offset === 0 ? offset + exactRows.length : undefined;
+    if (exactCount === undefined) {
+      // How many exact matches lie before the offset is unknown: rank them again with the typos.
+      rows = await withFuzzyThreshold(
+        db,
+        async (trx) => (await rankedPage(trx, [...out, ...fuzzyOut], limit, offset)).rows,
+      );
+    } else {
+      const found = exactConditions.length > 0 ? sql.join(exactConditions, sql` OR `) : undefined;
+      const fuzzyRows = await withFuzzyThreshold(
+        db,
+        async (trx) =>
+          (await rankedPage(trx, fuzzyOut, limit - exactRows.length, Math.max(offset - exactCount, 0), found))
+            .rows,
+      );
+      rows = [...exactRows, ...fuzzyRows];
+    }
   }
   return {
     query: { kind: query.kind, normalised: query.normalised },
