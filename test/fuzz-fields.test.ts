@@ -107,7 +107,7 @@ const BODY_VALUES: unknown[] = [
 ];
 
 /**
- * The values for a field one level down (a birth's child.name, a sheet's items[0].target): one or
+ * The values for a field one level down (a birth's child.name, a sheet's items.0.target): one or
  * two of each kind above — the nested objects are built by the same code as the top level, and
  * the whole list for every one of them would double the test's time.
  */
@@ -184,7 +184,10 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
   let fixtures: MatrixFixtures;
   let spec: { paths: Record<string, Record<string, OpenApiOperation>> };
   let routes: RouteEntry[];
-  /** Tables whose rows a refused request must leave alone (all but the logs of reads and sessions). */
+  /**
+   * What a refused request must leave alone: every table but the audit log, the users and sessions
+   * but a session's last-seen time (and a user's wrong-password count, which a wrong password moves).
+   */
   let fingerprintQuery: string;
   let paymentBatch: number;
 
@@ -264,12 +267,65 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
       SELECT table_name AS name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
       ORDER BY table_name`.execute(test.database.db);
+    // The audit log is written by refusals on purpose (a denied or failed attempt is recorded), and
+    // the users, sessions and tokens are read-modify-written by every request: those four are
+    // fingerprinted by their contents below instead of by row version.
     const untouched = tables.rows
       .map((t) => t.name)
       .filter((name) => !/^(audit_log|audit_head|user_session|api_token|app_user|kysely_.*)$/.test(name));
-    fingerprintQuery = `SELECT ${untouched
-      .map((t) => `'${t}:' || (SELECT count(*) || '/' || coalesce(max(xmin::text::bigint), 0) FROM ${t})`)
-      .join(` || ' ' || `)} AS f`;
+    /** The rows' contents in these columns, in key order: any insert, delete or change to them changes it. */
+    const contents = (name: string, table: string, columns: string[], key: string) =>
+      `'${name}:' || (SELECT count(*) || '/' || coalesce(md5(string_agg(ROW(${columns.join(', ')})::text, '|' ORDER BY ${key})), '-') FROM ${table})`;
+    fingerprintQuery = `SELECT ${[
+      ...untouched.map(
+        (t) => `'${t}:' || (SELECT count(*) || '/' || coalesce(max(xmin::text::bigint), 0) FROM ${t})`,
+      ),
+      // A user's password hash, name, status and the forced change: no refusal may touch them. (Their
+      // roles and units are user_role, fingerprinted with the other tables.)
+      contents(
+        'app_user',
+        'app_user',
+        [
+          'id',
+          'username',
+          'display_name',
+          'password_hash',
+          'status',
+          'must_change_password',
+          'password_changed_at',
+          'created_at',
+          'created_by',
+        ],
+        'id',
+      ),
+      // The wrong-password count and the lock: a sign-in refused for a wrong password writes them.
+      contents('app_user.sign_in_failures', 'app_user', ['id', 'failed_logins', 'locked_until'], 'id'),
+      // Every column of a session but last_seen_at, which any request on it may move (once a minute):
+      // a refused sign-out or password change leaves the session open and the others unrevoked.
+      contents(
+        'user_session',
+        'user_session',
+        ['token_hash', 'user_id', 'csrf_token', 'created_at', 'expires_at', 'revoked_at', 'ip', 'user_agent'],
+        'token_hash',
+      ),
+      // Every column of a token but last_used_at, named for what using it would move.
+      contents(
+        'api_token',
+        'api_token',
+        [
+          'id',
+          'name',
+          'token_hash',
+          'scopes',
+          'unit_code',
+          'created_at',
+          'created_by',
+          'expires_at',
+          'revoked_at',
+        ],
+        'id',
+      ),
+    ].join(` || ' ' || `)} AS f`;
   });
   after(async () => {
     await client?.close();
@@ -303,6 +359,22 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
     return undefined;
   }
 
+  /** The field and every issue's field of an error answer. */
+  function fieldPaths(response: LightMyRequestResponse): string[] {
+    try {
+      const error = response.json().error as { field?: unknown; issues?: { field?: unknown }[] } | undefined;
+      return [
+        error?.field,
+        ...(Array.isArray(error?.issues) ? error.issues.map((issue) => issue?.field) : []),
+      ].filter((field): field is string => typeof field === 'string');
+    } catch {
+      return [];
+    }
+  }
+
+  /** Tables a refusal writes by design, by name in the fingerprint, or as told by the answer. */
+  type RefusalWrites = string[] | ((response: LightMyRequestResponse) => string[]);
+
   /**
    * Sends requests and collects what went wrong with each. The registry's state is fingerprinted
    * after every answer: a refusal must leave it as the last answer did. A prober for reads
@@ -317,7 +389,7 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
       async send(
         request: InjectOptions,
         label: string,
-        refusalWrites: string[] = [],
+        refusalWrites: RefusalWrites = [],
       ): Promise<LightMyRequestResponse> {
         known ??= await fingerprint();
         const response = await client.inject(request);
@@ -330,12 +402,19 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
         // A value quoted in a message is shown as written, never as JavaScript's name for an object.
         if (response.body.includes('[object Object]'))
           failures.push(`${label}: ${status} says [object Object]: ${response.body.slice(0, 300)}`);
+        // One spelling of a field path, the schema's: 'items.0.target', never 'items[0].target'.
+        if (status >= 400) {
+          const bracketed = fieldPaths(response).filter((field) => field.includes('['));
+          if (bracketed.length)
+            failures.push(`${label}: ${status} field paths with brackets: ${bracketed.join(', ')}`);
+        }
         if (options.writes) {
           const now = await fingerprint();
+          const allowed = typeof refusalWrites === 'function' ? refusalWrites(response) : refusalWrites;
           const other = (f: string) =>
             f
               .split(' ')
-              .filter((t) => !refusalWrites.includes(t.split(':')[0]!))
+              .filter((t) => !allowed.includes(t.split(':')[0]!))
               .join(' ');
           if (status >= 400 && other(now) !== other(known))
             failures.push(`${label}: refused with ${status} but wrote`);
@@ -716,7 +795,7 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
     /** A success leaves the rows as they were: the next request may reuse them. */
     reusable?: boolean;
     /** Tables a refusal writes by design (a refused resubmission keeps its cells and new issues). */
-    refusalWrites?: string[];
+    refusalWrites?: RefusalWrites;
   }
 
   /** Imports a person file as the signed-in user: the batch. */
@@ -1270,6 +1349,8 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
           remoteAddress: '10.20.30.40',
         };
       },
+      // A wrong password (a 401) counts against the account; a refused body writes nothing at all.
+      refusalWrites: (response) => (response.statusCode === 401 ? ['app_user.sign_in_failures'] : []),
     },
   ];
 
@@ -1301,7 +1382,7 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
         for (const sub of fields(inner[0] as Body, innerSchema?.items))
           for (const value of NESTED_VALUES)
             variants.push([
-              `${key}[0].${sub}`,
+              `${key}.0.${sub}`,
               describeValue(value),
               (b) => {
                 const [first, ...rest] = b[key] as Body[];

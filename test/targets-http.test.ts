@@ -40,7 +40,7 @@ describe(`/api/targets (${storageName})`, () => {
       },
     });
     assert.equal(refused.statusCode, 400);
-    assert.equal(refused.json().error.field, 'items[0].indicator');
+    assert.equal(refused.json().error.field, 'items.0.indicator');
     assert.match(refused.json().error.message, /birth quota/);
     const second = await put({
       reason: '调整',

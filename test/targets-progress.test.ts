@@ -125,11 +125,11 @@ describe(`target sheets, progress and assessment on a hand-counted registry (${s
       }),
       (error: AppError) => {
         assert.deepEqual(issuesOf(error), [
-          'items[1].indicator not_targetable_birth_quota',
-          'items[2].indicator not_targetable_birth_quota',
-          'items[3].indicator not_targetable_birth_quota',
-          'items[4].indicator not_targetable_population_control',
-          'items[5].indicator not_targetable_plain_statistic',
+          'items.1.indicator not_targetable_birth_quota',
+          'items.2.indicator not_targetable_birth_quota',
+          'items.3.indicator not_targetable_birth_quota',
+          'items.4.indicator not_targetable_population_control',
+          'items.5.indicator not_targetable_plain_statistic',
         ]);
         assert.match(error.issues[0]!.message['zh-CN'], /出生人数.*不能作为目标/);
         return true;
@@ -153,11 +153,11 @@ describe(`target sheets, progress and assessment on a hand-counted registry (${s
       (error: AppError) => {
         assert.deepEqual(issuesOf(error), [
           'reason required',
-          'items[0].direction direction_mismatch',
-          'items[1].low invalid_range',
-          'items[1].weight invalid_weight',
-          'items[2].indicator unknown_indicator',
-          'items[3].target required',
+          'items.0.direction direction_mismatch',
+          'items.1.low invalid_range',
+          'items.1.weight invalid_weight',
+          'items.2.indicator unknown_indicator',
+          'items.3.target required',
         ]);
         assert.match(error.issues[1]!.message.en, /use at_least/);
         return true;

@@ -306,13 +306,13 @@ function checkRules(rules: unknown, field: string, issues: FieldIssue[]) {
         kind === undefined
           ? fieldIssue(
               'unknown_rule',
-              `${field}[${i}].rule`,
+              `${field}.${i}.rule`,
               `缺少规则名 rule（可用：${known.join('、')}）`,
               `The rule's name (rule) is missing (known: ${known.join(', ')})`,
             )
           : fieldIssue(
               'unknown_rule',
-              `${field}[${i}].rule`,
+              `${field}.${i}.rule`,
               `未知规则：${shown(kind)}（可用：${known.join('、')}）`,
               `Unknown rule: ${shown(kind, 'en')} (known: ${known.join(', ')})`,
             ),
@@ -321,13 +321,13 @@ function checkRules(rules: unknown, field: string, issues: FieldIssue[]) {
       issues.push(
         fieldIssue(
           'invalid_date',
-          `${field}[${i}].from`,
+          `${field}.${i}.from`,
           '起算日期应为 YYYY-MM-DD',
           'The date the age counts from must be YYYY-MM-DD',
         ),
       );
     } else if (kind === 'anyOf' || kind === 'allOf') {
-      checkRules((rule as { rules: unknown }).rules, `${field}[${i}].rules`, issues);
+      checkRules((rule as { rules: unknown }).rules, `${field}.${i}.rules`, issues);
     }
   });
 }

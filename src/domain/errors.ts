@@ -20,7 +20,11 @@ export type ErrorCode =
   | 'port_in_use'
   | 'internal';
 
-/** One problem with one field, in both languages. */
+/**
+ * One problem with one field, in both languages. The field is a path spelt with dots, an array's
+ * element by its index (`child.idNumber`, `items.0.target`): the spelling the schema layer gives
+ * (src/server/schema-check.ts), so a client reads one form.
+ */
 export interface FieldIssue {
   code: string;
   field: string;

@@ -102,7 +102,7 @@ async function readJsonTable(path: string): Promise<ReadTable> {
       throw new AppError(
         'invalid_input',
         text(`第 ${index + 1} 条记录不是 JSON 对象`, `Record ${index + 1} is not a JSON object`),
-        { field: `rows[${index}]` },
+        { field: `rows.${index}` },
       );
     }
     const raw: Record<string, string | null> = {};

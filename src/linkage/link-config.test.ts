@@ -40,7 +40,7 @@ describe('linkage configuration', () => {
 
   it('names the field, the file and the columns there are when a column is unknown', () => {
     const [issue] = issuesOf({ ...VALID, comparisons: [{ type: 'exact', column: 'sex' }] });
-    assert.equal(issue!.field, 'comparisons[0].column');
+    assert.equal(issue!.field, 'comparisons.0.column');
     assert.equal(issue!.code, 'config_unknown_column');
     assert.match(issue!.message['zh-CN'], /文件 feed\.csv 中没有列“sex”（现有列：id, name, birth_date）/);
     assert.match(issue!.message.en, /feed\.csv has no column "sex"/);
@@ -48,7 +48,7 @@ describe('linkage configuration', () => {
 
   it('lists the comparison types when one is unknown', () => {
     const [issue] = issuesOf({ ...VALID, comparisons: [{ type: 'fuzzy', column: 'name' }] });
-    assert.equal(issue!.field, 'comparisons[0].type');
+    assert.equal(issue!.field, 'comparisons.0.type');
     assert.match(issue!.message.en, /unknown comparison type "fuzzy" \(known: id-number, han-name, date/);
     assert.match(issue!.message['zh-CN'], /未知的比较类型“fuzzy”/);
   });
@@ -61,8 +61,8 @@ describe('linkage configuration', () => {
     assert.deepEqual(
       issues.map((i) => [i.field, i.code]),
       [
-        ['comparisons[0].levels[1]', 'config_level_kind'],
-        ['comparisons[0].levels[2]', 'config_level_param'],
+        ['comparisons.0.levels.1', 'config_level_kind'],
+        ['comparisons.0.levels.2', 'config_level_param'],
       ],
     );
     assert.match(issues[0]!.message.en, /applies to: han-name/);
@@ -77,7 +77,7 @@ describe('linkage configuration', () => {
     });
     assert.deepEqual(
       issues.map((i) => i.field),
-      ['treshold', 'blocking[0].on[0]', 'thresholds.review'],
+      ['treshold', 'blocking.0.on.0', 'thresholds.review'],
     );
   });
 
@@ -98,7 +98,7 @@ describe('linkage configuration', () => {
       ...VALID,
       comparisons: [{ type: 'id-number', column: 'birth_date', m: { village: 0.5 } }],
     });
-    assert.equal(issue!.field, 'comparisons[0].m.village');
+    assert.equal(issue!.field, 'comparisons.0.m.village');
     assert.match(issue!.message.en, /it has: exact, one-digit, transposed, else/);
   });
 

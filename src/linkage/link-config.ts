@@ -240,7 +240,7 @@ export function parseLinkConfig(input: unknown, files: FileColumns): Checked<Lin
   } else {
     const names = new Set<string>();
     for (const [index, raw] of input.comparisons.entries()) {
-      const path = `comparisons[${index}]`;
+      const path = `comparisons.${index}`;
       if (!isObject(raw)) {
         issue('config_type', path, '应为对象', 'must be an object');
         continue;
@@ -279,7 +279,7 @@ export function parseLinkConfig(input: unknown, files: FileColumns): Checked<Lin
         issue('config_type', `${path}.levels`, '应为非空的级别列表', 'must be a non-empty list of levels');
       } else {
         for (const [l, levelText] of levelTexts.entries()) {
-          const level = parseLevel(levelText, typeInfo.valueKind, `${path}.levels[${l}]`, issue);
+          const level = parseLevel(levelText, typeInfo.valueKind, `${path}.levels.${l}`, issue);
           if (level) levels.push(level);
         }
       }
@@ -367,7 +367,7 @@ export function parseLinkConfig(input: unknown, files: FileColumns): Checked<Lin
     issue('config_range', 'blocking', `分块规则最多 ${MAX_RULES} 条`, `at most ${MAX_RULES} blocking rules`);
   } else {
     for (const [index, raw] of input.blocking.entries()) {
-      const path = `blocking[${index}]`;
+      const path = `blocking.${index}`;
       const rule: Json = isObject(raw) ? raw : { on: raw };
       if (isObject(raw)) unknownKeys(raw, ['name', 'on'], path);
       const on = typeof rule.on === 'string' ? [rule.on] : rule.on;
@@ -382,9 +382,9 @@ export function parseLinkConfig(input: unknown, files: FileColumns): Checked<Lin
       }
       const keys: BlockingKeySpec[] = [];
       for (const [p, part] of (on as string[]).entries()) {
-        const key = parseBlockingKey(part, `${path}.on[${p}]`, issue);
+        const key = parseBlockingKey(part, `${path}.on.${p}`, issue);
         if (!key) continue;
-        checkColumn(key.column, `${path}.on[${p}]`);
+        checkColumn(key.column, `${path}.on.${p}`);
         keys.push(key);
       }
       const name =

@@ -117,7 +117,7 @@ export function parseTargetSheet(input: unknown): Checked<TargetSheetContent> {
   const seen = new Set<string>();
   const items: TargetItem[] = [];
   body.items.forEach((raw: unknown, index: number) => {
-    const path = `items[${index}]`;
+    const path = `items.${index}`;
     const item = (raw ?? {}) as Record<string, unknown>;
     const before = issues.length;
     const id = typeof item.indicator === 'string' ? item.indicator.trim() : '';

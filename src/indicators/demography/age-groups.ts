@@ -75,7 +75,7 @@ export function checkAgeGroups(groups: AgeGroup[], options: AgeGroupCheckOptions
   const where =
     options.where ??
     ((index: number) => ({
-      field: `groups[${index}].age`,
+      field: `groups.${index}.age`,
       zh: `第 ${index + 1} 组`,
       en: `group ${index + 1}`,
     }));

@@ -99,7 +99,10 @@ describe('computeFertility', () => {
     assert.ok(partial.flags.some((f) => f.code === 'partial_age_range'));
     const bad = computeFertility([{ start: 15, width: 5, births: 3, women: 0 }]);
     assert.equal(bad.ok, false);
-    if (!bad.ok) assert.equal(bad.issues[0]!.code, 'births_without_women');
+    if (!bad.ok) {
+      assert.equal(bad.issues[0]!.code, 'births_without_women');
+      assert.equal(bad.issues[0]!.field, 'groups.0.women', 'a field path is spelt with dots');
+    }
     const overlapping = computeFertility([
       { start: 15, width: 5, births: 3, women: 10 },
       { start: 18, width: 5, births: 3, women: 10 },

@@ -79,7 +79,7 @@ export function computeFertility(
         issues.push(
           fieldIssue(
             'invalid_number',
-            `groups[${i}].${key}`,
+            `groups.${i}.${key}`,
             `${age} 岁组的${zh}应为非负数：${shown(value)}`,
             `The ${en} of age group ${age} must be a non-negative number: ${shown(value, 'en')}`,
           ),
@@ -90,7 +90,7 @@ export function computeFertility(
       issues.push(
         fieldIssue(
           'births_without_women',
-          `groups[${i}].women`,
+          `groups.${i}.women`,
           `${age} 岁组有 ${group.births} 个出生但妇女人数为 0`,
           `Age group ${age} has ${group.births} births but no women`,
         ),

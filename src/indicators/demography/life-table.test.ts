@@ -169,8 +169,11 @@ describe('life tables from small populations', () => {
     assert.equal(bad.ok, false);
     if (!bad.ok) {
       assert.deepEqual(
-        bad.issues.map((i) => i.code),
-        ['deaths_without_population', 'invalid_number'],
+        bad.issues.map((i) => [i.code, i.field]),
+        [
+          ['deaths_without_population', 'groups.0.population'],
+          ['invalid_number', 'groups.1.deaths'],
+        ],
       );
     }
     const overlapping = buildLifeTable(

@@ -111,7 +111,7 @@ interface PreparedGroup extends AgeGroup {
 export function buildLifeTable(groups: DeathsGroup[], options: LifeTableOptions = {}): Checked<LifeTable> {
   const issues: FieldIssue[] = [...checkAgeGroups(groups, { firstAge: 0, requireOpen: true })];
   groups.forEach((group, i) => {
-    const field = `groups[${i}]`;
+    const field = `groups.${i}`;
     const age = formatAgeGroup(group);
     for (const [key, zh, en] of [
       ['deaths', '死亡人数', 'deaths'],
@@ -150,7 +150,7 @@ export function buildLifeTable(groups: DeathsGroup[], options: LifeTableOptions 
       issues: [
         fieldIssue(
           'open_group_no_deaths',
-          `groups[${groups.length - 1}].deaths`,
+          `groups.${groups.length - 1}.deaths`,
           `开口年龄组 ${age} 没有死亡，无法计算其存活人年（L = l/m）。请合并为更低的开口年龄组（如 ${Math.max(0, last.start - 5)}+）或合并多年数据`,
           `The open age group ${age} has no deaths, so its person-years (L = l/m) cannot be computed. Use a lower open age (e.g. ${Math.max(0, last.start - 5)}+) or pool several years`,
         ),
@@ -233,7 +233,7 @@ export function buildLifeTableFromRates(
       issues.push(
         fieldIssue(
           'invalid_number',
-          `groups[${i}].mx`,
+          `groups.${i}.mx`,
           `${formatAgeGroup(group)} 岁组的死亡率应为非负数：${shown(group.mx)}`,
           `The death rate of age group ${formatAgeGroup(group)} must be a non-negative number: ${shown(group.mx, 'en')}`,
         ),
@@ -245,7 +245,7 @@ export function buildLifeTableFromRates(
     issues.push(
       fieldIssue(
         'open_group_no_deaths',
-        `groups[${groups.length - 1}].mx`,
+        `groups.${groups.length - 1}.mx`,
         `开口年龄组 ${formatAgeGroup(last)} 的死亡率为 0，无法计算其存活人年`,
         `The open age group ${formatAgeGroup(last)} has a death rate of 0: its person-years cannot be computed`,
       ),

@@ -40,10 +40,10 @@ describe('readProjectionJson', () => {
       result.issues.map((i) => i.field),
       [
         'baseYear',
-        'population.male[1]',
+        'population.male.1',
         'population.female',
         'population.ages',
-        'mortality.male.ages[1]',
+        'mortality.male.ages.1',
         'mortality.male.mx',
         'mortality.female',
       ],

@@ -24,9 +24,9 @@ function numbers(value: unknown, field: string, issues: FieldIssue[], allowNegat
       issues.push(
         fieldIssue(
           'invalid_number',
-          `${field}[${i}]`,
-          `${field}[${i}] 应为${allowNegative ? '' : '非负'}数：${JSON.stringify(item)}`,
-          `${field}[${i}] must be a${allowNegative ? '' : ' non-negative'} number: ${JSON.stringify(item)}`,
+          `${field}.${i}`,
+          `${field}.${i} 应为${allowNegative ? '' : '非负'}数：${JSON.stringify(item)}`,
+          `${field}.${i} must be a${allowNegative ? '' : ' non-negative'} number: ${JSON.stringify(item)}`,
         ),
       );
       return 0;
@@ -54,9 +54,9 @@ function ages(value: unknown, field: string, issues: FieldIssue[]) {
       issues.push(
         fieldIssue(
           'invalid_age',
-          `${field}[${i}]`,
-          `${field}[${i}]：无法识别年龄组 ${JSON.stringify(label)}`,
-          `${field}[${i}]: cannot read the age group ${JSON.stringify(label)}`,
+          `${field}.${i}`,
+          `${field}.${i}：无法识别年龄组 ${JSON.stringify(label)}`,
+          `${field}.${i}: cannot read the age group ${JSON.stringify(label)}`,
         ),
       );
       return { start: 0, width: 1 };
@@ -97,9 +97,9 @@ function path(value: unknown, field: string, issues: FieldIssue[]): PathPoint[] 
       issues.push(
         fieldIssue(
           'invalid_path',
-          `${field}[${i}]`,
-          `${field}[${i}] 应为 {year, value}`,
-          `${field}[${i}] must be {year, value}`,
+          `${field}.${i}`,
+          `${field}.${i} 应为 {year, value}`,
+          `${field}.${i} must be {year, value}`,
         ),
       );
       return { year: 0, value: 0 };
@@ -136,7 +136,7 @@ function mortality(value: unknown, field: string, issues: FieldIssue[]): RateGro
         issues.push(
           fieldIssue(
             'deaths_without_population',
-            `${field}.population[${i}]`,
+            `${field}.population.${i}`,
             `${field}：${formatAgeGroup(groups[i]!)} 岁组有死亡但人口为 0`,
             `${field}: age group ${formatAgeGroup(groups[i]!)} has deaths but no population`,
           ),
@@ -215,7 +215,7 @@ export function readProjectionJson(value: unknown): Checked<ProjectionInput> {
         issues.push(
           fieldIssue(
             'open_age_group',
-            `fertility.ages[${i}]`,
+            `fertility.ages.${i}`,
             '生育年龄组不能是开口组',
             'A fertility age group cannot be open',
           ),

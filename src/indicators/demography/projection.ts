@@ -157,9 +157,9 @@ function checkNumbers(
       issues.push(
         fieldIssue(
           'invalid_number',
-          `${field}[${i}]`,
-          `${field}[${i}] 应为${allowNegative ? '' : '非负'}数：${shown(value)}`,
-          `${field}[${i}] must be a${allowNegative ? '' : ' non-negative'} number: ${shown(value, 'en')}`,
+          `${field}.${i}`,
+          `${field}.${i} 应为${allowNegative ? '' : '非负'}数：${shown(value)}`,
+          `${field}.${i} must be a${allowNegative ? '' : ' non-negative'} number: ${shown(value, 'en')}`,
         ),
       );
     }
@@ -197,9 +197,9 @@ function checkPath(
       issues.push(
         fieldIssue(
           'invalid_path',
-          `${field}[${i}]`,
-          `${field}[${i}] 应为 {year, value}，value 在 ${min} 与 ${max} 之间`,
-          `${field}[${i}] must be {year, value} with value between ${min} and ${max}`,
+          `${field}.${i}`,
+          `${field}.${i} 应为 {year, value}，value 在 ${min} 与 ${max} 之间`,
+          `${field}.${i} must be {year, value} with value between ${min} and ${max}`,
         ),
       );
     }
@@ -286,16 +286,16 @@ export function projectPopulation(input: ProjectionInput): Checked<ProjectionRes
       issues.push(
         fieldIssue(
           'invalid_number',
-          `fertility[${i}]`,
-          `fertility[${i}]：年龄组或生育率无效`,
-          `fertility[${i}]: invalid age group or rate`,
+          `fertility.${i}`,
+          `fertility.${i}：年龄组或生育率无效`,
+          `fertility.${i}: invalid age group or rate`,
         ),
       );
     } else if (f.start < step || f.start + f.width > openAge) {
       issues.push(
         fieldIssue(
           'fertility_ages',
-          `fertility[${i}]`,
+          `fertility.${i}`,
           `生育年龄组 ${formatAgeGroup(f)} 应在 ${step} 岁与开口组 ${openAge}+ 之间`,
           `Fertility age group ${formatAgeGroup(f)} must lie between age ${step} and the open group ${openAge}+`,
         ),

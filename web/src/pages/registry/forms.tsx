@@ -24,10 +24,10 @@ export function useServerForm<T>(form: FormInstance, fields: string[], send: (va
         setError([String(e)]);
         return;
       }
-      // 'items[0].target' and 'items.0.target' both name row 0's target field.
-      const issues = (
-        e.issues.length ? e.issues : [{ field: e.field ?? '', message: e.message, code: e.code }]
-      ).map((issue) => ({ ...issue, field: issue.field.replace(/\[(\d+)\]/g, '.$1') }));
+      // The server spells every field path with dots: 'items.0.target' is row 0's target field.
+      const issues = e.issues.length
+        ? e.issues
+        : [{ field: e.field ?? '', message: e.message, code: e.code }];
       const atFields = issues.filter((issue) => known.has(issue.field));
       form.setFields(
         [...new Set(atFields.map((issue) => issue.field))].map((field) => ({
