@@ -12,6 +12,7 @@ import { projectionInputFromRegistry } from '../src/indicators/registry-projecti
 import { initCounty } from '../src/org/init-county.ts';
 import { type ImportMode, importPersons } from '../src/registry/import/import-persons.ts';
 import { listQuarantine, resubmitQuarantinedRow } from '../src/registry/import/quarantine.ts';
+import { getPersonHistory } from '../src/registry/index.ts';
 import { findRecordsBegin } from '../src/registry/queries/records-begin.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { csvOf, person, type Row } from './helpers/import-rows.ts';
@@ -177,8 +178,9 @@ describe(`births recorded by a person import (${storageName})`, () => {
           ['female', 2],
         ],
       );
-      // Their birth order: the rank among the mother's children in the registry (the import
-      // brings none); 孙小花's mother is not in the registry, so hers counts as a first birth.
+      // Their birth order: the import numbers a child among the mother's children (the file
+      // brings none) — 王小红, listed before her mother, when the mother arrives; 孙小花's mother
+      // is not in the registry, so hers counts as a first birth.
       const byOrder = await engine.evaluate({
         indicator: 'births',
         unit: '620881',
@@ -193,6 +195,22 @@ describe(`births recorded by a person import (${storageName})`, () => {
           ['3', 0],
         ],
       );
+      const orders = await db.selectFrom('person').select(['name', 'birth_order']).orderBy('name').execute();
+      assert.deepEqual(Object.fromEntries(orders.map((p) => [p.name, p.birth_order])), {
+        孙小花: null,
+        李秀英: null,
+        王小明: 1,
+        王小红: 2,
+        赵一: null,
+      });
+      // 王小红's number came with her mother: in the same history version, with its old value.
+      const girl = await db
+        .selectFrom('person')
+        .select('id')
+        .where('name', '=', '王小红')
+        .executeTakeFirstOrThrow();
+      const link = (await getPersonHistory(db, girl.id)).find((v) => v.kind === 'import_link')!;
+      assert.deepEqual(link.changes.birth_order, { old: null, new: 2 });
       const second = await listNumeratorRecords(
         db,
         findIndicator('birth_order_2_share')!,

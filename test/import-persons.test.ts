@@ -357,7 +357,13 @@ describe(`person import (${storageName})`, () => {
     );
     // As first recorded the child had no mother: the link's version is undone to read it.
     assert.equal('mother_id' in history[0]!.changes, false);
-    assert.deepEqual(history[1]!.changes, { mother_id: { old: null, new: kid.mother_id } });
+    // The link numbers her among her mother's children too (the import numbers a child whose
+    // mother it knows; she is the first).
+    assert.deepEqual(history[1]!.changes, {
+      mother_id: { old: null, new: kid.mother_id },
+      birth_order: { old: null, new: 1 },
+    });
+    assert.equal('birth_order' in history[0]!.changes, false);
     const pending = await test.database.db.selectFrom('import_pending_link').selectAll().execute();
     assert.deepEqual(pending, []);
   });

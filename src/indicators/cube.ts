@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { StorageKind } from '../db/database.ts';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
-import { birthOrderSql } from '../registry/queries/birth-order.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
 import { countServices, SERVICE_COUNTS } from './service-counts.ts';
 
@@ -165,7 +164,7 @@ export async function buildCube(
                  `CASE WHEN e.kind = 'birth' THEN ${ageAt('e.event_date', "coalesce(mo.birth_date, CASE WHEN e.details->>'motherIdNumber' ~ '^[0-9]{17}' THEN to_date(substr(e.details->>'motherIdNumber', 7, 8), 'YYYYMMDD') END, p.birth_date)")} ELSE ${ageAt('e.event_date', 'p.birth_date')} END`,
                ),
              )} AS band,
-             CASE WHEN e.kind = 'birth' THEN least(coalesce(${sql.raw(birthOrderSql('p'))}, 1), 3) ELSE 0 END AS o,
+             CASE WHEN e.kind = 'birth' THEN least(coalesce(p.birth_order, 1), 3) ELSE 0 END AS o,
              count(*)::int AS n
         FROM vital_event e
         JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id

@@ -3,7 +3,6 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
-import { birthOrderSql } from '../registry/queries/birth-order.ts';
 import { BASIS_TYPES } from '../registry/queries/population.ts';
 import type { IndicatorDefinition, MeasureFilter } from './catalogue.ts';
 
@@ -24,8 +23,6 @@ function ageCondition(ageExpr: ReturnType<typeof sql>, filter: MeasureFilter | u
   return max === undefined ? sql`${ageExpr} >= ${min}` : sql`${ageExpr} BETWEEN ${min} AND ${max}`;
 }
 
-/** A birth's order as the figures count it (an unknown order counts as a first birth, as in cube.ts). */
-const BIRTH_ORDER = sql.raw(birthOrderSql('p'));
 /**
  * The records behind an indicator's numerator for a unit and period: the events counted, or the
  * persons counted for a population figure. (Who may see them is the access-control layer's call.)
@@ -74,7 +71,8 @@ export async function listNumeratorRecords(
        WHERE e.kind = ${measure.events} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.org_code LIKE ${`${unit}%`} AND e.event_date BETWEEN ${period.start}::date AND ${period.end}::date
          AND ${filter?.sex ? sql`p.sex = ${filter.sex}` : sql`true`}
-         AND ${filter?.order ? (filter.order === 3 ? sql`${BIRTH_ORDER} >= 3` : sql`coalesce(${BIRTH_ORDER}, 1) = ${filter.order}`) : sql`true`}
+         -- An unknown birth order counts as a first birth, as the figures count it (cube.ts).
+         AND ${filter?.order ? (filter.order === 3 ? sql`p.birth_order >= 3` : sql`coalesce(p.birth_order, 1) = ${filter.order}`) : sql`true`}
          AND ${measure.events === 'birth' ? sql`true` : ageCondition(age, filter)}
        ORDER BY e.event_date, e.id LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
     rows = result.rows;

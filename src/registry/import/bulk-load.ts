@@ -71,6 +71,7 @@ const PERSON_COPY_COLUMNS = [
   'household_id',
   'relation_to_head',
   'mother_id',
+  'birth_order',
   'current_org_code',
   'current_residence_type',
   'source',
@@ -302,6 +303,37 @@ export class BulkLoad {
     return this.idPools[kind].splice(0, n);
   }
 
+  /** Birth dates of the children loaded in earlier chunks, by mother. */
+  private readonly childrenOf = new Map<number, string[]>();
+
+  /**
+   * Each row's number among its mother's children, as a chunked import numbers them
+   * (write-chunk.ts NUMBER_CHILDREN): her children of earlier chunks born on or before it, plus its
+   * rank in the chunk by birth date and row. null without a known mother.
+   */
+  private numberChildren(rows: readonly ValidPersonRow[], motherOf: readonly (number | null)[]) {
+    const byMother = new Map<number, number[]>();
+    motherOf.forEach((mother, i) => {
+      if (mother === null) return;
+      const list = byMother.get(mother);
+      if (list) list.push(i);
+      else byMother.set(mother, [i]);
+    });
+    const order: (number | null)[] = rows.map(() => null);
+    for (const [mother, indices] of byMother) {
+      indices.sort(
+        (a, b) => rows[a]!.birthDate.localeCompare(rows[b]!.birthDate) || rows[a]!.rowNo - rows[b]!.rowNo,
+      );
+      const earlier = this.childrenOf.get(mother) ?? [];
+      indices.forEach((index, rank) => {
+        const before = earlier.filter((date) => date <= rows[index]!.birthDate).length;
+        order[index] = Math.min(rank + 1 + before, 32767);
+      });
+      this.childrenOf.set(mother, earlier.concat(indices.map((index) => rows[index]!.birthDate)));
+    }
+    return order;
+  }
+
   /**
    * Works out one chunk of validated rows — households, ids, mothers, the COPY text — without
    * writing anything: send() writes it. Households are written by finish(), with their heads.
@@ -370,6 +402,12 @@ export class BulkLoad {
       if (row.idNumber !== null) this.personByIdNumber.set(ownCopy(row.idNumber), personIds[i]!);
     });
 
+    // Each row's mother, where she is known by now, and the child's number among her children.
+    const motherOf = accepted.map((row) =>
+      row.motherIdNumber === null ? null : (this.personByIdNumber.get(row.motherIdNumber) ?? null),
+    );
+    const birthOrderOf = this.numberChildren(accepted, motherOf);
+
     const persons = new CopyRows();
     const spells = new CopyRows();
     const versions = new CopyRows();
@@ -394,11 +432,9 @@ export class BulkLoad {
         household.hukouType = row.hukouType;
       }
       const householdText = household ? String(household.id) : NULL;
-      let motherId: number | null = null;
-      if (row.motherIdNumber !== null) {
-        motherId = this.personByIdNumber.get(row.motherIdNumber) ?? null;
-        if (motherId === null) pending.add([countyCode, personText, row.motherIdNumber, batchText]);
-      }
+      const motherId = motherOf[i]!;
+      if (row.motherIdNumber !== null && motherId === null)
+        pending.add([countyCode, personText, row.motherIdNumber, batchText]);
       const motherText = motherId === null ? NULL : String(motherId);
       const importKey = copyValue(row.importKey);
       persons.add([
@@ -417,6 +453,7 @@ export class BulkLoad {
         householdText,
         copyValue(row.relationToHead),
         motherText,
+        birthOrderOf[i] === null ? NULL : String(birthOrderOf[i]),
         row.orgCode,
         row.residenceType,
         'import',

@@ -9,9 +9,9 @@ export function snapshotSql(x: string): string {
     .join(', ')})`;
 }
 
-// Persons imported before their mother: now that she is in the registry, link them, as a new
-// version of each child (who, when, why), make her the mother of the birth the import recorded
-// for a child born in the county, and forget the pending link.
+// Persons imported before their mother: now that she is in the registry, link them and number
+// them among her children, as a new version of each child (who, when, why), make her the mother of
+// the birth the import recorded for a child born in the county, and forget the pending link.
 const LINK = `
 WITH found AS (
   SELECT l.person_id, min(m.id) AS mother_id
@@ -20,18 +20,33 @@ WITH found AS (
                  AND m.status NOT IN ('voided', 'merged')
    WHERE l.county_code = $1::text
    GROUP BY l.person_id),
+-- The child's number among the mother's children, as the import numbers a child whose mother it
+-- knows (write-chunk.ts NUMBER_CHILDREN): hers in the registry born on or before it, and those
+-- linked to her now, by birth date and record.
+numbered AS (
+  SELECT f.person_id, f.mother_id, c.birth_order IS NULL AS unnumbered,
+         least(32767,
+               row_number() OVER (PARTITION BY f.mother_id ORDER BY c.birth_date, c.id)
+               + (SELECT count(*) FROM person sib
+                   WHERE sib.county_code = $1::text AND sib.mother_id = f.mother_id
+                     AND sib.status NOT IN ('voided', 'merged') AND sib.birth_date <= c.birth_date)) AS birth_order
+    FROM found f JOIN person c ON c.county_code = $1::text AND c.id = f.person_id),
 linked AS (
   UPDATE person p
-     SET mother_id = f.mother_id, version = p.version + 1, updated_by = $2::text, updated_at = now()
-    FROM found f
-   WHERE p.county_code = $1::text AND p.id = f.person_id AND p.mother_id IS NULL
+     SET mother_id = n.mother_id, birth_order = coalesce(p.birth_order, n.birth_order),
+         version = p.version + 1, updated_by = $2::text, updated_at = now()
+    FROM numbered n
+   WHERE p.county_code = $1::text AND p.id = n.person_id AND p.mother_id IS NULL
      AND p.status NOT IN ('voided', 'merged')
-  RETURNING p.*),
+  RETURNING p.*, n.unnumbered),
 versions AS (
   INSERT INTO person_version (county_code, person_id, version, change_kind, changed_by, reason, changes, snapshot)
   SELECT x.county_code, x.id, x.version, 'import_link', $2::text,
          'mother found by her ID number in imported rows',
-         jsonb_build_object('mother_id', jsonb_build_object('old', NULL, 'new', x.mother_id)),
+         jsonb_build_object('mother_id', jsonb_build_object('old', NULL, 'new', x.mother_id))
+           || CASE WHEN x.unnumbered
+                   THEN jsonb_build_object('birth_order', jsonb_build_object('old', NULL, 'new', x.birth_order))
+                   ELSE '{}'::jsonb END,
          ${snapshotSql('x')}
     FROM linked x
   RETURNING 1),

@@ -70,7 +70,8 @@ CREATE TEMP TABLE import_stage (
   household_id     bigint,
   new_household    boolean NOT NULL DEFAULT false,
   person_id        bigint,
-  mother_id        bigint
+  mother_id        bigint,
+  birth_order      smallint
 ) ON COMMIT DELETE ROWS`;
 
 /**
@@ -252,12 +253,26 @@ UPDATE import_stage s SET mother_id = m.person_id
   FROM import_stage m
  WHERE s.mother_id IS NULL AND s.mother_id_number IS NOT NULL AND m.id_number = s.mother_id_number`;
 
+// A file brings no birth order: a child with a mother in the registry is numbered among her
+// children as registering the birth numbers it — those the registry has (born on or before this
+// child's birth date; earlier chunks included) and, within the chunk, by birth date and row.
+// Children of one household come in one chunk (chunks close at a household's end).
+const NUMBER_CHILDREN = `
+UPDATE import_stage s SET birth_order = least(o.n, 32767)
+  FROM (SELECT x.row_no,
+               row_number() OVER (PARTITION BY x.mother_id ORDER BY x.birth_date, x.row_no)
+               + (SELECT count(*) FROM person sib
+                   WHERE sib.county_code = $1::text AND sib.mother_id = x.mother_id
+                     AND sib.${LIVE} AND sib.birth_date <= x.birth_date) AS n
+          FROM import_stage x WHERE x.mother_id IS NOT NULL) o
+ WHERE s.row_no = o.row_no`;
+
 const INSERT_PERSONS = `
 INSERT INTO person (county_code, id, id_number, name, name_pinyin, name_initials, sex, birth_date, ethnicity,
-                    hukou_type, marital_status, phone, household_id, relation_to_head, mother_id,
+                    hukou_type, marital_status, phone, household_id, relation_to_head, mother_id, birth_order,
                     current_org_code, current_residence_type, source, import_key, created_by, updated_by)
 SELECT $1::text, person_id, id_number, name, name_pinyin, name_initials, sex, birth_date, ethnicity,
-       hukou_type, marital_status, phone, household_id, relation_to_head, mother_id,
+       hukou_type, marital_status, phone, household_id, relation_to_head, mother_id, birth_order,
        org_code, residence_type, 'import', import_key, $2::text, $2::text
   FROM import_stage`;
 
@@ -418,7 +433,10 @@ export async function writeChunk(session: RawSession, input: ChunkWriteInput): P
 
   const fresh = input.rows.filter((row) => !settled.has(row.rowNo));
   if (fresh.length === 0) return result;
-  if (fresh.some((row) => row.motherIdNumber !== null)) await session.query(LINK_MOTHERS_IN_CHUNK);
+  if (fresh.some((row) => row.motherIdNumber !== null)) {
+    await session.query(LINK_MOTHERS_IN_CHUNK);
+    await session.query(NUMBER_CHILDREN, [county]);
+  }
   await session.query(INSERT_PERSONS, [county, input.actorId]);
   await session.query(INSERT_SPELLS, [county]);
   await session.query(INSERT_VERSIONS, [county, input.actorId, `import batch ${input.batchId}, row `]);
