@@ -14,6 +14,7 @@ import {
 } from '../src/registry/queries/search-persons.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { contextFor, loadHuating, makeIdNumber, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
+import { SEARCH_PEOPLE } from './helpers/search-people.ts';
 
 /**
  * The typo fallback as it was: when the exact branches do not fill the page, rank the exact
@@ -42,17 +43,8 @@ async function searchPersonsTwoQueries(db: Kysely<Schema>, input: SearchPersonsI
 // The search tests' people (test/registry-search.test.ts), and more of their homophones and
 // one-character typos: namesakes (one with the same birth date, so only the id orders them),
 // names that are near one another in pinyin but not the same.
-const PEOPLE: [string, 'male' | 'female', string, string][] = [
-  ['王晓明', 'male', '1990-01-01', VILLAGE],
-  ['王小明', 'male', '1991-02-02', VILLAGE],
-  ['王晓鸣', 'male', '1985-03-03', OTHER_VILLAGE],
-  ['汪小明', 'male', '1992-04-04', OTHER_VILLAGE],
-  ['王晓朋', 'male', '1993-05-05', VILLAGE],
-  ['吴雪梅', 'female', '1980-06-06', VILLAGE],
-  ['王秀英', 'female', '1970-07-07', VILLAGE],
-  ['欧阳娜娜', 'female', '2000-08-08', OTHER_VILLAGE],
-  ['李丽', 'female', '1995-09-09', VILLAGE],
-  ['李莉', 'female', '1996-10-10', VILLAGE],
+const PEOPLE: readonly [string, 'male' | 'female', string, string][] = [
+  ...SEARCH_PEOPLE,
   ['王晓明', 'male', '1990-01-01', OTHER_VILLAGE],
   ['王晓明', 'female', '1975-02-03', VILLAGE],
   ['王小明', 'female', '1991-02-02', OTHER_VILLAGE],

@@ -59,22 +59,23 @@ function outcomes(report: ServiceImportReport): [number, string, string][] {
 
 const NAMES = '甲乙丙丁戊己庚辛壬癸';
 
+/** Service records stored from a source. */
+async function recordsFrom(test: TestDatabase, source: string): Promise<number> {
+  const row = await test.database.db
+    .selectFrom('service_record')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('source', '=', source)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 describe(`service-record import in chunks (${storageName})`, () => {
   let test: TestDatabase;
   let ctx: ReturnType<typeof contextFor> & { countyCode: string };
   const women: { id: number; idNumber: string; village: string }[] = [];
   const men: { id: number; idNumber: string }[] = [];
 
-  const countOf = async (source: string) =>
-    Number(
-      (
-        await test.database.db
-          .selectFrom('service_record')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('source', '=', source)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const countOf = (source: string) => recordsFrom(test, source);
   const keysOf = async (source: string) =>
     new Set(
       (
@@ -629,16 +630,7 @@ describe(`POST /api/services/import: a provider's file uploaded (${storageName})
   let man: string;
   const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-  const countOf = async (source: string) =>
-    Number(
-      (
-        await test.database.db
-          .selectFrom('service_record')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('source', '=', source)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const countOf = (source: string) => recordsFrom(test, source);
   const upload = (payload: string | Buffer, query: string, contentType = 'text/csv') =>
     client.inject({
       method: 'POST',
