@@ -387,14 +387,14 @@ describe(`renkou ids, numbers, files and JSON input (${storageName})`, () => {
       assert.match(
         result.stderr,
         lang === 'en'
-          ? /definition\.rules\[0\]\.rule: Unknown rule: \{"kind":"age"\}/
-          : /definition\.rules\[0\]\.rule: 未知规则：\{"kind":"age"\}/,
+          ? /definition\.rules\.0\.rule: Unknown rule: \{"kind":"age"\}/
+          : /definition\.rules\.0\.rule: 未知规则：\{"kind":"age"\}/,
       );
       assert.match(
         result.stderr,
         lang === 'en'
-          ? /rules\[1\]\.rule: The rule's name \(rule\) is missing/
-          : /rules\[1\]\.rule: 缺少规则名 rule/,
+          ? /rules\.1\.rule: The rule's name \(rule\) is missing/
+          : /rules\.1\.rule: 缺少规则名 rule/,
       );
     }
   });

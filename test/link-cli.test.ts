@@ -179,10 +179,10 @@ describe('renkou link', () => {
     const zh = await runRenkou(args, NO_DATABASE);
     assert.equal(zh.code, 1);
     assert.match(zh.stderr, /错误: 配置 .*bad\.json 有 3 处错误/);
-    assert.match(zh.stderr, /- comparisons\[0\]\.type: 未知的比较类型“fuzzy”（可用：id-number, han-name/);
+    assert.match(zh.stderr, /- comparisons\.0\.type: 未知的比较类型“fuzzy”（可用：id-number, han-name/);
     assert.match(
       zh.stderr,
-      /- comparisons\[1\]\.column: 文件 feed\.csv 中没有列“dob”（现有列：id, entity, name/,
+      /- comparisons\.1\.column: 文件 feed\.csv 中没有列“dob”（现有列：id, entity, name/,
     );
     writeFileSync(path('one.json'), JSON.stringify({ ...SYNTHETIC_CONFIG, thresholds: { autoLink: 0.4 } }));
     const one = await runRenkou(
