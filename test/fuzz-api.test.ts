@@ -7,6 +7,7 @@ import type { RouteEntry } from '../src/server/access.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
+import { TROUBLE_STRINGS } from './helpers/trouble-strings.ts';
 
 /**
  * Property-based: malformed bodies, wrong types, huge/unicode/control-character strings, missing
@@ -24,25 +25,7 @@ const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    '\u202e人口\u0000\r\n',
-    '620881',
-    '620881100001',
-    '9999-99-99',
-    '2025-02-30',
-    '2025Q5',
-    '../../etc/passwd',
-    "'; drop table person; --",
-    '%00',
-    '1e309',
-    'NaN',
-    '-1',
-    '𠀀𠀁𠀂',
-    'x'.repeat(100_000),
-  ),
+  fc.constantFrom(...TROUBLE_STRINGS, 'x'.repeat(100_000)),
 );
 const scalar = fc.oneof(
   nasty,

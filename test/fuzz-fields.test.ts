@@ -25,43 +25,12 @@ import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './hel
  * the one error shape; a refused request writes nothing. Deterministic: fixed lists, no seed.
  */
 
+import { TROUBLE_STRINGS } from './helpers/trouble-strings.ts';
+
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Bad values for a query-string or path parameter (sent URL-encoded). */
-const QUERY_VALUES = [
-  '',
-  ' ',
-  '\u0000',
-  '\u202e人口\u0000\r\n',
-  '620881',
-  '620881100001',
-  '9999-99-99',
-  '2025-02-30',
-  '2025Q5',
-  '2025H3',
-  '2025-13',
-  '../../etc/passwd',
-  "'; drop table person; --",
-  "' or 1=1 --",
-  '%00',
-  '1e309',
-  '1e20',
-  'NaN',
-  '-1',
-  '0',
-  '1.5',
-  'true',
-  '𠀀𠀁𠀂',
-  '中文',
-  '0000',
-  '0000-06-30',
-  '0000-01-01T00:00:00Z',
-  '9999-12-31',
-  '2147483648',
-  '9007199254740993',
-  '99999999999999999999',
-  'x'.repeat(1000),
-];
+const QUERY_VALUES = [...TROUBLE_STRINGS, 'x'.repeat(1000)];
 
 /** Path parameters sent as they are, not encoded: escapes that decode to nothing. */
 const RAW_PATH_VALUES = ['%zz', '%E4%BA', '%'];
