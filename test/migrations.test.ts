@@ -101,3 +101,52 @@ describe(`migration 0020, import batches per unit (${storageName})`, () => {
     }
   });
 });
+
+describe(`migration 0025, the ID number check without a regex (${storageName})`, () => {
+  let test: TestDatabase;
+  before(async () => {
+    test = await createTestDatabase();
+  });
+  after(() => test.cleanup());
+
+  it('accepts and refuses exactly the strings the regular expression did', async () => {
+    const candidates = [
+      '62088119900101123X',
+      '620881199001011234',
+      '62088119900101123x',
+      '6208811990010112XX',
+      'X20881199001011234',
+      '62088119900101123',
+      '6208811990010112345',
+      '62088119900101123X ',
+      ' 62088119900101123X',
+      '62088119900101123\n',
+      '620881199001011２３4',
+      '６２0881199001011234',
+      '62088119900101 234',
+      '',
+      'XXXXXXXXXXXXXXXXXX',
+      '000000000000000000',
+    ];
+    const [check] = await test.database.withSession((s) =>
+      s.query<{ def: string }>(
+        "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'person_id_number_check'",
+      ),
+    );
+    const expression = check!.def.replace(/^CHECK \(/, '').replace(/\)$/, '');
+    const rows = await test.database.withSession((s) =>
+      s.query<{ value: string; kept: boolean; regex: boolean }>(
+        `SELECT value, (${expression.replaceAll('id_number', 'value')}) AS kept,
+                value ~ '^[0-9]{17}[0-9X]$' AS regex
+           FROM unnest($1::text[]) AS value`,
+        [candidates],
+      ),
+    );
+    assert.equal(rows.length, candidates.length);
+    for (const row of rows) assert.equal(row.kept, row.regex, JSON.stringify(row.value));
+    assert.deepEqual(
+      rows.filter((r) => r.kept).map((r) => r.value),
+      ['62088119900101123X', '620881199001011234', '000000000000000000'],
+    );
+  });
+});
