@@ -129,10 +129,10 @@ export default function ServicesPage() {
               'One service per row; headers in Chinese or English (kind, id_number, service_date, provider, outcome_code, consent, and optionally related_id_number, quantity, import_key); uploading the same file again imports nothing twice.',
             )}
             {unit &&
-              ` ${tr(
+              tr(
                 `导入到${nameOf(unit)}：现住地不在其内的人的行将被拒收。`,
-                `Imported for ${nameOf(unit)}: rows for persons who do not live there are rejected.`,
-              )}`}
+                ` Imported for ${nameOf(unit)}: rows for persons who do not live there are rejected.`,
+              )}
           </Typography.Paragraph>
           <FileUpload<ServiceImportReport>
             path="/api/services/import"
