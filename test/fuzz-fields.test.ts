@@ -634,7 +634,7 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
         return {
           path: {},
           query: [
-            ['county', '620881'],
+            ['unit', '620881'],
             ['source', 'fuzz'],
           ],
           payload: `${SERVICE_CSV_HEADER.join(',')}\r\ncervical_screening,${idNumber},,2025-04-01,妇幼保健院,normal,true,,fuzz-1\r\n`,

@@ -93,6 +93,11 @@ export interface ServiceImportRow {
 }
 
 export interface ServiceImportReport {
+  /**
+   * The unit the import was for: the county, or the township or village whose residents' rows
+   * were written (a row for a person living elsewhere is rejected as `outside_units`).
+   */
+  unitCode: string;
   rows: ServiceImportRow[];
   /** The file's columns as the template names them, by the field an issue names (SERVICE_COLUMNS). */
   columns: { field: string; label: Text }[];
@@ -109,6 +114,14 @@ export interface ServiceImportProgress {
 }
 
 export interface ServiceImportOptions {
+  /**
+   * The unit the import is for — the county, or a township or village of it that the importer
+   * holds the right for (the person import's `unit`). A row whose person lives outside it (by
+   * unitOfPerson, the unit a single entry's access check judges) is rejected as `outside_units`
+   * on its ID number and never written; the rest are imported. The whole county by default; a
+   * unit above the county (a prefecture) imports for the whole county.
+   */
+  unit?: string;
   /** Data rows per chunk: per transaction, per person lookup, per INSERT (5,000 by default). */
   chunkSize?: number;
   /** Called after each committed chunk. */
@@ -183,12 +196,13 @@ function parseConsent(value: string | undefined): boolean | null {
  * Imports service records from a provider's CSV held in memory (scripts and tests; the CLI and
  * the HTTP upload stream a file through importServicesFile); see importServiceTable.
  */
-export function importServicesCsv(
+export async function importServicesCsv(
   context: ServiceImportContext,
   csv: string,
   source = 'import',
   options: ServiceImportOptions = {},
 ): Promise<ServiceImportReport> {
+  const unit = await importUnitOf(context, options.unit);
   const bytes = Buffer.from(csv, 'utf8');
   let read = 0;
   async function* pieces() {
@@ -199,7 +213,7 @@ export function importServicesCsv(
     }
   }
   const table: OpenedTable = { batches: readCsvRows(pieces()), bytesRead: () => read };
-  return importServiceTable(context, table, { ...options, source, bytesTotal: bytes.length });
+  return importServiceTable(context, table, { ...options, source, bytesTotal: bytes.length, unit });
 }
 
 /**
@@ -221,28 +235,76 @@ export async function importServicesFile(
       { field: 'file' },
     );
   }
+  // Before the file is opened: a refused unit leaves no stream behind.
+  const unit = await importUnitOf(context, input.unit);
   const format = input.format ?? (await detectFormat(input.path));
   const table = openTable(input.path, format);
-  return importServiceTable(context, table, { ...input, source: input.source ?? 'import', bytesTotal });
+  return importServiceTable(context, table, {
+    ...input,
+    source: input.source ?? 'import',
+    bytesTotal,
+    unit,
+  });
+}
+
+/**
+ * The unit below the county that an import's rows are held to (undefined: the whole county). A
+ * unit that is neither the county, nor in it, nor above it, or that is not loaded, is refused
+ * as a whole (field `unit`).
+ */
+async function importUnitOf(context: ServiceImportContext, unit: string | undefined) {
+  const county = context.countyCode;
+  if (unit === undefined || unit === county) return undefined;
+  if (unit.length < county.length) {
+    if (county.startsWith(unit)) return undefined;
+    throw new AppError(
+      'invalid_input',
+      text(`单位 ${unit} 不含县 ${county}`, `Unit ${unit} does not hold county ${county}`),
+      { field: 'unit' },
+    );
+  }
+  if (!unit.startsWith(county)) {
+    throw new AppError(
+      'invalid_input',
+      text(`单位 ${unit} 不在县 ${county} 内`, `Unit ${unit} is not in county ${county}`),
+      { field: 'unit' },
+    );
+  }
+  const known = await context.db
+    .selectFrom('org_unit')
+    .select('code')
+    .where('code', '=', unit)
+    .executeTakeFirst();
+  if (!known) {
+    throw new AppError(
+      'unknown_org_unit',
+      text(`没有代码为 ${unit} 的单位（或尚未加载）`, `No unit with code ${unit} is loaded`),
+      { field: 'unit' },
+    );
+  }
+  return unit;
 }
 
 /**
  * Imports service records from a provider's export, read as a stream of rows: every row checked
  * by the same rules as entry (checkServiceAgainst), the rows written chunk by chunk — per chunk,
  * one query finds the persons its rows name and one INSERT writes its good rows, in one
- * transaction, so a crash leaves whole chunks. A bad row never blocks the good ones; a row whose
- * import key was imported before is reported unchanged, so importing a file again, or after a
- * crash, writes nothing twice. A row without an import key (记录编号) gets one derived from its
+ * transaction, so a crash leaves whole chunks. An import for a township or village (`unit`)
+ * writes the rows of persons living there and rejects the others (`outside_units`). A bad row
+ * never blocks the good ones; a row whose import key was imported before is reported unchanged,
+ * so importing a file again, or after a crash, writes nothing twice. A row without an import key (记录编号) gets one derived from its
  * content (deriveImportKey), so the same service is recognised in a second import too. Returns a
  * report per row; bad rows never throw. A file without a header that names the required columns
  * (empty, or not a service export at all) is refused as a whole with a field-level error.
  */
-export async function importServiceTable(
+async function importServiceTable(
   context: ServiceImportContext,
   table: OpenedTable,
-  options: ServiceImportOptions & { source: string; bytesTotal: number },
+  options: ServiceImportOptions & { source: string; bytesTotal: number; unit: string | undefined },
 ): Promise<ServiceImportReport> {
+  const unit = options.unit;
   const report: ServiceImportReport = {
+    unitCode: unit ?? context.countyCode,
     rows: [],
     columns: SERVICE_COLUMNS,
     ok: 0,
@@ -328,7 +390,7 @@ export async function importServiceTable(
         /** The rows whose key was derived from their content: an unchanged one says why. */
         const derived = new Set<number>();
         for (const { row, input } of inputs) {
-          const checked = checkServiceAgainst(persons, context.countyCode, input, today);
+          const checked = checkServiceAgainst(persons, context.countyCode, input, today, unit);
           // A row names its person by ID number: a missing one is the id_number column's problem.
           const issues = checked.ok
             ? []

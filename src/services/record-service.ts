@@ -10,6 +10,7 @@ import {
   type PersonFacts,
   personOf,
   type ServicePersons,
+  unitOfPerson,
   villageOn,
 } from './service-persons.ts';
 
@@ -46,6 +47,18 @@ const notInRegistry = (field: string) =>
     'This person is not in the registry (check the ID number, or register the person first)',
   );
 
+/**
+ * A person found in the county who does not live in the unit the records are entered for: said
+ * without where they live (the caller may not read that), and nothing else is said of them.
+ */
+const outsideUnit = (field: string, unit: string) =>
+  fieldIssue(
+    'outside_units',
+    field,
+    `此人现住地不在本次导入的单位（${unit}）内，不能在此记录其服务（请由其所在单位或县级导入）`,
+    `This person does not live in ${unit}, the unit this import is for, so their services cannot be recorded here (their own unit or the county can import them)`,
+  );
+
 /** What a check finds: the row to insert, or every field issue (in zh-CN and en). */
 export type CheckedService =
   | { ok: true; row: Insertable<ServiceRecordTable> }
@@ -71,13 +84,17 @@ export async function checkService(
 /**
  * The rules of a service record, held against persons already looked up (findServicePersons):
  * one record's, or a whole import chunk's at once. The one implementation of the rules, for
- * entry and import alike.
+ * entry and import alike. With a `unit` (an import for a township or village), a person who does
+ * not live in it (unitOfPerson: the unit a single entry's access check judges) is refused as
+ * `outside_units`, and none of the rules that would tell something of them (sex, birth, death) is
+ * held against them.
  */
 export function checkServiceAgainst(
   persons: ServicePersons,
   countyCode: string,
   input: ServiceInput,
   today: string,
+  unit?: string,
 ): CheckedService {
   const issues: FieldIssue[] = [];
   const info = findServiceKind(input.kind);
@@ -182,12 +199,18 @@ export function checkServiceAgainst(
     );
   }
 
-  const person = personOf(persons, input.personId, input.idNumber);
-  if (!person) {
+  const personField = input.personId != null ? 'personId' : 'idNumber';
+  const found = personOf(persons, input.personId, input.idNumber);
+  // Org codes nest by prefix (620881 ⊃ 620881100 ⊃ 620881100001), as the access check reads them.
+  const outside = found !== undefined && unit !== undefined && !unitOfPerson(found).startsWith(unit);
+  const person = outside ? undefined : found;
+  if (outside) {
+    issues.push(outsideUnit(personField, unit!));
+  } else if (!person) {
     issues.push(
       input.personId == null && !input.idNumber
         ? fieldIssue('required', 'personId', '请指定服务对象', 'Name the person who received the service')
-        : notInRegistry(input.personId != null ? 'personId' : 'idNumber'),
+        : notInRegistry(personField),
     );
   } else if (dateOk) {
     if (date < person.birth_date) {

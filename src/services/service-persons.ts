@@ -112,3 +112,13 @@ export function villageOn(person: PersonFacts, date: string): string {
   }
   return village ?? person.current_org_code ?? person.county_code;
 }
+
+/**
+ * The unit a person belongs to for who may record their services: where they live now (their
+ * current village), else their county — the unit the access check of a single entry judges
+ * (`personUnit` in src/server/access.ts), so an import for a unit takes the persons one could
+ * enter a service for one at a time there.
+ */
+export function unitOfPerson(person: Pick<PersonFacts, 'current_org_code' | 'county_code'>): string {
+  return person.current_org_code ?? person.county_code;
+}

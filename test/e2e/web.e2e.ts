@@ -903,6 +903,69 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     }
   });
 
+  it('imports a township health centre’s file on the services page for its township: its resident’s row written, another township’s rejected at the ID number', async () => {
+    assert.ok(signInNeeded, 'the server signs users in');
+    // Two adults with ID numbers living in different townships of the county.
+    const hits = await api<{ items: SearchHit[] }>('/api/persons?q=李&unit=620881&limit=100');
+    const adults = hits.items.filter((h) => h.idNumber && h.orgCode && h.birthDate < '2000-01-01');
+    const resident = adults[0];
+    assert.ok(resident, 'the e2e county has an adult with an ID number');
+    const township = resident.orgCode!.slice(0, 9);
+    const stranger = adults.find((h) => !h.orgCode!.startsWith(township));
+    assert.ok(stranger, 'the e2e county has an adult in another township');
+    const initial = 'Initial-Weishengyuan-2026';
+    await apiPostAs('/api/users', {
+      username: 'e2e.township.health',
+      displayName: '卫生院测试员',
+      password: initial,
+      roles: [{ role: 'health_provider', unit: township }],
+    });
+    const yesterday = new Date(Date.parse(`${today()}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const csv = [
+      'kind,id_number,service_date,provider,outcome_code,consent,import_key',
+      `counselling,${resident.idNumber},${yesterday},乡镇卫生院,given,是,e2e-t1`,
+      `counselling,${stranger.idNumber},${yesterday},乡镇卫生院,given,是,e2e-t2`,
+    ].join('\n');
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${base}/sign-in`);
+      await other.getByLabel('用户名').fill('e2e.township.health');
+      await other.getByLabel('密码').fill(initial);
+      await other.getByRole('button', { name: /登\s*录/ }).click();
+      await other.getByLabel('管理员给的初始密码').fill(initial);
+      const fresh = 'Weishengyuan-Township-5';
+      await other.getByLabel('新密码', { exact: true }).fill(fresh);
+      await other.getByLabel('再次输入新密码').fill(fresh);
+      await other.getByRole('button', { name: /修改密码/ }).click();
+      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      await other.goto(`${base}/services`);
+      await other.getByText('导入服务机构的导出文件').waitFor();
+      await other
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'e2e-township.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      const report = other.getByTestId('service-import-report');
+      await report.waitFor();
+      assert.match(
+        (await report.locator('.ant-descriptions').textContent()) ?? '',
+        /总行数\s*2.*成功\s*1.*已导入过\s*0.*拒收\s*1/,
+      );
+      const problem = report.locator('.ant-table-row');
+      assert.equal(await problem.count(), 1);
+      assert.deepEqual(
+        (await problem.locator('td').allTextContents()).map((t) => t.trim()),
+        [
+          '3',
+          '身份证号',
+          `此人现住地不在本次导入的单位（${township}）内，不能在此记录其服务（请由其所在单位或县级导入）`,
+        ],
+      );
+      await other.screenshot({ path: join(SHOTS, 'services-import-township.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('fits a 10-inch tablet held upright: no sideways scrolling, the menu and the search work by touch', async () => {
     // A 10-inch tablet in portrait shows about 800 × 1280 CSS pixels; the same signed-in session.
     const context = await browser.newContext({

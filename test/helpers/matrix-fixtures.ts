@@ -149,16 +149,17 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
     'GET /api/reports/runs/:id/diff': byId(runs),
     'GET /api/households/:id': byId(households),
     'POST /api/feeds/batches/:id/link': countyRecord(feedBatch),
-    // The file is the raw body and the county is in the query: a file of no rows must be answered
-    // with its (empty) report inside the county, and refused to a village-level user.
+    // The file is the raw body and the unit is in the query: a file of no rows must be answered
+    // with its (empty) report for a village of the county, and refused to a village-level user
+    // for another township's village.
     'POST /api/services/import': (route) => {
-      const request: InjectOptions = {
+      const request = (unit: string): InjectOptions => ({
         method: 'POST',
-        url: `${route.url}?county=620881`,
+        url: `${route.url}?unit=${unit}`,
         headers: { 'content-type': 'text/csv' },
         payload: `${SERVICE_CSV_HEADER.join(',')}\r\n`,
-      };
-      return { inside: request, outside: request, expectOk: true };
+      });
+      return { inside: request(VILLAGE), outside: request(OTHER_TOWNSHIP_VILLAGE), expectOk: true };
     },
     // Merging a village's record with another township's acts on the county.
     'POST /api/persons/:id/merge': (route) => ({

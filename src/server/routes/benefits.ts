@@ -17,7 +17,7 @@ import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import { importServicesFile, listServices, recordService, type ServiceInput } from '../../services/index.ts';
-import { actorOf, bodyPersonUnit, type UnitResolver, unitBy, unitFrom } from '../access.ts';
+import { actorOf, bodyPersonUnit, importTarget, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { dateSchema } from '../schemas.ts';
 import { acceptTableUploads, receiveUpload } from '../upload.ts';
@@ -36,6 +36,11 @@ const idParam = {
 } as const;
 const unitCode = { type: 'string', pattern: '^[0-9]{6}([0-9]{3}([0-9]{3})?)?$' } as const;
 const county = { type: 'string', pattern: '^[0-9]{6}$' } as const;
+/** A unit at any level from the province down (an import's unit, as the person import takes it). */
+const anyUnit = {
+  type: 'string',
+  pattern: '^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$',
+} as const;
 const programme = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 64 } as const;
 const period = {
   type: 'string',
@@ -281,7 +286,8 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
       '/api/services/import',
       {
         config: {
-          access: { right: 'services.write', unit: unitFrom('query', 'county'), audit: 'services.import' },
+          // The person import's rule: ?unit= (or ?county=), one's own unit by default.
+          access: { right: 'services.write', unit: importTarget(), audit: 'services.import' },
         },
         schema: {
           tags: ['services'],
@@ -291,15 +297,26 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             '请求体为 CSV（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件本身，Content-Type 为 text/csv、application/octet-stream 或 xlsx 的类型；上限 64 MB（更大的文件用命令行 renkou services import）。' +
             '列：kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key（或中文表头）。' +
             '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号，或无记录编号时内容相同）、rejected（逐字段问题，中英文）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
+            '导入所属单位为 ?unit=（县、乡镇或村居，默认为本人的单位）：现住地不在其内的人的行被拒收（outside_units，字段 idNumber），其余照常导入。' +
             '没有文件、空文件、损坏的 XLSX 或缺少必需列的文件整体拒收（400，字段级错误）。 / ' +
             'The body is the CSV (UTF-8 or GB18030, comma or tab) or XLSX file itself, sent as text/csv, application/octet-stream or the xlsx type; 64 MB at most (larger files: the CLI, renkou services import). ' +
             'Columns: kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key (or the Chinese headers). ' +
             'A report per row: ok (the new record’s id), unchanged (imported before: the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
+            'The import is for ?unit= (county, township or village; your own by default): a row for a person who does not live in it is rejected (outside_units, field idNumber), the others import as usual. ' +
             'No file, an empty file, a damaged XLSX or a header without the required columns is refused as a whole (400, field-level error).',
           querystring: {
             type: 'object',
             properties: {
-              county,
+              unit: {
+                ...anyUnit,
+                description:
+                  '导入所属单位（县、乡镇或村居），默认为本人的单位；现住地不在其内的人的行被拒收（outside_units）/ The unit the import is for (county, township or village), your own by default; rows for persons who do not live in it are rejected (outside_units)',
+              },
+              county: {
+                ...county,
+                description:
+                  '县（6 位代码）；默认为 unit 所在的县 / The county (6 digits); by default the county of unit',
+              },
               source: {
                 type: 'string',
                 minLength: 1,
@@ -314,6 +331,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             200: {
               type: 'object',
               properties: {
+                unitCode: str,
                 ok: int,
                 unchanged: int,
                 rejected: int,
@@ -341,11 +359,16 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
       },
       async (request) => {
         const query = request.query as { county?: string; source?: string; chunkSize?: number };
+        // The unit checked against the caller's rights: rows for persons living outside it are rejected.
+        const unit = request.accessUnit;
+        const countyCode =
+          query.county ?? (unit && unit.length >= 6 ? unit.slice(0, 6) : context.config.defaultCounty);
         return receiveUpload(request, MAX_SERVICE_UPLOAD_BYTES, (path) =>
           importServicesFile(
-            { ...commandContext(context, request), countyCode: query.county ?? context.config.defaultCounty },
+            { ...commandContext(context, request), countyCode },
             {
               path,
+              ...(unit ? { unit } : {}),
               ...(query.source ? { source: query.source } : {}),
               ...(query.chunkSize ? { chunkSize: query.chunkSize } : {}),
             },

@@ -26,8 +26,9 @@ import { PersonPicker, today, useServerForm } from '../registry/forms.tsx';
 
 /**
  * 服务记录: voluntary health services of the unit (health-service roles only), a form to record
- * one with the person's consent, and the import of a provider's CSV / XLSX export with its per-row
- * report (both for services.write). There is no field for a method, a target or a pregnancy status.
+ * one with the person's consent, and the import of a provider's CSV / XLSX export for the selected
+ * unit with its per-row report (both for services.write). There is no field for a method, a
+ * target or a pregnancy status.
  */
 export default function ServicesPage() {
   const { tr, lang } = useI18n();
@@ -127,10 +128,17 @@ export default function ServicesPage() {
               '每行一次服务；表头可用中文或英文（服务类型、身份证号、服务日期、服务机构、结果代码、知情同意，及可选的关联人身份证号、数量、记录编号）；同一文件重复上传不会重复导入。',
               'One service per row; headers in Chinese or English (kind, id_number, service_date, provider, outcome_code, consent, and optionally related_id_number, quantity, import_key); uploading the same file again imports nothing twice.',
             )}
+            {unit &&
+              tr(
+                `导入到${nameOf(unit)}：现住地不在其内的人的行将被拒收。`,
+                ` Imported for ${nameOf(unit)}: rows for persons who do not live there are rejected.`,
+              )}
           </Typography.Paragraph>
           <FileUpload<ServiceImportReport>
             path="/api/services/import"
-            query={() => ({ county: unit?.slice(0, 6) })}
+            // The selected unit (a township user's is their township): the server holds every row
+            // to it, as the person import does; without one, the server takes the user's own.
+            query={() => ({ unit })}
             onDone={(result) => {
               setReport(result);
               records.reload();
