@@ -205,12 +205,31 @@ describe(`finding registry duplicates: suggested merges and possible duplicates 
       scores,
       [...scores].sort((a, b) => b - a),
     );
+    // Work found after the run (a validation finding) still comes before the possible duplicates.
+    const later = await test.database.db
+      .insertInto('work_task')
+      .values({
+        county_code: COUNTY,
+        kind: 'data_check',
+        org_code: COUNTY,
+        source: 'validation',
+        source_ref: 'validation:test:later',
+        created_at: new Date(Date.now() + 60_000).toISOString(),
+        created_by: 'tester',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const all = await listTasks(test.database, { unit: COUNTY, limit: 500 });
-    const last = all.items.at(-1)!;
+    const ids = all.items.map((t) => t.id);
     assert.equal(
-      (last.details as unknown as MergeTaskDetails).tier,
-      'possible',
-      'last on the unit’s whole list',
+      ids.indexOf(Number(later.id)),
+      first.suggestions,
+      'after the suggestions, before the possible',
+    );
+    assert.deepEqual(
+      all.items.slice(first.suggestions + 1).map((t) => t.id),
+      page.items.slice(firstPossible).map((t) => t.id),
+      'the possible duplicates last on the unit’s whole list',
     );
   });
 
