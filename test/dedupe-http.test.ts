@@ -33,6 +33,19 @@ describe(`dedupe and completeness HTTP API (${storageName})`, () => {
     const run = await app.inject({ method: 'POST', url: '/api/dedupe/runs', payload: { unit: '620881' } });
     assert.equal(run.statusCode, 201, run.body);
     assert.ok(run.json().persons >= 32);
+    // The report counts both tiers: suggested merges from 0.95, possible duplicates from 0.5.
+    assert.equal(run.json().suggestFrom, 0.95);
+    assert.equal(run.json().possibleFrom, 0.5);
+    assert.equal(
+      run.json().tasksCreated + run.json().possibleTasksCreated,
+      run.json().suggestions + run.json().possible,
+    );
+    const rerun = await app.inject({ method: 'POST', url: '/api/dedupe/runs', payload: { unit: '620881' } });
+    assert.deepEqual(
+      [rerun.json().tasksCreated, rerun.json().possibleTasksCreated, rerun.json().tasksUpdated],
+      [0, 0, 0],
+      'a re-run writes nothing',
+    );
 
     const merge = await app.inject({
       method: 'POST',

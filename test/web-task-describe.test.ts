@@ -7,7 +7,7 @@ import type {
   MergeTaskDetails,
   WorkTask,
 } from '../src/feeds/work-tasks.ts';
-import { describeTask } from '../web/src/pages/tasks/describe-task.ts';
+import { describeTask, isPossibleDuplicate, taskReason } from '../web/src/pages/tasks/describe-task.ts';
 
 /** A task as GET /api/tasks sends it; details typed by the server's own types, so a writer's change breaks this file. */
 function task(kind: WorkTask['kind'], details: WorkTask['details']): WorkTask {
@@ -71,7 +71,7 @@ describe('the work list says what a task is about, from the details its writer s
     assert.match(describeTask(task('audit_discrepancy', { ...notMember }), zh, 'zh-CN'), /不是本户成员/);
   });
 
-  it('a possible duplicate names both records', () => {
+  it('a suggested merge names both records', () => {
     const record = { idNumber: null, sex: 'male', orgCode: '620881100001' };
     const details: MergeTaskDetails = {
       runId: 1,
@@ -88,6 +88,44 @@ describe('the work list says what a task is about, from the details its writer s
       describeTask(task('merge', { ...details }), zh, 'zh-CN'),
       '疑似同一人: 张三（1980-05-06） 与 张叁（1980-05-06）',
     );
+    assert.equal(
+      isPossibleDuplicate(task('merge', { ...details })),
+      false,
+      'a task from before tiers is a suggestion',
+    );
+  });
+
+  it('a possible duplicate is marked as one to check, and says why it is listed in the language asked', () => {
+    const record = { idNumber: null, sex: 'female', orgCode: '620881100001' };
+    const details: MergeTaskDetails = {
+      runId: 1,
+      tier: 'possible',
+      reason: {
+        'zh-CN': '匹配概率 72.4%，在 50% 与 95% 之间：可能是同一人，请核实后合并或不予处理。',
+        en: 'Match probability 72.4%, between 50% and 95%: possibly one person — check, then merge or dismiss.',
+      },
+      personIds: [1, 2],
+      records: [
+        { ...record, personId: 1, name: '李梅', birthDate: '1990-03-01' },
+        { ...record, personId: 2, name: '李玫', birthDate: '1990-03-08' },
+      ],
+      matchWeight: 1.4,
+      matchProbability: 0.724,
+      explanation: {},
+    };
+    const possible = task('merge', { ...details });
+    assert.equal(isPossibleDuplicate(possible), true);
+    assert.equal(
+      describeTask(possible, zh, 'zh-CN'),
+      '可能同一人（待核实）: 李梅（1990-03-01） 与 李玫（1990-03-08）',
+    );
+    assert.equal(
+      describeTask(possible, en, 'en'),
+      'Possibly one person (to check): 李梅（1990-03-01） and 李玫（1990-03-08）',
+    );
+    assert.match(taskReason(possible, 'zh-CN')!, /^匹配概率 72\.4%，在 50% 与 95% 之间/);
+    assert.match(taskReason(possible, 'en')!, /^Match probability 72\.4%, between 50% and 95%/);
+    assert.equal(taskReason(task('data_check', { ...details }), 'zh-CN'), undefined, 'only merge tasks');
   });
 
   it('a correction from a department record shows registry → record; an unregistered birth the record’s name and date', () => {

@@ -64,6 +64,15 @@ export const DEDUPE_CONFIG = {
   oneToOne: false,
 } as const;
 
+/**
+ * The lowest probability at which a pair is listed as a possible duplicate for a person to look
+ * at (below the suggestion threshold). Measured on five synthetic counties' truth (docs/dedupe.md):
+ * from 0.5 to 0.95, 192 of 228 pairs are one person, and every tenth of that band has more true
+ * pairs than false (the lowest, 0.5–0.6, 21 of 37); 0.4–0.5 is a coin toss (14 of 27), 0.3–0.4
+ * is 34 of 89 and below 0.3 one in four and falling — listing those would bury the true pairs.
+ */
+export const POSSIBLE_FROM = DEDUPE_CONFIG.thresholds.review;
+
 /** The parsed default settings (they are constant, so a failure is a programming error). */
 export function dedupeSettings(overrides: { minProbability?: number } = {}): LinkSettings {
   const parsed = parseLinkConfig(
@@ -71,7 +80,7 @@ export function dedupeSettings(overrides: { minProbability?: number } = {}): Lin
       ...DEDUPE_CONFIG,
       thresholds: {
         autoLink: overrides.minProbability ?? DEDUPE_CONFIG.thresholds.autoLink,
-        review: Math.min(overrides.minProbability ?? 0.5, 0.5),
+        review: Math.min(overrides.minProbability ?? POSSIBLE_FROM, POSSIBLE_FROM),
       },
     },
     { left: ['id', ...PERSON_COLUMNS] },
@@ -94,8 +103,8 @@ export interface DuplicatePair {
 export interface FindDuplicatesResult {
   /** Pairs at or above the suggestion threshold (the auto-link probability), best first. */
   pairs: DuplicatePair[];
-  /** Pairs between the review threshold and the suggestion threshold: counted, not suggested. */
-  below: number;
+  /** Possible duplicates: pairs from POSSIBLE_FROM up to the suggestion threshold, best first. */
+  possible: DuplicatePair[];
   blocking: LinkResult['blocking'];
   training: LinkResult['training'];
   model: TrainedModel;
@@ -110,17 +119,14 @@ export function findDuplicates(
   const settings = dedupeSettings(options);
   const result = linkRecords(records, undefined, settings, options.model ? { model: options.model } : {});
   const pairs: DuplicatePair[] = [];
-  let below = 0;
+  const possible: DuplicatePair[] = [];
   for (let k = 0; k < result.pairs.count; k++) {
     const decision = DECISIONS[result.pairs.decision[k]!];
-    if (decision !== 'link') {
-      if (decision === 'review') below++;
-      continue;
-    }
+    if (decision === 'non-match') continue;
     const a = result.pairs.left[k]!;
     const b = result.pairs.right[k]!;
     const [left, right] = a < b ? [a, b] : [b, a];
-    pairs.push({
+    (decision === 'link' ? pairs : possible).push({
       left,
       right,
       leftId: records.ids[left]!,
@@ -130,9 +136,12 @@ export function findDuplicates(
       explanation: result.explain(left, right),
     });
   }
+  // Best first, then by record: the order tasks are written in is the order of their ids.
+  const rank = (x: DuplicatePair, y: DuplicatePair) =>
+    y.probability - x.probability || x.left - y.left || x.right - y.right;
   return {
-    pairs,
-    below,
+    pairs: pairs.sort(rank),
+    possible: possible.sort(rank),
     blocking: result.blocking,
     training: result.training,
     model: result.model,

@@ -1,16 +1,19 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { MergeTaskDetails } from '../feeds/work-tasks.ts';
 import type { Dataset } from '../linkage/index.ts';
-import { type DuplicatePair, findDuplicates } from './find-duplicates.ts';
+import { type DuplicateTier, describePair } from './describe-pair.ts';
+import { DEDUPE_CONFIG, type DuplicatePair, findDuplicates, POSSIBLE_FROM } from './find-duplicates.ts';
 
 /**
  * A duplicate-finding run over the registry: the live persons of a unit (not voided, not merged)
  * are scored against each other, and each suspected pair becomes a `merge` work task for the
- * village of the first record — once: the task's source_ref names the pair, so a re-run never
- * makes a second task, and a suggestion someone dismissed stays dismissed.
+ * village of the first record — a suggested merge at or above the threshold, a possible duplicate
+ * in the band below it (from POSSIBLE_FROM) — once: the task's source_ref names the pair, so a
+ * re-run never makes a second task, a pair someone dismissed stays dismissed, and a possible
+ * duplicate that now scores above the threshold is the same task, raised.
  */
 
 export interface DedupeRunInput {
@@ -27,11 +30,22 @@ export interface DedupeRunReport {
   persons: number;
   candidatePairs: number;
   blocking: { rule: string; pairs: number; newPairs: number }[];
+  /** The thresholds of this run: suggested merges from `suggestFrom`, possible duplicates from `possibleFrom`. */
+  suggestFrom: number;
+  possibleFrom: number;
+  /** Pairs at or above the suggestion threshold, and their tasks new and already there. */
   suggestions: number;
   tasksCreated: number;
   tasksExisting: number;
-  /** Pairs in the review band, below the suggestion threshold: not written. */
-  belowThreshold: number;
+  /** Possible duplicates (the band below the suggestion threshold), and their tasks new and already there. */
+  possible: number;
+  possibleTasksCreated: number;
+  possibleTasksExisting: number;
+  /**
+   * Open tasks whose pair changed tier with this run (a possible duplicate now suggested, or the
+   * reverse), rewritten with this run's score and reason; counted in the *Existing figures too.
+   */
+  tasksUpdated: number;
   prior: number;
   ms: number;
 }
@@ -94,31 +108,56 @@ export async function runDedupe(db: Kysely<Schema>, input: DedupeRunInput): Prom
         )
       : undefined;
   const pairs = found?.pairs ?? [];
-  let created = 0;
+  const possible = found?.possible ?? [];
+  const thresholds = {
+    suggestFrom: input.minProbability ?? DEDUPE_CONFIG.thresholds.autoLink,
+    possibleFrom: Math.min(input.minProbability ?? POSSIBLE_FROM, POSSIBLE_FROM),
+  };
+  const written = { suggested: { created: 0, updated: 0 }, possible: { created: 0, updated: 0 } };
   await db.transaction().execute(async (trx) => {
-    for (let start = 0; start < pairs.length; start += 500) {
-      const chunk = pairs.slice(start, start + 500);
-      const rows = await trx
-        .insertInto('work_task')
-        .values(
-          chunk.map((pair) => {
-            const left = persons[pair.left]!;
-            return {
-              county_code: county,
-              kind: 'merge' as const,
-              org_code: left.current_org_code ?? persons[pair.right]!.current_org_code ?? county,
-              person_id: left.id,
-              source: 'dedupe' as const,
-              source_ref: pairRef(left.id, persons[pair.right]!.id),
-              details: JSON.stringify(taskDetails(pair, persons, run.id)),
-              created_by: input.actor,
-            };
-          }),
-        )
-        .onConflict((oc) => oc.columns(['county_code', 'kind', 'source_ref']).doNothing())
-        .returning('id')
-        .execute();
-      created += rows.length;
+    // Suggestions first, then possible duplicates, each best first: the order of the task ids.
+    for (const [tier, list] of [
+      ['suggested', pairs],
+      ['possible', possible],
+    ] as const) {
+      for (let start = 0; start < list.length; start += 500) {
+        const chunk = list.slice(start, start + 500);
+        const rows = await trx
+          .insertInto('work_task')
+          .values(
+            chunk.map((pair) => {
+              const left = persons[pair.left]!;
+              return {
+                county_code: county,
+                kind: 'merge' as const,
+                org_code: left.current_org_code ?? persons[pair.right]!.current_org_code ?? county,
+                person_id: left.id,
+                source: 'dedupe' as const,
+                source_ref: pairRef(left.id, persons[pair.right]!.id),
+                details: JSON.stringify(taskDetails(pair, persons, run.id, tier, thresholds)),
+                created_by: input.actor,
+              };
+            }),
+          )
+          // A pair has one task. An open one whose pair changed tier takes this run's details (a
+          // possible duplicate raised to a suggestion is not listed twice); a closed one stays as
+          // the person who closed it left it. Tasks from before tiers were written are suggestions.
+          .onConflict((oc) =>
+            oc
+              .columns(['county_code', 'kind', 'source_ref'])
+              .doUpdateSet({ details: (eb) => eb.ref('excluded.details') })
+              .where('work_task.status', '=', 'open')
+              .where(
+                sql<boolean>`coalesce(work_task.details->>'tier', 'suggested') IS DISTINCT FROM excluded.details->>'tier'`,
+              ),
+          )
+          .returning(sql<boolean>`xmax = 0`.as('inserted'))
+          .execute();
+        for (const row of rows) {
+          if (row.inserted) written[tier].created++;
+          else written[tier].updated++;
+        }
+      }
     }
   });
   const report: DedupeRunReport = {
@@ -132,10 +171,14 @@ export async function runDedupe(db: Kysely<Schema>, input: DedupeRunInput): Prom
       pairs: r.pairs,
       newPairs: r.newPairs,
     })),
+    ...thresholds,
     suggestions: pairs.length,
-    tasksCreated: created,
-    tasksExisting: pairs.length - created,
-    belowThreshold: found?.below ?? 0,
+    tasksCreated: written.suggested.created,
+    tasksExisting: pairs.length - written.suggested.created,
+    possible: possible.length,
+    possibleTasksCreated: written.possible.created,
+    possibleTasksExisting: possible.length - written.possible.created,
+    tasksUpdated: written.suggested.updated + written.possible.updated,
     prior: found?.training.prior ?? 0,
     ms: Math.round(performance.now() - started),
   };
@@ -151,7 +194,13 @@ export async function runDedupe(db: Kysely<Schema>, input: DedupeRunInput): Prom
 type PersonValues = Awaited<ReturnType<typeof loadPersons>>[number];
 
 /** What the person working the task sees: both records side by side and why they look like one. */
-function taskDetails(pair: DuplicatePair, persons: PersonValues[], runId: number): MergeTaskDetails {
+function taskDetails(
+  pair: DuplicatePair,
+  persons: PersonValues[],
+  runId: number,
+  tier: DuplicateTier,
+  thresholds: { suggestFrom: number; possibleFrom: number },
+): MergeTaskDetails {
   const record = (p: PersonValues) => ({
     personId: p.id,
     idNumber: p.id_number,
@@ -160,8 +209,16 @@ function taskDetails(pair: DuplicatePair, persons: PersonValues[], runId: number
     birthDate: p.birth_date,
     orgCode: p.current_org_code,
   });
+  const comparisons = pair.explanation.comparisons.map((c) => ({
+    name: c.name,
+    level: c.code,
+    label: c.label,
+    weight: c.weight + c.tfWeight,
+  }));
   return {
     runId,
+    tier,
+    reason: describePair({ probability: pair.probability, comparisons }, tier, thresholds),
     personIds: [persons[pair.left]!.id, persons[pair.right]!.id],
     records: [record(persons[pair.left]!), record(persons[pair.right]!)],
     matchWeight: pair.weight,
@@ -169,12 +226,7 @@ function taskDetails(pair: DuplicatePair, persons: PersonValues[], runId: number
     explanation: {
       rule: pair.explanation.rule,
       priorWeight: pair.explanation.priorWeight,
-      comparisons: pair.explanation.comparisons.map((c) => ({
-        name: c.name,
-        level: c.code,
-        label: c.label,
-        weight: c.weight + c.tfWeight,
-      })),
+      comparisons,
     },
   };
 }

@@ -17,6 +17,8 @@ export interface DemoWorkload {
   feedRecords: number;
   findings: number;
   mergeSuggestions: number;
+  /** Pairs scored below the suggestion threshold, listed as possible duplicates to check. */
+  possibleDuplicates: number;
 }
 
 export const DEMO_STEPS = ['targets', 'feeds', 'checks', 'dedupe'] as const;
@@ -47,5 +49,6 @@ export async function prepareDemoWorkload(
     feedRecords: links.reduce((n, l) => n + l.records, 0),
     findings: checks.findings.length,
     mergeSuggestions: dedupe.suggestions,
+    possibleDuplicates: dedupe.possible,
   };
 }

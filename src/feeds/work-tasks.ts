@@ -67,6 +67,14 @@ export interface DataCheckTaskDetails {
 /** Deduplication (dedupe/run-dedupe.ts): merge. */
 export interface MergeTaskDetails {
   runId: number;
+  /**
+   * `suggested`: scored at or above the suggestion threshold; `possible`: in the band below it
+   * (a possible duplicate, listed after the other tasks). Absent on tasks written before the band
+   * was listed: those are suggestions.
+   */
+  tier?: 'suggested' | 'possible';
+  /** Why the pair is listed: its score against the thresholds, the fields that agree and disagree. */
+  reason?: Text;
   personIds: number[];
   records: {
     personId: number;
@@ -147,7 +155,11 @@ function toTask(row: TaskRow): WorkTask {
   };
 }
 
-/** One page of tasks, oldest first; with the count of all that match. */
+/**
+ * One page of tasks, oldest first — possible duplicates (merge tasks in the band below the
+ * suggestion threshold) last, best score first: they are worth a look once the rest is done.
+ * With the count of all that match.
+ */
 export async function listTasks(
   database: Database,
   input: ListTasksInput,
@@ -163,6 +175,8 @@ export async function listTasks(
     ],
     sql` AND `,
   );
+  // Never null (an ORDER BY puts nulls last): merge tasks from before tiers are suggestions.
+  const possible = sql`(kind = 'merge' AND coalesce(details->>'tier', 'suggested') = 'possible')`;
   const counts = (
     await sql<{ kind: string; n: number }>`
       SELECT kind, count(*)::int AS n FROM work_task WHERE ${where} GROUP BY kind ORDER BY kind`.execute(
@@ -171,7 +185,9 @@ export async function listTasks(
   ).rows;
   const rows = (
     await sql<TaskRow>`
-      SELECT * FROM work_task WHERE ${where} ORDER BY created_at, id
+      SELECT * FROM work_task WHERE ${where}
+       ORDER BY ${possible}, CASE WHEN ${possible} THEN (details->>'matchProbability')::float8 END DESC,
+                created_at, id
        LIMIT ${input.limit ?? 50} OFFSET ${input.offset ?? 0}`.execute(database.db)
   ).rows;
   return {

@@ -21,8 +21,8 @@ export function registerDedupeCommands(program: Command, rt: CliRuntime) {
     .command('find')
     .description(
       rt.t(
-        '用记录链接引擎查找疑似重复人员，每对写一条合并待办',
-        'Find suspected duplicates with the linkage engine; one merge task per pair',
+        '用记录链接引擎查找重复人员，每对写一条合并待办（疑似重复；分数较低的为可能重复，待核实）',
+        'Find duplicates with the linkage engine; one merge task per pair (suspected, or possible when the score is lower)',
       ),
     )
     .option(
@@ -68,12 +68,30 @@ export function registerDedupeCommands(program: Command, rt: CliRuntime) {
           `  ${rule.rule.padEnd(30)} ${String(rule.pairs).padStart(9)} ${String(rule.newPairs).padStart(9)}`,
         );
       }
+      const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
       rt.out(
         rt.t(
-          `疑似重复 ${report.suggestions} 对：新建待办 ${report.tasksCreated} 条，已有 ${report.tasksExisting} 条；低于阈值待人工判断的 ${report.belowThreshold} 对未写入（${report.ms} 毫秒）`,
-          `${report.suggestions} suspected pairs: ${report.tasksCreated} new tasks, ${report.tasksExisting} already there; ${report.belowThreshold} pairs below the threshold not written (${report.ms} ms)`,
+          `疑似重复（匹配概率 ≥ ${pct(report.suggestFrom)}）${report.suggestions} 对：新建待办 ${report.tasksCreated} 条，已有 ${report.tasksExisting} 条`,
+          `${report.suggestions} suspected duplicates (match probability ≥ ${pct(report.suggestFrom)}): ${report.tasksCreated} new tasks, ${report.tasksExisting} already there`,
         ),
       );
+      if (report.possibleFrom < report.suggestFrom) {
+        rt.out(
+          rt.t(
+            `可能重复（匹配概率 ${pct(report.possibleFrom)}–${pct(report.suggestFrom)}，待核实）${report.possible} 对：新建待办 ${report.possibleTasksCreated} 条，已有 ${report.possibleTasksExisting} 条`,
+            `${report.possible} possible duplicates (match probability ${pct(report.possibleFrom)}–${pct(report.suggestFrom)}, to check): ${report.possibleTasksCreated} new tasks, ${report.possibleTasksExisting} already there`,
+          ),
+        );
+      }
+      if (report.tasksUpdated > 0) {
+        rt.out(
+          rt.t(
+            `${report.tasksUpdated} 条未处理的待办按本次评分改了级别（可能重复 ↔ 疑似重复）`,
+            `${report.tasksUpdated} open tasks changed tier with this run's score (possible ↔ suspected duplicate)`,
+          ),
+        );
+      }
+      rt.out(rt.t(`用时 ${report.ms} 毫秒`, `${report.ms} ms`));
     });
 
   dedupe

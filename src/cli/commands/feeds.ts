@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { WorkTaskKind } from '../../db/schema.ts';
 import type { FeedPairReview } from '../../db/tables/feeds.ts';
 import { AppError } from '../../domain/errors.ts';
-import { text } from '../../domain/i18n.ts';
+import { type Text, text } from '../../domain/i18n.ts';
 import { checkInputValues } from '../../domain/input-values.ts';
 import { chooseCounty, type IngestFeedReport, ingestFeedFile } from '../../feeds/ingest-feed.ts';
 import { type FeedLinkReport, linkAllFeeds, linkFeedBatch } from '../../feeds/link-feed-batch.ts';
@@ -420,14 +420,19 @@ export function registerFeedCommands(program: Command, rt: CliRuntime) {
           .join(rt.t('，', ', '));
         rt.out(rt.t(`共 ${page.total} 项（${summary}）`, `${page.total} tasks (${summary})`));
         for (const t of page.items) {
-          const kind = (KIND_LABELS[t.kind] ?? [t.kind, t.kind])[rt.lang === 'en' ? 1 : 0];
+          const possible = t.kind === 'merge' && t.details.tier === 'possible';
+          const kind = possible
+            ? rt.t('可能重复', 'possible duplicate')
+            : (KIND_LABELS[t.kind] ?? [t.kind, t.kind])[rt.lang === 'en' ? 1 : 0];
           const differences = (
             t.details.differences as { field: string; feed: string; registry: string | null }[] | undefined
           )
             ?.map((d) => `${d.field}: ${d.registry ?? '—'} → ${d.feed}`)
             .join('; ');
+          // A merge task says why its pair is listed (score, fields for and against).
+          const reason = (t.details.reason as Text | undefined)?.[rt.lang];
           rt.out(
-            `${String(t.id).padStart(6)}  ${t.orgCode.padEnd(12)}  ${kind}  ${t.status}${t.personId ? `  ${rt.t('人员', 'person')} ${t.personId}` : ''}${differences ? `  ${differences}` : ''}  (${t.sourceRef})`,
+            `${String(t.id).padStart(6)}  ${t.orgCode.padEnd(12)}  ${kind}  ${t.status}${t.personId ? `  ${rt.t('人员', 'person')} ${t.personId}` : ''}${differences ? `  ${differences}` : ''}${reason ? `  ${reason}` : ''}  (${t.sourceRef})`,
           );
         }
       },

@@ -164,8 +164,8 @@ export function registerSynth(program: Command, rt: CliRuntime) {
           );
           rt.out(
             rt.t(
-              `示例工作：目标责任书 ${workload.targetSheets} 年、比对部门数据 ${workload.feedRecords} 条、核查发现 ${workload.findings} 项、疑似重复 ${workload.mergeSuggestions} 对`,
-              `Example work: target sheets for ${workload.targetSheets} years, ${workload.feedRecords} feed records linked, ${workload.findings} validation findings, ${workload.mergeSuggestions} suspected duplicates`,
+              `示例工作：目标责任书 ${workload.targetSheets} 年、比对部门数据 ${workload.feedRecords} 条、核查发现 ${workload.findings} 项、疑似重复 ${workload.mergeSuggestions} 对、可能重复 ${workload.possibleDuplicates} 对`,
+              `Example work: target sheets for ${workload.targetSheets} years, ${workload.feedRecords} feed records linked, ${workload.findings} validation findings, ${workload.mergeSuggestions} suspected and ${workload.possibleDuplicates} possible duplicates`,
             ),
           );
         }

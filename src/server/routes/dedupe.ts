@@ -31,7 +31,8 @@ export function registerDedupeRoutes(app: FastifyInstance, context: AppContext) 
       config: { access: { right: 'feeds.review', unit: unitFrom('body', 'unit'), audit: 'dedupe.run' } },
       schema: {
         tags,
-        summary: '查找疑似重复人员，写入合并待办 / Find suspected duplicates and write merge tasks',
+        summary:
+          '查找重复人员，写入合并待办（疑似重复与可能重复） / Find duplicates and write merge tasks (suspected and possible)',
         body: {
           type: 'object',
           properties: {
@@ -61,10 +62,15 @@ export function registerDedupeRoutes(app: FastifyInstance, context: AppContext) 
                   },
                 },
               },
+              suggestFrom: { type: 'number' },
+              possibleFrom: { type: 'number' },
               suggestions: { type: 'integer' },
               tasksCreated: { type: 'integer' },
               tasksExisting: { type: 'integer' },
-              belowThreshold: { type: 'integer' },
+              possible: { type: 'integer' },
+              possibleTasksCreated: { type: 'integer' },
+              possibleTasksExisting: { type: 'integer' },
+              tasksUpdated: { type: 'integer' },
               prior: { type: 'number' },
               ms: { type: 'integer' },
             },

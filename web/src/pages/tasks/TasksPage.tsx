@@ -6,14 +6,14 @@ import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSelection } from '../../selection.tsx';
 import type { WorkTask } from '../../types.ts';
-import { describeTask } from './describe-task.ts';
+import { describeTask, isPossibleDuplicate, taskReason } from './describe-task.ts';
 
 export const TASK_KINDS: Record<string, [string, string]> = {
   unregistered_birth: ['未登记出生', 'Unregistered birth'],
   unregistered_death: ['未登记死亡', 'Unregistered death'],
   unregistered_event: ['未登记事件', 'Unregistered event'],
   correction: ['信息待核', 'Correction to check'],
-  merge: ['疑似重复', 'Possible duplicate'],
+  merge: ['疑似重复', 'Suspected duplicate'],
   audit_discrepancy: ['核查差异', 'Audit discrepancy'],
   data_check: ['数据校验', 'Data check'],
 };
@@ -113,12 +113,30 @@ export default function TasksPage() {
             title: tr('类别', 'Kind'),
             width: 110,
             render: (_, task) => {
+              // A possible duplicate scored below the suggestion threshold: listed last, marked apart.
+              if (isPossibleDuplicate(task))
+                return <Tag color="gold">{tr('可能重复', 'Possible duplicate')}</Tag>;
               const [zh, en] = TASK_KINDS[task.kind] ?? [task.kind, task.kind];
               return <Tag>{tr(zh, en)}</Tag>;
             },
           },
           { title: tr('村（居）', 'Village'), width: 130, render: (_, task) => nameOf(task.orgCode) },
-          { title: tr('内容', 'What'), render: (_, task) => describeTask(task, tr, lang) },
+          {
+            title: tr('内容', 'What'),
+            render: (_, task) => {
+              const reason = taskReason(task, lang);
+              return (
+                <>
+                  {describeTask(task, tr, lang)}
+                  {reason && (
+                    <Typography.Paragraph type="secondary" style={{ margin: 0, fontSize: 12 }}>
+                      {reason}
+                    </Typography.Paragraph>
+                  )}
+                </>
+              );
+            },
+          },
           {
             title: tr('人员', 'Person'),
             width: 70,
@@ -159,6 +177,9 @@ export default function TasksPage() {
         onCancel={() => setClosing(undefined)}
       >
         {closing && <Typography.Paragraph>{describeTask(closing.task, tr, lang)}</Typography.Paragraph>}
+        {closing && taskReason(closing.task, lang) && (
+          <Typography.Paragraph type="secondary">{taskReason(closing.task, lang)}</Typography.Paragraph>
+        )}
         <Input.TextArea
           rows={3}
           maxLength={1000}

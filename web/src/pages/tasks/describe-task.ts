@@ -44,7 +44,11 @@ export function describeTask(task: WorkTask, tr: Tr, lang: Lang): string {
     case 'merge': {
       const d = task.details as Partial<MergeTaskDetails>;
       if (d.records?.length) {
-        return `${tr('疑似同一人', 'Possibly one person')}: ${d.records
+        const label =
+          d.tier === 'possible'
+            ? tr('可能同一人（待核实）', 'Possibly one person (to check)')
+            : tr('疑似同一人', 'Probably one person');
+        return `${label}: ${d.records
           .map((r) => `${r.name}（${r.birthDate}${r.idNumber ? ` · ${r.idNumber}` : ''}）`)
           .join(tr(' 与 ', ' and '))}`;
       }
@@ -84,4 +88,19 @@ export function describeTask(task: WorkTask, tr: Tr, lang: Lang): string {
     }
   }
   return task.sourceRef;
+}
+
+/**
+ * Why the finder listed a task, when its writer says (a merge task's score against the thresholds
+ * and the fields that agree and disagree), in the language asked.
+ */
+export function taskReason(task: WorkTask, lang: Lang): string | undefined {
+  if (task.kind !== 'merge') return undefined;
+  const reason = (task.details as Partial<MergeTaskDetails>).reason;
+  return reason && typeof reason === 'object' ? reason[lang] : undefined;
+}
+
+/** A possible duplicate: a merge task scored in the band below the suggestion threshold. */
+export function isPossibleDuplicate(task: WorkTask): boolean {
+  return task.kind === 'merge' && (task.details as Partial<MergeTaskDetails>).tier === 'possible';
 }
