@@ -194,6 +194,16 @@ describe(`the four data-quality rates and the validation rules (${storageName})`
     assert.ok(bigFinding, JSON.stringify(findings));
     assert.ok((bigFinding.figures.probability as number) < 0.05);
     assert.ok(!findings.some((f) => f.orgCode === small));
+
+    // Deaths of outflow migrants (hukou here, living elsewhere) are in no resident figure: the
+    // county's death rate, over its residents, and so every village's expectation stay as they were.
+    const away = await addPersons(db, other, 50, { complete: true });
+    await sql`UPDATE residence_spell SET residence_type = 'outflow'
+               WHERE person_id = ANY (${`{${away.join(',')}}`}::bigint[])`.execute(db);
+    await addEvents(db, 'death', away.slice(0, 30), '2025-06-01', other);
+    const again = await runValidation(db, { unit: '620881', period: '2025-12' });
+    const bigAgain = again.findings.find((f) => f.rule === 'no_deaths_in_year' && f.orgCode === big);
+    assert.equal(bigAgain?.figures.expected, bigFinding.figures.expected);
   });
 
   it('flags a sex ratio at birth implausible beyond chance, not a usual one', async () => {

@@ -99,6 +99,39 @@ describe(`registry commands (${storageName})`, () => {
       assert.equal(history[0]!.changes.name?.new, '王小明');
     });
 
+    it('gives a child in its mother’s village her residence type unless told otherwise', async () => {
+      const away = await addAdult(ctx, { name: '刘芳', sex: 'female', birthDate: '1994-04-01' });
+      await registerMoveOut(ctx, { personId: away.id, moveDate: '2024-06-01', kind: 'outflow' });
+      const spellOf = async (personId: number) =>
+        (await getPersonDetail(test.database.db, personId)).residence.map((s) => [
+          s.org_code,
+          s.residence_type,
+        ]);
+      // Living with her mother elsewhere: outflow, like her (hukou here, living elsewhere).
+      const withHer = await registerBirth(ctx, {
+        child: { name: '刘小花', sex: 'female', birthDate: '2025-01-10' },
+        motherId: away.id,
+      });
+      assert.deepEqual(await spellOf(withHer.person.id), [[VILLAGE, 'outflow']]);
+      assert.equal(withHer.person.current_residence_type, 'outflow');
+      // Brought up at home by the grandparents: the worker says so.
+      const atHome = await registerBirth(ctx, {
+        child: { name: '刘小草', sex: 'female', birthDate: '2025-11-20' },
+        motherId: away.id,
+        residenceType: 'registered',
+      });
+      assert.deepEqual(await spellOf(atHome.person.id), [[VILLAGE, 'registered']]);
+      // In another village than the mother's: not with her, registered there.
+      const elsewhere = await addAdult(ctx, { name: '刘梅', sex: 'female', birthDate: '1993-02-01' });
+      await registerMoveOut(ctx, { personId: elsewhere.id, moveDate: '2024-06-01', kind: 'outflow' });
+      const apart = await registerBirth(ctx, {
+        child: { name: '刘小树', sex: 'male', birthDate: '2025-03-03' },
+        motherId: elsewhere.id,
+        orgCode: OTHER_VILLAGE,
+      });
+      assert.deepEqual(await spellOf(apart.person.id), [[OTHER_VILLAGE, 'registered']]);
+    });
+
     it('refuses an ID number with a wrong check character', async () => {
       const mother = await addAdult(ctx, { name: '张丽', sex: 'female', birthDate: '1990-01-01' });
       const good = composeResidentId('620881', '2025-01-10', 21);

@@ -21,8 +21,18 @@ export interface MeasureFilter {
 }
 
 export type Measure =
-  /** Events of a kind whose event date falls in the period, where they count (the village of residence). */
+  /**
+   * Events of a kind whose event date falls in the period, where they count (the village of
+   * residence): every one the registry recorded, of whatever residence type.
+   */
   | { events: EventKind; filter?: MeasureFilter }
+  /**
+   * Births or deaths of the resident population only: those whose person (for a baby without a
+   * residence of its own that day, its mother) lived here on the event date, by the rule of
+   * registry/queries/event-residence.ts. The numerators of rates over resident population, so both
+   * count the same people: a birth to an outflow migrant living elsewhere is in neither.
+   */
+  | { events: 'birth' | 'death'; basis: 'resident'; filter?: MeasureFilter }
   /** Average population over the period: (population at the end of the day before it starts + at its end) / 2. */
   | { averagePopulation: PopulationBasis; filter?: MeasureFilter }
   /** Population at the end of the period's last day. */
@@ -71,6 +81,9 @@ const RATE_PERIODS = ['year', 'half', 'quarter', 'month'] as const;
 const STOCK_PERIODS = ['year', 'half', 'quarter', 'month', 'day'] as const;
 
 const resident = { averagePopulation: 'resident' } as const;
+/** Births and deaths of the resident population: the numerators of the rates over it. */
+const residentBirths = { events: 'birth', basis: 'resident' } as const;
+const residentDeaths = { events: 'death', basis: 'resident' } as const;
 
 function stock(
   id: string,
@@ -235,9 +248,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   {
     id: 'births',
     name: text('出生人数', 'Live births'),
-    description: text('期内出生的活产数', 'Live births in the period'),
+    description: text(
+      '期内常住人口的活产数：出生之日婴儿（尚无居住记录的看母亲）居住在本地；户籍在本地、居住在外地的流出人口所生不计（登记的全部出生见“登记出生数”）。即出生率的分子',
+      'Live births of the resident population in the period: the baby (without a residence of its own yet, its mother) lived here on the birth date; births to outflow migrants living elsewhere are left out (every birth recorded: "Births recorded"). The numerator of the crude birth rate',
+    ),
     unit: 'count',
-    numerator: { events: 'birth' },
+    numerator: residentBirths,
     multiplier: 1,
     interval: 'none',
     disaggregations: ['sex', 'birthOrder'],
@@ -247,7 +263,40 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   {
     id: 'deaths',
     name: text('死亡人数', 'Deaths'),
-    description: text('期内死亡人数', 'Deaths in the period'),
+    description: text(
+      '期内常住人口的死亡人数：死亡之日居住在本地；流出人口在外地死亡不计（登记的全部死亡见“登记死亡数”）。即死亡率的分子',
+      'Deaths of the resident population in the period: the person lived here on the day of death; deaths of outflow migrants living elsewhere are left out (every death recorded: "Deaths recorded"). The numerator of the crude death rate',
+    ),
+    unit: 'count',
+    numerator: residentDeaths,
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: ['sex', 'ageGroup'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'births_recorded',
+    name: text('登记出生数（含流出人口）', 'Births recorded (outflow included)'),
+    description: text(
+      '期内在本单位登记的全部活产，含户籍在本地、居住在外地的流出人口所生：登记工作的数字，不是出生率的分子（出生率只计常住人口的出生，见“出生人数”）',
+      'Every live birth recorded in the unit in the period, births to outflow migrants living elsewhere included: a figure of the registration work, not the numerator of the birth rate (which counts births of the resident population only: "Live births")',
+    ),
+    unit: 'count',
+    numerator: { events: 'birth' },
+    multiplier: 1,
+    interval: 'none',
+    disaggregations: ['sex', 'birthOrder'],
+    periodTypes: RATE_PERIODS,
+    levels: ALL_LEVELS,
+  },
+  {
+    id: 'deaths_recorded',
+    name: text('登记死亡数（含流出人口）', 'Deaths recorded (outflow included)'),
+    description: text(
+      '期内在本单位登记的全部死亡，含流出人口在外地的死亡：登记工作的数字，不是死亡率的分子（见“死亡人数”）',
+      'Every death recorded in the unit in the period, deaths of outflow migrants living elsewhere included: a figure of the registration work, not the numerator of the death rate ("Deaths")',
+    ),
     unit: 'count',
     numerator: { events: 'death' },
     multiplier: 1,
@@ -272,11 +321,11 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'crude_birth_rate',
     name: text('出生率', 'Crude birth rate'),
     description: text(
-      '出生人数 ÷ 平均常住人口 × 1000（平均人口 =（期初 + 期末）÷ 2；不足一年的按年折算）',
-      'Live births per 1,000 average resident population (average = (start + end) / 2; annualised for parts of a year)',
+      '常住人口的出生人数 ÷ 平均常住人口 × 1000（平均人口 =（期初 + 期末）÷ 2；不足一年的按年折算；流出人口在外地所生不计，与分母同一口径）',
+      'Live births of the resident population per 1,000 average resident population (average = (start + end) / 2; annualised for parts of a year; births to outflow migrants living elsewhere are left out, as they are from the denominator)',
     ),
     unit: 'permille',
-    numerator: { events: 'birth' },
+    numerator: residentBirths,
     denominator: resident,
     multiplier: 1000,
     interval: 'poisson',
@@ -288,9 +337,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   {
     id: 'crude_death_rate',
     name: text('死亡率', 'Crude death rate'),
-    description: text('死亡人数 ÷ 平均常住人口 × 1000', 'Deaths per 1,000 average resident population'),
+    description: text(
+      '常住人口的死亡人数 ÷ 平均常住人口 × 1000（流出人口在外地死亡不计）',
+      'Deaths of the resident population per 1,000 average resident population (deaths of outflow migrants living elsewhere left out)',
+    ),
     unit: 'permille',
-    numerator: { events: 'death' },
+    numerator: residentDeaths,
     denominator: resident,
     multiplier: 1000,
     interval: 'poisson',
@@ -303,12 +355,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'natural_increase_rate',
     name: text('自然增长率', 'Natural increase rate'),
     description: text(
-      '（出生 − 死亡）÷ 平均常住人口 × 1000',
-      '(Births − deaths) per 1,000 average resident population',
+      '（常住人口的出生 − 死亡）÷ 平均常住人口 × 1000',
+      '(Births − deaths of the resident population) per 1,000 average resident population',
     ),
     unit: 'permille',
-    numerator: { events: 'birth' },
-    subtract: { events: 'death' },
+    numerator: residentBirths,
+    subtract: residentDeaths,
     denominator: resident,
     multiplier: 1000,
     interval: 'none',
@@ -321,12 +373,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'sex_ratio_at_birth',
     name: text('出生人口性别比', 'Sex ratio at birth'),
     description: text(
-      '男婴数 × 100 ÷ 女婴数，附 95% 置信区间',
-      'Male births × 100 / female births, with a 95% interval',
+      '常住人口出生的男婴数 × 100 ÷ 女婴数，附 95% 置信区间',
+      'Male × 100 / female live births of the resident population, with a 95% interval',
     ),
     unit: 'ratio',
-    numerator: { events: 'birth', filter: { sex: 'male' } },
-    denominator: { events: 'birth', filter: { sex: 'female' } },
+    numerator: { ...residentBirths, filter: { sex: 'male' } },
+    denominator: { ...residentBirths, filter: { sex: 'female' } },
     multiplier: 100,
     interval: 'sexRatio',
     method: 'sexRatioAtBirth',
@@ -337,9 +389,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   {
     id: 'general_fertility_rate',
     name: text('一般生育率', 'General fertility rate'),
-    description: text('出生人数 ÷ 15–49 岁平均妇女人数 × 1000', 'Births per 1,000 average women aged 15–49'),
+    description: text(
+      '常住人口的出生人数 ÷ 15–49 岁平均常住妇女人数 × 1000',
+      'Live births of the resident population per 1,000 average resident women aged 15–49',
+    ),
     unit: 'permille',
-    numerator: { events: 'birth' },
+    numerator: residentBirths,
     denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
     multiplier: 1000,
     interval: 'poisson',
@@ -352,11 +407,11 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'age_specific_fertility_rate',
     name: text('年龄别生育率', 'Age-specific fertility rate'),
     description: text(
-      '某年龄组妇女所生孩子数 ÷ 该组平均妇女人数 × 1000（按 5 岁组分列）',
-      'Births to women of an age group per 1,000 average women in the group (by 5-year group)',
+      '常住人口中某年龄组妇女所生孩子数 ÷ 该组平均常住妇女人数 × 1000（按 5 岁组分列）',
+      'Resident births to women of an age group per 1,000 average resident women in the group (by 5-year group)',
     ),
     unit: 'permille',
-    numerator: { events: 'birth', filter: { ages: [15, 49] } },
+    numerator: { ...residentBirths, filter: { ages: [15, 49] } },
     denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
     multiplier: 1000,
     interval: 'poisson',
@@ -369,11 +424,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'total_fertility_rate',
     name: text('总和生育率', 'Total fertility rate'),
     description: text(
-      '5 × 15–49 岁各 5 岁组年龄别生育率之和',
-      '5 × the sum of age-specific fertility rates of the 5-year groups 15–49',
+      '5 × 15–49 岁各 5 岁组年龄别生育率之和（常住人口的出生与常住妇女）',
+      '5 × the sum of age-specific fertility rates of the 5-year groups 15–49 (births and women of the resident population)',
     ),
     unit: 'children_per_woman',
-    numerator: { events: 'birth' },
+    // What the TFR is made of (countFertilityGroups): births to mothers aged 15–49.
+    numerator: { ...residentBirths, filter: { ages: [15, 49] } },
     denominator: { averagePopulation: 'resident', filter: { sex: 'female', ages: [15, 49] } },
     multiplier: 1,
     interval: 'poisson',
@@ -391,12 +447,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
         `Share of ${['first', 'second', 'third and higher'][order - 1]} births`,
       ),
       description: text(
-        `第 ${order} ${order === 3 ? '及以上' : ''}孩出生数占全部出生的百分比`,
-        `Births of order ${order}${order === 3 ? '+' : ''} as a share of all births`,
+        `常住人口的出生中，第 ${order} ${order === 3 ? '及以上' : ''}孩所占百分比`,
+        `Births of order ${order}${order === 3 ? '+' : ''} as a share of all live births of the resident population`,
       ),
       unit: 'percent',
-      numerator: { events: 'birth', filter: { order } },
-      denominator: { events: 'birth' },
+      numerator: { ...residentBirths, filter: { order } },
+      denominator: residentBirths,
       multiplier: 100,
       interval: 'binomial',
       disaggregations: [],
@@ -407,10 +463,13 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   {
     id: 'infant_mortality_rate',
     name: text('婴儿死亡率', 'Infant mortality rate'),
-    description: text('不满 1 岁死亡人数 ÷ 活产数 × 1000', 'Deaths under age 1 per 1,000 live births'),
+    description: text(
+      '常住人口中不满 1 岁死亡人数 ÷ 常住人口的活产数 × 1000',
+      'Deaths under age 1 per 1,000 live births, both of the resident population',
+    ),
     unit: 'permille',
-    numerator: { events: 'death', filter: { ages: [0, 0] } },
-    denominator: { events: 'birth' },
+    numerator: { ...residentDeaths, filter: { ages: [0, 0] } },
+    denominator: residentBirths,
     multiplier: 1000,
     interval: 'poisson',
     disaggregations: ['sex'],
@@ -422,11 +481,11 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     id: 'life_expectancy',
     name: text('平均预期寿命', 'Life expectancy at birth'),
     description: text(
-      '由年龄别死亡率编制的时期生命表得出（按性别）',
-      'From a period life table of age-specific death rates (by sex)',
+      '由常住人口的年龄别死亡率编制的时期生命表得出（按性别）',
+      'From a period life table of the resident population’s age-specific death rates (by sex)',
     ),
     unit: 'years',
-    numerator: { events: 'death' },
+    numerator: residentDeaths,
     denominator: resident,
     multiplier: 1,
     interval: 'none',

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { StorageKind } from '../db/database.ts';
 import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
+import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
 import { countServices, SERVICE_COUNTS } from './service-counts.ts';
 
@@ -14,6 +15,8 @@ import { countServices, SERVICE_COUNTS } from './service-counts.ts';
  * events[unit|month]:    kind(7) × sex(2) × age band(22) × order(4) events in the month
  *                        (age band: the mother's age for births, age at the event otherwise;
  *                        order: birth order 1, 2, 3+ for births, 0 otherwise)
+ * residentEvents[unit|month]: the births and deaths among them of the resident population
+ *                        (registry/queries/event-residence.ts), laid out as events' first two kinds
  * reports[unit|month]:   kind(7) × timely(2) events entered (report date) in the month
  */
 export const SEXES = ['male', 'female'] as const;
@@ -31,6 +34,9 @@ export const BANDS = 22;
 export const ORDERS = 4;
 export const POP_SIZE = 2 * 4 * BANDS;
 export const EVENT_SIZE = EVENT_KINDS.length * 2 * BANDS * ORDERS;
+/** Kinds kept on the resident basis too: births and deaths, the first two of EVENT_KINDS. */
+export const RESIDENT_EVENT_KINDS = ['birth', 'death'] as const satisfies readonly EventKind[];
+export const RESIDENT_EVENT_SIZE = RESIDENT_EVENT_KINDS.length * 2 * BANDS * ORDERS;
 export const REPORT_SIZE = EVENT_KINDS.length * 2;
 
 export function popIndex(sex: number, type: number, band: number): number {
@@ -47,6 +53,8 @@ export interface Cube {
   dates: string[];
   population: Map<string, Int32Array>;
   events: Map<string, Int32Array>;
+  /** Births and deaths of the resident population: eventIndex of kinds 0 (birth) and 1 (death). */
+  residentEvents: Map<string, Int32Array>;
   reports: Map<string, Int32Array>;
   /** services[unit|month]: the service-coverage counts of service-counts.ts (SERVICE_COUNTS order). */
   services: Map<string, Int32Array>;
@@ -94,10 +102,23 @@ export function monthEndDates(year: number): string[] {
   return dates;
 }
 
-/** Builds the cube for a root unit and a year with three aggregate queries. */
+/** Completed years between two dates, without age()'s interval arithmetic (much cheaper per row). */
+function ageAt(dateExpr: string, birthExpr: string): string {
+  return `(extract(year FROM ${dateExpr})::int - extract(year FROM ${birthExpr})::int - (to_char(${dateExpr}, 'MMDD') < to_char(${birthExpr}, 'MMDD'))::int)`;
+}
+
+/**
+ * SQL: the age an event is counted at, for `e` (vital_event), `p` (its person) and `mo` (for a
+ * birth, the child's mother, left-joined): the mother's age for a birth — from her record, else
+ * from the mother's ID number the birth carries, else unknown (the child's own age, 0: in no
+ * fertility group) — and the person's age otherwise. The drill-down lists use it too.
+ */
+export const EVENT_AGE_SQL = `CASE WHEN e.kind = 'birth' THEN ${ageAt('e.event_date', "coalesce(mo.birth_date, CASE WHEN e.details->>'motherIdNumber' ~ '^[0-9]{17}' THEN to_date(substr(e.details->>'motherIdNumber', 7, 8), 'YYYYMMDD') END, p.birth_date)")} ELSE ${ageAt('e.event_date', 'p.birth_date')} END`;
+
 /** Milliseconds of expansion between two looks at the event loop. */
 const YIELD_AFTER_MS = 15;
 
+/** Builds the cube for a root unit and a year with a handful of aggregate queries. */
 export async function buildCube(
   db: Tx,
   root: string,
@@ -123,9 +144,6 @@ export async function buildCube(
     `CASE s.residence_type ${RESIDENCE_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`,
   );
   const kindCase = sql.raw(`CASE e.kind ${EVENT_KINDS.map((k, i) => `WHEN '${k}' THEN ${i}`).join(' ')} END`);
-  // Completed years between two dates, without age()'s interval arithmetic (much cheaper per row).
-  const ageAt = (dateExpr: string, birthExpr: string) =>
-    `(extract(year FROM ${dateExpr})::int - extract(year FROM ${birthExpr})::int - (to_char(${dateExpr}, 'MMDD') < to_char(${birthExpr}, 'MMDD'))::int)`;
 
   const timings: Record<string, number> = {};
   const timed = async <T>(label: string, query: Promise<T>): Promise<T> => {
@@ -157,21 +175,27 @@ export async function buildCube(
   const queryEvents = (executor: Tx) =>
     timed(
       'events',
-      sql<{ org_code: string; m: number; k: number; sex: string; band: number; o: number; n: number }>`
+      sql<{
+        org_code: string;
+        m: number;
+        k: number;
+        sex: string;
+        band: number;
+        o: number;
+        r: boolean;
+        n: number;
+      }>`
       SELECT e.org_code, extract(month FROM e.event_date)::int AS m, ${kindCase} AS k, p.sex,
-             ${sql.raw(
-               ageBandSql(
-                 `CASE WHEN e.kind = 'birth' THEN ${ageAt('e.event_date', "coalesce(mo.birth_date, CASE WHEN e.details->>'motherIdNumber' ~ '^[0-9]{17}' THEN to_date(substr(e.details->>'motherIdNumber', 7, 8), 'YYYYMMDD') END, p.birth_date)")} ELSE ${ageAt('e.event_date', 'p.birth_date')} END`,
-               ),
-             )} AS band,
+             ${sql.raw(ageBandSql(EVENT_AGE_SQL))} AS band,
              CASE WHEN e.kind = 'birth' THEN least(coalesce(p.birth_order, 1), 3) ELSE 0 END AS o,
+             CASE WHEN e.kind IN ('birth', 'death') THEN ${sql.raw(EVENT_IS_RESIDENT_SQL)} ELSE false END AS r,
              count(*)::int AS n
         FROM vital_event e
         JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
         LEFT JOIN person mo ON e.kind = 'birth' AND mo.county_code = p.county_code AND mo.id = p.mother_id
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.event_date BETWEEN ${from}::date AND ${to}::date
-       GROUP BY 1, 2, 3, 4, 5, 6`.execute(executor),
+       GROUP BY 1, 2, 3, 4, 5, 6, 7`.execute(executor),
     );
   const queryReports = (executor: Tx) =>
     timed(
@@ -215,6 +239,7 @@ export async function buildCube(
     dates,
     population: new Map(),
     events: new Map(),
+    residentEvents: new Map(),
     reports: new Map(),
     services: new Map(),
     units: new Set(units.rows.map((row) => row.code)),
@@ -277,8 +302,10 @@ export async function buildCube(
   }
   for (const row of events.rows) {
     const index = eventIndex(row.k, row.sex === 'male' ? 0 : 1, row.band, row.o);
-    for (const code of rollupCodes(row.org_code, root))
+    for (const code of rollupCodes(row.org_code, root)) {
       add(cube.events, `${code}|${row.m}`, EVENT_SIZE, index, row.n);
+      if (row.r) add(cube.residentEvents, `${code}|${row.m}`, RESIDENT_EVENT_SIZE, index, row.n);
+    }
   }
   for (const row of reports.rows) {
     const index = row.k * 2 + (row.timely ? 1 : 0);

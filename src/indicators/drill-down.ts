@@ -3,8 +3,10 @@ import { AppError } from '../domain/errors.ts';
 import { text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
+import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
 import { BASIS_TYPES } from '../registry/queries/population.ts';
 import type { IndicatorDefinition, MeasureFilter } from './catalogue.ts';
+import { EVENT_AGE_SQL } from './cube.ts';
 
 export interface DrillDownRecord {
   personId: number;
@@ -26,6 +28,8 @@ function ageCondition(ageExpr: ReturnType<typeof sql>, filter: MeasureFilter | u
 /**
  * The records behind an indicator's numerator for a unit and period: the events counted, or the
  * persons counted for a population figure. (Who may see them is the access-control layer's call.)
+ * Events are picked by the cube's own rules (cube.ts, registry/queries/event-residence.ts): the
+ * resident basis, the mother's age for births, birth order — so the list adds up to the numerator.
  */
 export async function listNumeratorRecords(
   db: Tx,
@@ -63,17 +67,21 @@ export async function listNumeratorRecords(
   let rows: DrillDownRecord[];
   if ('events' in measure) {
     const filter = measure.filter;
-    const age = sql`extract(year FROM age(e.event_date, p.birth_date))`;
+    // For a birth the mother's age, as the cube counts it (an unknown mother's is no fertility age).
+    const age = sql.raw(EVENT_AGE_SQL);
+    const resident = 'basis' in measure ? sql.raw(EVENT_IS_RESIDENT_SQL) : sql`true`;
     const result = await sql<DrillDownRecord>`
       SELECT p.id AS "personId", p.name, p.sex, p.birth_date AS "birthDate", e.org_code AS "orgCode",
              e.id AS "eventId", e.event_date AS "eventDate", e.report_date AS "reportDate"
         FROM vital_event e JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
+        LEFT JOIN person mo ON e.kind = 'birth' AND mo.county_code = p.county_code AND mo.id = p.mother_id
        WHERE e.kind = ${measure.events} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.org_code LIKE ${`${unit}%`} AND e.event_date BETWEEN ${period.start}::date AND ${period.end}::date
          AND ${filter?.sex ? sql`p.sex = ${filter.sex}` : sql`true`}
          -- An unknown birth order counts as a first birth, as the figures count it (cube.ts).
          AND ${filter?.order ? (filter.order === 3 ? sql`p.birth_order >= 3` : sql`coalesce(p.birth_order, 1) = ${filter.order}`) : sql`true`}
-         AND ${measure.events === 'birth' ? sql`true` : ageCondition(age, filter)}
+         AND ${ageCondition(age, filter)}
+         AND ${resident}
        ORDER BY e.event_date, e.id LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
     rows = result.rows;
   } else if ('population' in measure || 'averagePopulation' in measure) {

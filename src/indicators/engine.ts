@@ -25,6 +25,7 @@ import {
   ORDERS,
   popIndex,
   RESIDENCE_TYPES,
+  RESIDENT_EVENT_KINDS,
 } from './cube.ts';
 import { findLatestDataYears } from './data-years.ts';
 import { computeFertility } from './demography/fertility.ts';
@@ -522,12 +523,26 @@ function monthNumbers(period: Period): number[] {
   return months;
 }
 
-function sumEvents(cube: Cube, unit: string, period: Period, kind: string, filter?: MeasureFilter): number {
+/**
+ * Events of a kind over the months of the period: every one recorded, or with `basis: 'resident'`
+ * (births and deaths only) those of the resident population.
+ */
+function sumEvents(
+  cube: Cube,
+  unit: string,
+  period: Period,
+  kind: string,
+  filter?: MeasureFilter,
+  basis?: 'resident',
+): number {
   const k = EVENT_KINDS.indexOf(kind as never);
+  if (basis && !(RESIDENT_EVENT_KINDS as readonly string[]).includes(kind))
+    throw new Error(`no resident basis is kept for ${kind} events`);
+  const cells = basis ? cube.residentEvents : cube.events;
   const orders = filter?.order ? [filter.order] : Array.from({ length: ORDERS }, (_, i) => i);
   let total = 0;
   for (const month of monthNumbers(period)) {
-    const cell = cube.events.get(`${unit}|${month}`);
+    const cell = cells.get(`${unit}|${month}`);
     if (!cell) continue;
     for (const sex of sexIndices(filter))
       for (const band of bandIndices(filter))
@@ -564,7 +579,15 @@ function measureValue(cube: Cube, unit: string, period: Period, measure: Measure
   if ('quality' in measure)
     return qualityMeasureValue(qualityOf(cube), unit, monthNumbers(period), period.end, measure.quality);
   if ('services' in measure) return sumServices(cube, unit, period, measure.services);
-  if ('events' in measure) return sumEvents(cube, unit, period, measure.events, measure.filter);
+  if ('events' in measure)
+    return sumEvents(
+      cube,
+      unit,
+      period,
+      measure.events,
+      measure.filter,
+      'basis' in measure ? measure.basis : undefined,
+    );
   if ('population' in measure)
     return sumPopulation(cube, unit, period.end, measure.population, measure.filter);
   const start = sumPopulation(cube, unit, openingDate(period), measure.averagePopulation, measure.filter);
@@ -676,8 +699,9 @@ export function evaluateOne(
 const FERTILITY_STARTS = [15, 20, 25, 30, 35, 40, 45];
 
 /**
- * Births by the mother's five-year group 15–49 and the average resident women of each group over
- * a period (not annualised): what the TFR and the registry projection's ASFR are made of.
+ * Births of the resident population by the mother's five-year group 15–49 and the average
+ * resident women of each group over a period (not annualised): what the TFR and the registry
+ * projection's ASFR are made of.
  */
 export function countFertilityGroups(
   cube: Cube,
@@ -687,7 +711,11 @@ export function countFertilityGroups(
   return FERTILITY_STARTS.map((start) => ({
     start,
     width: 5,
-    births: measureValue(cube, unit, period, { events: 'birth', filter: { ages: [start, start + 4] } }),
+    births: measureValue(cube, unit, period, {
+      events: 'birth',
+      basis: 'resident',
+      filter: { ages: [start, start + 4] },
+    }),
     women: measureValue(cube, unit, period, {
       averagePopulation: 'resident',
       filter: { sex: 'female', ages: [start, start + 4] },
@@ -696,9 +724,9 @@ export function countFertilityGroups(
 }
 
 /**
- * Deaths and average resident population (not annualised) in the abridged groups 0, 1–4, 5–9, …,
- * 80–84, 85+ from the cube's bands, for one sex or both: the life table's and the registry
- * projection's death rates.
+ * Deaths of the resident population and its average (not annualised) in the abridged groups 0,
+ * 1–4, 5–9, …, 80–84, 85+ from the cube's bands, for one sex or both: the life table's and the
+ * registry projection's death rates.
  */
 export function countDeathGroups(
   cube: Cube,
@@ -715,7 +743,11 @@ export function countDeathGroups(
     groups.push({
       start,
       width: open ? null : AGE_BAND_STARTS[index + 1]! - start,
-      deaths: measureValue(cube, unit, period, { events: 'death', filter: { ...filterSex, ages } }),
+      deaths: measureValue(cube, unit, period, {
+        events: 'death',
+        basis: 'resident',
+        filter: { ...filterSex, ages },
+      }),
       population: measureValue(cube, unit, period, {
         averagePopulation: 'resident',
         filter: { ...filterSex, ages },
@@ -725,12 +757,11 @@ export function countDeathGroups(
   return groups;
 }
 
-/** Births of each sex over a period (sex ratio at birth). */
+/** Births of the resident population of each sex over a period (sex ratio at birth). */
 export function countBirthsBySex(cube: Cube, unit: string, period: Period): { male: number; female: number } {
-  return {
-    male: measureValue(cube, unit, period, { events: 'birth', filter: { sex: 'male' } }),
-    female: measureValue(cube, unit, period, { events: 'birth', filter: { sex: 'female' } }),
-  };
+  const births = (sex: 'male' | 'female') =>
+    measureValue(cube, unit, period, { events: 'birth', basis: 'resident', filter: { sex } });
+  return { male: births('male'), female: births('female') };
 }
 
 function tfrValue(

@@ -374,8 +374,8 @@ export async function projectionInputFromRegistry(
         })),
       },
       description: text(
-        `${own ? '' : '所属县 '}${rateUnitName}（${rateUnit}）${span} 年的年龄别生育率和分性别年龄别死亡率（出生、死亡数 ÷ 平均常住人口之和）`,
-        `Rates of ${own ? '' : 'county '}${rateUnit}, ${span}: age-specific fertility and death rates by sex (births, deaths ÷ the sum of each year's average resident population)`,
+        `${own ? '' : '所属县 '}${rateUnitName}（${rateUnit}）${span} 年的年龄别生育率和分性别年龄别死亡率（常住人口的出生、死亡数 ÷ 平均常住人口之和）`,
+        `Rates of ${own ? '' : 'county '}${rateUnit}, ${span}: age-specific fertility and death rates by sex (births and deaths of the resident population ÷ the sum of each year's average resident population)`,
       ),
     },
     migration: {
@@ -396,8 +396,8 @@ export async function projectionInputFromRegistry(
       births,
       description: useObserved
         ? text(
-            `${rateUnitName}（${rateUnit}）${span} 年出生的男婴数 × 100 ÷ 女婴数`,
-            `Male × 100 ÷ female births of ${rateUnit}, ${span}`,
+            `${rateUnitName}（${rateUnit}）${span} 年常住人口出生的男婴数 × 100 ÷ 女婴数`,
+            `Male × 100 ÷ female births of the resident population of ${rateUnit}, ${span}`,
           )
         : text(
             `默认值 ${FALLBACK_SEX_RATIO_AT_BIRTH}（${span} 年出生数不足 ${MIN_BIRTHS_FOR_SEX_RATIO}）`,

@@ -8,6 +8,7 @@ import { monthsOf, parsePeriod } from '../domain/period.ts';
 import type { DataCheckTaskDetails } from '../feeds/work-tasks.ts';
 import { estimateSexRatioAtBirth } from '../indicators/intervals.ts';
 import type { Actor } from '../registry/context.ts';
+import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
 
 /**
  * Validation rules: figures and records that are possible but unlikely enough to check — the
@@ -168,7 +169,7 @@ async function noDeathsInYear(db: Kysely<Schema>, unit: string, end: string): Pr
   const start = addDays(`${Number(end.slice(0, 4)) - 1}${end.slice(4)}`, 1);
   const county = unit.slice(0, 6);
   const rows = (
-    await sql<{ org_code: string; population: number; deaths: number }>`
+    await sql<{ org_code: string; population: number; deaths: number; resident_deaths: number }>`
       WITH pop AS (
         SELECT s.org_code, count(*)::int AS population
           FROM residence_spell s
@@ -176,17 +177,22 @@ async function noDeathsInYear(db: Kysely<Schema>, unit: string, end: string): Pr
            AND s.residence_type IN ('registered', 'inflow', 'resident')
            AND s.valid_from <= ${end}::date AND (s.valid_to IS NULL OR s.valid_to > ${end}::date)
          GROUP BY 1),
+      -- Every death the village registered (it did register deaths), and those of its residents
+      -- (registry/queries/event-residence.ts): the county's death rate, over its residents.
       dead AS (
-        SELECT org_code, count(*)::int AS deaths FROM vital_event
-         WHERE kind = 'death' AND NOT voided AND org_code LIKE ${`${county}%`}
-           AND event_date BETWEEN ${start}::date AND ${end}::date
+        SELECT e.org_code, count(*)::int AS deaths,
+               count(*) FILTER (WHERE ${sql.raw(EVENT_IS_RESIDENT_SQL)})::int AS resident_deaths
+          FROM vital_event e JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
+         WHERE e.kind = 'death' AND NOT e.voided AND e.org_code LIKE ${`${county}%`}
+           AND e.event_date BETWEEN ${start}::date AND ${end}::date
          GROUP BY 1)
-      SELECT pop.org_code, pop.population, coalesce(dead.deaths, 0)::int AS deaths
+      SELECT pop.org_code, pop.population, coalesce(dead.deaths, 0)::int AS deaths,
+             coalesce(dead.resident_deaths, 0)::int AS resident_deaths
         FROM pop LEFT JOIN dead USING (org_code)`.execute(db)
   ).rows;
   // The county's own death rate over the same 12 months is the expectation for each village.
   const population = rows.reduce((a, r) => a + r.population, 0);
-  const deaths = rows.reduce((a, r) => a + r.deaths, 0);
+  const deaths = rows.reduce((a, r) => a + r.resident_deaths, 0);
   if (population === 0 || deaths === 0) return [];
   const rate = deaths / population;
   const findings: Finding[] = [];

@@ -30,6 +30,11 @@ export interface RegisterBirthInput {
   householdId?: number | null;
   /** Village where the child lives; the mother's current village by default. */
   orgCode?: string | null;
+  /**
+   * The child's residence type: by default the mother's current one when the child lives in her
+   * village (a child of an outflow migrant lives with her elsewhere: outflow, so the birth is not
+   * one of the resident population, registry/queries/event-residence.ts), otherwise registered.
+   */
   residenceType?: ResidenceType;
   reportDate?: string | null;
   place?: string | null;
@@ -130,6 +135,9 @@ export async function registerBirth(
     await assertIdNumberFree(trx, countyCode, id.idNumber, 'child.idNumber');
 
     const order = (await countChildren(trx, m.county_code, m.id)) + 1;
+    const withMother = m.county_code === countyCode && orgCode === m.current_org_code;
+    const residenceType =
+      input.residenceType ?? (withMother ? m.current_residence_type : null) ?? 'registered';
     const householdId = input.householdId ?? (m.county_code === countyCode ? m.household_id : null);
     const person = await insertPerson(
       trx,
@@ -151,7 +159,7 @@ export async function registerBirth(
         birth_order: order,
         death_date: null,
         current_org_code: orgCode!,
-        current_residence_type: input.residenceType ?? 'registered',
+        current_residence_type: residenceType,
         source: input.source ?? 'entry',
         import_key: input.importKey ?? null,
       },
@@ -161,7 +169,7 @@ export async function registerBirth(
       countyCode,
       personId: person.id,
       orgCode: orgCode!,
-      residenceType: input.residenceType ?? 'registered',
+      residenceType,
       from: child.birthDate,
       householdId,
     });

@@ -106,7 +106,14 @@ export default function BirthPage() {
         >
           <VillagePicker />
         </Form.Item>
-        <Form.Item name="residenceType" label={t('residenceType')}>
+        <Form.Item
+          name="residenceType"
+          label={t('residenceType')}
+          extra={tr(
+            '住在母亲村（社区）的，默认与母亲相同：母亲在外地（流出）时孩子也为流出',
+            'In the mother’s village, the mother’s by default: a child of a mother living elsewhere (outflow) is outflow too',
+          )}
+        >
           <Select allowClear options={RESIDENCE_TYPES.map((r) => ({ value: r, label: label(r) }))} />
         </Form.Item>
         <Form.Item name="hospital" label={tr('接生机构', 'Hospital')}>
