@@ -180,6 +180,7 @@ describe(`service-record import for a township or village (${storageName})`, () 
       sessions.set(name, await signIn(app, await createTestUser(test.database, [{ role, unit }])));
     await user('county', 'health_provider', '620881');
     await user('township', 'health_provider', TOWNSHIP);
+    await user('otherTownship', 'health_provider', OTHER_TOWNSHIP);
     await user('village', 'health_provider', VILLAGE);
     await user('townshipStaff', 'township_staff', TOWNSHIP);
     await user('countyAdmin', 'county_admin', '620881');
@@ -350,6 +351,90 @@ describe(`service-record import for a township or village (${storageName})`, () 
     assert.equal(unknown.json().error.field, 'unit');
     assert.match(unknown.json().error.message, /No unit with code 620881999/);
     assert.deepEqual(await stored('refused'), []);
+  });
+
+  it('rejects a second township centre’s records whose numbers the first centre used, on the record number and saying only a date, instead of calling them unchanged', async () => {
+    // Both centres number their records 1, 2 … and import under the default source.
+    const numbered = (rows: ServiceRow[]) =>
+      csvOfServices(rows.map((r, i) => ({ ...r, import_key: `${i + 1}` })));
+    const visit = (idNumber: string, kind: string, date: string, provider: string): ServiceRow => ({
+      kind,
+      id_number: idNumber,
+      service_date: date,
+      provider,
+      outcome_code: kind === 'counselling' ? 'given' : 'normal',
+      consent: '是',
+    });
+    const eastFile = numbered([
+      visit(id.east, 'cervical_screening', '2025-04-01', '东华镇卫生院'),
+      visit(id.north, 'counselling', '2025-04-02', '东华镇卫生院'),
+    ]);
+    const westFile = numbered([
+      visit(id.west, 'breast_screening', '2025-04-03', '西华镇卫生院'),
+      visit(id.westMan, 'counselling', '2025-04-04', '西华镇卫生院'),
+    ]);
+    const before = (await stored()).length;
+    const east = await upload('township', '', eastFile);
+    assert.equal(east.statusCode, 200, east.body);
+    assert.deepEqual(outcomes(east.json()), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+    ]);
+
+    const west = await upload('otherTownship', '', westFile);
+    assert.equal(west.statusCode, 200, west.body);
+    const report = west.json() as ServiceImportReport;
+    assert.equal(report.unitCode, OTHER_TOWNSHIP);
+    assert.deepEqual(outcomes(report), [
+      [2, 'rejected', 'importKey:import_key_reused'],
+      [3, 'rejected', 'importKey:import_key_reused'],
+    ]);
+    assert.deepEqual([report.ok, report.unchanged, report.rejected], [0, 0, 2]);
+    assert.match(report.rows[0]!.issues[0]!.message['zh-CN'], /已用于另一条服务记录（服务日期 2025-04-01）/);
+    assert.match(report.rows[1]!.issues[0]!.message.en, /another service record \(service date 2025-04-02\)/);
+    // Nothing of whose record it is: not the person, their village or township, nor the service.
+    for (const row of report.rows)
+      for (const language of ['zh-CN', 'en'] as const)
+        for (const told of [
+          id.east,
+          id.north,
+          '周东',
+          '周北',
+          TOWNSHIP,
+          '东华',
+          'cervical',
+          '宫颈',
+          'counselling',
+          '咨询',
+        ])
+          assert.ok(!row.issues[0]!.message[language].includes(told), `${language} message tells ${told}`);
+    assert.equal((await stored()).length, before + 2, 'nothing of the second centre written');
+
+    // Each centre's own file again is unchanged; the county, importing the first centre's file
+    // under the same source, recognises its records too.
+    assert.deepEqual(outcomes((await upload('township', '', eastFile)).json()), [
+      [2, 'unchanged', ''],
+      [3, 'unchanged', ''],
+    ]);
+    assert.deepEqual(outcomes((await upload('county', '', eastFile)).json()), [
+      [2, 'unchanged', ''],
+      [3, 'unchanged', ''],
+    ]);
+    // The second centre, as the message says, imports under a source of its own; again, unchanged.
+    const own = await upload('otherTownship', `?source=wsy-${OTHER_TOWNSHIP}`, westFile);
+    assert.deepEqual(outcomes(own.json()), [
+      [2, 'ok', ''],
+      [3, 'ok', ''],
+    ]);
+    assert.deepEqual(
+      await stored(`wsy-${OTHER_TOWNSHIP}`),
+      [`${id.west}@${OTHER_TOWNSHIP_VILLAGE}`, `${id.westMan}@${OTHER_TOWNSHIP_VILLAGE}`].sort(),
+    );
+    const again = await upload('otherTownship', `?source=wsy-${OTHER_TOWNSHIP}`, westFile);
+    assert.deepEqual(outcomes(again.json()), [
+      [2, 'unchanged', ''],
+      [3, 'unchanged', ''],
+    ]);
   });
 
   it('keeps a township import’s committed chunks whole after a failure; importing again writes only the rest, never another township’s rows', async () => {

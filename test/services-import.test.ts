@@ -376,6 +376,7 @@ describe(`service-record import in chunks (${storageName})`, () => {
         // A broken export: a NUL character, which PostgreSQL cannot store in text.
         { ...goodRow(6, 'db-7'), provider: '东华镇卫生院\u0000' },
         { ...goodRow(7, 'db-8'), id_number: `${men[0]!.idNumber}\u0000` },
+        goodRow(0, 'db-1'),
       ];
       const report = await importServicesCsv(ctx, csvOfServices(rows), 'db', { chunkSize: 100 });
       assert.deepEqual(outcomes(report), [
@@ -384,11 +385,13 @@ describe(`service-record import in chunks (${storageName})`, () => {
         [3, 'rejected', 'quantity:too_large'],
         [4, 'ok', ''],
         [5, 'rejected', 'provider:refused_by_database'],
-        // The same import key twice in one file: the first row's record, already there.
-        [6, 'unchanged', ''],
+        // The first row's import key on another service, a row at a time as well: not written.
+        [6, 'rejected', 'importKey:import_key_reused'],
         [7, 'ok', ''],
         [8, 'rejected', 'provider:invalid_characters'],
         [9, 'rejected', 'idNumber:person_not_found'],
+        // The first row again: its record, already there.
+        [10, 'unchanged', ''],
       ]);
       const refused = report.rows[3]!.issues[0]!;
       assert.match(refused.message['zh-CN'], /^数据库拒收此行：.*service_record_provider_not_closed/);
@@ -620,6 +623,160 @@ describe(`service-record import in chunks (${storageName})`, () => {
     ]);
     assert.equal(numbered.rows[0]!.note, undefined);
     assert.equal(await countOf('twice'), 3);
+  });
+});
+
+describe(`service-record import: a record number used for two services (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: ReturnType<typeof contextFor> & { countyCode: string };
+  const women: string[] = [];
+  const men: string[] = [];
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = { ...contextFor(test.database.db), countyCode: '620881' };
+    for (const [i, name] of ['林一', '林二', '林三'].entries())
+      women.push(
+        (await addAdult(ctx, { name, sex: 'female', birthDate: `198${i}-03-0${i + 1}` })).id_number!,
+      );
+    for (const [i, name] of ['陈一', '陈二'].entries())
+      men.push((await addAdult(ctx, { name, sex: 'male', birthDate: `197${i}-04-0${i + 1}` })).id_number!);
+  });
+  after(() => test.cleanup());
+
+  const screening = (key: string): ServiceRow => ({
+    kind: 'cervical_screening',
+    id_number: women[0],
+    service_date: '2025-01-10',
+    provider: '东华镇卫生院',
+    outcome_code: 'normal',
+    consent: '是',
+    import_key: key,
+  });
+  const supplies = (key: string): ServiceRow => ({
+    kind: 'contraceptive_supplies',
+    id_number: women[1],
+    service_date: '2025-02-10',
+    provider: '东华镇卫生院',
+    outcome_code: 'dispensed',
+    consent: '是',
+    quantity: '2',
+    import_key: key,
+  });
+  const couple = (key: string): ServiceRow => ({
+    kind: 'premarital_check',
+    id_number: women[2],
+    related_id_number: men[0],
+    service_date: '2025-03-10',
+    provider: '华亭市妇幼保健院',
+    outcome_code: 'normal',
+    consent: '是',
+    import_key: key,
+  });
+  /** A row without a record number: its key is derived from its content. */
+  const counselling = (): ServiceRow => ({
+    kind: 'counselling',
+    id_number: men[1],
+    service_date: '2025-04-10',
+    provider: '东华镇卫生院',
+    outcome_code: 'given',
+    consent: '是',
+  });
+  /** Two rows a chunk: the reuses within a chunk and across chunks. */
+  const file = () =>
+    csvOfServices([
+      screening('r-1'), // 2
+      { ...screening('r-1'), id_number: women[1], service_date: '2025-01-11' }, // 3: same chunk
+      supplies('r-2'), // 4
+      screening('r-1'), // 5: the row 2 record again, in the next chunk
+      { ...supplies('r-2'), quantity: '3' }, // 6
+      { ...screening('r-1'), outcome_code: 'retest', provider: '华亭市妇幼保健院' }, // 7
+      couple('r-3'), // 8
+      { ...couple('r-3'), related_id_number: men[1] }, // 9
+      { ...supplies('r-2'), provider: '\u3000东华镇卫生院 ' }, // 10: only the spacing differs
+      { ...supplies('r-4'), kind: 'counselling', quantity: '', outcome_code: 'given' }, // 11: another kind
+      counselling(), // 12
+      { ...counselling(), service_date: '2025/4/10' }, // 13
+    ]);
+  const expected = (first: boolean): [number, string, string][] => [
+    [2, first ? 'ok' : 'unchanged', ''],
+    [3, 'rejected', 'importKey:import_key_reused'],
+    [4, first ? 'ok' : 'unchanged', ''],
+    [5, 'unchanged', ''],
+    [6, 'rejected', 'importKey:import_key_changed'],
+    [7, 'rejected', 'importKey:import_key_changed'],
+    [8, first ? 'ok' : 'unchanged', ''],
+    [9, 'rejected', 'importKey:import_key_changed'],
+    [10, 'unchanged', ''],
+    [11, first ? 'ok' : 'unchanged', ''],
+    [12, first ? 'ok' : 'unchanged', ''],
+    [13, 'unchanged', ''],
+  ];
+  const stored = async () =>
+    (
+      await test.database.db
+        .selectFrom('service_record')
+        .select(['import_key', 'kind', 'service_date'])
+        .where('source', '=', 'reuse')
+        .orderBy('id')
+        .execute()
+    ).map((r) => `${r.import_key?.startsWith('~') ? '~' : r.import_key} ${r.kind} ${r.service_date}`);
+
+  it('rejects a row whose record number an earlier row of the file used for another service, on the record number, in the same chunk and in a later one', async () => {
+    const report = await importServicesCsv(ctx, file(), 'reuse', { chunkSize: 2 });
+    assert.deepEqual(outcomes(report), expected(true));
+    assert.deepEqual([report.ok, report.unchanged, report.rejected], [5, 3, 4]);
+    assert.deepEqual(await stored(), [
+      'r-1 cervical_screening 2025-01-10',
+      'r-2 contraceptive_supplies 2025-02-10',
+      'r-3 premarital_check 2025-03-10',
+      'r-4 counselling 2025-02-10',
+      '~ counselling 2025-04-10',
+    ]);
+
+    // Another service: the date of the record the number is used for, nothing of whose it is.
+    const reused = report.rows[1]!.issues[0]!;
+    assert.equal(
+      reused.message['zh-CN'],
+      '此记录编号在来源“reuse”中已用于另一条服务记录（服务日期 2025-01-10），本行未写入。若是另一机构（或另一年度）的编号与之重复，请以该机构自己的来源名称导入它的文件（导入时的“来源”，命令行 --source）；否则请核对此行的记录编号',
+    );
+    assert.equal(
+      reused.message.en,
+      "This record number is already used for another service record (service date 2025-01-10) from source \"reuse\", so this row was not written. If another provider's (or another year's) numbering repeats it, import that provider's files under a source name of their own (the import's source, --source on the command line); otherwise check this row's record number",
+    );
+    assert.deepEqual(report.columns.find((c) => c.field === reused.field)?.label, {
+      'zh-CN': '记录编号',
+      en: 'import_key',
+    });
+    // The same service with other details: the fields that differ, by the file's column names.
+    const changed = (rowNo: number) => report.rows.find((r) => r.rowNo === rowNo)!.issues[0]!.message;
+    assert.match(
+      changed(6)['zh-CN'],
+      /^此记录编号已导入过此人的这次服务（服务日期 2025-02-10），但本行的“数量”与已有记录不同/,
+    );
+    assert.match(
+      changed(6).en,
+      /^This record number was imported before for this person's service on 2025-02-10, but this row's quantity differs from the stored record/,
+    );
+    assert.match(changed(7)['zh-CN'], /本行的“服务机构”、“结果代码”与已有记录不同/);
+    assert.match(changed(7).en, /this row's provider, outcome_code differ/);
+    assert.match(changed(9)['zh-CN'], /本行的“关联人身份证号”与已有记录不同/);
+  });
+
+  it('reports the file imported again as before: its records unchanged, the reused numbers rejected again, nothing written', async () => {
+    const report = await importServicesCsv(ctx, file(), 'reuse', { chunkSize: 5 });
+    assert.deepEqual(outcomes(report), expected(false));
+    assert.equal((await stored()).length, 5);
+    // Only a row without a record number says why it counts as there already.
+    assert.ok(report.rows.find((r) => r.rowNo === 12)!.note);
+    assert.equal(report.rows.find((r) => r.rowNo === 2)!.note, undefined);
+  });
+
+  it('writes a row whose number was taken once it is imported under a source of its own', async () => {
+    const csv = csvOfServices([{ ...screening('r-1'), id_number: women[1], service_date: '2025-01-11' }]);
+    const report = await importServicesCsv(ctx, csv, 'reuse-other');
+    assert.deepEqual(outcomes(report), [[2, 'ok', '']]);
   });
 });
 

@@ -17,7 +17,7 @@ import type { TableRow } from '../registry/import/table-row.ts';
 import { idNumberLostDigits, normaliseDate, numberStoredAsNumber } from '../registry/import/validate-row.ts';
 import { checkServiceAgainst, type ServiceInput } from './record-service.ts';
 import { findServicePersons, normaliseIdNumber } from './service-persons.ts';
-import { type ServiceRowToWrite, writeServiceRows } from './write-service-rows.ts';
+import { type ServiceRowToWrite, type StoredServiceRecord, writeServiceRows } from './write-service-rows.ts';
 
 /** The columns of a provider's export; English or Chinese headers. */
 const COLUMNS: Record<string, string> = {
@@ -185,6 +185,73 @@ const ALREADY_THERE = text(
   'A record with the same content is already there (same person, service, date, provider, outcome and quantity), so it was not written again; if this really is another service, give the two records different record numbers (import_key)',
 );
 
+/** A field of the import, as the report's columns name it (SERVICE_COLUMNS), in zh-CN and en. */
+function columnLabel(field: string): Text {
+  return SERVICE_COLUMNS.find((c) => c.field === field)?.label ?? text(field, field);
+}
+
+/**
+ * The issue of a row whose record number is taken by a record of another service (another
+ * person, kind or date): the number was reused — by another provider numbering its records the
+ * same way under the same source, or by a numbering that restarts — and the row is not that
+ * record. Says the stored record's service date, never whose it is or what it was: the importer
+ * may not see that person (a township centre, a person of another township).
+ */
+function keyReused(source: string, storedDate: string | undefined): FieldIssue {
+  const zhDate = storedDate ? `（服务日期 ${storedDate}）` : '';
+  const enDate = storedDate ? ` (service date ${storedDate})` : '';
+  return fieldIssue(
+    'import_key_reused',
+    'importKey',
+    `此记录编号在来源“${source}”中已用于另一条服务记录${zhDate}，本行未写入。若是另一机构（或另一年度）的编号与之重复，请以该机构自己的来源名称导入它的文件（导入时的“来源”，命令行 --source）；否则请核对此行的记录编号`,
+    `This record number is already used for another service record${enDate} from source "${source}", so this row was not written. If another provider's (or another year's) numbering repeats it, import that provider's files under a source name of their own (the import's source, --source on the command line); otherwise check this row's record number`,
+  );
+}
+
+/**
+ * The issue of a row whose record number is this person's same service (kind and date) already
+ * imported, but whose details differ: the import never changes a stored record, and never drops
+ * the difference unsaid.
+ */
+function keyChanged(storedDate: string, fields: string[]): FieldIssue {
+  const labels = fields.map(columnLabel);
+  return fieldIssue(
+    'import_key_changed',
+    'importKey',
+    `此记录编号已导入过此人的这次服务（服务日期 ${storedDate}），但本行的${labels.map((l) => `“${l['zh-CN']}”`).join('、')}与已有记录不同，本行未写入：导入不修改已有记录。请核对哪一个正确；若已有记录有误，请告知县级管理员`,
+    `This record number was imported before for this person's service on ${storedDate}, but this row's ${labels.map((l) => l.en).join(', ')} ${labels.length === 1 ? 'differs' : 'differ'} from the stored record, so the row was not written: an import never changes a stored record. Check which is right; if the stored record is wrong, tell the county administrator`,
+  );
+}
+
+/**
+ * Whether a row whose import key is taken is the record stored under it — the same service
+ * imported again — or not. The same record agrees on everything a derived key is made of
+ * (deriveImportKey): the kind, the person, the service date (what makes it the same service:
+ * else `import_key_reused`), and the related person, the provider (as normaliseProvider writes
+ * it), the outcome and the quantity (else `import_key_changed`, naming the fields). Consent is on
+ * every stored row; the village is the registry's, not the file's. Undefined: unchanged.
+ */
+function keyTakenIssue(
+  row: Insertable<ServiceRecordTable>,
+  stored: StoredServiceRecord | undefined,
+): FieldIssue | undefined {
+  // Not found after the key was refused: not expected (nothing deletes records), never taken for the same.
+  if (!stored) return keyReused(row.source, undefined);
+  if (
+    row.kind !== stored.kind ||
+    row.person_id !== stored.person_id ||
+    row.service_date !== stored.service_date
+  ) {
+    return keyReused(row.source, stored.service_date);
+  }
+  const differ: string[] = [];
+  if ((row.related_person_id ?? null) !== stored.related_person_id) differ.push('relatedIdNumber');
+  if (normaliseProvider(row.provider) !== normaliseProvider(stored.provider)) differ.push('provider');
+  if (row.outcome_code !== stored.outcome_code) differ.push('outcomeCode');
+  if ((row.quantity ?? null) !== stored.quantity) differ.push('quantity');
+  return differ.length === 0 ? undefined : keyChanged(stored.service_date, differ);
+}
+
 function parseConsent(value: string | undefined): boolean | null {
   const v = (value ?? '').trim().toLowerCase();
   if (['1', 'true', 'yes', 'y', '是', '同意'].includes(v)) return true;
@@ -291,8 +358,10 @@ async function importUnitOf(context: ServiceImportContext, unit: string | undefi
  * one query finds the persons its rows name and one INSERT writes its good rows, in one
  * transaction, so a crash leaves whole chunks. An import for a township or village (`unit`)
  * writes the rows of persons living there and rejects the others (`outside_units`). A bad row
- * never blocks the good ones; a row whose import key was imported before is reported unchanged,
- * so importing a file again, or after a crash, writes nothing twice. A row without an import key (记录编号) gets one derived from its
+ * never blocks the good ones; a row whose import key was imported before (or by an earlier row of
+ * the file) is reported unchanged when the record under it is the row's own service again, so
+ * importing a file again, or after a crash, writes nothing twice — and rejected on its record
+ * number when it is another service's (keyTakenIssue), never dropped unsaid. A row without an import key (记录编号) gets one derived from its
  * content (deriveImportKey), so the same service is recognised in a second import too. Returns a
  * report per row; bad rows never throw. A file without a header that names the required columns
  * (empty, or not a service export at all) is refused as a whole with a field-level error.
@@ -414,19 +483,26 @@ async function importServiceTable(
             outcomes.push({ rowNo: row.rowNo, status: 'rejected', issues });
           }
         }
+        const rowOf = new Map(good.map(({ rowNo, row }) => [rowNo, row]));
         for (const written of await writeServiceRows(trx, good)) {
-          outcomes.push(
-            written.status === 'ok'
-              ? { rowNo: written.rowNo, status: 'ok', id: written.id, issues: [] }
-              : written.status === 'unchanged'
-                ? {
+          if (written.status === 'ok') {
+            outcomes.push({ rowNo: written.rowNo, status: 'ok', id: written.id, issues: [] });
+          } else if (written.status === 'rejected') {
+            outcomes.push({ rowNo: written.rowNo, status: 'rejected', issues: written.issues });
+          } else {
+            // Its key is taken: unchanged only if the stored record is this row's service again.
+            const issue = keyTakenIssue(rowOf.get(written.rowNo)!, written.stored);
+            outcomes.push(
+              issue
+                ? { rowNo: written.rowNo, status: 'rejected', issues: [issue] }
+                : {
                     rowNo: written.rowNo,
                     status: 'unchanged',
                     issues: [],
                     ...(derived.has(written.rowNo) ? { note: ALREADY_THERE } : {}),
-                  }
-                : { rowNo: written.rowNo, status: 'rejected', issues: written.issues },
-          );
+                  },
+            );
+          }
         }
         await options.beforeCommit?.({ chunkNo, lastRowNo: rows[rows.length - 1]!.rowNo });
         await trx.commit().execute();

@@ -9,10 +9,26 @@ export interface ServiceRowToWrite {
   row: Insertable<ServiceRecordTable>;
 }
 
-/** What became of a row: inserted (its id), already there (its import key imported before), or refused by the database. */
+/** What a record stored under an import key says: what a row with that key is held to. */
+export interface StoredServiceRecord {
+  kind: string;
+  person_id: number;
+  related_person_id: number | null;
+  service_date: string;
+  provider: string;
+  outcome_code: string;
+  quantity: number | null;
+}
+
+/**
+ * What became of a row: inserted (its id); not inserted because its import key is taken — by a
+ * record imported before or by an earlier row of the same statement — with what that record says
+ * (the caller decides whether the row is that record again or another one under a reused number);
+ * or refused by the database.
+ */
 export type ServiceRowWritten =
   | { rowNo: number; status: 'ok'; id: number }
-  | { rowNo: number; status: 'unchanged' }
+  | { rowNo: number; status: 'key_taken'; stored: StoredServiceRecord | undefined }
   | { rowNo: number; status: 'rejected'; issues: FieldIssue[] };
 
 /**
@@ -45,18 +61,71 @@ function insertRows(trx: Transaction<Schema>, rows: readonly ServiceRowToWrite[]
 }
 
 /**
+ * What is stored under the import keys of rows that were not inserted, read after the insert in
+ * the same transaction (so a record an earlier row of the same statement inserted is seen too),
+ * by the unique index (county_code, source, import_key). Voided records hold their key as well.
+ */
+async function findStoredUnderKeys(
+  trx: Transaction<Schema>,
+  rows: readonly ServiceRowToWrite[],
+): Promise<Map<number, StoredServiceRecord>> {
+  if (rows.length === 0) return new Map();
+  const keys = rows.map(({ rowNo, row }) => ({
+    row_no: rowNo,
+    county_code: row.county_code,
+    source: row.source,
+    import_key: row.import_key,
+  }));
+  const found = await sql<StoredServiceRecord & { row_no: number }>`
+    SELECT k.row_no, s.kind, s.person_id, s.related_person_id,
+           to_char(s.service_date, 'YYYY-MM-DD') AS service_date, s.provider, s.outcome_code, s.quantity
+      FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+             AS k(row_no integer, county_code text, source text, import_key text)
+      JOIN service_record s
+        ON s.county_code = k.county_code COLLATE "C" AND s.source = k.source
+       AND s.import_key = k.import_key COLLATE "C"`.execute(trx);
+  return new Map(
+    found.rows.map(({ row_no, ...stored }) => [
+      row_no,
+      {
+        ...stored,
+        person_id: Number(stored.person_id),
+        related_person_id: stored.related_person_id === null ? null : Number(stored.related_person_id),
+        quantity: stored.quantity === null ? null : Number(stored.quantity),
+      },
+    ]),
+  );
+}
+
+/**
  * Writes an import chunk's checked rows set-wise in the caller's transaction, one statement for
  * them all. Should the database refuse that statement for something in a row that the rules did
  * not foresee (a data exception or a constraint), the statement is undone to a savepoint and the
  * rows are written one at a time, each behind a savepoint of its own: the rows the database
  * refuses come back rejected with its reason, every other row is written, and the chunk stays one
- * transaction. Any other error (the connection, a deadlock) is thrown: the caller rolls the chunk back.
+ * transaction. A row whose import key is taken comes back with the record stored under it, for
+ * the caller to hold the row to. Any other error (the connection, a deadlock) is thrown: the
+ * caller rolls the chunk back.
  */
 export async function writeServiceRows(
   trx: ControlledTransaction<Schema>,
   rows: readonly ServiceRowToWrite[],
 ): Promise<ServiceRowWritten[]> {
   if (rows.length === 0) return [];
+  const written = await insertServiceRows(trx, rows);
+  const taken = new Set(written.filter((w) => w.status === 'key_taken').map((w) => w.rowNo));
+  const stored = await findStoredUnderKeys(
+    trx,
+    rows.filter((r) => taken.has(r.rowNo)),
+  );
+  return written.map((w) => (w.status === 'key_taken' ? { ...w, stored: stored.get(w.rowNo) } : w));
+}
+
+/** The insert of writeServiceRows: set-wise, or a row at a time once the database refused the set. */
+async function insertServiceRows(
+  trx: ControlledTransaction<Schema>,
+  rows: readonly ServiceRowToWrite[],
+): Promise<ServiceRowWritten[]> {
   const chunk = await trx.savepoint('service_chunk').execute();
   try {
     const written = outcomes((await insertRows(chunk, rows)).rows);
@@ -86,7 +155,7 @@ export async function writeServiceRows(
 function outcomes(rows: { row_no: number; id: number | null }[]): ServiceRowWritten[] {
   return rows.map((r) =>
     r.id === null
-      ? { rowNo: r.row_no, status: 'unchanged' as const }
+      ? { rowNo: r.row_no, status: 'key_taken' as const, stored: undefined }
       : { rowNo: r.row_no, status: 'ok' as const, id: Number(r.id) },
   );
 }

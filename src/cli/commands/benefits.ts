@@ -360,7 +360,14 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
       ),
     )
     .requiredOption('--file <path>', rt.t('CSV 或 XLSX 文件', 'CSV or XLSX file'), inputFileOption('--file'))
-    .option('--source <name>', rt.t('来源系统名', 'source system name'), 'import')
+    .option(
+      '--source <name>',
+      rt.t(
+        '来源名称：记录编号在同一来源内唯一，每个服务机构始终用它自己的同一个来源名称',
+        'source name: record numbers are unique within a source; one source name per provider, always the same',
+      ),
+      'import',
+    )
     .option('--chunk-size <n>', rt.t('每个事务的行数', 'rows per transaction'), '5000')
     .action(async (o: { file: string; source: string; chunkSize: string }) => {
       const chunkSize = Number(o.chunkSize);

@@ -296,12 +296,12 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           description:
             '请求体为 CSV（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件本身，Content-Type 为 text/csv、application/octet-stream 或 xlsx 的类型；上限 64 MB（更大的文件用命令行 renkou services import）。' +
             '列：kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key（或中文表头）。' +
-            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号，或无记录编号时内容相同）、rejected（逐字段问题，中英文）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
+            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号下的同一条记录，或无记录编号时内容相同）、rejected（逐字段问题，中英文；记录编号已用于另一条服务记录为 import_key_reused，同一服务但内容不同为 import_key_changed，字段 importKey）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
             '导入所属单位为 ?unit=（县、乡镇或村居，默认为本人的单位）：现住地不在其内的人的行被拒收（outside_units，字段 idNumber），其余照常导入。' +
             '没有文件、空文件、损坏的 XLSX 或缺少必需列的文件整体拒收（400，字段级错误）。 / ' +
             'The body is the CSV (UTF-8 or GB18030, comma or tab) or XLSX file itself, sent as text/csv, application/octet-stream or the xlsx type; 64 MB at most (larger files: the CLI, renkou services import). ' +
             'Columns: kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key (or the Chinese headers). ' +
-            'A report per row: ok (the new record’s id), unchanged (imported before: the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
+            'A report per row: ok (the new record’s id), unchanged (imported before: the same record under the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en; a record number already used for another service record is import_key_reused, the same service with other details import_key_changed, field importKey); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
             'The import is for ?unit= (county, township or village; your own by default): a row for a person who does not live in it is rejected (outside_units, field idNumber), the others import as usual. ' +
             'No file, an empty file, a damaged XLSX or a header without the required columns is refused as a whole (400, field-level error).',
           querystring: {
@@ -322,7 +322,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
                 minLength: 1,
                 maxLength: 64,
                 description:
-                  '来源系统名（默认 import；记录编号在同一来源内唯一）/ The source system (import by default; record numbers are unique within a source)',
+                  '来源名称（默认 import；记录编号在同一来源内唯一：每个服务机构用它自己的一个来源名称，见 docs/services.md）/ The source (import by default; record numbers are unique within a source: one source name per provider, see docs/services.md)',
               },
               chunkSize: { type: 'integer', minimum: 1, maximum: 100000 },
             },

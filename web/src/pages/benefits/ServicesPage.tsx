@@ -37,6 +37,8 @@ export default function ServicesPage() {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const [report, setReport] = useState<ServiceImportReport>();
+  /** The source the file's record numbers belong to (docs/services.md): `import` when left empty. */
+  const [source, setSource] = useState('');
   const mayWrite = auth.state !== 'signed-in' || auth.user.rights.includes('services.write');
   const kinds = useAsync(
     () => apiGet<{ items: ServiceKindChoice[] }>('/api/services/kinds').then((r) => r.items),
@@ -134,11 +136,28 @@ export default function ServicesPage() {
                 ` Imported for ${nameOf(unit)}: rows for persons who do not live there are rejected.`,
               )}
           </Typography.Paragraph>
+          <Space wrap style={{ marginBottom: 8 }}>
+            <span>{tr('来源名称', 'Source')}</span>
+            <Input
+              aria-label={tr('来源名称', 'Source')}
+              style={{ width: 200 }}
+              maxLength={64}
+              placeholder="import"
+              value={source}
+              onChange={(e) => setSource(e.target.value)}
+            />
+            <Typography.Text type="secondary">
+              {tr(
+                '记录编号在同一来源内唯一：每个服务机构的文件始终用它自己的同一个来源名称导入（如 wsy-乡镇代码）；已用 import 导入过的机构继续用 import。',
+                'Record numbers are unique within a source: import each provider’s files under one source name of its own, always the same (e.g. wsy-<township code>); a provider already imported as import stays import.',
+              )}
+            </Typography.Text>
+          </Space>
           <FileUpload<ServiceImportReport>
             path="/api/services/import"
             // The selected unit (a township user's is their township): the server holds every row
             // to it, as the person import does; without one, the server takes the user's own.
-            query={() => ({ unit })}
+            query={() => ({ unit, source: source.trim() })}
             onDone={(result) => {
               setReport(result);
               records.reload();
