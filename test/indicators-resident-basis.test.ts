@@ -7,6 +7,7 @@ import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth, registerDeath, registerMoveOut } from '../src/registry/index.ts';
 import { gatherWorkReportInput } from '../src/reports/gather.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { signedInApp } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
 
 /**
@@ -200,6 +201,82 @@ describe(`rates count the births and deaths of the resident population only (${s
         (await value(indicator))[0]!.numerator,
         `${indicator}: the list adds up to the numerator`,
       );
+    }
+  });
+
+  it('lists the natural increase rate’s births and the deaths it subtracts, marked, adding up to its numerator', async () => {
+    const { items, hasMore } = await listNumeratorRecords(
+      test.database.db,
+      findIndicator('natural_increase_rate')!,
+      '620881',
+      parsePeriod('2025'),
+    );
+    assert.equal(hasMore, false);
+    // By date: 王小红's birth, 陈一's birth and death the same day, 王老汉's death. Not the outflow
+    // 刘小花 or 赵大山, who are in neither the births nor the deaths of the figure.
+    assert.deepEqual(
+      items.map((r) => [r.name, r.eventKind, r.sign, r.eventDate]),
+      [
+        ['王小红', 'birth', 1, '2025-03-01'],
+        ['陈一', 'birth', 1, '2025-04-01'],
+        ['陈一', 'death', -1, '2025-04-01'],
+        ['王老汉', 'death', -1, '2025-06-10'],
+      ],
+    );
+    const [nir] = await value('natural_increase_rate');
+    assert.equal(
+      items.reduce((sum, r) => sum + r.sign, 0),
+      nir!.numerator,
+      'births − deaths in the list is the numerator',
+    );
+    // Paged, the list is the same records in the same order.
+    const first = await listNumeratorRecords(
+      test.database.db,
+      findIndicator('natural_increase_rate')!,
+      '620881',
+      parsePeriod('2025'),
+      { limit: 3 },
+    );
+    const rest = await listNumeratorRecords(
+      test.database.db,
+      findIndicator('natural_increase_rate')!,
+      '620881',
+      parsePeriod('2025'),
+      { limit: 3, offset: 3 },
+    );
+    assert.equal(first.hasMore, true);
+    assert.deepEqual([...first.items, ...rest.items], items);
+    // A single-measure figure marks its records as added.
+    const births = await listNumeratorRecords(
+      test.database.db,
+      findIndicator('births')!,
+      '620881',
+      parsePeriod('2025'),
+    );
+    assert.deepEqual(
+      births.items.map((r) => [r.eventKind, r.sign]),
+      [
+        ['birth', 1],
+        ['birth', 1],
+      ],
+    );
+  });
+
+  it('answers the natural increase drill-down over HTTP with each record marked birth or death', async () => {
+    const client = await signedInApp(test.database);
+    try {
+      const response = await client.app.inject({
+        url: '/api/indicators/natural_increase_rate/records?unit=620881&period=2025',
+        headers: { cookie: client.session.cookie },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const items = response.json().items as { name: string; eventKind: string; sign: number }[];
+      assert.deepEqual(
+        items.map((r) => `${r.sign > 0 ? '+' : '−'}${r.eventKind} ${r.name}`),
+        ['+birth 王小红', '+birth 陈一', '−death 陈一', '−death 王老汉'],
+      );
+    } finally {
+      await client.app.close();
     }
   });
 

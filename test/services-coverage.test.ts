@@ -2,12 +2,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppError } from '../src/domain/errors.ts';
 import { parsePeriod } from '../src/domain/period.ts';
-import { findIndicator, IndicatorEngine, listNumeratorRecords } from '../src/indicators/index.ts';
+import {
+  findIndicator,
+  IndicatorEngine,
+  indicatorEngineFor,
+  listNumeratorRecords,
+} from '../src/indicators/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
-import { registerBirth, registerMarriage } from '../src/registry/index.ts';
+import { changeResidence, registerBirth, registerMarriage, registerMoveOut } from '../src/registry/index.ts';
 import { importServicesCsv, listServices, recordService, type ServiceInput } from '../src/services/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
-import { addAdult, contextFor, loadHuating, makeIdNumber, OTHER_VILLAGE } from './helpers/registry.ts';
+import {
+  addAdult,
+  contextFor,
+  loadHuating,
+  makeIdNumber,
+  OTHER_VILLAGE,
+  VILLAGE,
+} from './helpers/registry.ts';
 
 /**
  * A registry small enough to count coverage by hand. Village A (东华社区), village B (北河村).
@@ -306,5 +318,147 @@ describe(`family health services and coverage (${storageName})`, () => {
         } as never)
         .execute(),
     );
+  });
+});
+
+/**
+ * Coverage of services to births and to women is on the basis of its denominator, the resident
+ * population (docs/services.md, "Coverage indicators"). One village, 东华社区 (everyone there from
+ * 2020-01-01 unless said):
+ *
+ *   赵敏 ♀ 1996  has 赵一 on 2025-03-01; visited 03-10, the baby screened 03-03   resident birth, visited
+ *   钱芳 ♀ 1995  outflow from 2024-06-01; has 钱二 on 2025-04-01 (outflow like her);
+ *                visited 04-10 and the baby screened 04-02, both recorded         outflow birth
+ *   孙丽 ♀ 1997  has 孙三 on 2025-05-01; no visit, no screening                  resident birth
+ *     -> postpartum visits and newborn screening 1 of 2 (every recorded birth: 2 of 3)
+ *
+ *   李梅 ♀ 1975  screened 2025-04-01                                  50 at the year end: 1 of the denominator
+ *   周红 ♀ 1975  outflow from 2024-01-01; screened 2025-02-01         in no denominator
+ *   吴英 ♀ 1960-06-15  screened 2025-03-01 at 64                      65 at the year end: neither
+ *   郑云 ♀ 1990-07-01  screened 2025-02-01 at 34                      35 at the year end: counted
+ *   王霞 ♀ 1980  screened 2025-03-01, moves to 北河村 on 2025-06-01   counted in 北河村
+ *   冯兰 ♀ 1985  not screened                                         in the denominator only
+ *     -> screening coverage 3 of 4 (李梅, 郑云, 王霞 of 李梅, 郑云, 王霞, 冯兰); 东华社区 2 of 3,
+ *        北河村 1 of 1 (counted by who was screened where, as before: 4 of 4, 东华社区 4 of 3)
+ */
+describe(`coverage counts services to the resident population its denominator counts (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: CommandContext & { countyCode: string };
+  const ids: Record<string, number> = {};
+  const value = async (indicator: string, unit = '620881') =>
+    (await indicatorEngineFor(test.database).evaluate({ indicator, unit, period: '2025' })).values[0]!;
+  const listed = async (indicator: string) =>
+    (
+      await listNumeratorRecords(test.database.db, findIndicator(indicator)!, '620881', parsePeriod('2025'))
+    ).items.map((record) => record.name);
+  const service = (input: Partial<ServiceInput> & Pick<ServiceInput, 'kind' | 'serviceDate'>) =>
+    recordService(ctx, { provider: '东华镇卫生院', outcomeCode: 'normal', consent: true, ...input });
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = { ...contextFor(test.database.db), countyCode: '620881' };
+    const woman = async (name: string, birthDate: string) => {
+      ids[name] = (await addAdult(ctx, { name, sex: 'female', birthDate, moveDate: '2020-01-01' })).id;
+    };
+    for (const [name, birthDate] of [
+      ['赵敏', '1996-01-10'],
+      ['钱芳', '1995-02-10'],
+      ['孙丽', '1997-03-10'],
+      ['李梅', '1975-05-01'],
+      ['周红', '1975-06-01'],
+      ['吴英', '1960-06-15'],
+      ['郑云', '1990-07-01'],
+      ['王霞', '1980-01-01'],
+      ['冯兰', '1985-01-01'],
+    ] as const)
+      await woman(name, birthDate);
+    await registerMoveOut(ctx, { personId: ids.钱芳!, moveDate: '2024-06-01', kind: 'outflow' });
+    await registerMoveOut(ctx, { personId: ids.周红!, moveDate: '2024-01-01', kind: 'outflow' });
+    for (const [mother, child, sex, birthDate] of [
+      ['赵敏', '赵一', 'male', '2025-03-01'],
+      ['钱芳', '钱二', 'female', '2025-04-01'],
+      ['孙丽', '孙三', 'male', '2025-05-01'],
+    ] as const) {
+      ids[child] = (
+        await registerBirth(ctx, { child: { name: child, sex, birthDate }, motherId: ids[mother]! })
+      ).person.id;
+    }
+    for (const [mother, child, visit, screening] of [
+      ['赵敏', '赵一', '2025-03-10', '2025-03-03'],
+      ['钱芳', '钱二', '2025-04-10', '2025-04-02'],
+    ] as const) {
+      await service({
+        kind: 'postpartum_visit',
+        personId: ids[mother]!,
+        relatedPersonId: ids[child]!,
+        serviceDate: visit,
+      });
+      await service({ kind: 'newborn_screening', personId: ids[child]!, serviceDate: screening });
+    }
+    for (const [name, date] of [
+      ['李梅', '2025-04-01'],
+      ['周红', '2025-02-01'],
+      ['吴英', '2025-03-01'],
+      ['郑云', '2025-02-01'],
+    ] as const)
+      await service({ kind: 'cervical_screening', personId: ids[name]!, serviceDate: date });
+    await service({ kind: 'breast_screening', personId: ids.王霞!, serviceDate: '2025-03-01' });
+    await changeResidence(ctx, { personId: ids.王霞!, date: '2025-06-01', orgCode: OTHER_VILLAGE });
+  });
+  after(() => test.cleanup());
+
+  it('keeps the outflow birth out of the numerator and the denominator of the postpartum visit rate', async () => {
+    const v = await value('postpartum_visit_rate');
+    // Not 2 of 3 (every recorded birth) nor 2 of 2 (the outflow mother's visit over resident births).
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+  });
+
+  it('keeps the outflow birth out of the newborn screening rate', async () => {
+    const v = await value('newborn_screening_rate');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+  });
+
+  it('divides by the live births figure, whose drill-down lists those births', async () => {
+    const births = await value('births');
+    assert.equal(births.value, 2);
+    assert.equal((await value('births_recorded')).value, 3);
+    for (const indicator of ['postpartum_visit_rate', 'newborn_screening_rate'])
+      assert.equal((await value(indicator)).denominator, births.value, indicator);
+    assert.deepEqual(await listed('births'), ['赵一', '孙三']);
+    // Who was visited is health data: the coverage figure itself has no list.
+    await assert.rejects(
+      listNumeratorRecords(
+        test.database.db,
+        findIndicator('postpartum_visit_rate')!,
+        '620881',
+        parsePeriod('2025'),
+      ),
+      (error: AppError) => error.code === 'forbidden',
+    );
+  });
+
+  it('counts the screened women among the resident women 35–64 at the year end, where they live then', async () => {
+    const v = await value('women_screening_coverage_35_64');
+    assert.deepEqual([v.numerator, v.denominator, v.value], [3, 4, 75]);
+    const result = await indicatorEngineFor(test.database).evaluate({
+      indicator: 'women_screening_coverage_35_64',
+      unit: '620881100',
+      period: '2025',
+      by: 'children',
+    });
+    const byVillage = Object.fromEntries(
+      result.values.filter((x) => x.denominator).map((x) => [x.unit_code, [x.numerator, x.denominator]]),
+    );
+    assert.deepEqual(byVillage, { [VILLAGE]: [2, 3], [OTHER_VILLAGE]: [1, 1] });
+  });
+
+  it('lists the persons 0–14 and 65+ behind the total dependency ratio', async () => {
+    const ratio = await value('total_dependency_ratio');
+    // 0–14: 赵一, 孙三 (钱二 lives elsewhere); 65+: 吴英. Over 15–64: 赵敏, 孙丽, 李梅, 郑云, 王霞, 冯兰.
+    assert.deepEqual([ratio.numerator, ratio.denominator], [3, 6]);
+    const names = await listed('total_dependency_ratio');
+    assert.deepEqual([...names].sort(), ['吴英', '孙三', '赵一'].sort());
+    assert.equal(names.length, ratio.numerator);
   });
 });

@@ -133,9 +133,11 @@ function share(
 }
 
 /**
- * Coverage of voluntary family health services (issue 11): each numerator is the part of a
- * registry denominator that received the service (service-counts.ts says exactly which records
- * count). Figures only: person-level service records are for health-service roles.
+ * Coverage of voluntary family health services (issue 11): each numerator is the part of its
+ * denominator that received the service (service-counts.ts says exactly which records count):
+ * births of the resident population, as the rates over it count them, so a visit recorded for an
+ * outflow migrant's child living elsewhere is in neither; every registered marriage; resident
+ * women at the year end. Figures only: person-level service records are for health-service roles.
  */
 function coverage(
   id: string,
@@ -187,18 +189,18 @@ const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
     '产后访视率',
     'Postpartum visit rate',
     { services: 'postpartum_visited' },
-    { events: 'birth' },
-    '期内活产中，母亲在产后 28 天内接受过访视的百分比',
-    'Of the live births in the period, the share whose mother was visited within 28 days of the birth',
+    residentBirths,
+    '期内常住人口的活产中，母亲在产后 28 天内接受过访视的百分比。分子分母同一口径（即“出生人数”）：户籍在本地、居住在外地的流出人口所生不计，即使有访视记录',
+    'Of the live births of the resident population in the period ("Live births"), the share whose mother was visited within 28 days of the birth. Numerator and denominator on one basis: births to outflow migrants living elsewhere are in neither, even with a visit recorded',
   ),
   coverage(
     'newborn_screening_rate',
     '新生儿疾病筛查率',
     'Newborn screening rate',
     { services: 'newborn_screened' },
-    { events: 'birth' },
-    '期内活产中，做过新生儿疾病筛查的百分比',
-    'Of the live births in the period, the share screened as newborns',
+    residentBirths,
+    '期内常住人口的活产中（即“出生人数”），做过新生儿疾病筛查的百分比；流出人口在外地所生不计，即使有筛查记录',
+    'Of the live births of the resident population in the period ("Live births"), the share screened as newborns; births to outflow migrants living elsewhere are left out, even with a screening recorded',
   ),
   coverage(
     'women_screening_coverage_35_64',
@@ -206,8 +208,8 @@ const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
     'Cervical/breast screening coverage, women 35–64',
     { services: 'women_screened_35_64' },
     { population: 'resident', filter: { sex: 'female', ages: [35, 64] } },
-    '当年做过宫颈癌或乳腺癌筛查的 35–64 岁妇女 ÷ 年末 35–64 岁常住妇女',
-    'Women aged 35–64 screened for cervical or breast cancer in the year ÷ resident women aged 35–64 at the end of the year',
+    '年末 35–64 岁常住妇女中，当年做过宫颈癌或乳腺癌筛查的百分比（按年末居住地统计，每人一次）',
+    'Of the resident women aged 35–64 at the end of the year, the share screened for cervical or breast cancer in the year (counted where they live at the year end, each once)',
     ['year'],
   ),
 ];

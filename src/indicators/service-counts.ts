@@ -1,21 +1,32 @@
 import { sql } from 'kysely';
 import type { Tx } from '../registry/context.ts';
+import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
+import { BASIS_TYPES } from '../registry/queries/population.ts';
 
 /**
  * Coverage of voluntary family health services (service_record, migration 0013), counted for the
  * indicator cube by the unit and month where each denominator event counts, so the engine adds
- * them up for any unit and period like the registry's events. Each numerator is a subset of a
- * registry denominator (a marriage, a birth, a woman), never a free count of services:
+ * them up for any unit and period like the registry's events. Each numerator is a subset of its
+ * indicator's denominator (a marriage, a birth, a woman) — the same records, counted in the same
+ * village and month — never a free count of services, so a rate can never pass 100 %:
  *
  * - premarital_checked: marriages of the month where either spouse had a premarital check in the
  *   365 days up to the marriage date;
  * - prepregnancy_checked: marriages of the month where either spouse had a pre-pregnancy check
  *   within 365 days before or after the marriage date (couples married in the period);
- * - postpartum_visited: births of the month whose mother had a postpartum visit for that child
- *   within 28 days of the birth;
- * - newborn_screened: births of the month whose child had a newborn screening;
- * - women_screened_35_64: women aged 35–64 on the day screened for cervical or breast cancer,
- *   counted once a year in the month of their first screening, where they lived then.
+ * - postpartum_visited: births of the resident population (常住人口, the rule of
+ *   registry/queries/event-residence.ts, as the `births` count and the coverage denominator count
+ *   them) of the month whose mother had a postpartum visit for that child within 28 days of the
+ *   birth;
+ * - newborn_screened: births of the resident population of the month whose child had a newborn
+ *   screening;
+ * - women_screened_35_64: the women of the denominator — resident women aged 35–64 at the end of
+ *   the year, in the village where they live then — who had a cervical or breast screening in the
+ *   year, each once, in the month of her first screening of the year.
+ *
+ * A birth to an outflow migrant living elsewhere is in no denominator (the township's health
+ * centre cannot visit her), so a visit or screening recorded for that child is in no numerator
+ * either; marriages count every registered marriage on both sides (docs/services.md).
  */
 export const SERVICE_COUNTS = [
   'premarital_checked',
@@ -34,9 +45,13 @@ export const CHECK_WINDOW_DAYS = 365;
 /** Rows (village, month, count index, n) for one root unit and year. */
 export async function countServices(db: Tx, root: string, year: number) {
   const prefix = `${root}%`;
+  // Service records are looked up by person, wherever the service was recorded: a woman screened
+  // before she moved within the county counts where she lives at the end of the year.
+  const counties = `${root.slice(0, 6)}%`;
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  const ageAt = `(extract(year FROM s.service_date)::int - extract(year FROM p.birth_date)::int - (to_char(s.service_date, 'MMDD') < to_char(p.birth_date, 'MMDD'))::int)`;
+  // Completed years on 31 December (the difference of the years), as the cube's population counts them.
+  const ageAtYearEnd = `(${year} - extract(year FROM p.birth_date)::int)`;
   const result = await sql<{ org_code: string; m: number; k: number; n: number }>`
     WITH ev AS (
       SELECT e.county_code, e.org_code, extract(month FROM e.event_date)::int AS m, e.kind,
@@ -45,6 +60,16 @@ export async function countServices(db: Tx, root: string, year: number) {
         JOIN person p ON p.county_code = e.county_code AND p.id = e.person_id
        WHERE e.org_code LIKE ${prefix} AND NOT e.voided AND p.status NOT IN ('voided', 'merged')
          AND e.kind IN ('marriage', 'birth') AND e.event_date BETWEEN ${from}::date AND ${to}::date
+         -- Births of the resident population only, by the rule the cube's resident births follow.
+         AND (e.kind <> 'birth' OR ${sql.raw(EVENT_IS_RESIDENT_SQL)})
+    ),
+    first_screening AS (
+      SELECT r.county_code, r.person_id, min(r.service_date) AS service_date
+        FROM service_record r
+       WHERE r.county_code LIKE ${counties} AND NOT r.voided
+         AND r.kind IN ('cervical_screening', 'breast_screening')
+         AND r.service_date BETWEEN ${from}::date AND ${to}::date
+       GROUP BY 1, 2
     )
     SELECT org_code, m, 0 AS k, count(*)::int AS n FROM ev
      WHERE kind = 'marriage' AND EXISTS (
@@ -78,15 +103,16 @@ export async function countServices(db: Tx, root: string, year: number) {
           AND s.person_id = ev.person_id)
      GROUP BY 1, 2
     UNION ALL
-    SELECT org_code, m, 4, count(*)::int FROM (
-      SELECT DISTINCT ON (s.county_code, s.person_id) s.org_code, extract(month FROM s.service_date)::int AS m
-        FROM service_record s
-        JOIN person p ON p.county_code = s.county_code AND p.id = s.person_id
-       WHERE s.org_code LIKE ${prefix} AND NOT s.voided AND p.status NOT IN ('voided', 'merged')
-         AND s.kind IN ('cervical_screening', 'breast_screening') AND p.sex = 'female'
-         AND s.service_date BETWEEN ${from}::date AND ${to}::date
-         AND ${sql.raw(ageAt)} BETWEEN 35 AND 64
-       ORDER BY s.county_code, s.person_id, s.service_date) first_screening
+    -- The denominator's women (resident, 35–64, by the spell in force at the end of the year, as
+    -- the cube counts the population) who were screened in the year.
+    SELECT s.org_code, extract(month FROM f.service_date)::int, 4, count(*)::int
+      FROM first_screening f
+      JOIN person p ON p.county_code = f.county_code AND p.id = f.person_id
+      JOIN residence_spell s ON s.county_code = f.county_code AND s.person_id = f.person_id
+     WHERE s.org_code LIKE ${prefix} AND NOT s.voided AND p.status NOT IN ('voided', 'merged')
+       AND p.sex = 'female' AND s.residence_type IN (${sql.join(BASIS_TYPES.resident)})
+       AND s.valid_from <= ${to}::date AND (s.valid_to IS NULL OR s.valid_to > ${to}::date)
+       AND ${sql.raw(ageAtYearEnd)} BETWEEN 35 AND 64
      GROUP BY 1, 2`.execute(db);
   return result.rows;
 }

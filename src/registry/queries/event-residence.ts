@@ -2,8 +2,9 @@ import { BASIS_TYPES } from './population.ts';
 
 /**
  * Which population a birth or a death belongs to: the rule that puts the numerators of the
- * resident-based rates (crude birth and death rates, fertility, infant mortality, life table) on
- * the population basis of their denominators.
+ * resident-based rates (crude birth and death rates, fertility, infant mortality, life table, and
+ * the coverage of services to births: indicators/service-counts.ts) on the population basis of
+ * their denominators.
  *
  * The denominators count a person in the resident population (常住人口) on a day when one of
  * their residence spells of type registered, resident or inflow is in force that day

@@ -40,6 +40,9 @@ export default function IndicatorPage({ params }: PageProps) {
     [params.id, unit, period, offset],
   );
   const indicatorUnit = total.data?.indicator.unit ?? 'count';
+  // A numerator made of events shows what each record is; a subtracted one (the deaths of the
+  // natural increase rate) says so, so the list reads as births − deaths.
+  const showsEvents = records.data?.items.some((r) => r.eventKind !== null) ?? false;
   const value = total.data?.values[0];
   const rows = breakdown.data?.values ?? [];
   const orderName: Record<string, string> = {
@@ -178,6 +181,22 @@ export default function IndicatorPage({ params }: PageProps) {
               style: { cursor: 'pointer' },
             })}
             columns={[
+              ...(showsEvents
+                ? [
+                    {
+                      title: tr('事件', 'Event'),
+                      key: 'event',
+                      render: (_: unknown, r: DrillDownRecord) => {
+                        const what = r.eventKind ? label(r.eventKind) : '—';
+                        return r.sign < 0 ? (
+                          <Tag color="red">{tr(`${what}（减去）`, `${what} (subtracted)`)}</Tag>
+                        ) : (
+                          what
+                        );
+                      },
+                    },
+                  ]
+                : []),
               { title: tr('姓名', 'Name'), dataIndex: 'name' },
               { title: tr('性别', 'Sex'), dataIndex: 'sex', render: (s: string) => label(s) },
               { title: tr('出生日期', 'Birth date'), dataIndex: 'birthDate' },
