@@ -8,6 +8,7 @@ import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth, registerDeath, registerMarriage } from '../src/registry/index.ts';
 import type { RouteEntry } from '../src/server/access.ts';
 import { SERVICE_CSV_HEADER } from '../src/services/import-services.ts';
+import { recordService } from '../src/services/record-service.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { createTestUser, signedInApp, signIn, TEST_PASSWORD, type TestClient } from './helpers/http.ts';
 import { csvOf, person } from './helpers/import-rows.ts';
@@ -1003,6 +1004,23 @@ describe(`one bad field in an otherwise valid request: never a 5xx, one error sh
             consent: true,
           },
         };
+      },
+    },
+    {
+      url: '/api/services/:id/void',
+      async make() {
+        const service = await recordService(
+          { ...ctx, countyCode: '620881' },
+          {
+            kind: 'counselling',
+            personId: fixtures.ids.person,
+            serviceDate: '2025-04-02',
+            provider: '妇幼保健院',
+            outcomeCode: 'given',
+            consent: true,
+          },
+        );
+        return { url: `/api/services/${service.id}/void`, body: { reason: '录入错误' } };
       },
     },
     {

@@ -36,6 +36,7 @@ export type UnitResolver = {
     | { from: 'query' | 'body' | 'params'; key: string }
     | { person: 'params' | 'body'; key: string }
     | { event: string }
+    | { serviceRecord: string }
     | { importBatch: string };
   resolve(request: FastifyRequest, database: Database): Promise<string | undefined>;
   /** Where to put the caller's own unit when the request names none (e.g. search without ?unit=). */
@@ -125,6 +126,42 @@ export function eventUnit(param = 'id'): UnitResolver {
           field: param,
         });
       return row.org_code;
+    },
+  };
+}
+
+/**
+ * The unit of a service record, for acting on it (voiding it, with `right`): the village it
+ * counts in (its org_code — the person's village on the service date, by which GET /api/services
+ * lists it) or the unit where its person lives now (where POST /api/services enters a service for
+ * them: personUnit), whichever the caller holds the right for. So whoever sees the record in their
+ * unit's list, or could enter it for that person today, may correct it — a township health centre
+ * only for records of its township or of its residents. Neither: the record's village, which the
+ * access check refuses (403), as it refuses an event outside one's units; a record that is not
+ * there is a 404 on the path parameter.
+ */
+export function serviceRecordUnit(right: Right, param = 'id'): UnitResolver {
+  return {
+    describe: `service(params.${param})`,
+    kind: { serviceRecord: param },
+    resolve: async (request, database) => {
+      const id = Number(field(request, 'params', param));
+      const row = await database.db
+        .selectFrom('service_record as s')
+        .innerJoin('person as p', (join) =>
+          join.onRef('p.county_code', '=', 's.county_code').onRef('p.id', '=', 's.person_id'),
+        )
+        .select(['s.org_code', 's.county_code', 'p.current_org_code'])
+        .where('s.id', '=', id)
+        .executeTakeFirst();
+      if (!row)
+        throw new AppError('not_found', text(`没有服务记录 ${id}`, `No service record ${id}`), {
+          field: param,
+        });
+      const principal = request.principal;
+      if (!principal || canOn(principal, right, row.org_code)) return row.org_code;
+      const lives = row.current_org_code ?? row.county_code;
+      return canOn(principal, right, lives) ? lives : row.org_code;
     },
   };
 }

@@ -16,8 +16,9 @@ import {
 import type { TableRow } from '../registry/import/table-row.ts';
 import { idNumberLostDigits, normaliseDate, numberStoredAsNumber } from '../registry/import/validate-row.ts';
 import { checkServiceAgainst, type ServiceInput } from './record-service.ts';
+import { compareWithStored, normaliseProvider, type StoredServiceRecord } from './same-service.ts';
 import { findServicePersons, normaliseIdNumber } from './service-persons.ts';
-import { type ServiceRowToWrite, type StoredServiceRecord, writeServiceRows } from './write-service-rows.ts';
+import { type ServiceRowToWrite, writeServiceRows } from './write-service-rows.ts';
 
 /** The columns of a provider's export; English or Chinese headers. */
 const COLUMNS: Record<string, string> = {
@@ -88,7 +89,16 @@ export interface ServiceImportRow {
   status: 'ok' | 'unchanged' | 'rejected';
   id?: number;
   issues: FieldIssue[];
-  /** An unchanged row without a record number: why it counts as already there (zh-CN and en). */
+  /**
+   * A written row that corrects a voided record: that record's id (the newest voided record under
+   * the row's import key, which the row now holds).
+   */
+  replaces?: number;
+  /**
+   * Why an unchanged row was not written — a row without a record number whose content is there
+   * already, or a row that is a voided record again — or that a written row replaced a voided
+   * record (zh-CN and en).
+   */
   note?: Text;
 }
 
@@ -140,14 +150,6 @@ const PIECE_BYTES = 1 << 20;
 const DERIVED_KEY_PREFIX = '~';
 
 /**
- * A provider's name as written for recognising it: NFKC (full-width brackets and spaces as
- * half-width), runs of blanks as one space, trimmed. Migration 0023 spells the same in SQL.
- */
-function normaliseProvider(provider: string): string {
-  return provider.normalize('NFKC').replace(/\s+/g, ' ').trim();
-}
-
-/**
  * The import key of a row that has no record number (import_key): `~` and the SHA-256 of what
  * makes the record — the kind, the person's and the related person's ID numbers, the service
  * date, the provider, the outcome and the quantity — each as checked and normalised (ID numbers
@@ -185,6 +187,20 @@ const ALREADY_THERE = text(
   'A record with the same content is already there (same person, service, date, provider, outcome and quantity), so it was not written again; if this really is another service, give the two records different record numbers (import_key)',
 );
 
+/** A row that is a voided record again: never written back (a void is not undone by an import). */
+const voidedAlready = (id: number) =>
+  text(
+    `此记录（服务记录 ${id}）已作废，本行与它相同，未重新写入：再次导入不会恢复作废的记录。若作废有误，请在“服务记录”页重新记录此次服务`,
+    `This row is service record ${id}, which was voided, so it was not written again: importing a file again never brings back a voided record. If the void was a mistake, record the service again on the 服务记录 page`,
+  );
+
+/** A written row with the record number of a voided record: the correction of that record. */
+const replacesVoided = (id: number) =>
+  text(
+    `此记录编号下的服务记录 ${id} 已作废，本行作为其更正写入`,
+    `Service record ${id} under this record number was voided; this row was written as its correction`,
+  );
+
 /** A field of the import, as the report's columns name it (SERVICE_COLUMNS), in zh-CN and en. */
 function columnLabel(field: string): Text {
   return SERVICE_COLUMNS.find((c) => c.field === field)?.label ?? text(field, field);
@@ -213,43 +229,32 @@ function keyReused(source: string, storedDate: string | undefined): FieldIssue {
  * imported, but whose details differ: the import never changes a stored record, and never drops
  * the difference unsaid.
  */
-function keyChanged(storedDate: string, fields: string[]): FieldIssue {
+function keyChanged(stored: StoredServiceRecord, fields: string[]): FieldIssue {
   const labels = fields.map(columnLabel);
   return fieldIssue(
     'import_key_changed',
     'importKey',
-    `此记录编号已导入过此人的这次服务（服务日期 ${storedDate}），但本行的${labels.map((l) => `“${l['zh-CN']}”`).join('、')}与已有记录不同，本行未写入：导入不修改已有记录。请核对哪一个正确；若已有记录有误，请告知县级管理员`,
-    `This record number was imported before for this person's service on ${storedDate}, but this row's ${labels.map((l) => l.en).join(', ')} ${labels.length === 1 ? 'differs' : 'differ'} from the stored record, so the row was not written: an import never changes a stored record. Check which is right; if the stored record is wrong, tell the county administrator`,
+    `此记录编号已导入过此人的这次服务（服务日期 ${stored.service_date}），但本行的${labels.map((l) => `“${l['zh-CN']}”`).join('、')}与已有记录不同，本行未写入：导入不修改已有记录。请核对哪一个正确；若已有记录（服务记录 ${stored.id}）有误，先将其作废（“服务记录”页，或 renkou services void ${stored.id}），再导入此行即作为更正写入`,
+    `This record number was imported before for this person's service on ${stored.service_date}, but this row's ${labels.map((l) => l.en).join(', ')} ${labels.length === 1 ? 'differs' : 'differ'} from the stored record, so the row was not written: an import never changes a stored record. Check which is right; if the stored record (service record ${stored.id}) is wrong, void it first (the 服务记录 page, or renkou services void ${stored.id}) and import this row again: it is then written as the correction`,
   );
 }
 
 /**
- * Whether a row whose import key is taken is the record stored under it — the same service
- * imported again — or not. The same record agrees on everything a derived key is made of
- * (deriveImportKey): the kind, the person, the service date (what makes it the same service:
- * else `import_key_reused`), and the related person, the provider (as normaliseProvider writes
- * it), the outcome and the quantity (else `import_key_changed`, naming the fields). Consent is on
- * every stored row; the village is the registry's, not the file's. Undefined: unchanged.
+ * Whether a row whose import key a live record holds is that record — the same service imported
+ * again — or not. The same record agrees on everything a derived key is made of
+ * (compareWithStored): the kind, the person, the service date (what makes it the same service:
+ * else `import_key_reused`), and the related person, the provider, the outcome and the quantity
+ * (else `import_key_changed`, naming the fields). Undefined: unchanged.
  */
 function keyTakenIssue(
   row: Insertable<ServiceRecordTable>,
   stored: StoredServiceRecord | undefined,
 ): FieldIssue | undefined {
-  // Not found after the key was refused: not expected (nothing deletes records), never taken for the same.
+  // Not found after the key was refused (voided meanwhile by someone else): never taken for the same.
   if (!stored) return keyReused(row.source, undefined);
-  if (
-    row.kind !== stored.kind ||
-    row.person_id !== stored.person_id ||
-    row.service_date !== stored.service_date
-  ) {
-    return keyReused(row.source, stored.service_date);
-  }
-  const differ: string[] = [];
-  if ((row.related_person_id ?? null) !== stored.related_person_id) differ.push('relatedIdNumber');
-  if (normaliseProvider(row.provider) !== normaliseProvider(stored.provider)) differ.push('provider');
-  if (row.outcome_code !== stored.outcome_code) differ.push('outcomeCode');
-  if ((row.quantity ?? null) !== stored.quantity) differ.push('quantity');
-  return differ.length === 0 ? undefined : keyChanged(stored.service_date, differ);
+  const { sameService, differ } = compareWithStored(row, stored);
+  if (!sameService) return keyReused(row.source, stored.service_date);
+  return differ.length === 0 ? undefined : keyChanged(stored, differ);
 }
 
 function parseConsent(value: string | undefined): boolean | null {
@@ -361,8 +366,11 @@ async function importUnitOf(context: ServiceImportContext, unit: string | undefi
  * never blocks the good ones; a row whose import key was imported before (or by an earlier row of
  * the file) is reported unchanged when the record under it is the row's own service again, so
  * importing a file again, or after a crash, writes nothing twice — and rejected on its record
- * number when it is another service's (keyTakenIssue), never dropped unsaid. A row without an import key (记录编号) gets one derived from its
- * content (deriveImportKey), so the same service is recognised in a second import too. Returns a
+ * number when it is another service's (keyTakenIssue), never dropped unsaid. A row that is a
+ * voided record again is unchanged too (never brought back), and a row with a voided record's
+ * number and other content is written as its correction (writeServiceRows). A row without an
+ * import key (记录编号) gets one derived from its content (deriveImportKey), so the same service is
+ * recognised in a second import too. Returns a
  * report per row; bad rows never throw. A file without a header that names the required columns
  * (empty, or not a service export at all) is refused as a whole with a field-level error.
  */
@@ -486,7 +494,22 @@ async function importServiceTable(
         const rowOf = new Map(good.map(({ rowNo, row }) => [rowNo, row]));
         for (const written of await writeServiceRows(trx, good)) {
           if (written.status === 'ok') {
-            outcomes.push({ rowNo: written.rowNo, status: 'ok', id: written.id, issues: [] });
+            outcomes.push({
+              rowNo: written.rowNo,
+              status: 'ok',
+              id: written.id,
+              issues: [],
+              ...(written.replaces === undefined
+                ? {}
+                : { replaces: written.replaces, note: replacesVoided(written.replaces) }),
+            });
+          } else if (written.status === 'voided') {
+            outcomes.push({
+              rowNo: written.rowNo,
+              status: 'unchanged',
+              issues: [],
+              note: voidedAlready(written.voidedId),
+            });
           } else if (written.status === 'rejected') {
             outcomes.push({ rowNo: written.rowNo, status: 'rejected', issues: written.issues });
           } else {

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { ServiceRecordTable } from '../db/tables/benefits.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import { AppError, type FieldIssue, fieldIssue, invalidInput } from '../domain/errors.ts';
@@ -340,20 +340,103 @@ export async function recordService(context: CommandContext & { countyCode: stri
   return row;
 }
 
-/** Voids a mistaken service record, keeping it with the reason (nothing is hard-deleted). */
-export async function voidService(context: CommandContext, id: number, reason: string) {
-  if (!reason?.trim()) {
-    throw invalidInput([fieldIssue('required', 'reason', '请填写作废原因', 'Give the reason for voiding')]);
+/** The longest reason a void keeps (the registry's voids take as much). */
+const MAX_VOID_REASON = 500;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** A voided service record, as voidService answers it. */
+export interface VoidedService {
+  id: number;
+  kind: string;
+  person_id: number;
+  service_date: string;
+  org_code: string;
+  voided: boolean;
+  void_reason: string | null;
+  voided_by: string | null;
+  voided_at: string | null;
+}
+
+/** The reason of a void: required, at most MAX_VOID_REASON characters, no control characters. */
+function checkVoidReason(reason: unknown): FieldIssue | undefined {
+  if (typeof reason !== 'string' || reason.trim() === '') {
+    return fieldIssue('required', 'reason', '请填写作废原因', 'Give the reason for voiding');
   }
-  const result = await context.db
+  if (reason.trim().length > MAX_VOID_REASON) {
+    return fieldIssue(
+      'too_long',
+      'reason',
+      `作废原因过长（最多 ${MAX_VOID_REASON} 字）`,
+      `The reason is too long (max ${MAX_VOID_REASON})`,
+    );
+  }
+  if (CONTROL_BUT_LINE_BREAKS.test(reason)) {
+    return fieldIssue(
+      'invalid_characters',
+      'reason',
+      '作废原因中有不可见的控制字符，请删去后重试',
+      'The reason has invisible control characters in it; remove them and try again',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Voids a mistaken service record (a wrong person, a wrong date, a service that never happened),
+ * keeping it with the reason, who voided it and when: nothing is hard-deleted, and a voided
+ * record counts nowhere (the list, the coverage indicators). Its import key stays with it, so the
+ * row it was imported from is still recognised; a corrected row under the same record number is
+ * written as its correction (import-services.ts). One UPDATE of a live record, so two voids of the
+ * same record cannot both succeed: the second is `conflict` (already voided) — which is why a void
+ * needs no version to compare (a live record has no other change to lose). Refuses an empty
+ * reason (`reason`), a record that is not there (`not_found`, `id`) and one voided already
+ * (`conflict`, `id`, issue `already_voided`).
+ */
+export async function voidService(
+  context: CommandContext,
+  id: number,
+  reason: string,
+): Promise<VoidedService> {
+  const issue = checkVoidReason(reason);
+  if (issue) throw invalidInput([issue]);
+  const voided = await context.db
     .updateTable('service_record')
-    .set({ voided: true, void_reason: reason.trim() })
+    .set({
+      voided: true,
+      void_reason: reason.trim(),
+      voided_by: context.actor.id,
+      voided_at: sql<string>`now()`,
+    })
     .where('id', '=', id)
     .where('voided', '=', false)
+    .returning([
+      'id',
+      'kind',
+      'person_id',
+      'service_date',
+      'org_code',
+      'voided',
+      'void_reason',
+      'voided_by',
+      'voided_at',
+    ])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
-    throw new AppError('not_found', text(`没有有效的服务记录 ${id}`, `No live service record ${id}`), {
-      field: 'id',
-    });
+  if (voided) return voided;
+  const before = await context.db
+    .selectFrom('service_record')
+    .select(['voided', 'voided_at', 'void_reason'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!before) {
+    throw new AppError('not_found', text(`没有服务记录 ${id}`, `No service record ${id}`), { field: 'id' });
   }
+  const when = before.voided_at ? before.voided_at.slice(0, 10) : undefined;
+  const already = fieldIssue(
+    'already_voided',
+    'id',
+    `服务记录 ${id} 已${when ? `于 ${when} ` : ''}作废（原因：${before.void_reason ?? '—'}），不能再次作废`,
+    `Service record ${id} was voided already${when ? ` on ${when}` : ''} (reason: ${before.void_reason ?? '—'})`,
+  );
+  throw new AppError('conflict', already.message, { field: 'id', issues: [already] });
 }

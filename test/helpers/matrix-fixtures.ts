@@ -7,6 +7,7 @@ import { importPersons } from '../../src/registry/import/import-persons.ts';
 import { writeSampleImportFile } from '../../src/registry/import/sample-file.ts';
 import type { RouteEntry } from '../../src/server/access.ts';
 import { SERVICE_CSV_HEADER } from '../../src/services/import-services.ts';
+import { recordService } from '../../src/services/record-service.ts';
 import { addAdult, contextFor, VILLAGE } from './registry.ts';
 
 /** The same request made inside the caller's units and outside them. */
@@ -23,6 +24,7 @@ export interface MatrixFixtures {
   ids: {
     person: number;
     event: number;
+    service: number;
     importBatch: number;
     task: number;
     household: number;
@@ -66,6 +68,24 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
       ).id,
     );
   const events = { inside: await eventOf(inside.id), outside: await eventOf(outside.id) };
+  /** A service record of each person: it counts in their village, where they also live. */
+  const serviceOf = async (personId: number) =>
+    Number(
+      (
+        await recordService(
+          { ...ctx, countyCode: '620881' },
+          {
+            kind: 'counselling',
+            personId,
+            serviceDate: '2025-04-01',
+            provider: '东华镇卫生院',
+            outcomeCode: 'given',
+            consent: true,
+          },
+        )
+      ).id,
+    );
+  const services = { inside: await serviceOf(inside.id), outside: await serviceOf(outside.id) };
   const dir = mkdtempSync(join(tmpdir(), 'renkou-matrix-'));
   let importBatch: number;
   try {
@@ -173,6 +193,7 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
     ids: {
       person: inside.id,
       event: events.inside,
+      service: services.inside,
       importBatch,
       task: tasks.inside,
       household: households.inside,
@@ -224,6 +245,15 @@ export async function buildMatrixFixtures(database: Database): Promise<MatrixFix
         return {
           inside: base(route, fill(route.url, { [kind.event]: events.inside })),
           outside: base(route, fill(route.url, { [kind.event]: events.outside })),
+        };
+      if ('serviceRecord' in kind)
+        return {
+          inside: base(route, fill(route.url, { [kind.serviceRecord]: services.inside }), {
+            reason: '录入错误',
+          }),
+          outside: base(route, fill(route.url, { [kind.serviceRecord]: services.outside }), {
+            reason: '录入错误',
+          }),
         };
       if ('importBatch' in kind) {
         // The batch is the county's: a village-level user is outside it.

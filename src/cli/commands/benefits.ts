@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { appendAudit } from '../../access/audit-log.ts';
+import { cliPrincipal } from '../../access/principal.ts';
 import {
   decideMany,
   enrolFromScreen,
@@ -16,7 +18,7 @@ import {
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { formatCsvRow } from '../../linkage/csv.ts';
-import { importServicesFile } from '../../services/index.ts';
+import { importServicesFile, voidService } from '../../services/index.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import {
   type CliRuntime,
@@ -32,7 +34,7 @@ const actor = () => ({ id: process.env.RENKOU_USER || 'cli' });
 
 /**
  * renkou benefits … (programmes, screen, review/approve, reverify, batch, spending, disability)
- * and renkou services import. TODO(access-control, issue 10): person-level output here is for
+ * and renkou services import|void. TODO(access-control, issue 10): person-level output here is for
  * the benefits and health-service roles; the CLI runs as the operator of the server.
  */
 export function registerBenefitCommands(program: Command, rt: CliRuntime) {
@@ -415,5 +417,47 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
           `  ${rt.t('第', 'row ')}${row.rowNo}${rt.t(' 行', '')}: ${row.issues.map((i) => `${i.field}: ${i.message[rt.lang]}`).join('; ')}`,
         );
       }
+    });
+  services
+    .command('void')
+    .description(
+      rt.t(
+        '作废一条错误的服务记录（须填原因；记录保留，不再计入任何统计）',
+        'Void a mistaken service record, with a reason (the record stays, and no longer counts anywhere)',
+      ),
+    )
+    .argument('<id>', rt.t('服务记录编号', 'service record id'))
+    .requiredOption(
+      '--reason <text>',
+      rt.t(
+        '作废原因（如：录错了人、日期有误、并无此次服务）',
+        'why (e.g. the wrong person, a wrong date, no such service)',
+      ),
+    )
+    .option('--user <id>', rt.t('记为作废人的操作人', 'who the record names as having voided it'), actor().id)
+    .option('--json', rt.t('以 JSON 输出', 'print JSON'))
+    .action(async (id: string, o: { reason: string; user: string; json?: boolean }) => {
+      const recordId = wholeNumber(id, 'id');
+      const voided = await rt.withDatabase(async (database) => {
+        const row = await voidService({ db: database.db, actor: { id: o.user } }, recordId, o.reason);
+        // The command line acts as the system; a change to health data is still in the audit log,
+        // as the same void over HTTP is (services.void).
+        await appendAudit(database.db, {
+          actor: cliPrincipal().actor,
+          action: 'services.void',
+          resource: `service:${row.org_code.slice(0, 6)}:${row.id}`,
+          unit: row.org_code,
+          outcome: 'ok',
+          details: { user: o.user, reason: row.void_reason },
+        });
+        return row;
+      });
+      if (o.json) return rt.out(JSON.stringify(voided, null, 2));
+      rt.out(
+        rt.t(
+          `已作废服务记录 ${voided.id}（${voided.service_date}），原因：${voided.void_reason}`,
+          `Voided service record ${voided.id} (${voided.service_date}); reason: ${voided.void_reason}`,
+        ),
+      );
     });
 }

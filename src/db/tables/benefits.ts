@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Tables of family services, programmes, entitlements and payments (src/services/, src/benefits/); the SQL in ../migrations/0013_family_services.sql is the source of truth. */
+/** Tables of family services, programmes, entitlements and payments (src/services/, src/benefits/); the SQL in ../migrations/0013_family_services.sql (and 0026 for service_record's void) is the source of truth. */
 
 export type ServiceKind =
   | 'prepregnancy_check'
@@ -31,6 +31,9 @@ export interface ServiceRecordTable {
   entered_at: Generated<string>;
   voided: Generated<boolean>;
   void_reason: string | null;
+  /** Who voided it and when (migration 0026; NULL on records voided before it). */
+  voided_by: string | null;
+  voided_at: string | null;
 }
 
 export interface PersonFactTable {

@@ -16,8 +16,22 @@ import {
 import { AppError, fieldIssue, invalidInput } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import type { CommandContext } from '../../registry/context.ts';
-import { importServicesFile, listServices, recordService, type ServiceInput } from '../../services/index.ts';
-import { actorOf, bodyPersonUnit, importTarget, type UnitResolver, unitBy, unitFrom } from '../access.ts';
+import {
+  importServicesFile,
+  listServices,
+  recordService,
+  type ServiceInput,
+  voidService,
+} from '../../services/index.ts';
+import {
+  actorOf,
+  bodyPersonUnit,
+  importTarget,
+  serviceRecordUnit,
+  type UnitResolver,
+  unitBy,
+  unitFrom,
+} from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { dateSchema } from '../schemas.ts';
 import { acceptTableUploads, receiveUpload } from '../upload.ts';
@@ -105,6 +119,10 @@ const serviceRow = {
     source: str,
     entered_by: str,
     entered_at: str,
+    voided: { type: 'boolean' },
+    void_reason: nullableStr,
+    voided_by: nullableStr,
+    voided_at: nullableStr,
   },
 } as const;
 const issueSchema = {
@@ -218,6 +236,11 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
             to: date,
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
             offset: { type: 'integer', minimum: 0 },
+            voided: {
+              type: 'boolean',
+              description:
+                'true：列出已作废的记录（原因、作废人、时间），而不是有效记录 / true: the voided records (reason, by whom, when) instead of the live ones',
+            },
           },
         },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: serviceRow } } } },
@@ -278,6 +301,56 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     },
   );
 
+  app.post(
+    '/api/services/:id/void',
+    {
+      config: {
+        // The record's village (where it is listed) or its person's unit now (where it is entered).
+        access: {
+          right: 'services.write',
+          unit: serviceRecordUnit('services.write'),
+          audit: 'services.void',
+        },
+      },
+      schema: {
+        tags: ['services'],
+        summary: '作废错误的服务记录（须填原因）/ Void a mistaken service record, with a reason',
+        description:
+          '记录保留（原因、作废人、时间），不再计入列表和覆盖率指标；没有此记录 404（字段 id），已作废 409（already_voided），原因为空 400（字段 reason）。记录编号保留：同一行再次导入为 unchanged，同一记录编号而内容不同的行作为更正写入。 / ' +
+          'The record stays (reason, by whom, when) and no longer counts in the list or the coverage indicators; no such record is a 404 (field id), one voided already a 409 (already_voided), an empty reason a 400 (field reason). The record keeps its import key: the same row imported again is unchanged, a row with the same record number and other content is written as its correction.',
+        params: idParam,
+        body: {
+          type: 'object',
+          properties: { reason: { type: 'string', description: '作废原因 / Why it is voided' } },
+          required: ['reason'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: int,
+              kind: str,
+              person_id: int,
+              service_date: str,
+              org_code: str,
+              voided: { type: 'boolean' },
+              void_reason: nullableStr,
+              voided_by: nullableStr,
+              voided_at: nullableStr,
+            },
+          },
+        },
+      },
+    },
+    (request) =>
+      voidService(
+        commandContext(context, request),
+        (request.params as { id: number }).id,
+        (request.body as { reason: string }).reason,
+      ),
+  );
+
   app.register(async (scope) => {
     // The provider's file arrives as the raw body, goes to a temporary file and is read from there
     // as a stream, as the CLI reads it (src/server/upload.ts, the person import's way).
@@ -296,12 +369,12 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
           description:
             '请求体为 CSV（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件本身，Content-Type 为 text/csv、application/octet-stream 或 xlsx 的类型；上限 64 MB（更大的文件用命令行 renkou services import）。' +
             '列：kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key（或中文表头）。' +
-            '逐行报告：ok（新记录 id）、unchanged（已导入过：同一记录编号下的同一条记录，或无记录编号时内容相同）、rejected（逐字段问题，中英文；记录编号已用于另一条服务记录为 import_key_reused，同一服务但内容不同为 import_key_changed，字段 importKey）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
+            '逐行报告：ok（新记录 id；若同一记录编号下的记录已作废，本行作为其更正写入，replaces 为被更正的记录 id）、unchanged（已导入过：同一记录编号下的同一条记录，或无记录编号时内容相同，或与已作废的记录相同——作废的记录不会因再次导入而恢复）、rejected（逐字段问题，中英文；记录编号已用于另一条服务记录为 import_key_reused，同一服务但内容不同为 import_key_changed，字段 importKey）；columns 给出各字段在模板中的列名（中文表头、英文表头）。同一文件再次上传不会新增记录。' +
             '导入所属单位为 ?unit=（县、乡镇或村居，默认为本人的单位）：现住地不在其内的人的行被拒收（outside_units，字段 idNumber），其余照常导入。' +
             '没有文件、空文件、损坏的 XLSX 或缺少必需列的文件整体拒收（400，字段级错误）。 / ' +
             'The body is the CSV (UTF-8 or GB18030, comma or tab) or XLSX file itself, sent as text/csv, application/octet-stream or the xlsx type; 64 MB at most (larger files: the CLI, renkou services import). ' +
             'Columns: kind,id_number,related_id_number,service_date,provider,outcome_code,consent,quantity,import_key (or the Chinese headers). ' +
-            'A report per row: ok (the new record’s id), unchanged (imported before: the same record under the same import_key, or for a row without one the same content), rejected (field-level issues in zh-CN and en; a record number already used for another service record is import_key_reused, the same service with other details import_key_changed, field importKey); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
+            'A report per row: ok (the new record’s id; where the record under the same import_key was voided, the row is written as its correction and replaces names it), unchanged (imported before: the same record under the same import_key, or for a row without one the same content, or a voided record again — an import never brings back a voided record), rejected (field-level issues in zh-CN and en; a record number already used for another service record is import_key_reused, the same service with other details import_key_changed, field importKey); columns gives each field’s column as the template names it (the Chinese and the English header). Uploading the same file again writes nothing new. ' +
             'The import is for ?unit= (county, township or village; your own by default): a row for a person who does not live in it is rejected (outside_units, field idNumber), the others import as usual. ' +
             'No file, an empty file, a damaged XLSX or a header without the required columns is refused as a whole (400, field-level error).',
           querystring: {
@@ -348,6 +421,7 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
                       status: str,
                       id: int,
                       issues: { type: 'array', items: issueSchema },
+                      replaces: int,
                       note: bilingual,
                     },
                   },

@@ -8,9 +8,12 @@ import {
   Form,
   Input,
   InputNumber,
+  Modal,
+  Segmented,
   Select,
   Space,
   Table,
+  Tag,
   Typography,
 } from 'antd';
 import { useState } from 'react';
@@ -26,9 +29,10 @@ import { PersonPicker, today, useServerForm } from '../registry/forms.tsx';
 
 /**
  * 服务记录: voluntary health services of the unit (health-service roles only), a form to record
- * one with the person's consent, and the import of a provider's CSV / XLSX export for the selected
- * unit with its per-row report (both for services.write). There is no field for a method, a
- * target or a pregnancy status.
+ * one with the person's consent, the import of a provider's CSV / XLSX export for the selected
+ * unit with its per-row report, and 作废 on a mistaken record, with a reason (all three for
+ * services.write); the voided records are a view of their own (有效记录 / 已作废), never mixed with
+ * the ones that count. There is no field for a method, a target or a pregnancy status.
  */
 export default function ServicesPage() {
   const { tr, lang } = useI18n();
@@ -44,9 +48,18 @@ export default function ServicesPage() {
     () => apiGet<{ items: ServiceKindChoice[] }>('/api/services/kinds').then((r) => r.items),
     [lang],
   );
+  /** The live records (what counts), or the voided ones with why, by whom and when. */
+  const [view, setView] = useState<'live' | 'voided'>('live');
+  /** The record whose 作废 was clicked: the modal asks for the reason. */
+  const [voiding, setVoiding] = useState<ServiceRecordRow>();
   const records = useAsync(
-    () => apiGet<{ items: ServiceRecordRow[] }>('/api/services', { unit, limit: 100 }).then((r) => r.items),
-    [unit],
+    () =>
+      apiGet<{ items: ServiceRecordRow[] }>('/api/services', {
+        unit,
+        limit: 100,
+        ...(view === 'voided' ? { voided: true } : {}),
+      }).then((r) => r.items),
+    [unit, view],
   );
   const kindOf = (kind: string) => kinds.data?.find((k) => k.kind === kind);
   const chosen = kindOf(Form.useWatch('kind', form) ?? '');
@@ -167,7 +180,25 @@ export default function ServicesPage() {
         </Card>
       )}
       {records.error && <Alert type="error" showIcon message={records.error.message} />}
-      <Card size="small" title={tr('最近的服务', 'Recent services')}>
+      <Card
+        size="small"
+        title={
+          view === 'voided'
+            ? tr('已作废的服务记录', 'Voided service records')
+            : tr('最近的服务', 'Recent services')
+        }
+        extra={
+          <Segmented
+            size="small"
+            value={view}
+            onChange={(v) => setView(v as 'live' | 'voided')}
+            options={[
+              { value: 'live', label: tr('有效记录', 'Live records') },
+              { value: 'voided', label: tr('已作废', 'Voided') },
+            ]}
+          />
+        }
+      >
         <Table
           size="small"
           rowKey="id"
@@ -187,10 +218,127 @@ export default function ServicesPage() {
             },
             { title: tr('机构', 'Provider'), dataIndex: 'provider' },
             { title: tr('村（居）', 'Village'), render: (_, r) => nameOf(r.org_code) },
+            ...(view === 'voided'
+              ? [
+                  {
+                    title: tr('作废原因', 'Reason'),
+                    key: 'void_reason',
+                    render: (_: unknown, r: ServiceRecordRow) => (
+                      <>
+                        <Tag>{tr('已作废', 'Voided')}</Tag>
+                        {r.void_reason}
+                      </>
+                    ),
+                  },
+                  {
+                    title: tr('作废人 / 时间', 'Voided by / on'),
+                    key: 'voided_by',
+                    render: (_: unknown, r: ServiceRecordRow) =>
+                      `${r.voided_by ?? '—'} ${r.voided_at ? new Date(r.voided_at).toLocaleString() : ''}`,
+                  },
+                ]
+              : mayWrite
+                ? [
+                    {
+                      title: '',
+                      key: 'actions',
+                      width: 80,
+                      render: (_: unknown, r: ServiceRecordRow) => (
+                        <Button size="small" danger onClick={() => setVoiding(r)}>
+                          {tr('作废', 'Void')}
+                        </Button>
+                      ),
+                    },
+                  ]
+                : []),
           ]}
         />
       </Card>
+      {voiding && (
+        <VoidServiceModal
+          record={voiding}
+          kindName={kindOf(voiding.kind)?.name ?? voiding.kind}
+          onClose={() => setVoiding(undefined)}
+          onVoided={() => {
+            setVoiding(undefined);
+            message.success(tr('已作废', 'Voided'));
+            records.reload();
+          }}
+        />
+      )}
     </Space>
+  );
+}
+
+/**
+ * Asks for the reason a record is voided and sends it (POST /api/services/:id/void); the server's
+ * refusals land at the reason field, or above it (already voided, not found, not one's unit).
+ */
+function VoidServiceModal({
+  record,
+  kindName,
+  onClose,
+  onVoided,
+}: {
+  record: ServiceRecordRow;
+  kindName: string;
+  onClose: () => void;
+  onVoided: () => void;
+}) {
+  const { tr } = useI18n();
+  const [form] = Form.useForm();
+  const { onFinish, busy, alert } = useServerForm<{ reason: string }>(
+    form,
+    ['reason'],
+    async ({ reason }) => {
+      await apiPost(`/api/services/${record.id}/void`, { reason });
+      onVoided();
+    },
+  );
+  return (
+    <Modal
+      open
+      title={tr('作废服务记录', 'Void a service record')}
+      okText={tr('作废', 'Void')}
+      cancelText={tr('取消', 'Cancel')}
+      okButtonProps={{ danger: true, loading: busy }}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+    >
+      <Typography.Paragraph>
+        {record.service_date} · {kindName} · {record.person_name}
+        {tr(`（${record.provider}）`, ` (${record.provider})`)}
+      </Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {tr(
+          '作废的记录保留（连同原因、作废人和时间），但不再计入列表和覆盖率指标；不能撤销。记录有误时先作废，再录入或导入正确的记录。',
+          'A voided record is kept (with the reason, who voided it and when) but no longer counts in the list or the coverage figures; it cannot be undone. Void a wrong record, then enter or import the right one.',
+        )}
+      </Typography.Paragraph>
+      <Form form={form} layout="vertical" onFinish={onFinish}>
+        <Form.Item
+          name="reason"
+          label={tr('作废原因', 'Reason')}
+          rules={[
+            {
+              required: true,
+              whitespace: true,
+              message: tr('请填写作废原因', 'Give the reason for voiding'),
+            },
+          ]}
+        >
+          <Input.TextArea
+            rows={3}
+            maxLength={500}
+            placeholder={tr(
+              '如：录错了人、日期有误、并无此次服务',
+              'e.g. the wrong person, a wrong date, no such service',
+            )}
+          />
+        </Form.Item>
+        {alert}
+      </Form>
+    </Modal>
   );
 }
 
@@ -204,6 +352,8 @@ function ServiceReport({ report }: { report: ServiceImportReport }) {
       ? row.issues.map((issue, at) => ({ key: `${row.rowNo}.${at}`, rowNo: row.rowNo, issue }))
       : [],
   );
+  /** Rows written as the correction of a voided record: each says which (its note). */
+  const corrections = report.rows.filter((row) => row.replaces !== undefined && row.note);
   return (
     <div style={{ marginTop: 12 }} data-testid="service-import-report">
       <Descriptions size="small" column={{ xs: 2, md: 4 }}>
@@ -212,6 +362,23 @@ function ServiceReport({ report }: { report: ServiceImportReport }) {
         <Descriptions.Item label={tr('已导入过', 'Already there')}>{report.unchanged}</Descriptions.Item>
         <Descriptions.Item label={tr('拒收', 'Rejected')}>{report.rejected}</Descriptions.Item>
       </Descriptions>
+      {corrections.length > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 8 }}
+          message={tr(
+            `${corrections.length} 行作为已作废记录的更正写入`,
+            `${corrections.length} row(s) written as corrections of voided records`,
+          )}
+          description={corrections.slice(0, 20).map((row) => (
+            <div key={row.rowNo}>
+              {tr(`第 ${row.rowNo} 行：`, `Row ${row.rowNo}: `)}
+              {row.note![lang]}
+            </div>
+          ))}
+        />
+      )}
       {problems.length > 0 && (
         <Table
           size="small"
