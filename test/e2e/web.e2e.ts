@@ -128,6 +128,41 @@ async function waitForDemo(log: () => string, firstStart = true) {
 }
 
 /** Waits until the page has its data: no request in flight (the app counts them) and no skeleton, twice. */
+/**
+ * A user's first sign-in on a page of their own: the administrator's initial password, then a
+ * new one, as the server demands; returns on the dashboard.
+ */
+async function firstSignIn(other: Page, username: string, initial: string, fresh: string) {
+  await other.goto(`${base}/sign-in`);
+  await other.getByLabel('用户名').fill(username);
+  await other.getByLabel('密码').fill(initial);
+  await other.getByRole('button', { name: /登\s*录/ }).click();
+  await other.getByLabel('管理员给的初始密码').fill(initial);
+  await other.getByLabel('新密码', { exact: true }).fill(fresh);
+  await other.getByLabel('再次输入新密码').fill(fresh);
+  await other.getByRole('button', { name: /修改密码/ }).click();
+  await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+}
+
+/**
+ * Imports a two-row service file on the services page; returns the report, checked to hold one
+ * row written and one rejected.
+ */
+async function importServiceFile(other: Page, name: string, csv: string) {
+  await other.goto(`${base}/services`);
+  await other.getByText('导入服务机构的导出文件').waitFor();
+  await other
+    .locator('input[type=file]')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const report = other.getByTestId('service-import-report');
+  await report.waitFor();
+  assert.match(
+    (await report.locator('.ant-descriptions').textContent()) ?? '',
+    /总行数\s*2.*成功\s*1.*已导入过\s*0.*拒收\s*1/,
+  );
+  return report;
+}
+
 async function settle() {
   for (let i = 0; i < 2; i++) {
     await page.waitForTimeout(150);
@@ -812,16 +847,7 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
     const other = await context.newPage();
     try {
-      await other.goto(`${base}/sign-in`);
-      await other.getByLabel('用户名').fill('e2e.statistician');
-      await other.getByLabel('密码').fill(initial);
-      await other.getByRole('button', { name: /登\s*录/ }).click();
-      await other.getByLabel('管理员给的初始密码').fill(initial);
-      const fresh = 'Tongji-County-Office-9';
-      await other.getByLabel('新密码', { exact: true }).fill(fresh);
-      await other.getByLabel('再次输入新密码').fill(fresh);
-      await other.getByRole('button', { name: /修改密码/ }).click();
-      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
+      await firstSignIn(other, 'e2e.statistician', initial, 'Tongji-County-Office-9');
       // The reports area holds one page this user may open: the entry is that page, by its name.
       const entry = other.getByRole('menuitem', { name: '人口预测' });
       await entry.waitFor();
@@ -860,27 +886,8 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
     const other = await context.newPage();
     try {
-      await other.goto(`${base}/sign-in`);
-      await other.getByLabel('用户名').fill('e2e.health');
-      await other.getByLabel('密码').fill(initial);
-      await other.getByRole('button', { name: /登\s*录/ }).click();
-      await other.getByLabel('管理员给的初始密码').fill(initial);
-      const fresh = 'Weisheng-County-Clinic-4';
-      await other.getByLabel('新密码', { exact: true }).fill(fresh);
-      await other.getByLabel('再次输入新密码').fill(fresh);
-      await other.getByRole('button', { name: /修改密码/ }).click();
-      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
-      await other.goto(`${base}/services`);
-      await other.getByText('导入服务机构的导出文件').waitFor();
-      await other
-        .locator('input[type=file]')
-        .setInputFiles({ name: 'e2e-services.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-      const report = other.getByTestId('service-import-report');
-      await report.waitFor();
-      assert.match(
-        (await report.locator('.ant-descriptions').textContent()) ?? '',
-        /总行数\s*2.*成功\s*1.*已导入过\s*0.*拒收\s*1/,
-      );
+      await firstSignIn(other, 'e2e.health', initial, 'Weisheng-County-Clinic-4');
+      const report = await importServiceFile(other, 'e2e-services.csv', csv);
       // The bad row by its row number, its column as the template names it, and the message in Chinese.
       const problem = report.locator('.ant-table-row');
       assert.equal(await problem.count(), 1);
@@ -929,27 +936,8 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
     const other = await context.newPage();
     try {
-      await other.goto(`${base}/sign-in`);
-      await other.getByLabel('用户名').fill('e2e.township.health');
-      await other.getByLabel('密码').fill(initial);
-      await other.getByRole('button', { name: /登\s*录/ }).click();
-      await other.getByLabel('管理员给的初始密码').fill(initial);
-      const fresh = 'Weishengyuan-Township-5';
-      await other.getByLabel('新密码', { exact: true }).fill(fresh);
-      await other.getByLabel('再次输入新密码').fill(fresh);
-      await other.getByRole('button', { name: /修改密码/ }).click();
-      await other.getByTestId('figure-births').locator('.ant-statistic-content').waitFor();
-      await other.goto(`${base}/services`);
-      await other.getByText('导入服务机构的导出文件').waitFor();
-      await other
-        .locator('input[type=file]')
-        .setInputFiles({ name: 'e2e-township.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-      const report = other.getByTestId('service-import-report');
-      await report.waitFor();
-      assert.match(
-        (await report.locator('.ant-descriptions').textContent()) ?? '',
-        /总行数\s*2.*成功\s*1.*已导入过\s*0.*拒收\s*1/,
-      );
+      await firstSignIn(other, 'e2e.township.health', initial, 'Weishengyuan-Township-5');
+      const report = await importServiceFile(other, 'e2e-township.csv', csv);
       const problem = report.locator('.ant-table-row');
       assert.equal(await problem.count(), 1);
       assert.deepEqual(
