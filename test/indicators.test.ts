@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IndicatorEngine } from '../src/indicators/engine.ts';
+import { CATALOGUE, findRecordsRefusal } from '../src/indicators/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth, registerDeath } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
@@ -263,6 +264,87 @@ describe(`indicator API (${storageName})`, () => {
       const bad = await app.inject({ url: '/api/indicators/births?unit=620881&period=2025-13' });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error.field, 'period');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('links a figure to its records only where they are listed: not for a coverage rate, for the crude birth rate', async () => {
+    const app = await signedInApp(test.database);
+    try {
+      const first = async (id: string) =>
+        (await app.inject({ url: `/api/indicators/${id}?unit=620881&period=2025` })).json().values[0];
+      assert.equal(
+        (await first('crude_birth_rate')).records,
+        '/api/indicators/crude_birth_rate/records?unit=620881&period=2025',
+      );
+      // Who was visited after a birth is health data: no list, so no link to one.
+      assert.equal((await first('postpartum_visit_rate')).records, null);
+      assert.equal((await first('completeness_rate')).records, null);
+      // The catalogue says why, in the asked language, with the code the records route refuses with.
+      for (const lang of ['zh-CN', 'en'] as const) {
+        const items = (await app.inject({ url: `/api/indicators?lang=${lang}` })).json().items as {
+          id: string;
+          recordsUnavailable: { code: string; message: string } | null;
+        }[];
+        const entry = (id: string) => items.find((item) => item.id === id)!;
+        assert.equal(entry('crude_birth_rate').recordsUnavailable, null);
+        assert.equal(entry('postpartum_visit_rate').recordsUnavailable?.code, 'forbidden');
+        assert.match(
+          entry('postpartum_visit_rate').recordsUnavailable!.message,
+          lang === 'en' ? /no person-level drill-down/ : /不提供逐人名单/,
+        );
+      }
+      const refused = await app.inject({
+        url: '/api/indicators/postpartum_visit_rate/records?unit=620881&period=2025',
+      });
+      assert.equal(refused.statusCode, 403);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('every records link the county’s catalogue answers with opens, and an indicator without one is refused', async () => {
+    const app = await signedInApp(test.database);
+    try {
+      const batch = await app.inject({ url: '/api/indicators/values?unit=620881&period=2025&children=true' });
+      assert.equal(batch.statusCode, 200, batch.body);
+      const indicators = batch.json().indicators as Record<
+        string,
+        { values: { unit: string; records: string | null }[] }
+      >;
+      assert.deepEqual(Object.keys(indicators).sort(), CATALOGUE.map((entry) => entry.id).sort());
+      let followed = 0;
+      for (const entry of CATALOGUE) {
+        const refusal = findRecordsRefusal(entry);
+        for (const value of indicators[entry.id]!.values) {
+          if (value.records === null) {
+            assert.ok(refusal, `${entry.id} ${value.unit}: no link, yet its records are listed`);
+            const response = await app.inject({
+              url: `/api/indicators/${entry.id}/records?unit=${value.unit}&period=2025`,
+            });
+            assert.equal(response.statusCode, refusal.code === 'forbidden' ? 403 : 400, entry.id);
+            continue;
+          }
+          assert.equal(refusal, undefined, `${entry.id}: a link to a list that is refused`);
+          const response = await app.inject({ url: value.records });
+          assert.equal(response.statusCode, 200, `${value.records}: ${response.body}`);
+          followed++;
+        }
+      }
+      // Every indicator but the coverage and quality rates links to its records, at every unit.
+      const unlisted = CATALOGUE.filter((entry) => findRecordsRefusal(entry)).map((entry) => entry.id);
+      assert.deepEqual(unlisted.sort(), [
+        'accuracy_rate',
+        'completeness_rate',
+        'entry_rate',
+        'newborn_screening_rate',
+        'postpartum_visit_rate',
+        'premarital_check_rate',
+        'prepregnancy_check_coverage',
+        'women_screening_coverage_35_64',
+      ]);
+      assert.equal(followed, (CATALOGUE.length - unlisted.length) * indicators.births!.values.length);
     } finally {
       await app.close();
     }

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { IndicatorEngine } from '../src/indicators/index.ts';
+import { findIndicator, findRecordsRefusal, IndicatorEngine } from '../src/indicators/index.ts';
 import { projectFromRegistry } from '../src/indicators/registry-projection.ts';
 import { registerDeath } from '../src/registry/commands/register-death.ts';
-import { formatFigure } from '../src/reports/figures.ts';
+import { type Figure, formatFigure } from '../src/reports/figures.ts';
 import { diffReportRun, generateReport } from '../src/reports/index.ts';
 import { setTargetSheet } from '../src/targets/index.ts';
 import { ROOT } from './helpers/cli.ts';
@@ -327,6 +327,47 @@ describe(`reports from the synthetic county (${storageName})`, () => {
       // A unit outside the user's (here: a county that does not exist) is refused before anything is looked up.
       const bad = await app.inject({ url: '/api/reports?unit=999999&period=2025&format=docx' });
       assert.equal(bad.statusCode, 403);
+    });
+
+    it('traces a figure to its records only where they are listed, and every such link opens', async () => {
+      const json = await app.inject({ url: '/api/reports?unit=620881&period=2025&format=json' });
+      assert.equal(json.statusCode, 200, json.body);
+      const body = json.json() as {
+        document: { figures: Record<string, Figure> };
+        tables: {
+          sheets: { blocks: { rows: { figures: (Figure | null)[] }[]; total: (Figure | null)[] }[] }[];
+        };
+      };
+      const figures = [
+        ...Object.values(body.document.figures),
+        ...body.tables.sheets.flatMap((sheet) =>
+          sheet.blocks.flatMap((block) => [...block.rows.flatMap((row) => row.figures), ...block.total]),
+        ),
+      ].filter((figure): figure is Figure => figure !== null && figure.trace.source === 'indicator');
+      const seen = new Set<string>();
+      for (const figure of figures) {
+        const refusal = findRecordsRefusal(findIndicator(figure.trace.indicator)!);
+        assert.equal(figure.trace.records === undefined, refusal !== undefined, figure.key);
+        seen.add(figure.trace.indicator);
+      }
+      // The tables carry the coverage and quality rates as well as the registry's figures.
+      for (const id of [
+        'postpartum_visit_rate',
+        'premarital_check_rate',
+        'timeliness_rate',
+        'crude_birth_rate',
+      ])
+        assert.ok(seen.has(id), id);
+      const links = new Set(
+        figures
+          .filter((f) => f.trace.unit === '620881' && f.trace.period === '2025' && f.trace.records)
+          .map((f) => f.trace.records!),
+      );
+      assert.ok(links.has('/api/indicators/crude_birth_rate/records?unit=620881&period=2025'));
+      for (const link of links) {
+        const response = await app.inject({ url: link });
+        assert.equal(response.statusCode, 200, `${link}: ${response.body}`);
+      }
     });
 
     it('POST /api/activities records an activity and refuses a bad one field by field', async () => {

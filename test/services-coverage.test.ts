@@ -25,6 +25,7 @@ import {
  * A registry small enough to count coverage by hand. Village A (东华社区), village B (北河村).
  *   marriages 2025: W1 (A) + M1 on 02-01; W2 (B) + M2 on 09-01
  *     premarital check: W1 on 2025-01-15 (counts); M2 on 2023-01-01 (more than 365 days before: no)
+ *                                                          -> 1 of 4 persons (W1 of W1, M1, W2, M2)
  *     pre-pregnancy check: W1 with M1 on 2025-05-01; M2 alone on 2025-10-01   -> 2 of 2
  *   births 2025: C1 to W3 (A) on 03-01, visited 03-20, screened 03-05; C2 to W4 (B) on 08-01,
  *     visited 09-15 (45 days: no), not screened                            -> 1 of 2, 1 of 2
@@ -129,9 +130,10 @@ describe(`family health services and coverage (${storageName})`, () => {
   });
   after(() => test.cleanup());
 
-  it('premarital check rate is checked marriages over marriages', async () => {
+  it('premarital check rate is persons checked over persons marrying', async () => {
     const v = await value('premarital_check_rate');
-    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 2, 50]);
+    // Per person (was 1 of 2 marriages, 50 %, counted by couples).
+    assert.deepEqual([v.numerator, v.denominator, v.value], [1, 4, 25]);
   });
 
   it('pre-pregnancy check coverage counts couples married in the period with a check of either spouse', async () => {
@@ -167,7 +169,8 @@ describe(`family health services and coverage (${storageName})`, () => {
     const byVillage = Object.fromEntries(
       result.values.filter((v) => v.denominator).map((v) => [v.unit_code, [v.numerator, v.denominator]]),
     );
-    assert.deepEqual(byVillage, { '620881100001': [1, 1], [OTHER_VILLAGE]: [0, 1] });
+    // Both spouses of each marriage, where it counts (was 1 of 1 and 0 of 1 marriages).
+    assert.deepEqual(byVillage, { '620881100001': [1, 2], [OTHER_VILLAGE]: [0, 2] });
   });
 
   it('a new service record shows in the figures at once', async () => {
@@ -460,5 +463,131 @@ describe(`coverage counts services to the resident population its denominator co
     const names = await listed('total_dependency_ratio');
     assert.deepEqual([...names].sort(), ['吴英', '孙三', '赵一'].sort());
     assert.equal(names.length, ratio.numerator);
+  });
+});
+
+/**
+ * The premarital check rate counts persons, as the maternal and child health statistics do
+ * (婚前医学检查人数 ÷ 结婚登记人数, docs/services.md): each spouse the registry has is one person,
+ * counted where the marriage counts. Marriages of 2025 in 东华社区 (registered by the first-named):
+ *
+ *   周杰 ♂ + 吴娜 ♀   03-01  both checked (02-01, 2024-12-01)                       2 of 2
+ *   郑强 ♂ + 王芳 ♀   05-01  only the bride (04-20, naming him as her spouse)       1 of 2
+ *   冯刚 ♂ + 陈静 ♀   06-01  neither                                                 0 of 2
+ *   褚明 ♂ + 卫丽 ♀   07-01  褚明 on 2024-06-01 (over 365 days before), 卫丽 on 07-15
+ *                           (after the wedding): neither counts; 卫丽 lives in 北河村,
+ *                           the marriage counts in 东华社区 with both                0 of 2
+ *   蒋伟 ♂ + a woman from elsewhere (name and ID number only)  08-01, 蒋伟 checked 07-01  1 of 1
+ *     -> 4 of 9 persons (44.44 %); men 2 of 5, women 2 of 4. By couples it was 3 of 5 (60 %).
+ */
+describe(`the premarital check rate counts persons, by sex (${storageName})`, () => {
+  let test: TestDatabase;
+  let ctx: CommandContext & { countyCode: string };
+  const ids: Record<string, number> = {};
+  const evaluate = async (by?: 'sex' | 'children', unit = '620881') =>
+    (
+      await indicatorEngineFor(test.database).evaluate({
+        indicator: 'premarital_check_rate',
+        unit,
+        period: '2025',
+        ...(by ? { by } : {}),
+      })
+    ).values;
+  const check = (name: string, serviceDate: string, spouse?: string) =>
+    recordService(ctx, {
+      kind: 'premarital_check',
+      personId: ids[name]!,
+      ...(spouse ? { relatedPersonId: ids[spouse]! } : {}),
+      serviceDate,
+      provider: '华亭市妇幼保健院',
+      outcomeCode: 'normal',
+      consent: true,
+    });
+
+  before(async () => {
+    test = await createTestDatabase();
+    await loadHuating(test.database.db);
+    ctx = { ...contextFor(test.database.db), countyCode: '620881' };
+    for (const [name, sex, birthDate, orgCode] of [
+      ['周杰', 'male', '1994-01-01', VILLAGE],
+      ['吴娜', 'female', '1996-01-01', VILLAGE],
+      ['郑强', 'male', '1993-01-01', VILLAGE],
+      ['王芳', 'female', '1997-01-01', VILLAGE],
+      ['冯刚', 'male', '1992-01-01', VILLAGE],
+      ['陈静', 'female', '1995-01-01', VILLAGE],
+      ['褚明', 'male', '1991-01-01', VILLAGE],
+      ['卫丽', 'female', '1994-06-01', OTHER_VILLAGE],
+      ['蒋伟', 'male', '1990-01-01', VILLAGE],
+    ] as const) {
+      ids[name] = (await addAdult(ctx, { name, sex, birthDate, orgCode, moveDate: '2020-01-01' })).id;
+    }
+    for (const [person, partner, marriageDate] of [
+      ['周杰', '吴娜', '2025-03-01'],
+      ['郑强', '王芳', '2025-05-01'],
+      ['冯刚', '陈静', '2025-06-01'],
+      ['褚明', '卫丽', '2025-07-01'],
+    ] as const)
+      await registerMarriage(ctx, { personId: ids[person]!, partnerId: ids[partner]!, marriageDate });
+    await registerMarriage(ctx, {
+      personId: ids.蒋伟!,
+      partner: { name: '外地新娘', idNumber: makeIdNumber('1995-05-05', 'female') },
+      marriageDate: '2025-08-01',
+    });
+    await check('周杰', '2025-02-01');
+    await check('吴娜', '2024-12-01');
+    await check('王芳', '2025-04-20', '郑强');
+    await check('褚明', '2024-06-01');
+    await check('卫丽', '2025-07-15');
+    await check('蒋伟', '2025-07-01');
+  });
+  after(() => test.cleanup());
+
+  it('counts each checked spouse over every spouse the registry has, not couples', async () => {
+    const [total] = await evaluate();
+    // By couples (either spouse checked) it was 3 of 5 marriages, 60 %.
+    assert.deepEqual([total!.numerator, total!.denominator, total!.value], [4, 9, 44.44]);
+    const marriages = (
+      await indicatorEngineFor(test.database).evaluate({
+        indicator: 'marriages',
+        unit: '620881',
+        period: '2025',
+      })
+    ).values[0]!;
+    // Five marriages, nine persons: the woman from elsewhere is in neither count.
+    assert.equal(marriages.value, 5);
+  });
+
+  it('gives the male and female rates, which add up to the total', async () => {
+    const bySex = Object.fromEntries(
+      (await evaluate('sex')).map((v) => [v.group.sex, [v.numerator, v.denominator, v.value]]),
+    );
+    assert.deepEqual(bySex, { male: [2, 5, 40], female: [2, 4, 50] });
+    const [total] = await evaluate();
+    assert.deepEqual([total!.numerator, total!.denominator], [2 + 2, 5 + 4]);
+    const catalogue = findIndicator('premarital_check_rate')!;
+    assert.deepEqual(catalogue.disaggregations, ['sex']);
+  });
+
+  it('counts both spouses where the marriage counts, never more checked than marrying', async () => {
+    const byVillage = Object.fromEntries(
+      (await evaluate('children', '620881100'))
+        .filter((v) => v.denominator)
+        .map((v) => [v.unit_code, [v.numerator, v.denominator]]),
+    );
+    // 卫丽 of 北河村 counts with her husband in 东华社区, where the marriage was registered.
+    assert.deepEqual(byVillage, { [VILLAGE]: [4, 9] });
+    for (const by of ['sex', 'children'] as const)
+      for (const v of await evaluate(by)) assert.ok(v.numerator! <= v.denominator!, JSON.stringify(v));
+  });
+
+  it('leaves the pre-pregnancy check coverage by couples', async () => {
+    const v = (
+      await indicatorEngineFor(test.database).evaluate({
+        indicator: 'prepregnancy_check_coverage',
+        unit: '620881',
+        period: '2025',
+      })
+    ).values[0]!;
+    assert.deepEqual([v.numerator, v.denominator], [0, 5]);
   });
 });

@@ -222,6 +222,44 @@ describe(`web support routes (${storageName})`, () => {
     }
   });
 
+  it('gives the indicator page no records link where the records are not listed, and the reason', async () => {
+    const client = await signedInApp(test.database);
+    try {
+      const response = await client.inject(
+        '/api/indicators/values?unit=620881&period=2025Q1&indicators=births,newborn_screening_rate&months=births,newborn_screening_rate',
+      );
+      assert.equal(response.statusCode, 200, response.body);
+      const body = response.json() as {
+        indicators: Record<string, { values: { records: string | null }[] }>;
+        months: { values: Record<string, { records: string | null }> }[];
+      };
+      assert.equal(body.indicators.newborn_screening_rate!.values[0]!.records, null);
+      assert.equal(
+        body.indicators.births!.values[0]!.records,
+        '/api/indicators/births/records?unit=620881&period=2025Q1',
+      );
+      assert.deepEqual(
+        body.months.map((m) => [m.values.births!.records !== null, m.values.newborn_screening_rate!.records]),
+        [
+          [true, null],
+          [true, null],
+          [true, null],
+        ],
+      );
+      // What the page shows instead of a list (IndicatorPage asks for records only given a link).
+      const catalogue = (await client.inject('/api/indicators')).json().items as {
+        id: string;
+        recordsUnavailable: { code: string; message: string } | null;
+      }[];
+      assert.deepEqual(catalogue.find((i) => i.id === 'newborn_screening_rate')!.recordsUnavailable, {
+        code: 'forbidden',
+        message: '服务覆盖率只提供统计数字，不提供逐人名单（个人服务记录仅限卫生服务人员查看）',
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('says which GET routes exist, for the app to show its menus', async () => {
     const client = await signedInApp(test.database);
     try {

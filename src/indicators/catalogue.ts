@@ -41,8 +41,12 @@ export type Measure =
   | { entered: 'all' | 'timely' }
   /** A data-quality count (quality-cube.ts): department records linked/known, complete/all person records, audited fields. */
   | { quality: QualityMeasure }
-  /** A family health-service coverage count (service-counts.ts): the part of a registry denominator that received the service. */
-  | { services: ServiceCount };
+  /**
+   * A family health-service coverage count (service-counts.ts): the part of a registry denominator
+   * that received the service, or a denominator only the service counts have (the persons
+   * marrying). Kept by sex: `filter.sex` only (an indicator over them declares no other breakdown).
+   */
+  | { services: ServiceCount; filter?: Pick<MeasureFilter, 'sex'> };
 
 export type IndicatorUnit = 'permille' | 'percent' | 'ratio' | 'count' | 'years' | 'children_per_woman';
 export type Disaggregation = 'sex' | 'ageGroup' | 'residenceType' | 'birthOrder';
@@ -136,8 +140,10 @@ function share(
  * Coverage of voluntary family health services (issue 11): each numerator is the part of its
  * denominator that received the service (service-counts.ts says exactly which records count):
  * births of the resident population, as the rates over it count them, so a visit recorded for an
- * outflow migrant's child living elsewhere is in neither; every registered marriage; resident
- * women at the year end. Figures only: person-level service records are for health-service roles.
+ * outflow migrant's child living elsewhere is in neither; the persons marrying (the premarital
+ * check, per person as the official statistics count it) or the couples (the pre-pregnancy check,
+ * per couple as its official coverage counts it) of every registered marriage; resident women at
+ * the year end. Figures only: person-level service records are for health-service roles.
  */
 function coverage(
   id: string,
@@ -147,7 +153,7 @@ function coverage(
   denominator: Measure,
   descZh: string,
   descEn: string,
-  periodTypes: readonly PeriodType[] = RATE_PERIODS,
+  options: { periodTypes?: readonly PeriodType[]; disaggregations?: readonly Disaggregation[] } = {},
 ): IndicatorDefinition {
   return {
     id,
@@ -158,8 +164,8 @@ function coverage(
     denominator,
     multiplier: 100,
     interval: 'binomial',
-    disaggregations: [],
-    periodTypes,
+    disaggregations: options.disaggregations ?? [],
+    periodTypes: options.periodTypes ?? RATE_PERIODS,
     levels: ALL_LEVELS,
     direction: 'higher',
   };
@@ -170,10 +176,11 @@ const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
     'premarital_check_rate',
     '婚前医学检查率',
     'Premarital check rate',
-    { services: 'premarital_checked' },
-    { events: 'marriage' },
-    '期内登记结婚的夫妇中，至少一方在结婚前 365 天内做过婚前医学检查的百分比',
-    'Of the marriages in the period, the share where either spouse had a premarital check in the 365 days before the marriage',
+    { services: 'premarital_checked_persons' },
+    { services: 'marrying_persons' },
+    '期内登记结婚的人中，本人在结婚前 365 天内做过婚前医学检查的百分比：按人计，夫妻双方各算一人（妇幼卫生统计的口径：婚前医学检查人数 ÷ 结婚登记人数）；可按性别分列（男性、女性婚前医学检查率）。配偶为外地人员、本库只记其姓名和身份号码的，分子分母都不计',
+    'Of the persons who married in the period, the share who had a premarital check themselves in the 365 days before the marriage: per person, each spouse one (as the maternal and child health statistics count it: persons checked ÷ persons registering their marriage); by sex on request (the male and female rates). A spouse from elsewhere, recorded by name and ID number only, is in neither numerator nor denominator',
+    { disaggregations: ['sex'] },
   ),
   coverage(
     'prepregnancy_check_coverage',
@@ -181,8 +188,8 @@ const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
     'Pre-pregnancy check coverage',
     { services: 'prepregnancy_checked' },
     { events: 'marriage' },
-    '期内结婚的夫妇中，至少一方在结婚前后 365 天内做过孕前优生健康检查的百分比',
-    'Of the couples married in the period, the share where either spouse had a pre-pregnancy check within 365 days of the marriage',
+    '期内结婚的夫妇中，至少一方在结婚前后 365 天内做过孕前优生健康检查的百分比。按对计：孕前优生健康检查以计划怀孕夫妇为对象，其目标人群覆盖率按夫妇对数统计',
+    'Of the couples married in the period, the share where either spouse had a pre-pregnancy check within 365 days of the marriage. Per couple: the check is for couples planning a pregnancy, and its official coverage counts couples',
   ),
   coverage(
     'postpartum_visit_rate',
@@ -210,7 +217,7 @@ const SERVICE_COVERAGE: readonly IndicatorDefinition[] = [
     { population: 'resident', filter: { sex: 'female', ages: [35, 64] } },
     '年末 35–64 岁常住妇女中，当年做过宫颈癌或乳腺癌筛查的百分比（按年末居住地统计，每人一次）',
     'Of the resident women aged 35–64 at the end of the year, the share screened for cervical or breast cancer in the year (counted where they live at the year end, each once)',
-    ['year'],
+    { periodTypes: ['year'] },
   ),
 ];
 

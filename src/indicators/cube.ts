@@ -4,7 +4,7 @@ import type { EventKind, ResidenceType } from '../db/schema.ts';
 import type { Tx } from '../registry/context.ts';
 import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
 import { ageBand, ageBandSql } from './age-bands.ts';
-import { countServices, SERVICE_COUNTS } from './service-counts.ts';
+import { countServices, SERVICE_CELL_SIZE, serviceIndex } from './service-counts.ts';
 
 /**
  * The indicator cube: the registry counted once per (unit, date) and (unit, month) for one
@@ -18,6 +18,7 @@ import { countServices, SERVICE_COUNTS } from './service-counts.ts';
  * residentEvents[unit|month]: the births and deaths among them of the resident population
  *                        (registry/queries/event-residence.ts), laid out as events' first two kinds
  * reports[unit|month]:   kind(7) × timely(2) events entered (report date) in the month
+ * services[unit|month]:  count(6) × sex(2) family health-service coverage counts (service-counts.ts)
  */
 export const SEXES = ['male', 'female'] as const;
 export const RESIDENCE_TYPES: readonly ResidenceType[] = ['registered', 'resident', 'inflow', 'outflow'];
@@ -56,7 +57,7 @@ export interface Cube {
   /** Births and deaths of the resident population: eventIndex of kinds 0 (birth) and 1 (death). */
   residentEvents: Map<string, Int32Array>;
   reports: Map<string, Int32Array>;
-  /** services[unit|month]: the service-coverage counts of service-counts.ts (SERVICE_COUNTS order). */
+  /** services[unit|month]: the service-coverage counts of service-counts.ts, each by sex (serviceIndex). */
   services: Map<string, Int32Array>;
   /** Units in the cube (root and every unit below it that has data or exists in org_unit). */
   units: Set<string>;
@@ -315,7 +316,7 @@ export async function buildCube(
   // Family health-service coverage (issue 11): a small aggregate, after the registry queries.
   for (const row of await timed('services', countServices(db, root, year))) {
     for (const code of rollupCodes(row.org_code, root))
-      add(cube.services, `${code}|${row.m}`, SERVICE_COUNTS.length, row.k, row.n);
+      add(cube.services, `${code}|${row.m}`, SERVICE_CELL_SIZE, serviceIndex(row.k, row.s), row.n);
   }
   cube.builtInMs = performance.now() - started;
   return cube;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { EventKind } from '../db/schema.ts';
 import { AppError } from '../domain/errors.ts';
-import { text } from '../domain/i18n.ts';
+import { type Text, text } from '../domain/i18n.ts';
 import type { Period } from '../domain/period.ts';
 import type { Tx } from '../registry/context.ts';
 import { EVENT_IS_RESIDENT_SQL } from '../registry/queries/event-residence.ts';
@@ -90,6 +90,61 @@ function measureRows(measure: Measure, sign: 1 | -1, unit: string, period: Perio
   throw new Error(`no drill-down for this measure: ${JSON.stringify(measure)}`);
 }
 
+/** The measures a figure's numerator is made of, each with the sign it counts with. */
+function numeratorTerms(definition: IndicatorDefinition): { measure: Measure; sign: 1 | -1 }[] {
+  return [
+    { measure: definition.numerator, sign: 1 },
+    ...(definition.add ? [{ measure: definition.add, sign: 1 as const }] : []),
+    ...(definition.subtract ? [{ measure: definition.subtract, sign: -1 as const }] : []),
+  ];
+}
+
+/** Why an indicator has no record list: the error GET /api/indicators/:id/records answers with. */
+export interface RecordsRefusal {
+  code: 'forbidden' | 'invalid_input';
+  message: Text;
+}
+
+/**
+ * Why an indicator's numerator has no record list, or undefined when it has one: the one rule
+ * that both `listNumeratorRecords` (which refuses with it) and every link to a list
+ * (`recordsPath`: the API's values, the reports' traces) follow, so no link leads to a refusal.
+ */
+export function findRecordsRefusal(definition: IndicatorDefinition): RecordsRefusal | undefined {
+  const measures = numeratorTerms(definition).map((term) => term.measure);
+  if (measures.some((measure) => 'quality' in measure)) {
+    // The data-quality rates count department records and audit sheets: their lists are in src/quality.
+    return {
+      code: 'invalid_input',
+      message: text(
+        '数据质量指标没有逐条下钻，请看数据质量页面',
+        'Data-quality rates have no record drill-down here: see the quality pages',
+      ),
+    };
+  }
+  if (measures.some((measure) => 'services' in measure)) {
+    // Who received a health service is sensitive health data (DESIGN.md): never listed through
+    // the indicator routes; health-service roles see records under /api/services.
+    return {
+      code: 'forbidden',
+      message: text(
+        '服务覆盖率只提供统计数字，不提供逐人名单（个人服务记录仅限卫生服务人员查看）',
+        'Service coverage figures have no person-level drill-down (service records are for health-service roles only)',
+      ),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The API path of the records behind a figure (GET /api/indicators/:id/records), or null where
+ * the indicator has none (findRecordsRefusal says why).
+ */
+export function recordsPath(definition: IndicatorDefinition, unit: string, period: string): string | null {
+  if (findRecordsRefusal(definition)) return null;
+  return `/api/indicators/${definition.id}/records?unit=${unit}&period=${period}`;
+}
+
 /**
  * The records behind an indicator's numerator for a unit and period: the events counted, or the
  * persons counted for a population figure. (Who may see them is the access-control layer's call.)
@@ -108,35 +163,11 @@ export async function listNumeratorRecords(
 ): Promise<{ items: DrillDownRecord[]; hasMore: boolean }> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   const offset = Math.max(options.offset ?? 0, 0);
-  const terms: { measure: Measure; sign: 1 | -1 }[] = [
-    { measure: definition.numerator, sign: 1 },
-    ...(definition.add ? [{ measure: definition.add, sign: 1 as const }] : []),
-    ...(definition.subtract ? [{ measure: definition.subtract, sign: -1 as const }] : []),
-  ];
-  if (terms.some(({ measure }) => 'quality' in measure)) {
-    // The data-quality rates count department records and audit sheets: their lists are in src/quality.
-    throw new AppError(
-      'invalid_input',
-      text(
-        '数据质量指标没有逐条下钻，请看数据质量页面',
-        'Data-quality rates have no record drill-down here: see the quality pages',
-      ),
-      { field: 'indicator' },
-    );
-  }
-  if (terms.some(({ measure }) => 'services' in measure)) {
-    // Who received a health service is sensitive health data (DESIGN.md): never listed through
-    // the indicator routes; health-service roles see records under /api/services.
-    throw new AppError(
-      'forbidden',
-      text(
-        '服务覆盖率只提供统计数字，不提供逐人名单（个人服务记录仅限卫生服务人员查看）',
-        'Service coverage figures have no person-level drill-down (service records are for health-service roles only)',
-      ),
-      { field: 'indicator' },
-    );
-  }
-  const parts = terms.map(({ measure, sign }) => measureRows(measure, sign, unit, period));
+  const refusal = findRecordsRefusal(definition);
+  if (refusal) throw new AppError(refusal.code, refusal.message, { field: 'indicator' });
+  const parts = numeratorTerms(definition).map(({ measure, sign }) =>
+    measureRows(measure, sign, unit, period),
+  );
   const result = await sql<DrillDownRecord>`
     SELECT "personId", name, sex, "birthDate", "orgCode", "eventId", "eventKind", "eventDate",
            "reportDate", sign

@@ -45,7 +45,7 @@ import {
   qualityMeasureValue,
   sumQualityFlows,
 } from './quality-cube.ts';
-import { SERVICE_COUNTS, type ServiceCount } from './service-counts.ts';
+import { SERVICE_COUNTS, type ServiceCount, serviceIndex } from './service-counts.ts';
 
 export interface IndicatorValue {
   indicator: string;
@@ -451,7 +451,13 @@ function ageRangeOf(label: string): [number, number | undefined] {
 
 /** The measure's filter narrowed by the breakdown group. */
 function narrow(measure: Measure, group: Group): Measure {
-  if ('entered' in measure || 'quality' in measure || 'services' in measure) return measure;
+  if ('entered' in measure || 'quality' in measure) return measure;
+  // Service counts are kept by sex only (service-counts.ts): an indicator over them declares no
+  // other breakdown.
+  if ('services' in measure)
+    return group.sex
+      ? { ...measure, filter: { ...measure.filter, sex: group.sex as 'male' | 'female' } }
+      : measure;
   const filter: MeasureFilter = { ...measure.filter };
   if (group.sex && !('events' in measure && measure.events === 'birth' && filter.sex)) {
     filter.sex = group.sex as 'male' | 'female';
@@ -561,11 +567,21 @@ function sumEntered(cube: Cube, unit: string, period: Period, timelyOnly: boolea
   return total;
 }
 
-/** A family health-service coverage count (service-counts.ts) over the months of the period. */
-function sumServices(cube: Cube, unit: string, period: Period, count: ServiceCount): number {
-  const index = SERVICE_COUNTS.indexOf(count);
+/** A family health-service coverage count (service-counts.ts) over the months of the period, of one sex or both. */
+function sumServices(
+  cube: Cube,
+  unit: string,
+  period: Period,
+  count: ServiceCount,
+  filter?: MeasureFilter,
+): number {
+  const k = SERVICE_COUNTS.indexOf(count);
   let total = 0;
-  for (const month of monthNumbers(period)) total += cube.services.get(`${unit}|${month}`)?.[index] ?? 0;
+  for (const month of monthNumbers(period)) {
+    const cell = cube.services.get(`${unit}|${month}`);
+    if (!cell) continue;
+    for (const sex of sexIndices(filter)) total += cell[serviceIndex(k, sex)]!;
+  }
   return total;
 }
 
@@ -578,7 +594,7 @@ function measureValue(cube: Cube, unit: string, period: Period, measure: Measure
   if ('entered' in measure) return sumEntered(cube, unit, period, measure.entered === 'timely');
   if ('quality' in measure)
     return qualityMeasureValue(qualityOf(cube), unit, monthNumbers(period), period.end, measure.quality);
-  if ('services' in measure) return sumServices(cube, unit, period, measure.services);
+  if ('services' in measure) return sumServices(cube, unit, period, measure.services, measure.filter);
   if ('events' in measure)
     return sumEvents(
       cube,

@@ -3,7 +3,12 @@ import type { Database } from '../db/database.ts';
 import { IndicatorEngine } from './engine.ts';
 
 export { CATALOGUE, findIndicator, type IndicatorDefinition } from './catalogue.ts';
-export { listNumeratorRecords } from './drill-down.ts';
+export {
+  findRecordsRefusal,
+  listNumeratorRecords,
+  type RecordsRefusal,
+  recordsPath,
+} from './drill-down.ts';
 export {
   type Breakdown,
   breakdownsOf,

@@ -1,12 +1,21 @@
 import type { Lang, Text } from '../domain/i18n.ts';
-import type { Disaggregation, IndicatorDefinition, IndicatorUnit } from './catalogue.ts';
+import {
+  type Disaggregation,
+  findIndicator,
+  type IndicatorDefinition,
+  type IndicatorUnit,
+} from './catalogue.ts';
+import { findRecordsRefusal, recordsPath } from './drill-down.ts';
 import { type Breakdown, breakdownsOf, type EvaluateResult, type IndicatorValue } from './engine.ts';
 
 /**
  * One value as the API answers it: figures, interval, flags in the asked language and the link
- * to its records (GET /api/indicators/:id, GET /api/indicators/values).
+ * to its records (GET /api/indicators/:id, GET /api/indicators/values) — null for an indicator
+ * whose records are not listed (coverage of health services, data quality: the catalogue entry's
+ * `recordsUnavailable` says why), so no link leads to a refusal.
  */
 export function indicatorValueView(value: IndicatorValue & { unit_code: string }, lang: Lang) {
+  const definition = findIndicator(value.indicator);
   return {
     unit: value.unit_code,
     group: value.group,
@@ -15,7 +24,7 @@ export function indicatorValueView(value: IndicatorValue & { unit_code: string }
     denominator: value.denominator,
     interval: value.interval,
     flags: value.flags.map((flag) => ({ code: flag.code, message: flag.message[lang] })),
-    records: `/api/indicators/${value.indicator}/records?unit=${value.unit_code}&period=${value.period}`,
+    records: definition ? recordsPath(definition, value.unit_code, value.period) : null,
   };
 }
 
@@ -75,10 +84,17 @@ export interface CatalogueEntryView {
   breakdowns: Breakdown[];
   periodTypes: IndicatorDefinition['periodTypes'];
   levels: IndicatorDefinition['levels'];
+  /**
+   * Why the indicator's records are not listed — the refusal GET /api/indicators/:id/records would
+   * answer, its message in the asked language, as flags are — or null when they are: its values'
+   * `records` link is null then.
+   */
+  recordsUnavailable: { code: string; message: string } | null;
 }
 
 /** A catalogue entry in the asked language. */
 export function catalogueEntryView(entry: IndicatorDefinition, lang: Lang): CatalogueEntryView {
+  const refusal = findRecordsRefusal(entry);
   return {
     id: entry.id,
     name: entry.name[lang],
@@ -89,5 +105,6 @@ export function catalogueEntryView(entry: IndicatorDefinition, lang: Lang): Cata
     breakdowns: breakdownsOf(entry),
     periodTypes: entry.periodTypes,
     levels: entry.levels,
+    recordsUnavailable: refusal ? { code: refusal.code, message: refusal.message[lang] } : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Text } from '../domain/i18n.ts';
-import type { IndicatorDefinition, IndicatorValue } from '../indicators/index.ts';
+import { type IndicatorDefinition, type IndicatorValue, recordsPath } from '../indicators/index.ts';
 
 /**
  * A figure as a report prints it, with where it came from. Every number in a generated report is
@@ -18,7 +18,10 @@ export interface Trace {
   dataVersion: number;
   /** Where the same figure can be asked for again (an API path). */
   query: string;
-  /** The records behind the numerator (drill-down), where there is one. */
+  /**
+   * The records behind the numerator (drill-down), where there is one: left out for indicators
+   * whose records are not listed (findRecordsRefusal in indicators/drill-down.ts).
+   */
   records?: string;
   /** How a derived figure was made (e.g. a table's total recomputed from its rows). */
   note?: string;
@@ -82,9 +85,20 @@ export function figureFromIndicator(
       group: value.group,
       dataVersion,
       query: `/api/indicators/${definition.id}?${query}${by ? `&by=${by}` : ''}`,
-      records: `/api/indicators/${definition.id}/records?${query}`,
+      // Only where the indicator's records are listed (drill-down.ts): none for coverage and quality rates.
+      ...traceRecords(definition, unit, value.period),
     },
   };
+}
+
+/** The trace's link to the records behind a figure, left out where the indicator has no list. */
+export function traceRecords(
+  definition: IndicatorDefinition,
+  unit: string,
+  period: string,
+): { records?: string } {
+  const path = recordsPath(definition, unit, period);
+  return path === null ? {} : { records: path };
 }
 
 /** A plain count from another source (activity log, work tasks), traced to the query that gives it. */

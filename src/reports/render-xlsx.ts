@@ -32,7 +32,8 @@ const WORDS = {
     sum: '各单位相加',
     dataVersion: '数据版本',
     source: '每个数的来源',
-    sourceText: '/api/indicators/{代码}?unit={单位代码}&period={时期}（下钻：…/records）',
+    sourceText:
+      '/api/indicators/{代码}?unit={单位代码}&period={时期}（下钻：…/records；服务覆盖率与数据质量指标没有逐条名单）',
   },
   en: {
     title: (unit: string, period: string) => `${unit}: population statistics, ${period}`,
@@ -48,7 +49,8 @@ const WORDS = {
     sum: 'Sum of the units',
     dataVersion: 'Data version',
     source: 'Where each figure comes from',
-    sourceText: '/api/indicators/{code}?unit={unit code}&period={period} (drill-down: …/records)',
+    sourceText:
+      '/api/indicators/{code}?unit={unit code}&period={period} (drill-down: …/records; none for service coverage and data-quality rates)',
   },
 } as const;
 

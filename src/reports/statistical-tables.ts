@@ -9,7 +9,7 @@ import {
 } from '../indicators/index.ts';
 import { listSubtree } from '../org/org-units.ts';
 import { findRecordsBegin } from '../registry/queries/records-begin.ts';
-import { blankWithoutData, type Figure, figureFromIndicator, figureKey } from './figures.ts';
+import { blankWithoutData, type Figure, figureFromIndicator, figureKey, traceRecords } from './figures.ts';
 import { getReportUnit, parseReportPeriod } from './gather.ts';
 import type { ReportUnit } from './model.ts';
 
@@ -108,7 +108,7 @@ export function totalFigure(
       group: {},
       dataVersion,
       query: `/api/indicators/${definition.id}?unit=${parentUnit}&period=${period}`,
-      records: `/api/indicators/${definition.id}/records?unit=${parentUnit}&period=${period}`,
+      ...traceRecords(definition, parentUnit, period),
       note: definition.denominator ? 'sum of rows’ numerators / sum of rows’ denominators' : 'sum of rows',
     },
   };

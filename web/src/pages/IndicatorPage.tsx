@@ -29,21 +29,26 @@ export default function IndicatorPage({ params }: PageProps) {
     () => apiGet<IndicatorResult>(`/api/indicators/${params.id}`, { unit, period, by }),
     [params.id, unit, period, by, lang],
   );
+  const value = total.data?.values[0];
+  // The figure links to its records only where the indicator lists them (not health-service
+  // coverage nor data quality: the catalogue entry says why); the page asks only then.
+  const listed = typeof value?.records === 'string';
   const records = useAsync(
     () =>
-      apiGet<{ items: DrillDownRecord[]; hasMore: boolean }>(`/api/indicators/${params.id}/records`, {
-        unit,
-        period,
-        limit: PAGE,
-        offset,
-      }),
-    [params.id, unit, period, offset],
+      listed
+        ? apiGet<{ items: DrillDownRecord[]; hasMore: boolean }>(`/api/indicators/${params.id}/records`, {
+            unit,
+            period,
+            limit: PAGE,
+            offset,
+          })
+        : Promise.resolve(undefined),
+    [params.id, unit, period, offset, listed],
   );
   const indicatorUnit = total.data?.indicator.unit ?? 'count';
   // A numerator made of events shows what each record is; a subtracted one (the deaths of the
   // natural increase rate) says so, so the list reads as births − deaths.
   const showsEvents = records.data?.items.some((r) => r.eventKind !== null) ?? false;
-  const value = total.data?.values[0];
   const rows = breakdown.data?.values ?? [];
   const orderName: Record<string, string> = {
     '1': tr('一孩', 'First'),
@@ -167,7 +172,16 @@ export default function IndicatorPage({ params }: PageProps) {
         )}
       </Card>
       <Card size="small" title={tr('分子所含记录', 'Records behind the figure')}>
-        {records.error ? (
+        {value && value.records === null ? (
+          <Alert
+            type="info"
+            data-testid="no-records"
+            message={
+              entry?.recordsUnavailable?.message ??
+              tr('此指标没有逐条名单', 'This indicator has no record list')
+            }
+          />
+        ) : records.error ? (
           <Alert type="warning" message={records.error.message} />
         ) : (
           <Table
