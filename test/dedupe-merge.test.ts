@@ -14,6 +14,7 @@ import { populationOn, registerDeath, totalOf, voidPerson } from '../src/registr
 import { generateCountyIntoDatabase } from '../src/synth/load-registry.ts';
 import { readCsvFile } from '../src/synth/read-csv.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
+import { personReferencingRows, rowsNaming } from './helpers/person-references.ts';
 import { addAdult, contextFor, TODAY } from './helpers/registry.ts';
 
 const COUNTY = '620881';
@@ -45,6 +46,8 @@ async function snapshot(db: Kysely<Schema>) {
       .orderBy('row_no')
       .execute(),
     pairs: await db.selectFrom('feed_pair').selectAll().orderBy('id').execute(),
+    // Whole rows of every table with a foreign key to person (services, entitlements, facts …).
+    referencing: await personReferencingRows(db),
   };
 }
 
@@ -183,6 +186,11 @@ describe(`merging duplicate persons (${storageName})`, () => {
       assert.equal(merged.dropped.merged_into_id, keep);
       const after = await references(db, drop);
       assert.deepEqual(after, { events: 0, children: 0, spells: 0, unions: 0, heads: 0 });
+      assert.deepEqual(
+        await rowsNaming(db, drop),
+        { 'person_merge.dropped_person_id': 1, 'person_version.person_id': merged.dropped.version },
+        'nothing but the merged record’s history names it',
+      );
       const keptAfter = await references(db, keep);
       assert.equal(keptAfter.children, keepRefs.children + dropRefs.children);
       assert.equal(keptAfter.heads, keepRefs.heads + dropRefs.heads);

@@ -22,8 +22,15 @@ export interface MergeChange {
     | 'household'
     | 'work_task'
     | 'feed_record'
-    | 'feed_pair';
-  /** The row's id (feed_record: "batchId:rowNo"). */
+    | 'feed_pair'
+    | 'service_record'
+    | 'person_fact'
+    | 'entitlement'
+    | 'import_pending_link';
+  /**
+   * The row's id (feed_record: "batchId:rowNo"; import_pending_link, keyed by its person: the
+   * person it was under before the merge — undo finds it under `after.person_id`).
+   */
   id: number | string;
   before: Record<string, unknown>;
   after: Record<string, unknown>;

@@ -19,13 +19,18 @@ import { throwIfIssues } from './shared.ts';
  * The dropped record stays (status merged, merged_into_id = kept): nothing is deleted. Every row
  * that pointed at it — events (as the person, the other party, the mother or father in a birth's
  * details), children's parent links, unions on both sides, residence spells, household heads,
- * work tasks, feed records and their scored pairs — points at the kept record afterwards; what the kept record lacks is
- * filled from the dropped one. Where both records carry the same fact (two birth events, two
- * residence histories, the same marriage twice) the dropped one's copy moves over voided, so the
- * person is counted once. Each changed row is written to person_merge.changes with its values
- * before and after, so undo can put back exactly the state before — and refuses when anything
- * it would overwrite has changed since. Person rows change only through updatePerson: every step
- * has its person_version, the merge and its undo included.
+ * work tasks, feed records and their scored pairs, health service records (as the person, the
+ * spouse or the newborn), disability facts, entitlements and their payee, a mother the import
+ * still waits for — points at the kept record afterwards (docs/dedupe.md lists every table and why;
+ * history — person_version, person_merge, field audit sheets — stays with the record it describes,
+ * and so does a live entitlement in a programme where the kept record has one). What the kept
+ * record lacks is filled from the dropped one. Where both records carry the same fact (two birth
+ * events, two residence histories, the same marriage twice) the dropped one's copy moves over
+ * voided, so the person is counted once. Each changed row is written to person_merge.changes
+ * with its values before and after, so undo can put back exactly the state before — and refuses
+ * when anything it would overwrite has changed since. Person rows change only through updatePerson: every step
+ * has its person_version, the merge and its undo included. Refused: two records of which one is
+ * the other's parent, spouse, or the other party of one of its events.
  */
 
 export interface MergePersonsInput {
@@ -52,6 +57,9 @@ const FILLED_FIELDS = [
 ] as const satisfies readonly (keyof PersonRow)[];
 
 const MERGE_VOID_REASON = '合并重复记录 / merged duplicate';
+
+/** Entitlement statuses that hold a person's one place in a programme (entitlement_live_uq). */
+const LIVE_ENTITLEMENT = ['applied', 'reviewed', 'approved'] as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: the merge log names its tables at run time
 type AnyDb = Kysely<any>;
@@ -105,18 +113,27 @@ async function updateRow(
   }
   const db = trx as unknown as AnyDb;
   let query = db.updateTable(table).set(values);
-  if (table === 'feed_record') {
-    query = query.where('batch_id', '=', row.batch_id).where('row_no', '=', row.row_no);
-  } else {
-    query = query.where('county_code', '=', row.county_code).where('id', '=', row.id);
-  }
+  for (const [column, value] of Object.entries(rowKey(table, row))) query = query.where(column, '=', value);
   const after = (await query.returningAll().executeTakeFirstOrThrow()) as Record<string, unknown>;
   changes.push({
     table,
-    id: table === 'feed_record' ? `${row.batch_id}:${row.row_no}` : (row.id as number),
+    id:
+      table === 'feed_record'
+        ? `${row.batch_id}:${row.row_no}`
+        : table === 'import_pending_link'
+          ? Number(row.person_id)
+          : (row.id as number),
     before: pick(row, keys),
     after: pick(after, keys),
   });
+}
+
+/** The columns that find a row of a table the merge writes: (county, id), except two tables without an id. */
+function rowKey(table: MergeChange['table'], row: Record<string, unknown>): Record<string, unknown> {
+  if (table === 'feed_record') return { batch_id: row.batch_id, row_no: row.row_no };
+  // A pending mother link is keyed by its person, the column the merge changes.
+  if (table === 'import_pending_link') return { county_code: row.county_code, person_id: row.person_id };
+  return { county_code: row.county_code, id: row.id };
 }
 
 /** Changes a person through person-store (history row included) and logs the change. */
@@ -201,6 +218,24 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
       );
     }
     const county = keep.county_code;
+    // Spouses, or the parties of one event (a marriage, a birth naming its mother), are two people.
+    const joined = await sql<{ id: number }>`
+      SELECT id FROM person_union
+       WHERE county_code = ${county} AND NOT voided
+         AND ((person_id = ${keep.id} AND partner_id = ${drop.id}) OR (person_id = ${drop.id} AND partner_id = ${keep.id}))
+      UNION ALL
+      SELECT id FROM vital_event
+       WHERE county_code = ${county} AND NOT voided
+         AND ((person_id = ${keep.id} AND other_person_id = ${drop.id})
+              OR (person_id = ${drop.id} AND other_person_id = ${keep.id}))
+       LIMIT 1`.execute(trx);
+    if (joined.rows.length > 0) {
+      throw conflict(
+        '两条记录登记为配偶（或同一事件的双方，如出生事件中的母亲），不是同一个人',
+        'The records are registered as spouses (or as the two parties of one event, such as a birth and its mother): they are not one person',
+        'dropId',
+      );
+    }
     const changes: MergeChange[] = [];
 
     // 1. The dropped record first: once it is merged its ID number no longer blocks the kept one.
@@ -460,6 +495,86 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
       if (Number(record.person_id) === drop.id) patch.person_id = keep.id;
       await updateRow(trx, changes, 'feed_record', record, patch);
     }
+    // 9. Health services (docs/services.md): the dropped record's own, and those naming it as the
+    //    spouse of a couple's check or the newborn of a postpartum visit, voided ones too — coverage
+    //    counts them by person, and an import recognises its rows again by the person they name.
+    //    Both records may hold the same service: coverage counts persons, so a copy counts once.
+    const services = await trx
+      .selectFrom('service_record')
+      .selectAll()
+      .where('county_code', '=', county)
+      .where((eb) => eb.or([eb('person_id', '=', drop.id), eb('related_person_id', '=', drop.id)]))
+      .orderBy('id')
+      .execute();
+    for (const service of services) {
+      const patch: Record<string, unknown> = {};
+      if (service.person_id === drop.id) patch.person_id = keep.id;
+      if (service.related_person_id === drop.id) patch.related_person_id = keep.id;
+      await updateRow(trx, changes, 'service_record', service, patch);
+    }
+
+    // 10. Facts for eligibility (a disability certificate) follow the person.
+    const facts = await trx
+      .selectFrom('person_fact')
+      .selectAll()
+      .where('county_code', '=', county)
+      .where('person_id', '=', drop.id)
+      .orderBy('id')
+      .execute();
+    for (const fact of facts) await updateRow(trx, changes, 'person_fact', fact, { person_id: keep.id });
+
+    // 11. Entitlements (docs/benefits.md): the dropped record's move to the kept one, so a person is
+    //    not cut off by the merge — except a live one (applied, reviewed, approved) in a programme
+    //    where the kept record has a live one too: one person has one live entitlement per
+    //    programme (entitlement_live_uq), and the kept record's goes on. The other stays on the
+    //    merged record, where the benefits module already treats it as a known duplicate's: never
+    //    listed, never paid (a batch pays no merged record), stopped by re-verification
+    //    (record_voided). The payment ledger names entitlements, not persons: nothing in it changes.
+    //    The payee follows the person too; the payee's name and ID number as applied stay.
+    const keptLive = new Set(
+      (
+        await trx
+          .selectFrom('entitlement')
+          .select('programme_id')
+          .where('county_code', '=', county)
+          .where('person_id', '=', keep.id)
+          .where('status', 'in', LIVE_ENTITLEMENT)
+          .execute()
+      ).map((e) => e.programme_id),
+    );
+    const entitlements = await trx
+      .selectFrom('entitlement')
+      .selectAll()
+      .where('county_code', '=', county)
+      .where((eb) => eb.or([eb('person_id', '=', drop.id), eb('payee_person_id', '=', drop.id)]))
+      .orderBy('id')
+      .execute();
+    for (const entitlement of entitlements) {
+      const patch: Record<string, unknown> = {};
+      const live = (LIVE_ENTITLEMENT as readonly string[]).includes(entitlement.status);
+      if (entitlement.person_id === drop.id && !(live && keptLive.has(entitlement.programme_id))) {
+        patch.person_id = keep.id;
+      }
+      if (entitlement.payee_person_id === drop.id) patch.payee_person_id = keep.id;
+      if (Object.keys(patch).length > 0) await updateRow(trx, changes, 'entitlement', entitlement, patch);
+    }
+
+    // 12. A mother the import is still waiting for (import_pending_link): she becomes the kept
+    //     record's mother when she arrives, if it has none and waits for none; otherwise the link
+    //     stays with the merged record, and is dropped unused when she arrives.
+    if (keep.mother_id === null) {
+      const pending = await trx
+        .selectFrom('import_pending_link')
+        .selectAll()
+        .where('county_code', '=', county)
+        .where('person_id', 'in', [keep.id, drop.id])
+        .execute();
+      const dropped = pending.find((p) => p.person_id === drop.id);
+      if (dropped && !pending.some((p) => p.person_id === keep.id)) {
+        await updateRow(trx, changes, 'import_pending_link', dropped, { person_id: keep.id });
+      }
+    }
+
     if (input.workTaskId != null) {
       const task = await trx
         .selectFrom('work_task')
@@ -535,6 +650,10 @@ export async function undoMerge(context: CommandContext, input: UndoMergeInput) 
       if (change.table === 'feed_record') {
         const [batch, row] = String(change.id).split(':').map(Number);
         return { batch_id: batch, row_no: row };
+      }
+      // Found under the person the merge moved it to.
+      if (change.table === 'import_pending_link') {
+        return { county_code: county, person_id: change.after.person_id };
       }
       return { county_code: county, id: change.id };
     };
