@@ -954,6 +954,181 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
     }
   });
 
+  it('voids a service record on the services page: an empty reason is refused at the field, the record leaves the live list and is listed under 已作废 with its reason', async () => {
+    assert.ok(signInNeeded, 'the server signs users in');
+    // Only a health-service provider may void (services.write): one of its own, for the county.
+    const initial = 'Initial-Zuofei-2026';
+    await apiPostAs('/api/users', {
+      username: 'e2e.void.health',
+      displayName: '作废测试员',
+      password: initial,
+      roles: [{ role: 'health_provider', unit: '620881' }],
+    });
+    const hits = await api<{ items: SearchHit[] }>('/api/persons?q=张&unit=620881&limit=50');
+    const served = hits.items.find((h) => h.idNumber && h.orgCode && h.birthDate < '2000-01-01');
+    assert.ok(served, 'the e2e county has an adult with an ID number');
+    const provider = '端到端作废测试卫生院';
+    const reason = '录错了人（端到端测试）';
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const other = await context.newPage();
+    try {
+      await firstSignIn(other, 'e2e.void.health', initial, 'Zuofei-County-Clinic-6');
+      // The record to void, entered through the API as the provider (POST /api/services).
+      const me = await other.request.get(`${base}/api/auth/me`);
+      const { csrfToken } = (await me.json()) as { csrfToken: string };
+      const recorded = await other.request.post(`${base}/api/services`, {
+        data: {
+          kind: 'counselling',
+          personId: served.id,
+          serviceDate: today(),
+          provider,
+          outcomeCode: 'given',
+          consent: true,
+        },
+        headers: { 'x-csrf-token': csrfToken },
+      });
+      assert.equal(recorded.status(), 201, await recorded.text());
+
+      await other.goto(`${base}/services`);
+      const list = other.locator('.ant-card').filter({ has: other.locator('.ant-segmented') });
+      await list.getByText('最近的服务').waitFor();
+      const row = list.locator('.ant-table-row').filter({ hasText: provider });
+      await row.waitFor();
+      assert.equal(await row.locator(`a[href="/persons/${served.id}"]`).textContent(), served.name);
+      assert.match((await row.textContent()) ?? '', /咨询指导/);
+
+      await row.getByRole('button', { name: /作\s*废/ }).click();
+      const dialog = other.getByRole('dialog').filter({ hasText: '作废服务记录' });
+      await dialog.waitFor();
+      // The modal names the record it voids.
+      assert.match((await dialog.textContent()) ?? '', new RegExp(`${today()} · 咨询指导 · ${served.name}`));
+      const confirm = dialog.getByRole('button', { name: /作\s*废/ });
+      const reasonError = dialog.locator('.ant-form-item-explain-error');
+      // No reason, then only blanks: refused at the field, in Chinese, and the record stays live.
+      await confirm.click();
+      await reasonError.filter({ hasText: '请填写作废原因' }).waitFor();
+      await dialog.getByLabel('作废原因').fill('   ');
+      await confirm.click();
+      await reasonError.filter({ hasText: '请填写作废原因' }).waitFor();
+      assert.ok(await dialog.isVisible(), 'the modal stays open');
+      assert.equal(await row.count(), 1, 'the record is still in the live list behind the modal');
+      await other.screenshot({ path: join(SHOTS, 'services-void-reason.png'), fullPage: true });
+
+      await dialog.getByLabel('作废原因').fill(reason);
+      await confirm.click();
+      await dialog.waitFor({ state: 'hidden' });
+      await other.locator('.ant-message').getByText('已作废').waitFor();
+      // Gone from the live records…
+      await row.waitFor({ state: 'detached' });
+      // …and listed under 已作废 with its reason, who voided it and when.
+      await list.locator('.ant-segmented-item').filter({ hasText: '已作废' }).click();
+      await list.getByText('已作废的服务记录').waitFor();
+      const voided = list.locator('.ant-table-row').filter({ hasText: provider });
+      await voided.waitFor();
+      const cells = (await voided.locator('td').allTextContents()).map((t) => t.trim());
+      assert.ok(cells.includes(`已作废${reason}`), JSON.stringify(cells));
+      assert.ok(
+        cells.some((cell) => cell.includes('e2e.void.health') && /\d{4}/.test(cell)),
+        JSON.stringify(cells),
+      );
+      assert.equal(
+        await voided.getByRole('button', { name: /作\s*废/ }).count(),
+        0,
+        'a voided record has no 作废',
+      );
+      await other.screenshot({ path: join(SHOTS, 'services-voided.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists a possible duplicate on the work list with its gold tag and reason, and a dismissed one stays dismissed when the finder runs again', async () => {
+    // Two records of one person in two villages of one township: one character of the name
+    // differs and so does the ID number, the birth date and sex agree — a possible duplicate
+    // (0.5–0.95, docs/dedupe.md), not a suggested merge.
+    const county = await api<{ children: { code: string }[] }>('/api/org-units/620881');
+    const township = county.children[0]!.code;
+    const villages = (await api<{ children: { code: string }[] }>(`/api/org-units/${township}`)).children;
+    assert.ok(villages.length >= 2, `${township} has two villages`);
+    const birthDate = '1983-09-17';
+    const names = ['郁澄远', '郁澄达'];
+    for (const [at, name] of names.entries()) {
+      await apiPostAs('/api/moves/in', {
+        person: {
+          name,
+          sex: 'male',
+          birthDate,
+          idNumber: composeResidentId('620881', birthDate, 871 + 2 * at),
+          hukouType: 'rural',
+          maritalStatus: 'single',
+        },
+        orgCode: villages[at]!.code,
+        residenceType: 'registered',
+        moveDate: '2024-03-01',
+        fromPlace: '兰州市',
+      });
+    }
+    const run = () =>
+      apiPostAs<{ possible: number; possibleTasksCreated: number; tasksCreated: number }>(
+        '/api/dedupe/runs',
+        {
+          unit: township,
+        },
+      );
+    const first = await run();
+    assert.ok(first.possibleTasksCreated >= 1, JSON.stringify(first));
+
+    await page.goto(`${base}/tasks`);
+    await page.getByText(/共 \d+ 条/).waitFor();
+    await page.locator('.ant-select').filter({ hasText: '全部类别' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '疑似重复' }).click();
+    const row = page.locator('.ant-table-row').filter({ hasText: names[0]! }).filter({ hasText: names[1]! });
+    await row.waitFor();
+    assert.equal(await row.count(), 1);
+    // The gold tag, the pair, and why it is listed: the score between the thresholds, what agrees and what not.
+    const tag = row.locator('.ant-tag');
+    assert.equal((await tag.textContent())?.trim(), '可能重复');
+    assert.match((await tag.getAttribute('class')) ?? '', /ant-tag-gold/);
+    const text = (await row.textContent()) ?? '';
+    assert.match(text, /可能同一人（待核实）/);
+    const reason =
+      /匹配概率 \d+(\.\d)?%，在 50% 与 95% 之间：可能是同一人，请核实后合并或不予处理。相符 — [^；]*姓名：错一个字[^；]*出生日期：完全相同.*不符 — [^。]*身份证号：不同/;
+    assert.match(text, reason);
+    // Possible duplicates come after the other merge tasks: no other kind's tag below a gold one.
+    const tags = (await page.locator('.ant-table-row .ant-tag').allTextContents()).map((t) => t.trim());
+    const firstGold = tags.indexOf('可能重复');
+    assert.ok(firstGold >= 0 && tags.slice(firstGold).every((t) => t === '可能重复'), JSON.stringify(tags));
+    await shot('tasks-possible-duplicate');
+
+    // Dismissed in the close dialog, which shows the pair and the reason again.
+    await row.getByRole('button', { name: '不予处理' }).click();
+    const dialog = page.getByRole('dialog').filter({ hasText: names[0]! });
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', reason);
+    await dialog.getByPlaceholder('处理说明（可选）').fill('端到端测试：两个人');
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已标为不予处理').waitFor();
+    await row.waitFor({ state: 'detached' });
+
+    // The finder again: the pair is found, but stays dismissed and off the open list.
+    const second = await run();
+    assert.equal(second.possibleTasksCreated, 0, JSON.stringify(second));
+    assert.ok(second.possible >= 1, JSON.stringify(second));
+    await page.reload();
+    await page.getByText(/共 \d+ 条/).waitFor();
+    await page.locator('.ant-select').filter({ hasText: '全部类别' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '疑似重复' }).click();
+    await settle();
+    // The whole open list of merge tasks is on this page, and the pair is not in it.
+    const total = Number((await page.getByText(/共 \d+ 条/).textContent())?.match(/\d+/)?.[0]);
+    assert.equal(await page.locator('.ant-table-row').count(), total);
+    assert.equal(await page.locator('.ant-table-row').filter({ hasText: names[0]! }).count(), 0);
+    await page.locator('.ant-radio-button-wrapper').filter({ hasText: '不予处理' }).click();
+    const dismissed = page.locator('.ant-table-row').filter({ hasText: names[0]! });
+    await dismissed.waitFor();
+    assert.equal(await dismissed.count(), 1);
+  });
+
   it('fits a 10-inch tablet held upright: no sideways scrolling, the menu and the search work by touch', async () => {
     // A 10-inch tablet in portrait shows about 800 × 1280 CSS pixels; the same signed-in session.
     const context = await browser.newContext({
