@@ -45,7 +45,8 @@ export type {
   LinkageTaskDetails,
   MergeTaskDetails,
   TaskDetails,
-  WorkTask,
+  /** A task as stored (what describe-task reads); the API's answer is WorkTask below. */
+  WorkTask as WorkTaskRow,
 } from '../../src/feeds/work-tasks.ts';
 /** GET /api/indicators/:id/records (the drill-down): the server's own type. */
 export type { DrillDownRecord } from '../../src/indicators/drill-down.ts';
@@ -58,7 +59,6 @@ export type {
 } from '../../src/indicators/projection-view.ts';
 /** Data quality and field audits (src/server/routes/quality.ts): the server's own types. */
 export type {
-  AuditListRow,
   AuditView,
   DrawnAudit,
   LocalisedFlag,
@@ -71,7 +71,6 @@ export type { QuarantinedRow } from '../../src/registry/import/quarantine.ts';
 export type { HouseholdDetail } from '../../src/registry/queries/get-household.ts';
 export type {
   PersonDetail,
-  PersonVersionView as PersonVersion,
   PersonView,
 } from '../../src/registry/queries/get-person.ts';
 /**
@@ -81,10 +80,8 @@ export type {
 export type { SearchHit } from '../../src/registry/queries/search-persons.ts';
 /** Reports (GET /api/reports/runs, GET /api/activities): the server's own types. */
 export type { Activity } from '../../src/reports/activities.ts';
-export type { ReportRun } from '../../src/reports/generate.ts';
 /** Health services (GET /api/services, POST /api/services/import): the server's own types. */
 export type { ServiceImportReport } from '../../src/services/import-services.ts';
-export type { ServiceRecordRow } from '../../src/services/list-services.ts';
 export type { ServiceKindChoice } from '../../src/services/service-kinds.ts';
 /** Targets (src/server/routes/targets.ts): the server's own types. */
 export type {
@@ -92,6 +89,30 @@ export type {
   ProgressView,
   TargetIndicatorChoice,
   TargetItem,
-  TargetSheet,
   TargetSheetSummary,
 } from '../../src/targets/index.ts';
+
+/**
+ * Answers that name who did something carry, beside each actor field, its name for people
+ * (src/access/actor-names.ts): `changedBy` → `changedByName`, `voided_by` → `voided_by_name`.
+ */
+import type { ActorNamed } from '../../src/access/actor-names.ts';
+import type { WorkTask as StoredTask } from '../../src/feeds/work-tasks.ts';
+import type { AuditListRow as AuditListRecord } from '../../src/quality/index.ts';
+import type { PersonVersionView } from '../../src/registry/queries/get-person.ts';
+import type { ReportRun as ReportRunRecord } from '../../src/reports/generate.ts';
+import type { ServiceRecordRow as ServiceRecord } from '../../src/services/list-services.ts';
+import type { TargetSheet as TargetSheetVersion } from '../../src/targets/index.ts';
+
+/** GET /api/persons/:id/history: one version, with who changed it by name. */
+export type PersonVersion = ActorNamed<PersonVersionView, 'changedBy', 'Name'>;
+/** GET /api/tasks: one task, with who raised and who closed it by name. */
+export type WorkTask = ActorNamed<StoredTask, 'createdBy' | 'resolvedBy', 'Name'>;
+/** GET /api/reports/runs: one recorded report, with who made it by name. */
+export type ReportRun = ActorNamed<ReportRunRecord, 'createdBy', 'Name'>;
+/** GET /api/services: one record, with who entered and who voided it by name. */
+export type ServiceRecordRow = ActorNamed<ServiceRecord, 'entered_by' | 'voided_by', '_name'>;
+/** GET /api/targets/sheets/:unit/:year (and its versions): with who wrote the version by name. */
+export type TargetSheet = ActorNamed<TargetSheetVersion, 'createdBy', 'Name'>;
+/** GET /api/audits: one audit, with who drew it by name. */
+export type AuditListRow = ActorNamed<AuditListRecord, 'drawn_by', '_name'>;

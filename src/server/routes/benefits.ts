@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withActorNames } from '../../access/actor-names.ts';
 import {
   applyForBenefit,
   decideEntitlement,
@@ -33,6 +34,7 @@ import {
   unitFrom,
 } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { requestLang } from '../errors.ts';
 import { dateSchema } from '../schemas.ts';
 import { acceptTableUploads, receiveUpload } from '../upload.ts';
 import { itemsResponse } from './list-response.ts';
@@ -118,10 +120,12 @@ const serviceRow = {
     org_code: str,
     source: str,
     entered_by: str,
+    entered_by_name: nullableStr,
     entered_at: str,
     voided: { type: 'boolean' },
     void_reason: nullableStr,
     voided_by: nullableStr,
+    voided_by_name: nullableStr,
     voided_at: nullableStr,
   },
 } as const;
@@ -249,7 +253,10 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
     async (request) => {
       const q = request.query as { unit?: string } & Record<string, never>;
       const unit = q.unit ?? context.config.defaultCounty;
-      return { items: await listServices(db, { ...q, countyCode: unit.slice(0, 6), unit }) };
+      const items = await listServices(db, { ...q, countyCode: unit.slice(0, 6), unit });
+      return {
+        items: await withActorNames(db, requestLang(request), items, ['entered_by', 'voided_by'], '_name'),
+      };
     },
   );
 
@@ -337,18 +344,22 @@ export function registerBenefitRoutes(app: FastifyInstance, context: AppContext)
               voided: { type: 'boolean' },
               void_reason: nullableStr,
               voided_by: nullableStr,
+              voided_by_name: nullableStr,
               voided_at: nullableStr,
             },
           },
         },
       },
     },
-    (request) =>
-      voidService(
+    async (request) => {
+      const row = await voidService(
         commandContext(context, request),
         (request.params as { id: number }).id,
         (request.body as { reason: string }).reason,
-      ),
+      );
+      const [named] = await withActorNames(db, requestLang(request), [row], ['voided_by'], '_name');
+      return named;
+    },
   );
 
   app.register(async (scope) => {

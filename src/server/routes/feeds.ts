@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { withActorNames } from '../../access/actor-names.ts';
 import type { WorkTaskKind } from '../../db/schema.ts';
 import type { FeedPairReview } from '../../db/tables/feeds.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -11,6 +12,7 @@ import { FEED_SOURCES, parseFeedSource } from '../../feeds/sources.ts';
 import { closeTask, listTasks, TASK_KINDS, type TaskStatus } from '../../feeds/work-tasks.ts';
 import { actorOf, type UnitResolver, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { requestLang } from '../errors.ts';
 import { acceptTableUploads, receiveUpload } from '../upload.ts';
 
 /**
@@ -112,6 +114,8 @@ const taskSchema = {
     createdBy: { type: 'string' },
     resolvedAt: { type: ['string', 'null'] },
     resolvedBy: { type: ['string', 'null'] },
+    createdByName: { type: ['string', 'null'] },
+    resolvedByName: { type: ['string', 'null'] },
     resolutionNote: { type: ['string', 'null'] },
   },
 } as const;
@@ -426,7 +430,7 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
         },
       },
     },
-    (request) => {
+    async (request) => {
       const q = request.query as {
         unit?: string;
         kind?: WorkTaskKind;
@@ -434,7 +438,15 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
         limit?: number;
         offset?: number;
       };
-      return listTasks(context.database, q);
+      const list = await listTasks(context.database, q);
+      const items = await withActorNames(
+        context.database.db,
+        requestLang(request),
+        list.items,
+        ['createdBy', 'resolvedBy'],
+        'Name',
+      );
+      return { ...list, items };
     },
   );
 
@@ -458,14 +470,22 @@ export function registerFeedRoutes(app: FastifyInstance, context: AppContext) {
         response: { 200: taskSchema },
       },
     },
-    (request) => {
+    async (request) => {
       const body = request.body as { status: 'done' | 'dismissed'; note?: string };
-      return closeTask(context.database, {
+      const task = await closeTask(context.database, {
         id: (request.params as { id: number }).id,
         status: body.status,
         note: body.note,
         actor: actorOf(request),
       });
+      const [named] = await withActorNames(
+        context.database.db,
+        requestLang(request),
+        [task],
+        ['createdBy', 'resolvedBy'],
+        'Name',
+      );
+      return named;
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withActorNames } from '../../access/actor-names.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import {
   changeResidence,
@@ -22,6 +23,7 @@ import {
 import { toPersonView } from '../../registry/queries/get-person.ts';
 import { actorOf, bodyPersonUnit, eventUnit, personUnit, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { requestLang } from '../errors.ts';
 import { dateSchema } from '../schemas.ts';
 
 export const idParam = {
@@ -228,9 +230,11 @@ export function registerPersonRoutes(app: FastifyInstance, context: AppContext) 
       config: { access: { right: 'registry.read', unit: personUnit('id'), audit: 'person.read' } },
       schema: { tags, summary: '修改历史 / Change history', params: idParam },
     },
-    async (request) => ({
-      items: await getPersonHistory(context.database.db, (request.params as { id: number }).id),
-    }),
+    async (request) => {
+      const db = context.database.db;
+      const items = await getPersonHistory(db, (request.params as { id: number }).id);
+      return { items: await withActorNames(db, requestLang(request), items, ['changedBy'], 'Name') };
+    },
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withActorNames } from '../../access/actor-names.ts';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { indicatorEngineFor } from '../../indicators/index.ts';
@@ -194,7 +195,10 @@ export function registerQualityRoutes(app: FastifyInstance, context: AppContext)
         },
       },
     },
-    async (request) => ({ items: await listAudits(db, (request.query as { unit: string }).unit) }),
+    async (request) => {
+      const items = await listAudits(db, (request.query as { unit: string }).unit);
+      return { items: await withActorNames(db, requestLang(request), items, ['drawn_by'], '_name') };
+    },
   );
 
   app.post(

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withActorNames } from '../../access/actor-names.ts';
 import type { ActivityKind } from '../../db/tables/reports.ts';
 import { AppError } from '../../domain/errors.ts';
 import { parseLang, text } from '../../domain/i18n.ts';
@@ -15,6 +16,7 @@ import {
 } from '../../reports/index.ts';
 import { actorOf as principalActor, unitBy, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { requestLang } from '../errors.ts';
 import { dateSchema as date } from '../schemas.ts';
 
 const unit = { type: 'string', pattern: '^[0-9]{2,12}$' } as const;
@@ -133,9 +135,12 @@ export function registerReportRoutes(app: FastifyInstance, context: AppContext) 
         },
       },
     },
-    async (request) => ({
-      items: await listReportRuns(context.database, request.query as { unit?: string }),
-    }),
+    async (request) => {
+      const items = await listReportRuns(context.database, request.query as { unit?: string });
+      return {
+        items: await withActorNames(context.database.db, requestLang(request), items, ['createdBy'], 'Name'),
+      };
+    },
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withActorNames } from '../../access/actor-names.ts';
 import { CATALOGUE } from '../../indicators/catalogue.ts';
 import type { CommandContext } from '../../registry/context.ts';
 import {
@@ -128,7 +129,10 @@ export function registerTargetRoutes(app: FastifyInstance, context: AppContext) 
     async (request) => {
       const p = request.params as { unit: string; year: number };
       const q = request.query as { version?: number };
-      return getTargetSheet(context.database.db, p.unit, p.year, q.version);
+      const db = context.database.db;
+      const sheet = await getTargetSheet(db, p.unit, p.year, q.version);
+      const [named] = await withActorNames(db, requestLang(request), [sheet], ['createdBy'], 'Name');
+      return named;
     },
   );
 
@@ -201,7 +205,9 @@ export function registerTargetRoutes(app: FastifyInstance, context: AppContext) 
     },
     async (request) => {
       const p = request.params as { unit: string; year: number };
-      return { items: await listSheetVersions(context.database.db, p.unit, p.year) };
+      const db = context.database.db;
+      const items = await listSheetVersions(db, p.unit, p.year);
+      return { items: await withActorNames(db, requestLang(request), items, ['createdBy'], 'Name') };
     },
   );
 

@@ -19,6 +19,7 @@ import {
 import { useState } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
+import { ActorName } from '../../components/ActorName.tsx';
 import { FileUpload } from '../../components/FileUpload.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -233,8 +234,12 @@ export default function ServicesPage() {
                   {
                     title: tr('作废人 / 时间', 'Voided by / on'),
                     key: 'voided_by',
-                    render: (_: unknown, r: ServiceRecordRow) =>
-                      `${r.voided_by ?? '—'} ${r.voided_at ? new Date(r.voided_at).toLocaleString() : ''}`,
+                    render: (_: unknown, r: ServiceRecordRow) => (
+                      <>
+                        <ActorName actor={r.voided_by} name={r.voided_by_name} />{' '}
+                        {r.voided_at ? new Date(r.voided_at).toLocaleString() : ''}
+                      </>
+                    ),
                   },
                 ]
               : mayWrite

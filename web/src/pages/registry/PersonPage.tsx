@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Descriptions, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { apiGet } from '../../api.ts';
 import type { PageProps } from '../../areas.tsx';
+import { ActorName } from '../../components/ActorName.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link, navigate } from '../../router.tsx';
@@ -246,7 +247,13 @@ export default function PersonPage({ params }: PageProps) {
                       dataIndex: 'changedAt',
                       render: (d: string) => new Date(d).toLocaleString(),
                     },
-                    { title: tr('操作人', 'By'), dataIndex: 'changedBy' },
+                    {
+                      title: tr('操作人', 'By'),
+                      dataIndex: 'changedBy',
+                      render: (_: unknown, v: PersonVersion) => (
+                        <ActorName actor={v.changedBy} name={v.changedByName} />
+                      ),
+                    },
                     { title: t('reason'), dataIndex: 'reason' },
                     {
                       title: tr('修改', 'Changes'),

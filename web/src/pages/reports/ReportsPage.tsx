@@ -2,6 +2,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { apiGet, apiPost, withQuery } from '../../api.ts';
+import { ActorName } from '../../components/ActorName.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSelection } from '../../selection.tsx';
@@ -87,7 +88,11 @@ export default function ReportsPage() {
               dataIndex: 'createdAt',
               render: (d: string | undefined) => (d ? new Date(d).toLocaleString(lang) : ''),
             },
-            { title: tr('生成人', 'By'), dataIndex: 'createdBy' },
+            {
+              title: tr('生成人', 'By'),
+              dataIndex: 'createdBy',
+              render: (_: unknown, r: ReportRun) => <ActorName actor={r.createdBy} name={r.createdByName} />,
+            },
           ]}
         />
       </Card>

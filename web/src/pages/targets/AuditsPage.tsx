@@ -2,6 +2,7 @@ import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, InputNumber, Space, Table, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { apiGet, apiPost, apiUpload } from '../../api.ts';
+import { ActorName } from '../../components/ActorName.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { formatValue, intervalText } from '../../format.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -83,7 +84,11 @@ export default function AuditsPage() {
             },
             {
               title: tr('抽取时间', 'Drawn'),
-              render: (_, row) => `${row.drawn_at.slice(0, 10)} ${row.drawn_by}`,
+              render: (_, row) => (
+                <>
+                  {row.drawn_at.slice(0, 10)} <ActorName actor={row.drawn_by} name={row.drawn_by_name} />
+                </>
+              ),
             },
             {
               title: '',

@@ -17,6 +17,7 @@ import {
 import { useState } from 'react';
 import { ApiError, apiGet, apiPost, apiPut } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
+import { ActorName } from '../../components/ActorName.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
@@ -88,7 +89,8 @@ export default function SheetPage() {
             <Space>
               {tr('现行版本', 'Current version')} {sheet.data.version}
               <Typography.Text type="secondary" style={{ fontWeight: 'normal' }}>
-                {sheet.data.createdBy} · {sheet.data.createdAt.slice(0, 10)} · {sheet.data.reason}
+                <ActorName actor={sheet.data.createdBy} name={sheet.data.createdByName} /> ·{' '}
+                {sheet.data.createdAt.slice(0, 10)} · {sheet.data.reason}
               </Typography.Text>
             </Space>
           }

@@ -1,6 +1,7 @@
 import { Alert, App, Button, Card, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { apiGet, apiPost } from '../../api.ts';
+import { ActorName } from '../../components/ActorName.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Link } from '../../router.tsx';
@@ -162,7 +163,7 @@ export default function TasksPage() {
                   <Tag color={task.status === 'done' ? 'green' : 'default'}>
                     {task.status === 'done' ? tr('已办', 'Done') : tr('不予处理', 'Dismissed')}
                   </Tag>
-                  {task.resolvedBy}
+                  <ActorName actor={task.resolvedBy} name={task.resolvedByName} />
                 </span>
               ),
           },

@@ -3,7 +3,7 @@ import type {
   DataCheckTaskDetails,
   LinkageTaskDetails,
   MergeTaskDetails,
-  WorkTask,
+  WorkTaskRow as WorkTask,
 } from '../../types.ts';
 
 type Tr = (zh: string, en: string) => string;
