@@ -1027,9 +1027,16 @@ describe('web app in Chromium', { skip: existsSync(CHROMIUM) ? false : `no brows
       await voided.waitFor();
       const cells = (await voided.locator('td').allTextContents()).map((t) => t.trim());
       assert.ok(cells.includes(`已作废${reason}`), JSON.stringify(cells));
+      // Who voided it, by name and unit (作废测试员（华亭市）), not as the recorded user:e2e.void.health,
+      // which stays on the name (data-actor, and the tooltip).
       assert.ok(
-        cells.some((cell) => cell.includes('e2e.void.health') && /\d{4}/.test(cell)),
+        cells.some((cell) => /^作废测试员（.+）\s+\d{4}/.test(cell)),
         JSON.stringify(cells),
+      );
+      assert.ok(!cells.some((cell) => cell.includes('e2e.void.health')), JSON.stringify(cells));
+      assert.match(
+        (await voided.locator('[data-actor="user:e2e.void.health"]').textContent()) ?? '',
+        /^作废测试员（.+）$/,
       );
       assert.equal(
         await voided.getByRole('button', { name: /作\s*废/ }).count(),
