@@ -209,6 +209,32 @@ describe(`who did it, by name (${storageName})`, () => {
     for (const t of open.items as Record<string, unknown>[]) assert.equal(t.resolvedByName, null);
   });
 
+  it('names who wrote a target sheet version, on the sheet and in its versions', async () => {
+    const put = await app.inject(
+      withSession(county, {
+        method: 'PUT',
+        url: '/api/targets/sheets/620881/2025',
+        payload: {
+          reason: '年初',
+          items: [
+            { indicator: 'timeliness_rate', direction: 'at_least', target: 90, weight: 60, gate: true },
+          ],
+        },
+      }),
+    );
+    assert.equal(put.statusCode, 200, put.body);
+    const sheet = await get('/api/targets/sheets/620881/2025');
+    assert.deepEqual([sheet.createdBy, sheet.createdByName], ['user:county.head', '县管理员（华亭市）']);
+    const versions = (await get('/api/targets/sheets/620881/2025/versions', 'en')).items as Record<
+      string,
+      unknown
+    >[];
+    assert.deepEqual(
+      versions.map((v) => v.createdByName),
+      ['县管理员 (华亭市)'],
+    );
+  });
+
   it('names who voided a service record and who entered it; an unknown user stays as recorded', async () => {
     const items = (await get(`/api/services?unit=620881&voided=true`)).items as Record<string, unknown>[];
     assert.deepEqual(
