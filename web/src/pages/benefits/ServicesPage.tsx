@@ -60,7 +60,7 @@ export default function ServicesPage() {
         limit: 100,
         ...(view === 'voided' ? { voided: true } : {}),
       }).then((r) => r.items),
-    [unit, view],
+    [unit, view, lang],
   );
   const kindOf = (kind: string) => kinds.data?.find((k) => k.kind === kind);
   const chosen = kindOf(Form.useWatch('kind', form) ?? '');

@@ -16,12 +16,13 @@ function ageOn(birthDate: string, date: string): number {
 
 /** A person: details, household, relatives, residence history, events and every change. */
 export default function PersonPage({ params }: PageProps) {
-  const { tr, t, label } = useI18n();
+  const { tr, t, label, lang } = useI18n();
   const { nameOf } = useSelection();
   const detail = useAsync(() => apiGet<PersonDetail>(`/api/persons/${params.id}`), [params.id]);
   const history = useAsync(
     () => apiGet<{ items: PersonVersion[] }>(`/api/persons/${params.id}/history`),
-    [params.id],
+    // The names of who changed it come in the asked language.
+    [params.id, lang],
   );
   if (detail.error) return <Alert type="error" message={detail.error.message} />;
   if (!detail.data) return <Skeleton active />;

@@ -29,7 +29,7 @@ export default function ReportsPage() {
   const [preview, setPreview] = useState(false);
   const runs = useAsync(
     () => apiGet<{ items: ReportRun[] }>('/api/reports/runs', { unit, limit: 10 }),
-    [unit],
+    [unit, lang],
   );
   // The file speaks the language of the page (a link sends the browser's Accept-Language, not ours).
   const file = (format: string) => withQuery('/api/reports', { unit, period, format, lang });

@@ -14,13 +14,13 @@ type Estimate = AuditView['estimate']['fields'];
 
 /** 入户核查: field audits of the unit — draw a sample of households, download the sheet, upload results. */
 export default function AuditsPage() {
-  const { tr } = useI18n();
+  const { tr, lang } = useI18n();
   const { unit, period, nameOf } = useSelection();
   const year = Number(period.slice(0, 4));
   const [open, setOpen] = useState<number>();
   const audits = useAsync(
     () => apiGet<{ items: AuditListRow[] }>('/api/audits', { unit }).then((r) => r.items),
-    [unit],
+    [unit, lang],
   );
   const [form] = Form.useForm();
   const { message } = App.useApp();

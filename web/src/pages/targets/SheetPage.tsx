@@ -38,7 +38,7 @@ const DIRECTIONS: [string, string, string][] = [
 
 /** 目标表: a unit's target sheet for the year — view, edit (a new version with a reason), split. */
 export default function SheetPage() {
-  const { tr } = useI18n();
+  const { tr, lang } = useI18n();
   const { auth } = useAuth();
   const { unit, period, nameOf } = useSelection();
   const year = Number(period.slice(0, 4));
@@ -54,7 +54,8 @@ export default function SheetPage() {
         if (error instanceof ApiError && error.status === 404) return null;
         throw error;
       }),
-    [unit, year],
+    // Who wrote the version is named in the asked language.
+    [unit, year, lang],
   );
   const sheets = useAsync(
     () => apiGet<{ items: TargetSheetSummary[] }>('/api/targets/sheets', { unit, year }).then((r) => r.items),

@@ -46,7 +46,7 @@ export default function TasksPage() {
         limit: size,
         offset: (page - 1) * size,
       }),
-    [unit, kind, status, page],
+    [unit, kind, status, page, lang],
   );
   const close = async () => {
     if (!closing) return;
