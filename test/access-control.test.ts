@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { verifyAuditChain } from '../src/access/audit-log.ts';
+import { ROLE_RIGHTS, ROLES, TOKEN_SCOPES } from '../src/access/roles.ts';
 import { createUser, POLICY } from '../src/access/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { installAccessControl } from '../src/server/access.ts';
@@ -346,5 +347,15 @@ describe(`access control (${storageName})`, () => {
     const check = await verifyAuditChain(db);
     assert.equal(check.ok, false);
     assert.equal(check.brokenAt, 2);
+  });
+
+  it('lets whoever may generate a unit’s reports list the records its figures link to', () => {
+    // Report traces link to every list an indicator has (src/reports/figures.ts): true only while
+    // no role and no token scope holds reports.generate without records.read.
+    for (const role of ROLES) {
+      const rights = ROLE_RIGHTS[role];
+      if (rights.includes('reports.generate')) assert.ok(rights.includes('records.read'), role);
+    }
+    assert.ok(!TOKEN_SCOPES.includes('reports.generate'));
   });
 });

@@ -7,11 +7,11 @@ import {
   setProgrammeVersion,
 } from '../src/benefits/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
-import { registerBirth } from '../src/registry/index.ts';
+import { registerBirth, registerMoveIn } from '../src/registry/index.ts';
 import { programmeChoices } from '../web/src/pages/benefits/programme-versions.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { signedInApp, type TestClient } from './helpers/http.ts';
-import { addAdult, contextFor, loadHuating } from './helpers/registry.ts';
+import { addAdult, contextFor, loadHuating, VILLAGE } from './helpers/registry.ts';
 
 interface ErrorBody {
   error: {
@@ -20,6 +20,7 @@ interface ErrorBody {
     message: string;
     messages: { 'zh-CN': string; en: string };
     issues: { code: string; field: string; message: string; messages: { 'zh-CN': string; en: string } }[];
+    details?: Record<string, unknown>;
   };
 }
 
@@ -412,5 +413,142 @@ describe(`benefits HTTP API: request and response schemas (${storageName})`, () 
     assert.equal(batch.statusCode, 200, batch.body);
     assert.equal(batch.json().lineCount, 1);
     assert.equal(batch.json().totalFen, (childcare.definition.amountFen! * 4) / 6);
+  });
+  it('refuses to review or approve an application about a merged or voided record (409 on personId, naming the kept record), lets it be rejected, and lists the record as it is', async () => {
+    const post = (url: string, payload: Record<string, unknown> = {}, lang = 'zh-CN') =>
+      app.inject({ method: 'POST', url, payload, headers: { 'accept-language': lang } });
+    const apply = async (personId: number) => {
+      const applied = await post('/api/benefits/applications', {
+        programmeId: 'childcare-subsidy',
+        personId,
+        period: '2025H2',
+      });
+      assert.equal(applied.statusCode, 201, applied.body);
+      return applied.json().id as number;
+    };
+    const versionOf = async (id: number) =>
+      (
+        await test.database.db
+          .selectFrom('person')
+          .select('version')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).version;
+    const listed = async (id: number) => {
+      const list = await app.inject({
+        url: '/api/benefits/entitlements?programme=childcare-subsidy&unit=620881&limit=1000',
+      });
+      assert.equal(list.statusCode, 200, list.body);
+      return (list.json().items as EntitlementListRow[]).find((row) => row.id === id)!;
+    };
+    const statusOf = async (id: number) =>
+      (
+        await test.database.db
+          .selectFrom('entitlement')
+          .select(['status', 'version'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const born = (name: string) =>
+      registerBirth(ctx, { child: { name, sex: 'male', birthDate: '2025-04-01' }, motherId: mother });
+
+    // A child's record voided as a mistake after its application was made.
+    const mistaken = (await born('李小错')).person.id;
+    const voidedEntitlement = await apply(mistaken);
+    const voided = await post(`/api/persons/${mistaken}/void`, {
+      expectedVersion: await versionOf(mistaken),
+      reason: '重复录入',
+    });
+    assert.equal(voided.statusCode, 200, voided.body);
+    const refusedReview = assertFieldError(
+      await post(`/api/benefits/entitlements/${voidedEntitlement}/review`),
+      409,
+      'personId',
+    );
+    assert.equal(refusedReview.code, 'conflict');
+    assert.equal(refusedReview.issues[0]!.code, 'person_voided');
+    assert.match(refusedReview.messages['zh-CN'], new RegExp(`人员记录 ${mistaken} 已作废，不能审核`));
+    assert.match(refusedReview.messages.en, /was voided: it cannot be reviewed; reject it/);
+    assert.equal(await statusOf(voidedEntitlement), 'applied', 'nothing written');
+    const voidedRow = await listed(voidedEntitlement);
+    assert.deepEqual(
+      [voidedRow.status, voidedRow.person_status, voidedRow.person_merged_into_id],
+      ['applied', 'voided', null],
+    );
+
+    // Two records of one child, each with its application; the second reviewed, then merged.
+    const kept = (await born('李小川')).person.id;
+    const second = (
+      await registerMoveIn(ctx, {
+        person: { name: '李小川', sex: 'male', birthDate: '2025-04-01' },
+        orgCode: VILLAGE,
+        residenceType: 'registered',
+        moveDate: '2025-04-01',
+      })
+    ).person.id;
+    const keptEntitlement = await apply(kept);
+    const secondEntitlement = await apply(second);
+    assert.equal((await post(`/api/benefits/entitlements/${secondEntitlement}/review`)).statusCode, 200);
+    const merged = await post(`/api/persons/${kept}/merge`, {
+      dropId: second,
+      keepVersion: await versionOf(kept),
+      dropVersion: await versionOf(second),
+      reason: '同一儿童重复登记',
+    });
+    assert.equal(merged.statusCode, 201, merged.body);
+    // The merge closed the second record's application: it waits for nobody's approval.
+    const closed = await listed(secondEntitlement);
+    assert.deepEqual(
+      [
+        closed.status,
+        closed.person_id,
+        closed.person_status,
+        closed.person_merged_into_id,
+        closed.decision_note,
+      ],
+      ['rejected', second, 'merged', kept, `记录已合并到人员 ${kept} / record merged into person ${kept}`],
+    );
+    const goesOn = await listed(keptEntitlement);
+    assert.deepEqual([goesOn.status, goesOn.person_status], ['applied', 'active']);
+    assert.equal(
+      (
+        await app.inject({
+          url: '/api/benefits/entitlements?programme=childcare-subsidy&status=reviewed&unit=620881',
+        })
+      )
+        .json()
+        .items.some((row: EntitlementListRow) => row.id === secondEntitlement),
+      false,
+      'not in the list of those waiting for approval',
+    );
+    // A database merged before the merge closed applications has such an application still waiting.
+    await test.database.db
+      .updateTable('entitlement')
+      .set({ status: 'reviewed', decided_by: null, decided_at: null, decision_note: null })
+      .where('id', '=', secondEntitlement)
+      .execute();
+    for (const lang of ['zh-CN', 'en']) {
+      const refused = assertFieldError(
+        await post(`/api/benefits/entitlements/${secondEntitlement}/approve`, {}, lang),
+        409,
+        'personId',
+      );
+      assert.equal(refused.issues[0]!.code, 'person_merged');
+      assert.equal(refused.details?.mergedIntoId, kept);
+      assert.match(
+        refused.message,
+        lang === 'en'
+          ? new RegExp(`merged into person ${kept} \\(the same person\\): it cannot be approved`)
+          : new RegExp(`已合并到人员 ${kept}（同一人），不能批准`),
+      );
+    }
+    assert.equal(await statusOf(secondEntitlement), 'reviewed', 'nothing written');
+
+    // Rejecting clears both.
+    for (const id of [voidedEntitlement, secondEntitlement]) {
+      const rejected = await post(`/api/benefits/entitlements/${id}/reject`, { note: '记录已作废或合并' });
+      assert.equal(rejected.statusCode, 200, rejected.body);
+      assert.deepEqual(rejected.json(), { id, status: 'rejected' });
+    }
   });
 });

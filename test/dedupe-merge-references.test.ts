@@ -141,8 +141,8 @@ describe(`a merge carries what hangs on the dropped record (${storageName})`, ()
     const { W, W2, H, C } = p as Record<string, { id: number }>;
     const beforeRows = await personReferencingRows(db);
     const beforeCoverage = await coverages();
-    // Her two records are two resident women of 35–64 until the merge; the screening is W2's. The
-    // premarital rate is per person: of the couple she was checked, H was not.
+    // Her two records are two resident women of 35–64 until the merge; the screening is W2's.
+    // The premarital check rate counts persons registering a marriage: she was checked, H was not.
     assert.deepEqual(beforeCoverage, {
       premarital: '1/2',
       prepregnancy: '1/1',
@@ -231,7 +231,7 @@ describe(`a merge carries what hangs on the dropped record (${storageName})`, ()
     assert.deepEqual(await coverages(), beforeCoverage);
   });
 
-  it('a live entitlement stays on the merged record when the kept record has one in the programme; the others move', async () => {
+  it('a live entitlement stays on the merged record when the kept record has one in the programme, an application there is closed as merged, the others move, and undo opens it again', async () => {
     const born = '2025-01-10';
     const kid = async () =>
       (
@@ -249,21 +249,44 @@ describe(`a merge carries what hangs on the dropped record (${storageName})`, ()
     const rejected = await apply(dropped);
     await decideEntitlement(ctx, { id: rejected.id, action: 'reject', note: '材料不全' });
     const keptLive = await apply(kept);
-    // Applied before the two records were known to be one child.
+    // Applied, and reviewed by the township, before the two records were known to be one child.
     const droppedLive = await apply(dropped);
+    await decideEntitlement(ctx, { id: droppedLive.id, action: 'review' });
     const beforeRows = await personReferencingRows(db);
 
     const merged = await merge(kept, dropped);
     const owners = await db
       .selectFrom('entitlement')
-      .select(['id', 'person_id', 'status'])
+      .select(['id', 'person_id', 'status', 'reviewed_by', 'decided_by', 'decision_note'])
       .where('id', 'in', [rejected.id, keptLive.id, droppedLive.id])
       .orderBy('id')
       .execute();
     assert.deepEqual(owners, [
-      { id: rejected.id, person_id: kept, status: 'rejected' },
-      { id: keptLive.id, person_id: kept, status: 'applied' },
-      { id: droppedLive.id, person_id: dropped, status: 'applied' },
+      {
+        id: rejected.id,
+        person_id: kept,
+        status: 'rejected',
+        reviewed_by: null,
+        decided_by: 'tester',
+        decision_note: '材料不全',
+      },
+      {
+        id: keptLive.id,
+        person_id: kept,
+        status: 'applied',
+        reviewed_by: null,
+        decided_by: null,
+        decision_note: null,
+      },
+      // It could never be approved nor paid: not left waiting in the county's approval list.
+      {
+        id: droppedLive.id,
+        person_id: dropped,
+        status: 'rejected',
+        reviewed_by: 'tester',
+        decided_by: 'tester',
+        decision_note: `记录已合并到人员 ${kept} / record merged into person ${kept}`,
+      },
     ]);
     assert.deepEqual(await rowsNaming(db, dropped), {
       'entitlement.person_id': 1,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IndicatorEngine } from '../src/indicators/engine.ts';
-import { CATALOGUE, findRecordsRefusal } from '../src/indicators/index.ts';
+import { CATALOGUE, findRecordsRefusal, RECORDS_NOT_PERMITTED } from '../src/indicators/index.ts';
 import type { CommandContext } from '../src/registry/context.ts';
 import { registerBirth, registerDeath } from '../src/registry/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
-import { signedInApp } from './helpers/http.ts';
+import { signedInApp, type TestClient } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
 
 /**
@@ -347,6 +347,123 @@ describe(`indicator API (${storageName})`, () => {
       assert.equal(followed, (CATALOGUE.length - unlisted.length) * indicators.births!.values.length);
     } finally {
       await app.close();
+    }
+  });
+  /**
+   * Every value of every indicator the caller is answered for the county and its townships: a
+   * records link opens (200), and where there is none the list is refused (403 or 400): the links
+   * and the drill-down route follow one rule. Returns how many links were followed.
+   */
+  async function linksAgreeWithRoute(client: TestClient): Promise<number> {
+    const batch = await client.inject('/api/indicators/values?unit=620881&period=2025&children=true');
+    assert.equal(batch.statusCode, 200, batch.body);
+    const indicators = batch.json().indicators as Record<
+      string,
+      { values: { unit: string; records: string | null }[] }
+    >;
+    let followed = 0;
+    for (const [id, entry] of Object.entries(indicators)) {
+      for (const value of entry.values) {
+        const url = value.records ?? `/api/indicators/${id}/records?unit=${value.unit}&period=2025`;
+        const response = await client.inject(url);
+        if (value.records === null) {
+          assert.ok([400, 403].includes(response.statusCode), `${url}: no link, yet ${response.statusCode}`);
+        } else {
+          assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
+          followed++;
+        }
+      }
+    }
+    return followed;
+  }
+
+  it('gives a user who sees figures only no records links, and says why; a user who may list a unit’s records gets links that open', async () => {
+    // A statistician: aggregates only, no person records anywhere.
+    const figuresOnly = await signedInApp(test.database, [{ role: 'statistician', unit: '620881' }]);
+    // The same, and a village worker's rights in 东华镇: the township's records, not the county's.
+    const township = await signedInApp(test.database, [
+      { role: 'statistician', unit: '620881' },
+      { role: 'village_worker', unit: '620881100' },
+    ]);
+    const everyone = await signedInApp(test.database);
+    try {
+      for (const lang of ['zh-CN', 'en'] as const) {
+        const answer = (
+          await figuresOnly.inject(`/api/indicators/births?unit=620881&period=2025&by=children&lang=${lang}`)
+        ).json();
+        assert.ok(answer.values.length > 1);
+        assert.deepEqual(
+          answer.values.map((v: { records: string | null }) => v.records),
+          answer.values.map(() => null),
+          'no link for any unit',
+        );
+        assert.deepEqual(answer.recordsUnavailable, {
+          code: 'forbidden',
+          message: RECORDS_NOT_PERMITTED.message[lang],
+        });
+        // The catalogue says so for every listed indicator; an unlisted one keeps its own reason.
+        const items = (await figuresOnly.inject(`/api/indicators?lang=${lang}`)).json().items as {
+          id: string;
+          recordsUnavailable: { code: string; message: string } | null;
+        }[];
+        const entry = (id: string) => items.find((item) => item.id === id)!.recordsUnavailable;
+        assert.deepEqual(entry('births'), {
+          code: 'forbidden',
+          message: RECORDS_NOT_PERMITTED.message[lang],
+        });
+        assert.deepEqual(entry('postpartum_visit_rate'), {
+          code: 'forbidden',
+          message: findRecordsRefusal(CATALOGUE.find((i) => i.id === 'postpartum_visit_rate')!)!.message[
+            lang
+          ],
+        });
+      }
+      const values = (
+        await figuresOnly.inject(
+          '/api/indicators/values?unit=620881&period=2025&children=true&indicators=births,postpartum_visit_rate&months=births',
+        )
+      ).json();
+      assert.equal(
+        values.indicators.births.recordsUnavailable.message,
+        RECORDS_NOT_PERMITTED.message['zh-CN'],
+      );
+      assert.match(values.indicators.postpartum_visit_rate.recordsUnavailable.message, /不提供逐人名单/);
+      assert.ok(
+        values.months.every(
+          (m: { values: { births: { records: string | null } } }) => m.values.births.records === null,
+        ),
+      );
+      assert.equal(await linksAgreeWithRoute(figuresOnly), 0, 'no link at all');
+
+      // The township's user: no list for the county, the township's list opens (the birth is there).
+      const births = (
+        await township.inject('/api/indicators/births?unit=620881&period=2025&by=children')
+      ).json();
+      assert.equal(births.recordsUnavailable.code, 'forbidden');
+      const links = Object.fromEntries(
+        births.values.map((v: { unit: string; records: string | null }) => [v.unit, v.records]),
+      );
+      assert.equal(links['620881100'], '/api/indicators/births/records?unit=620881100&period=2025');
+      assert.ok(Object.entries(links).every(([unit, link]) => (unit === '620881100') === (link !== null)));
+      const listed = await township.inject(links['620881100']);
+      assert.equal(listed.statusCode, 200, listed.body);
+      assert.deepEqual(
+        listed.json().items.map((r: { name: string }) => r.name),
+        ['王一'],
+      );
+      const own = (await township.inject('/api/indicators/births?unit=620881100&period=2025')).json();
+      assert.equal(own.recordsUnavailable, null);
+      assert.ok((await linksAgreeWithRoute(township)) > 0);
+
+      // A user who may list the county's records: every link, each one opens.
+      const full = (await everyone.inject('/api/indicators/births?unit=620881&period=2025')).json();
+      assert.equal(full.recordsUnavailable, null);
+      assert.equal(full.values[0].records, '/api/indicators/births/records?unit=620881&period=2025');
+      assert.ok((await linksAgreeWithRoute(everyone)) > (await linksAgreeWithRoute(township)));
+    } finally {
+      await figuresOnly.close();
+      await township.close();
+      await everyone.close();
     }
   });
 });

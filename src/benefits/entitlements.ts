@@ -228,9 +228,47 @@ const NEXT: Record<string, { from: string[]; to: string }> = {
   reject: { from: ['applied', 'reviewed'], to: 'rejected' },
 };
 
+const ACTION_ZH = { review: '审核', approve: '批准', reject: '驳回' } as const;
+
+/**
+ * Why an application about this person record cannot be reviewed or approved: the record was
+ * merged into another (the same person, whose own record carries the person's entitlement) or
+ * voided as a mistake. Such an application is never paid; it can only be rejected.
+ */
+export function closedRecordRefusal(
+  person: { id: number; status: string; merged_into_id: number | null },
+  entitlementId: number,
+  action: 'review' | 'approve',
+): AppError | undefined {
+  const verb = ACTION_ZH[action];
+  if (person.status === 'merged') {
+    const kept = person.merged_into_id;
+    const zh = `待遇 ${entitlementId} 的人员记录 ${person.id} 已合并到人员 ${kept}（同一人），不能${verb}；请驳回此申请，此人的待遇在人员 ${kept} 名下办理`;
+    const en = `Entitlement ${entitlementId} is about person record ${person.id}, which was merged into person ${kept} (the same person): it cannot be ${action === 'review' ? 'reviewed' : 'approved'}; reject it — the person's entitlement is handled on person ${kept}`;
+    return new AppError('conflict', text(zh, en), {
+      field: 'personId',
+      issues: [fieldIssue('person_merged', 'personId', zh, en)],
+      details: { entitlementId, personId: person.id, mergedIntoId: kept },
+    });
+  }
+  if (person.status === 'voided') {
+    const zh = `待遇 ${entitlementId} 的人员记录 ${person.id} 已作废，不能${verb}；请驳回此申请`;
+    const en = `Entitlement ${entitlementId} is about person record ${person.id}, which was voided: it cannot be ${action === 'review' ? 'reviewed' : 'approved'}; reject it`;
+    return new AppError('conflict', text(zh, en), {
+      field: 'personId',
+      issues: [fieldIssue('person_voided', 'personId', zh, en)],
+      details: { entitlementId, personId: person.id },
+    });
+  }
+  return undefined;
+}
+
 /**
  * Moves an application on: review (township), then approve or reject (county). Each step records
- * who and when; an entitlement is approved only after a review.
+ * who and when; an entitlement is approved only after a review. An application about a merged or
+ * voided person record is refused review and approval (closedRecordRefusal) but can be rejected,
+ * so the clerk can clear it. The person row is read under a share lock: a merge or void of the
+ * record (which locks it for update) either finished before, and is seen, or waits for this step.
  */
 export async function decideEntitlement(
   context: CommandContext,
@@ -257,36 +295,75 @@ export async function decideEntitlement(
           decided_at: now,
           decision_note: input.note ?? null,
         };
-  const row = await context.db
-    .updateTable('entitlement')
-    .set({ ...set, version: sql`version + 1` })
-    .where('id', '=', input.id)
-    .where('status', 'in', step.from as never[])
-    .returning(['id', 'status'])
-    .executeTakeFirst();
-  if (!row) {
-    const current = await context.db
+  return context.db.transaction().execute(async (trx) => {
+    const found = await trx
       .selectFrom('entitlement')
-      .select('status')
+      .select(['county_code', 'person_id', 'status'])
       .where('id', '=', input.id)
       .executeTakeFirst();
-    if (!current)
+    if (!found)
       throw new AppError('not_found', text(`没有待遇 ${input.id}`, `No entitlement ${input.id}`), {
         field: 'id',
       });
-    throw new AppError(
-      'conflict',
-      text(
-        `待遇 ${input.id} 当前状态为 ${current.status}，不能${input.action === 'review' ? '审核' : input.action === 'approve' ? '批准' : '驳回'}`,
-        `Entitlement ${input.id} is ${current.status}: cannot ${input.action}`,
-      ),
-      { field: 'id' },
-    );
-  }
-  return row;
+    // The person first, then the entitlement: the order a merge locks them in. A merge that
+    // committed meanwhile may have moved the entitlement to the kept record: then read again.
+    let current = found;
+    for (;;) {
+      const person = await trx
+        .selectFrom('person')
+        .select(['id', 'status', 'merged_into_id'])
+        .where('county_code', '=', current.county_code)
+        .where('id', '=', current.person_id)
+        .forShare()
+        .executeTakeFirstOrThrow();
+      const locked = await trx
+        .selectFrom('entitlement')
+        .select(['county_code', 'person_id', 'status'])
+        .where('county_code', '=', current.county_code)
+        .where('id', '=', input.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (locked.person_id !== current.person_id) {
+        current = locked;
+        continue;
+      }
+      if (!step.from.includes(locked.status)) {
+        throw new AppError(
+          'conflict',
+          text(
+            `待遇 ${input.id} 当前状态为 ${locked.status}，不能${ACTION_ZH[input.action]}`,
+            `Entitlement ${input.id} is ${locked.status}: cannot ${input.action}`,
+          ),
+          { field: 'id' },
+        );
+      }
+      if (input.action !== 'reject') {
+        const refusal = closedRecordRefusal(person, input.id, input.action);
+        if (refusal) throw refusal;
+      }
+      break;
+    }
+    return trx
+      .updateTable('entitlement')
+      .set({ ...set, version: sql`version + 1` })
+      .where('county_code', '=', current.county_code)
+      .where('id', '=', input.id)
+      .returning(['id', 'status'])
+      .executeTakeFirstOrThrow();
+  });
 }
 
-/** Applies one action to many entitlements (or all of a programme in a status); a report per item. */
+/** One entitlement's outcome in a bulk decision: its new status, or why it was left as it was. */
+export type DecisionReport =
+  | { id: number; ok: true; status: string }
+  | { id: number; ok: false; code: string; field: string; message: Text };
+
+/**
+ * Applies one action to many entitlements (or all of a programme in a status); a report per item.
+ * Each entitlement is decided in its own transaction: one refused (not of this programme or
+ * county, not in a status the action takes, about a merged or voided record) is left exactly as
+ * it was and reported with the reason, and the others go on.
+ */
 export async function decideMany(
   context: CommandContext,
   input: {
@@ -297,7 +374,7 @@ export async function decideMany(
     note?: string | null;
   },
 ) {
-  let ids = input.ids;
+  let ids = input.ids ? [...new Set(input.ids)] : undefined;
   if (!ids) {
     const rows = await context.db
       .selectFrom('entitlement')
@@ -309,24 +386,65 @@ export async function decideMany(
       .execute();
     ids = rows.map((r) => r.id);
   }
-  const report = [];
+  const ofProgramme = new Set(
+    ids.length === 0
+      ? []
+      : (
+          await context.db
+            .selectFrom('entitlement')
+            .select('id')
+            .where('county_code', '=', input.countyCode)
+            .where('programme_id', '=', input.programmeId)
+            .where('id', 'in', ids)
+            .execute()
+        ).map((r) => r.id),
+  );
+  const report: DecisionReport[] = [];
   for (const id of ids) {
+    if (!ofProgramme.has(id)) {
+      // Named by --ids but of another programme or county: never decided under this one's name.
+      report.push({
+        id,
+        ok: false,
+        code: 'not_found',
+        field: 'ids',
+        message: text(
+          `县 ${input.countyCode} 的项目 ${input.programmeId} 中没有待遇 ${id}`,
+          `No entitlement ${id} in programme ${input.programmeId} of county ${input.countyCode}`,
+        ),
+      });
+      continue;
+    }
     try {
-      await decideEntitlement(context, { id, action: input.action, note: input.note });
-      report.push({ id, ok: true });
+      const row = await decideEntitlement(context, { id, action: input.action, note: input.note });
+      report.push({ id, ok: true, status: row.status });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      report.push({ id, ok: false, message: error.text });
+      const issue = error.issues[0];
+      report.push({
+        id,
+        ok: false,
+        code: issue?.code ?? error.code,
+        field: issue?.field ?? error.field ?? 'id',
+        message: error.text,
+      });
     }
   }
   return { done: report.filter((r) => r.ok).length, failed: report.filter((r) => !r.ok).length, report };
 }
 
 /**
- * An entitlement as listed (GET /api/benefits/entitlements): the stored row and the name of the
- * person it is about (the payee, often a parent, is `payee_name`).
+ * An entitlement as listed (GET /api/benefits/entitlements): the stored row, and the name and
+ * record status of the person it is about (the payee, often a parent, is `payee_name`). A record
+ * merged into another (`person_status` merged, `person_merged_into_id` the kept record) or voided
+ * is shown as such: its entitlement is never paid, and an application on it can only be rejected
+ * (a merge rejects those itself, "record merged into N" in `decision_note`).
  */
-export type EntitlementListRow = Selectable<EntitlementTable> & { person_name: string };
+export type EntitlementListRow = Selectable<EntitlementTable> & {
+  person_name: string;
+  person_status: string;
+  person_merged_into_id: number | null;
+};
 
 /** Lists entitlements of a programme (for the county's and townships' lists). */
 export async function listEntitlements(
@@ -346,7 +464,11 @@ export async function listEntitlements(
       join.onRef('p.county_code', '=', 'e.county_code').onRef('p.id', '=', 'e.person_id'),
     )
     .selectAll('e')
-    .select('p.name as person_name')
+    .select([
+      'p.name as person_name',
+      'p.status as person_status',
+      'p.merged_into_id as person_merged_into_id',
+    ])
     .where('e.county_code', '=', input.countyCode)
     .orderBy('e.org_code')
     .orderBy('e.id')

@@ -97,6 +97,8 @@ export async function runCli(argv: string[]): Promise<number> {
 
 if (import.meta.main) {
   const code = await runCli(process.argv.slice(2));
-  // `start` keeps the process alive through its server; everything else ends here.
-  if (code !== 0 || !['start'].includes(process.argv[2] ?? '')) process.exitCode = code;
+  // `start` keeps the process alive through its server; everything else ends here. A command that
+  // ran to its end may have set its own exit code (3: the audit chain breaks, entitlements left
+  // undecided): a 0 here must not overwrite it.
+  if (code !== 0) process.exitCode = code;
 }

@@ -109,6 +109,7 @@ export interface RecordsRefusal {
  * Why an indicator's numerator has no record list, or undefined when it has one: the one rule
  * that both `listNumeratorRecords` (which refuses with it) and every link to a list
  * (`recordsPath`: the API's values, the reports' traces) follow, so no link leads to a refusal.
+ * Who may list a unit's records is the other half (RecordsAccess), the same for every indicator.
  */
 export function findRecordsRefusal(definition: IndicatorDefinition): RecordsRefusal | undefined {
   const measures = numeratorTerms(definition).map((term) => term.measure);
@@ -137,11 +138,45 @@ export function findRecordsRefusal(definition: IndicatorDefinition): RecordsRefu
 }
 
 /**
- * The API path of the records behind a figure (GET /api/indicators/:id/records), or null where
- * the indicator has none (findRecordsRefusal says why).
+ * Whether the caller may list the records behind a figure of a unit. The server gives it: the
+ * drill-down route's own access rule (mayListRecords in src/server/access.ts), so a link is given
+ * exactly where following it is allowed.
  */
-export function recordsPath(definition: IndicatorDefinition, unit: string, period: string): string | null {
-  if (findRecordsRefusal(definition)) return null;
+export type RecordsAccess = (unit: string) => boolean;
+
+/** Why a caller who sees a unit's figures but may not list its person records gets no list. */
+export const RECORDS_NOT_PERMITTED: RecordsRefusal = {
+  code: 'forbidden',
+  message: text(
+    '您可以查看此单位的统计数字，但无权查看其中的逐人名单',
+    'You may see this unit’s figures but not the person records behind them',
+  ),
+};
+
+/**
+ * Why this caller has no record list for an indicator at a unit: the indicator's own refusal
+ * (findRecordsRefusal), else the access rule's (RECORDS_NOT_PERMITTED); undefined when they have.
+ */
+export function findRecordsRefusalFor(
+  definition: IndicatorDefinition,
+  unit: string,
+  mayList: RecordsAccess,
+): RecordsRefusal | undefined {
+  return findRecordsRefusal(definition) ?? (mayList(unit) ? undefined : RECORDS_NOT_PERMITTED);
+}
+
+/**
+ * The API path of the records behind a figure (GET /api/indicators/:id/records), or null where
+ * the indicator has none or the caller may not list that unit's records (findRecordsRefusalFor
+ * says why).
+ */
+export function recordsPath(
+  definition: IndicatorDefinition,
+  unit: string,
+  period: string,
+  mayList: RecordsAccess,
+): string | null {
+  if (findRecordsRefusalFor(definition, unit, mayList)) return null;
   return `/api/indicators/${definition.id}/records?unit=${unit}&period=${period}`;
 }
 

@@ -5,7 +5,10 @@ import { IndicatorEngine } from './engine.ts';
 export { CATALOGUE, findIndicator, type IndicatorDefinition } from './catalogue.ts';
 export {
   findRecordsRefusal,
+  findRecordsRefusalFor,
   listNumeratorRecords,
+  RECORDS_NOT_PERMITTED,
+  type RecordsAccess,
   type RecordsRefusal,
   recordsPath,
 } from './drill-down.ts';

@@ -208,6 +208,27 @@ export function importTarget(): UnitResolver {
   };
 }
 
+/**
+ * Who may list the records behind a figure: the access rule of GET /api/indicators/:id/records
+ * (records.read for the unit asked for), and what every link to such a list is given by
+ * (mayListRecords) — one rule, so the API never links to a list it then refuses.
+ */
+export const RECORD_LIST_ACCESS = {
+  right: 'records.read',
+  unit: unitFrom('query', 'unit'),
+  audit: 'person.list',
+} as const satisfies RouteAccess;
+
+/** Whether a caller passes RECORD_LIST_ACCESS for a unit: the drill-down route's own check. */
+export function mayListRecords(principal: Principal | undefined, unit: string): boolean {
+  return principal !== undefined && canOn(principal, RECORD_LIST_ACCESS.right, unit);
+}
+
+/** Whether a caller passes RECORD_LIST_ACCESS for some unit (the catalogue's question: any list at all). */
+export function mayListAnyRecords(principal: Principal | undefined): boolean {
+  return principal !== undefined && hasRight(principal, RECORD_LIST_ACCESS.right);
+}
+
 /** A unit found by the route's own lookup (a batch's county, an event's village). */
 export function unitBy(describe: string, resolve: UnitResolver['resolve']): UnitResolver {
   return { describe, resolve };

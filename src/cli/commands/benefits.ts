@@ -223,7 +223,14 @@ export function registerBenefitCommands(program: Command, rt: CliRuntime) {
             `Done: ${result.done}, not done: ${result.failed}`,
           ),
         );
-        for (const r of result.report) if (!r.ok && r.message) rt.out(`  ${r.id}: ${r.message[rt.lang]}`);
+        // One line per entitlement named by --ids (every one that was not decided otherwise): each
+        // is decided on its own or left exactly as it was, never half.
+        for (const r of result.report) {
+          if (r.ok) {
+            if (o.ids) rt.out(`  ${r.id}\t${r.status}`);
+          } else rt.out(`  ${r.id}\t${r.code}\t${r.message[rt.lang]}`);
+        }
+        if (result.failed > 0) process.exitCode = 3;
       });
   }
 

@@ -23,7 +23,8 @@ import { throwIfIssues } from './shared.ts';
  * spouse or the newborn), disability facts, entitlements and their payee, a mother the import
  * still waits for — points at the kept record afterwards (docs/dedupe.md lists every table and why;
  * history — person_version, person_merge, field audit sheets — stays with the record it describes,
- * and so does a live entitlement in a programme where the kept record has one). What the kept
+ * and so does a live entitlement in a programme where the kept record has one — closed as
+ * rejected, "record merged into N", when it is an application still waiting). What the kept
  * record lacks is filled from the dropped one. Where both records carry the same fact (two birth
  * events, two residence histories, the same marriage twice) the dropped one's copy moves over
  * voided, so the person is counted once. Each changed row is written to person_merge.changes
@@ -57,6 +58,11 @@ const FILLED_FIELDS = [
 ] as const satisfies readonly (keyof PersonRow)[];
 
 const MERGE_VOID_REASON = '合并重复记录 / merged duplicate';
+
+/** The decision note of an application a merge closes on the dropped record (docs/benefits.md). */
+export function mergedNote(keptId: number): string {
+  return `记录已合并到人员 ${keptId} / record merged into person ${keptId}`;
+}
 
 /** Entitlement statuses that hold a person's one place in a programme (entitlement_live_uq). */
 const LIVE_ENTITLEMENT = ['applied', 'reviewed', 'approved'] as const;
@@ -237,6 +243,7 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
       );
     }
     const changes: MergeChange[] = [];
+    const mergedAt = new Date().toISOString();
 
     // 1. The dropped record first: once it is merged its ID number no longer blocks the kept one.
     drop = await updatePersonLogged(
@@ -529,7 +536,11 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
     //    programme (entitlement_live_uq), and the kept record's goes on. The other stays on the
     //    merged record, where the benefits module already treats it as a known duplicate's: never
     //    listed, never paid (a batch pays no merged record), stopped by re-verification
-    //    (record_voided). The payment ledger names entitlements, not persons: nothing in it changes.
+    //    (record_voided). An application still waiting there (applied, reviewed) could never be
+    //    approved (decideEntitlement refuses a merged record) and would sit in the approval lists
+    //    as if it were the person's: the merge closes it as rejected, "record merged into N", and
+    //    undo opens it again. An approved one only ends by re-verification, as before.
+    //    The payment ledger names entitlements, not persons: nothing in it changes.
     //    The payee follows the person too; the payee's name and ID number as applied stay.
     const keptLive = new Set(
       (
@@ -552,8 +563,16 @@ export async function mergePersons(context: CommandContext, input: MergePersonsI
     for (const entitlement of entitlements) {
       const patch: Record<string, unknown> = {};
       const live = (LIVE_ENTITLEMENT as readonly string[]).includes(entitlement.status);
-      if (entitlement.person_id === drop.id && !(live && keptLive.has(entitlement.programme_id))) {
-        patch.person_id = keep.id;
+      if (entitlement.person_id === drop.id) {
+        if (!(live && keptLive.has(entitlement.programme_id))) patch.person_id = keep.id;
+        else if (entitlement.status !== 'approved') {
+          Object.assign(patch, {
+            status: 'rejected',
+            decided_by: context.actor.id,
+            decided_at: mergedAt,
+            decision_note: mergedNote(keep.id),
+          });
+        }
       }
       if (entitlement.payee_person_id === drop.id) patch.payee_person_id = keep.id;
       if (Object.keys(patch).length > 0) await updateRow(trx, changes, 'entitlement', entitlement, patch);

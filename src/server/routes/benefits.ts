@@ -86,6 +86,8 @@ const entitlementRow = {
     person_id: int,
     payee_person_id: nullableInt,
     person_name: str,
+    person_status: str,
+    person_merged_into_id: nullableInt,
     payee_name: str,
     payee_id_number: nullableStr,
     bank_account: nullableStr,

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import { text } from '../../domain/i18n.ts';
 import { parsePeriod } from '../../domain/period.ts';
+import type { RecordsAccess } from '../../indicators/index.ts';
 import {
   CATALOGUE,
   findIndicator,
@@ -15,9 +16,10 @@ import {
   type IndicatorValuesAnswer,
   indicatorAnswer,
   periodView,
+  recordsUnavailableView,
   indicatorValueView as valueOut,
 } from '../../indicators/value-view.ts';
-import { unitFrom } from '../access.ts';
+import { mayListAnyRecords, mayListRecords, RECORD_LIST_ACCESS, unitFrom } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { requestLang } from '../errors.ts';
 
@@ -50,6 +52,11 @@ function monthsOf(period: { start: string; end: string }): string[] {
   }
 }
 
+/** Whether the caller of this request may list a unit's records: the drill-down route's own rule. */
+function recordsAccessOf(request: FastifyRequest): RecordsAccess {
+  return (unit) => mayListRecords(request.principal, unit);
+}
+
 /** The catalogue, indicator values and the records behind them. */
 export function registerIndicatorRoutes(app: FastifyInstance, context: AppContext) {
   const tags = ['indicators'];
@@ -61,7 +68,8 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
     },
     (request): { items: CatalogueEntryView[] } => {
       const lang = requestLang(request);
-      return { items: CATALOGUE.map((entry) => catalogueEntryView(entry, lang)) };
+      const listsAny = mayListAnyRecords(request.principal);
+      return { items: CATALOGUE.map((entry) => catalogueEntryView(entry, lang, listsAny)) };
     },
   );
 
@@ -120,6 +128,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         children: q.children,
       });
       const lang = requestLang(request);
+      const mayList = recordsAccessOf(request);
       // Each month of the period, from the same county-year cube (one freshness check each).
       const months: NonNullable<IndicatorValuesAnswer['months']> = [];
       if (monthly.length > 0) {
@@ -127,7 +136,9 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
           const one = await engine.evaluateMany({ unit: result.unit, period: month, indicators: monthly });
           months.push({
             period: month,
-            values: Object.fromEntries(one.values.map((value) => [value.indicator, valueOut(value, lang)])),
+            values: Object.fromEntries(
+              one.values.map((value) => [value.indicator, valueOut(value, lang, mayList)]),
+            ),
           });
         }
       }
@@ -136,10 +147,15 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
         let entry = indicators[value.indicator];
         if (!entry) {
           const definition = findIndicator(value.indicator)!;
-          entry = { name: definition.name[lang], unit: definition.unit, values: [] };
+          entry = {
+            name: definition.name[lang],
+            unit: definition.unit,
+            recordsUnavailable: recordsUnavailableView(definition, result.unit, lang, mayList),
+            values: [],
+          };
           indicators[value.indicator] = entry;
         }
-        entry.values.push(valueOut(value, lang));
+        entry.values.push(valueOut(value, lang, mayList));
       }
       return {
         unit: result.unit,
@@ -167,14 +183,15 @@ export function registerIndicatorRoutes(app: FastifyInstance, context: AppContex
       const { id } = request.params as { id: string };
       const q = request.query as { unit: string; period: string; by?: 'none' };
       const result = await indicatorEngineFor(context.database).evaluate({ indicator: id, ...q });
-      return indicatorAnswer(result, requestLang(request));
+      return indicatorAnswer(result, requestLang(request), recordsAccessOf(request));
     },
   );
 
   app.get(
     '/api/indicators/:id/records',
     {
-      config: { access: { right: 'records.read', unit: unitFrom('query', 'unit'), audit: 'person.list' } },
+      // The rule every records link is given by (recordsAccessOf): a link here always opens.
+      config: { access: RECORD_LIST_ACCESS },
       schema: {
         tags,
         summary: '分子所含记录（下钻）/ The records behind the numerator (drill-down)',

@@ -31,7 +31,8 @@ export default function IndicatorPage({ params }: PageProps) {
   );
   const value = total.data?.values[0];
   // The figure links to its records only where the indicator lists them (not health-service
-  // coverage nor data quality: the catalogue entry says why); the page asks only then.
+  // coverage nor data quality) and the user may list this unit's records (not a user who sees
+  // figures only): the answer says why not, and the page asks for records only given a link.
   const listed = typeof value?.records === 'string';
   const records = useAsync(
     () =>
@@ -177,6 +178,7 @@ export default function IndicatorPage({ params }: PageProps) {
             type="info"
             data-testid="no-records"
             message={
+              total.data?.recordsUnavailable?.message ??
               entry?.recordsUnavailable?.message ??
               tr('此指标没有逐条名单', 'This indicator has no record list')
             }

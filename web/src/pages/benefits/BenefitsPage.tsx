@@ -21,6 +21,15 @@ const STATUS: Record<string, [string, string, string]> = {
 };
 
 /**
+ * Whether the person record an entitlement is about still stands for a person: a merged or voided
+ * record's entitlement is never paid, and its application can only be rejected (the server
+ * refuses review and approval: docs/benefits.md, "Records merged or voided").
+ */
+function recordClosed(e: EntitlementListRow): boolean {
+  return e.person_status === 'merged' || e.person_status === 'voided';
+}
+
+/**
  * An application is reviewed (benefits.manage) before it can be approved (benefits.approve).
  * 家庭扶助: who in the unit qualifies for a programme in the period (screened from the registry),
  * applications and their review and approval, and the period's payment batch.
@@ -249,14 +258,33 @@ export default function BenefitsPage() {
               title: tr('状态', 'Status'),
               render: (_, e) => {
                 const [zh, en, color] = STATUS[e.status] ?? [e.status, e.status, 'default'];
-                return <Tag color={color}>{tr(zh, en)}</Tag>;
+                return (
+                  <Space size={4} wrap>
+                    <Tag color={color}>{tr(zh, en)}</Tag>
+                    {e.person_status === 'merged' && (
+                      <Tag color="orange" data-testid="record-merged">
+                        {tr(
+                          `记录已合并到人员 ${e.person_merged_into_id}`,
+                          `Record merged into person ${e.person_merged_into_id}`,
+                        )}
+                      </Tag>
+                    )}
+                    {e.person_status === 'voided' && (
+                      <Tag color="orange" data-testid="record-voided">
+                        {tr('记录已作废', 'Record voided')}
+                      </Tag>
+                    )}
+                  </Space>
+                );
               },
             },
+            // The decision's note: the clerk's, or a merge's 记录已合并到人员 N / record merged into person N.
+            { title: tr('意见', 'Note'), render: (_, e) => e.decision_note ?? '' },
             {
               title: '',
               render: (_, e) => (
                 <Space size={4}>
-                  {e.status === 'applied' && may('benefits.manage') && (
+                  {e.status === 'applied' && !recordClosed(e) && may('benefits.manage') && (
                     <Button
                       size="small"
                       onClick={() =>
@@ -269,7 +297,7 @@ export default function BenefitsPage() {
                       {tr('审核', 'Review')}
                     </Button>
                   )}
-                  {e.status === 'reviewed' && may('benefits.approve') && (
+                  {e.status === 'reviewed' && !recordClosed(e) && may('benefits.approve') && (
                     <Button
                       size="small"
                       type="primary"
