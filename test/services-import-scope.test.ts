@@ -5,7 +5,7 @@ import type { RoleName } from '../src/access/roles.ts';
 import { loadConfig } from '../src/config.ts';
 import { changeResidence } from '../src/registry/index.ts';
 import { buildApp } from '../src/server/app.ts';
-import { importServicesCsv, SERVICE_CSV_HEADER, type ServiceImportReport } from '../src/services/index.ts';
+import { importServicesCsv, type ServiceImportReport } from '../src/services/index.ts';
 import { createTestDatabase, storageName, type TestDatabase } from './helpers/database.ts';
 import { createTestUser, type Session, signIn, withSession } from './helpers/http.ts';
 import {
@@ -16,6 +16,14 @@ import {
   OTHER_VILLAGE,
   VILLAGE,
 } from './helpers/registry.ts';
+import {
+  csvOfServices,
+  OTHER_TOWNSHIP,
+  OTHER_TOWNSHIP_VILLAGE,
+  outcomes,
+  type ServiceRow,
+  TOWNSHIP,
+} from './helpers/service-files.ts';
 
 /**
  * Service records imported by a township health centre (卫生院): the import is for a unit — the
@@ -24,29 +32,6 @@ import {
  * a single entry's access check judges) is rejected on its ID number as `outside_units`, never
  * written, while the rows of the unit's residents are written. A county user imports everything.
  */
-const TOWNSHIP = '620881100'; // 东华镇: VILLAGE and OTHER_VILLAGE
-const OTHER_TOWNSHIP = '620881101';
-const OTHER_TOWNSHIP_VILLAGE = '620881101201';
-
-type ServiceRow = Partial<Record<(typeof SERVICE_CSV_HEADER)[number], string>>;
-
-function csvOfServices(rows: ServiceRow[]): string {
-  const lines = rows.map((row) => SERVICE_CSV_HEADER.map((c) => row[c as keyof ServiceRow] ?? '').join(','));
-  return `${[SERVICE_CSV_HEADER.join(','), ...lines].join('\r\n')}\r\n`;
-}
-
-/** The report as [rowNo, status, "field:code …"], the way a person reads it. */
-function outcomes(report: ServiceImportReport): [number, string, string][] {
-  return report.rows.map((r) => [
-    r.rowNo,
-    r.status,
-    r.issues
-      .map((i) => `${i.field}:${i.code}`)
-      .sort()
-      .join(' '),
-  ]);
-}
-
 describe(`service-record import for a township or village (${storageName})`, () => {
   let test: TestDatabase;
   let app: FastifyInstance;

@@ -33,29 +33,7 @@ import {
   OTHER_VILLAGE,
   VILLAGE,
 } from './helpers/registry.ts';
-
-/** One row of a provider's file, by column of SERVICE_CSV_HEADER. */
-type ServiceRow = Partial<Record<(typeof SERVICE_CSV_HEADER)[number], string>>;
-
-function csvOfServices(rows: ServiceRow[]): string {
-  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const lines = rows.map((row) =>
-    SERVICE_CSV_HEADER.map((column) => cell(row[column as keyof ServiceRow] ?? '')).join(','),
-  );
-  return `${[SERVICE_CSV_HEADER.join(','), ...lines].join('\r\n')}\r\n`;
-}
-
-/** The report as [rowNo, status, "field:code …"], the way a person reads it. */
-function outcomes(report: ServiceImportReport): [number, string, string][] {
-  return report.rows.map((r) => [
-    r.rowNo,
-    r.status,
-    r.issues
-      .map((i) => `${i.field}:${i.code}`)
-      .sort()
-      .join(' '),
-  ]);
-}
+import { csvOfServices, outcomes, type ServiceRow } from './helpers/service-files.ts';
 
 const NAMES = '甲乙丙丁戊己庚辛壬癸';
 

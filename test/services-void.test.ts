@@ -12,8 +12,6 @@ import {
   importServicesCsv,
   listServices,
   recordService,
-  SERVICE_CSV_HEADER,
-  type ServiceImportReport,
   type ServiceInput,
   voidService,
 } from '../src/services/index.ts';
@@ -27,6 +25,14 @@ import {
 } from './helpers/database.ts';
 import { createTestUser, type Session, signIn, withSession } from './helpers/http.ts';
 import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './helpers/registry.ts';
+import {
+  csvOfServices,
+  OTHER_TOWNSHIP,
+  OTHER_TOWNSHIP_VILLAGE,
+  outcomes,
+  type ServiceRow,
+  TOWNSHIP,
+} from './helpers/service-files.ts';
 
 /**
  * A mistaken service record is voided with a reason — over HTTP, on the command line — and then
@@ -35,29 +41,6 @@ import { addAdult, contextFor, loadHuating, OTHER_VILLAGE, VILLAGE } from './hel
  * unit's list, and by nobody else. A corrected row imported under the voided record's number is
  * written as its correction, while the voided row itself, imported again, stays unchanged.
  */
-const TOWNSHIP = '620881100'; // 东华镇: VILLAGE and OTHER_VILLAGE
-const OTHER_TOWNSHIP = '620881101';
-const OTHER_TOWNSHIP_VILLAGE = '620881101201';
-
-type ServiceRow = Partial<Record<(typeof SERVICE_CSV_HEADER)[number], string>>;
-
-function csvOfServices(rows: ServiceRow[]): string {
-  const lines = rows.map((row) => SERVICE_CSV_HEADER.map((c) => row[c as keyof ServiceRow] ?? '').join(','));
-  return `${[SERVICE_CSV_HEADER.join(','), ...lines].join('\r\n')}\r\n`;
-}
-
-/** The report as [rowNo, status, "field:code …"], the way a person reads it. */
-function outcomes(report: ServiceImportReport): [number, string, string][] {
-  return report.rows.map((r) => [
-    r.rowNo,
-    r.status,
-    r.issues
-      .map((i) => `${i.field}:${i.code}`)
-      .sort()
-      .join(' '),
-  ]);
-}
-
 /** An error answer's code, field and its issues' field:code, and the message in both languages. */
 function refusal(response: LightMyRequestResponse) {
   const error = response.json().error;
